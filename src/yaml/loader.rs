@@ -1,0 +1,687 @@
+//! Builds [`Node`] trees with byte spans from saphyr-parser's events.
+//!
+//! saphyr-parser's markers count characters, not bytes, so every marker goes
+//! through a [`CharMap`]. Quoted and block scalars get their spans corrected
+//! here (see `exact_quoted_end`, `block_scalar_span`), so that an edit of a
+//! value never eats a neighbouring comment.
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle as SaphyrStyle, Span as SaphyrSpan};
+
+use crate::diagnostic::{Diagnostic, DiagnosticKind, Severity};
+use crate::source::Span;
+
+use super::node::{Entry, Mapping, Node, Scalar, ScalarStyle, Sequence, Value};
+use super::split::{split_documents, Chunk};
+use super::Limits;
+
+/// One document of a stream.
+#[derive(Clone, Debug)]
+pub struct Document {
+    pub index: usize,
+    /// The bytes of the stream this document was parsed from.
+    pub span: Span,
+    /// `None` for an empty document or one that failed to parse.
+    pub root: Option<Node>,
+}
+
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub documents: Vec<Document>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+pub fn load(text: &str, limits: &Limits) -> Loaded {
+    let mut loaded = Loaded::default();
+    let bom = if text.starts_with('\u{feff}') {
+        '\u{feff}'.len_utf8()
+    } else {
+        0
+    };
+    for chunk in split_documents(&text[bom..]) {
+        let chunk = Chunk {
+            start: chunk.start + bom,
+            end: chunk.end + bom,
+        };
+        if loaded.documents.len() >= limits.max_documents {
+            loaded.diagnostics.push(Diagnostic::new(
+                DiagnosticKind::Limit,
+                Severity::Error,
+                format!(
+                    "the stream has more than {} documents; the rest were not checked",
+                    limits.max_documents
+                ),
+                None,
+                Span::new(chunk.start, text.len()),
+            ));
+            break;
+        }
+        load_chunk(text, chunk, limits, &mut loaded);
+    }
+    loaded
+}
+
+fn load_chunk(text: &str, chunk: Chunk, limits: &Limits, loaded: &mut Loaded) {
+    let piece = &text[chunk.start..chunk.end];
+    let map = CharMap::new(piece, chunk.start);
+    let mut builder = Builder {
+        text,
+        map: &map,
+        limits,
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        expanded: 0,
+        duplicates: Vec::new(),
+    };
+    let mut parser = Parser::new_from_str(piece);
+    let mut document: Option<(usize, Option<Node>)> = None;
+    while let Some(event) = parser.next_event() {
+        let (event, span) = match event {
+            Ok(pair) => pair,
+            Err(error) => {
+                let at = map.byte(error.marker().index());
+                let index = document.map_or(loaded.documents.len(), |(i, _)| i);
+                loaded.diagnostics.push(Diagnostic::new(
+                    DiagnosticKind::Syntax,
+                    Severity::Error,
+                    format!("invalid YAML: {}", error.info()),
+                    Some(index),
+                    Span::empty(at),
+                ));
+                // The document is not checked, but it still counts: later indexes stay stable.
+                loaded.documents.push(Document {
+                    index,
+                    span: Span::new(chunk.start, chunk.end),
+                    root: None,
+                });
+                return;
+            }
+        };
+        match event {
+            Event::DocumentStart(_) => document = Some((loaded.documents.len(), None)),
+            Event::DocumentEnd => {
+                if let Some((index, root)) = document.take() {
+                    loaded.documents.push(Document {
+                        index,
+                        span: Span::new(chunk.start, chunk.end),
+                        root,
+                    });
+                }
+            }
+            Event::StreamEnd => break,
+            Event::StreamStart | Event::Nothing => {}
+            other => {
+                let index = document
+                    .as_ref()
+                    .map_or(loaded.documents.len(), |(i, _)| *i);
+                match builder.event(other, span) {
+                    Ok(Some(root)) => {
+                        if let Some((_, slot)) = document.as_mut() {
+                            *slot = Some(root);
+                        }
+                    }
+                    Ok(None) => {}
+                    Err((kind, message, at)) => {
+                        loaded.diagnostics.push(Diagnostic::new(
+                            kind,
+                            Severity::Error,
+                            message,
+                            Some(index),
+                            at,
+                        ));
+                        loaded.documents.push(Document {
+                            index,
+                            span: Span::new(chunk.start, chunk.end),
+                            root: None,
+                        });
+                        return;
+                    }
+                }
+            }
+        }
+        if !builder.duplicates.is_empty() {
+            let index = document
+                .as_ref()
+                .map_or(loaded.documents.len(), |(i, _)| *i);
+            loaded
+                .diagnostics
+                .extend(builder.duplicates.drain(..).map(|d| Diagnostic {
+                    document: Some(index),
+                    ..d
+                }));
+        }
+    }
+}
+
+/// Converts saphyr's character indexes into byte offsets of the whole stream.
+struct CharMap<'a> {
+    piece: &'a str,
+    base: usize,
+    ascii: bool,
+    /// The byte offset of every `STRIDE`th character.
+    checkpoints: Vec<usize>,
+}
+
+const STRIDE: usize = 64;
+
+impl<'a> CharMap<'a> {
+    fn new(piece: &'a str, base: usize) -> Self {
+        let ascii = piece.is_ascii();
+        let checkpoints = if ascii {
+            Vec::new()
+        } else {
+            piece
+                .char_indices()
+                .step_by(STRIDE)
+                .map(|(i, _)| i)
+                .collect()
+        };
+        Self {
+            piece,
+            base,
+            ascii,
+            checkpoints,
+        }
+    }
+
+    fn byte(&self, char_index: usize) -> usize {
+        let len = self.piece.len();
+        if self.ascii {
+            return self.base + char_index.min(len);
+        }
+        let slot = char_index / STRIDE;
+        let Some(&from) = self.checkpoints.get(slot) else {
+            return self.base + len;
+        };
+        let rest = char_index - slot * STRIDE;
+        let offset = self.piece[from..]
+            .char_indices()
+            .nth(rest)
+            .map_or(len, |(i, _)| from + i);
+        self.base + offset
+    }
+}
+
+type BuildError = (DiagnosticKind, String, Span);
+
+enum Frame {
+    Mapping {
+        start: usize,
+        flow: bool,
+        anchor: usize,
+        entries: Vec<Entry>,
+        key: Option<Node>,
+    },
+    Sequence {
+        start: usize,
+        flow: bool,
+        anchor: usize,
+        items: Vec<Node>,
+    },
+}
+
+struct Builder<'a> {
+    text: &'a str,
+    map: &'a CharMap<'a>,
+    limits: &'a Limits,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, Node>,
+    /// Nodes copied by alias expansion so far in this document.
+    expanded: usize,
+    /// Duplicate keys found, not yet tied to a document index.
+    duplicates: Vec<Diagnostic>,
+}
+
+impl Builder<'_> {
+    fn span(&self, span: SaphyrSpan) -> Span {
+        Span::new(
+            self.map.byte(span.start.index()),
+            self.map.byte(span.end.index()),
+        )
+    }
+
+    /// Feeds one event; returns the root node when it is complete.
+    fn event(&mut self, event: Event<'_>, raw: SaphyrSpan) -> Result<Option<Node>, BuildError> {
+        let span = self.span(raw);
+        match event {
+            Event::Scalar(value, style, anchor, tag) => {
+                let style = convert_style(style);
+                let span = self.scalar_span(span, style);
+                if value.len() > self.limits.max_scalar_bytes {
+                    return Err((
+                        DiagnosticKind::Limit,
+                        format!(
+                            "a scalar of {} bytes is over the limit of {} bytes",
+                            value.len(),
+                            self.limits.max_scalar_bytes
+                        ),
+                        span,
+                    ));
+                }
+                let tag = tag.map(|t| short_tag(&t.handle, &t.suffix));
+                let node = Node {
+                    value: Value::Scalar(Scalar {
+                        text: value.into_owned(),
+                        style,
+                        tag,
+                    }),
+                    span,
+                    aliased: false,
+                };
+                self.finish(node, anchor)
+            }
+            Event::MappingStart(anchor, _) => self.push(
+                Frame::Mapping {
+                    start: span.start,
+                    flow: !span.is_empty(),
+                    anchor,
+                    entries: Vec::new(),
+                    key: None,
+                },
+                span,
+            ),
+            Event::SequenceStart(anchor, _) => self.push(
+                Frame::Sequence {
+                    start: span.start,
+                    flow: !span.is_empty(),
+                    anchor,
+                    items: Vec::new(),
+                },
+                span,
+            ),
+            Event::MappingEnd | Event::SequenceEnd => {
+                let Some(frame) = self.stack.pop() else {
+                    return Ok(None);
+                };
+                // A flow end's span can run on through a trailing comment: stop after the bracket.
+                let span = match self.text.as_bytes().get(span.start) {
+                    Some(b']' | b'}') => Span::new(span.start, span.start + 1),
+                    _ => span,
+                };
+                let (node, anchor) = match frame {
+                    Frame::Mapping {
+                        start,
+                        flow,
+                        anchor,
+                        entries,
+                        ..
+                    } => {
+                        let end = if flow {
+                            span.end
+                        } else {
+                            entries
+                                .last()
+                                .map_or(start, |e| e.value.span.end.max(e.key.span.end))
+                        };
+                        (
+                            Node {
+                                value: Value::Mapping(Mapping { entries, flow }),
+                                span: Span::new(start, end),
+                                aliased: false,
+                            },
+                            anchor,
+                        )
+                    }
+                    Frame::Sequence {
+                        start,
+                        flow,
+                        anchor,
+                        items,
+                    } => {
+                        let end = if flow {
+                            span.end
+                        } else {
+                            items.last().map_or(start, |n| n.span.end)
+                        };
+                        (
+                            Node {
+                                value: Value::Sequence(Sequence { items, flow }),
+                                span: Span::new(start, end),
+                                aliased: false,
+                            },
+                            anchor,
+                        )
+                    }
+                };
+                self.finish(node, anchor)
+            }
+            Event::Alias(id) => {
+                let Some(target) = self.anchors.get(&id) else {
+                    return Err((
+                        DiagnosticKind::Syntax,
+                        "alias to an unknown anchor".into(),
+                        span,
+                    ));
+                };
+                self.expanded += count_nodes(target);
+                if self.expanded > self.limits.max_alias_nodes {
+                    return Err((
+                        DiagnosticKind::AliasLimit,
+                        format!(
+                            "aliases expand to more than {} nodes (a \"billion laughs\" document?); the document was not checked",
+                            self.limits.max_alias_nodes
+                        ),
+                        span,
+                    ));
+                }
+                let mut node = target.clone();
+                mark_aliased(&mut node);
+                node.span = span;
+                self.finish(node, 0)
+            }
+            _ => Ok(None),
+        }
+    }
+
+    fn push(&mut self, frame: Frame, span: Span) -> Result<Option<Node>, BuildError> {
+        if self.stack.len() >= self.limits.max_depth {
+            return Err((
+                DiagnosticKind::Limit,
+                format!(
+                    "nesting deeper than {} levels; the document was not checked",
+                    self.limits.max_depth
+                ),
+                span,
+            ));
+        }
+        self.stack.push(frame);
+        Ok(None)
+    }
+
+    fn finish(&mut self, node: Node, anchor: usize) -> Result<Option<Node>, BuildError> {
+        if anchor != 0 {
+            self.anchors.insert(anchor, node.clone());
+        }
+        match self.stack.last_mut() {
+            None => return Ok(Some(node)),
+            Some(Frame::Sequence { items, .. }) => items.push(node),
+            Some(Frame::Mapping { entries, key, .. }) => match key.take() {
+                None => *key = Some(node),
+                Some(k) => {
+                    let value = fix_empty_value(self.text, &k, node);
+                    entries.push(Entry { key: k, value });
+                    self.check_duplicate();
+                }
+            },
+        }
+        Ok(None)
+    }
+
+    fn check_duplicate(&mut self) {
+        let Some(Frame::Mapping { entries, .. }) = self.stack.last() else {
+            return;
+        };
+        let Some((last, rest)) = entries.split_last() else {
+            return;
+        };
+        let Some(name) = last.key.scalar_text() else {
+            return;
+        };
+        if name == "<<" {
+            return;
+        }
+        if rest.iter().any(|e| e.key.scalar_text() == Some(name)) {
+            self.duplicates.push(Diagnostic::new(
+                DiagnosticKind::DuplicateKey,
+                Severity::Warning,
+                format!("duplicate key `{name}`: Kubernetes keeps the last value and ignores the earlier one"),
+                None,
+                last.key.span,
+            ));
+        }
+    }
+
+    fn scalar_span(&self, span: Span, style: ScalarStyle) -> Span {
+        match style {
+            ScalarStyle::DoubleQuoted | ScalarStyle::SingleQuoted => {
+                Span::new(span.start, exact_quoted_end(self.text, span.start, style))
+            }
+            ScalarStyle::Literal | ScalarStyle::Folded => block_scalar_span(self.text, span),
+            ScalarStyle::Plain => span,
+        }
+    }
+}
+
+fn convert_style(style: SaphyrStyle) -> ScalarStyle {
+    match style {
+        SaphyrStyle::SingleQuoted => ScalarStyle::SingleQuoted,
+        SaphyrStyle::DoubleQuoted => ScalarStyle::DoubleQuoted,
+        SaphyrStyle::Literal => ScalarStyle::Literal,
+        SaphyrStyle::Folded => ScalarStyle::Folded,
+        _ => ScalarStyle::Plain,
+    }
+}
+
+fn short_tag(handle: &str, suffix: &str) -> String {
+    match handle {
+        "tag:yaml.org,2002:" => format!("!!{suffix}"),
+        _ => format!("{handle}{suffix}"),
+    }
+}
+
+/// The byte after a quoted scalar's closing quote. saphyr's span for
+/// `"x" # c` runs on through the comment, so the quote is found here.
+fn exact_quoted_end(text: &str, start: usize, style: ScalarStyle) -> usize {
+    let bytes = text.as_bytes();
+    let mut i = start + 1;
+    while i < bytes.len() {
+        match (style, bytes[i]) {
+            (ScalarStyle::DoubleQuoted, b'\\') => i += 2,
+            (ScalarStyle::DoubleQuoted, b'"') => return i + 1,
+            (ScalarStyle::SingleQuoted, b'\'') if bytes.get(i + 1) == Some(&b'\'') => i += 2,
+            (ScalarStyle::SingleQuoted, b'\'') => return i + 1,
+            _ => i += 1,
+        }
+    }
+    bytes.len()
+}
+
+/// A block scalar's span from its `|`/`>` indicator to its last content
+/// character (saphyr's starts at the first content line and runs into the
+/// next line's indentation).
+fn block_scalar_span(text: &str, span: Span) -> Span {
+    let bytes = text.as_bytes();
+    let mut start = span.start.min(bytes.len());
+    while start > 0 && !matches!(bytes[start - 1], b'|' | b'>') {
+        start -= 1;
+    }
+    let start = start.saturating_sub(1);
+    let mut end = span.end.min(bytes.len());
+    while end > span.start && matches!(bytes[end - 1], b' ' | b'\t' | b'\r' | b'\n') {
+        end -= 1;
+    }
+    Span::new(start, end.max(start + 1))
+}
+
+/// saphyr puts the span of an empty value (`key:` and nothing) on the colon;
+/// move it just after the colon, where a value would be written.
+fn fix_empty_value(text: &str, key: &Node, mut value: Node) -> Node {
+    if value.span.is_empty() && value.is_null() && !value.aliased {
+        let bytes = text.as_bytes();
+        let mut at = key.span.end.max(value.span.start);
+        while at < bytes.len() && matches!(bytes[at], b' ' | b'\t') {
+            at += 1;
+        }
+        if bytes.get(at) == Some(&b':') {
+            value.span = Span::empty(at + 1);
+        }
+    }
+    value
+}
+
+fn count_nodes(node: &Node) -> usize {
+    let mut count = 0;
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        count += 1;
+        match &n.value {
+            Value::Mapping(m) => stack.extend(m.entries.iter().flat_map(|e| [&e.key, &e.value])),
+            Value::Sequence(s) => stack.extend(s.items.iter()),
+            Value::Scalar(_) => {}
+        }
+    }
+    count
+}
+
+fn mark_aliased(node: &mut Node) {
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        n.aliased = true;
+        match &mut n.value {
+            Value::Mapping(m) => stack.extend(
+                m.entries
+                    .iter_mut()
+                    .flat_map(|e| [&mut e.key, &mut e.value]),
+            ),
+            Value::Sequence(s) => stack.extend(s.items.iter_mut()),
+            Value::Scalar(_) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(text: &str) -> Node {
+        let loaded = load(text, &Limits::default());
+        assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+        loaded.documents.into_iter().next().unwrap().root.unwrap()
+    }
+
+    fn spanned<'t>(text: &'t str, node: &Node) -> &'t str {
+        &text[node.span.start..node.span.end]
+    }
+
+    #[test]
+    fn spans_are_bytes_after_non_ascii_comments() {
+        let text = "# 中文注释\nspec:\n  externalTrafficPolicy: Local   # 保留源IP\n";
+        let root = one(text);
+        let etp = root.pointer("/spec/externalTrafficPolicy").unwrap();
+        assert_eq!(spanned(text, etp), "Local");
+    }
+
+    #[test]
+    fn quoted_spans_stop_at_the_closing_quote() {
+        let text = "a: \"x\\\"y\" # c\nb: 'it''s' # d\n";
+        let root = one(text);
+        assert_eq!(spanned(text, root.get("a").unwrap()), "\"x\\\"y\"");
+        assert_eq!(spanned(text, root.get("b").unwrap()), "'it''s'");
+        assert_eq!(root.get("b").unwrap().scalar_text(), Some("it's"));
+    }
+
+    #[test]
+    fn block_scalars_span_from_indicator_to_content() {
+        let text = "a: |-\n  one\n  two\nb: >\n  x\n\nc: 1\n";
+        let root = one(text);
+        assert_eq!(spanned(text, root.get("a").unwrap()), "|-\n  one\n  two");
+        assert_eq!(spanned(text, root.get("b").unwrap()), ">\n  x");
+    }
+
+    #[test]
+    fn empty_values_sit_after_the_colon() {
+        let text = "a:\nb: 1\n";
+        let root = one(text);
+        assert_eq!(root.get("a").unwrap().span, Span::empty(2));
+    }
+
+    #[test]
+    fn block_mapping_spans_cover_first_to_last_entry() {
+        let text = "spec:\n  a: 1\n  b: [x, y]  # c\nz: 2\n";
+        let root = one(text);
+        assert_eq!(
+            spanned(text, root.get("spec").unwrap()),
+            "a: 1\n  b: [x, y]"
+        );
+    }
+
+    #[test]
+    fn a_syntax_error_leaves_other_documents_checkable() {
+        let text = "a: 1\n---\nb: [\n---\nc: 3\n";
+        let loaded = load(text, &Limits::default());
+        assert_eq!(loaded.documents.len(), 3);
+        assert!(loaded.documents[1].root.is_none());
+        assert_eq!(loaded.diagnostics.len(), 1);
+        assert_eq!(loaded.diagnostics[0].document, Some(1));
+        assert_eq!(
+            loaded.documents[2]
+                .root
+                .as_ref()
+                .unwrap()
+                .get("c")
+                .unwrap()
+                .as_i64(),
+            Some(3)
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_are_reported_and_the_last_wins() {
+        let text = "a: 1\na: 2\n";
+        let loaded = load(text, &Limits::default());
+        assert_eq!(loaded.diagnostics.len(), 1);
+        assert_eq!(loaded.diagnostics[0].kind, DiagnosticKind::DuplicateKey);
+        assert_eq!(
+            loaded.documents[0]
+                .root
+                .as_ref()
+                .unwrap()
+                .get("a")
+                .unwrap()
+                .as_i64(),
+            Some(2)
+        );
+    }
+
+    #[test]
+    fn bom_crlf_json_and_empty_documents() {
+        let text =
+            "\u{feff}{\"kind\": \"Service\",\r\n \"spec\": {\"type\": \"LoadBalancer\"}}\r\n";
+        let root = one(text);
+        let ty = root.pointer("/spec/type").unwrap();
+        assert_eq!(spanned(text, ty), "\"LoadBalancer\"");
+        let loaded = load("---\n---\na: 1\n", &Limits::default());
+        assert_eq!(loaded.documents.len(), 2);
+        assert!(loaded.documents[0].root.as_ref().is_none_or(Node::is_null));
+    }
+
+    #[test]
+    fn billion_laughs_is_refused() {
+        let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 0..9 {
+            let prev = if i == 0 {
+                "a".to_string()
+            } else {
+                format!("l{}", i - 1)
+            };
+            text.push_str(&format!("l{i}: &l{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+        }
+        let loaded = load(&text, &Limits::default());
+        assert_eq!(loaded.diagnostics[0].kind, DiagnosticKind::AliasLimit);
+    }
+
+    #[test]
+    fn deep_nesting_is_a_diagnostic() {
+        let text = "[".repeat(100_000);
+        let loaded = load(&text, &Limits::default());
+        assert!(!loaded.diagnostics.is_empty());
+        let mut block = String::new();
+        for i in 0..1000 {
+            block.push_str(&" ".repeat(i));
+            block.push_str("a:\n");
+        }
+        let loaded = load(&block, &Limits::default());
+        assert_eq!(loaded.diagnostics[0].kind, DiagnosticKind::Limit);
+    }
+
+    #[test]
+    fn merge_keys_are_followed() {
+        let root = one("base: &b {x: 1, y: 2}\nm:\n  <<: *b\n  y: 3\n");
+        let m = root.get("m").unwrap();
+        assert_eq!(m.get("x").unwrap().as_i64(), Some(1));
+        assert_eq!(m.get("y").unwrap().as_i64(), Some(3));
+        assert_eq!(m.to_json(), serde_json::json!({"x": 1, "y": 3}));
+        assert!(m.get("x").unwrap().aliased);
+    }
+}

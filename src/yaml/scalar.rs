@@ -1,0 +1,276 @@
+//! What a scalar means to Kubernetes, and how to write one back.
+//!
+//! Kubernetes reads YAML through sigs.k8s.io/yaml, which follows go-yaml v2's
+//! YAML 1.1 resolution: unquoted `on`, `yes` and `y` are booleans there, and
+//! `0777` is octal. The API server then rejects a boolean where a string is
+//! required (an annotation value, for one).
+
+use super::node::{Scalar, ScalarStyle};
+
+/// The type a plain scalar resolves to.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Resolved {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str,
+}
+
+impl Resolved {
+    pub fn type_name(self) -> &'static str {
+        match self {
+            Resolved::Null => "null",
+            Resolved::Bool(_) => "boolean",
+            Resolved::Int(_) => "integer",
+            Resolved::Float(_) => "number",
+            Resolved::Str => "string",
+        }
+    }
+}
+
+pub fn resolve(scalar: &Scalar) -> Resolved {
+    if scalar.style != ScalarStyle::Plain {
+        return Resolved::Str;
+    }
+    match scalar.tag.as_deref() {
+        Some("!!str") => return Resolved::Str,
+        Some("!!int") => {
+            return resolve_plain(&scalar.text)
+                .filter(|r| matches!(r, Resolved::Int(_)))
+                .unwrap_or(Resolved::Str)
+        }
+        Some("!!bool") | Some("!!null") | Some("!!float") | None => {}
+        Some(_) => return Resolved::Str,
+    }
+    resolve_plain(&scalar.text).unwrap_or(Resolved::Str)
+}
+
+/// go-yaml v2's `resolve` for an untagged plain scalar; `None` means string.
+pub fn resolve_plain(text: &str) -> Option<Resolved> {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Some(Resolved::Null),
+        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
+            return Some(Resolved::Bool(true))
+        }
+        "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
+            return Some(Resolved::Bool(false))
+        }
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Some(Resolved::Float(f64::INFINITY))
+        }
+        "-.inf" | "-.Inf" | "-.INF" => return Some(Resolved::Float(f64::NEG_INFINITY)),
+        ".nan" | ".NaN" | ".NAN" => return Some(Resolved::Float(f64::NAN)),
+        _ => {}
+    }
+    let first = text.as_bytes()[0];
+    if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
+        return None;
+    }
+    let plain: String = text.chars().filter(|c| *c != '_').collect();
+    if let Some(i) = parse_int(&plain) {
+        return Some(Resolved::Int(i));
+    }
+    if is_yaml_float(&plain) {
+        return plain.parse::<f64>().ok().map(Resolved::Float);
+    }
+    None
+}
+
+/// Go's `strconv.ParseInt(s, 0, 64)`: sign, then `0x`, `0o`, `0b`, leading-zero octal or decimal.
+fn parse_int(text: &str) -> Option<i64> {
+    let (negative, digits) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    let (radix, body) = if let Some(rest) = digits
+        .strip_prefix("0x")
+        .or_else(|| digits.strip_prefix("0X"))
+    {
+        (16, rest)
+    } else if let Some(rest) = digits
+        .strip_prefix("0o")
+        .or_else(|| digits.strip_prefix("0O"))
+    {
+        (8, rest)
+    } else if let Some(rest) = digits
+        .strip_prefix("0b")
+        .or_else(|| digits.strip_prefix("0B"))
+    {
+        (2, rest)
+    } else if digits.len() > 1 && digits.starts_with('0') {
+        (8, &digits[1..])
+    } else {
+        (10, digits)
+    };
+    if body.is_empty() || !body.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let magnitude = i128::from_str_radix(body, radix).ok()?;
+    let value = if negative { -magnitude } else { magnitude };
+    i64::try_from(value).ok()
+}
+
+/// go-yaml v2's float pattern `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`.
+fn is_yaml_float(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut i = usize::from(matches!(b.first(), Some(b'-' | b'+')));
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i - start
+    };
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    } else {
+        if digits(&mut i) == 0 {
+            return false;
+        }
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            digits(&mut i);
+        }
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'-' | b'+')) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+/// Where a scalar is written: flow collections forbid `,[]{}` in plain scalars.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Context {
+    Block,
+    Flow,
+}
+
+/// Whether `text` can be written unquoted and still read back as the same string.
+pub fn plain_safe(text: &str, context: Context) -> bool {
+    let Some(first) = text.chars().next() else {
+        return false;
+    };
+    if resolve_plain(text).is_some() {
+        return false;
+    }
+    if text.starts_with(char::is_whitespace) || text.ends_with(char::is_whitespace) {
+        return false;
+    }
+    if "-?:,[]{}#&*!|>'\"%@`".contains(first) {
+        return false;
+    }
+    if text.contains(": ") || text.contains(" #") || text.ends_with(':') {
+        return false;
+    }
+    if text.chars().any(|c| c.is_control() || c == '\u{feff}') {
+        return false;
+    }
+    if context == Context::Flow && text.contains([',', '[', ']', '{', '}']) {
+        return false;
+    }
+    // A document marker at the start of a line would end the document.
+    !(text.starts_with("---") || text.starts_with("..."))
+}
+
+/// A double-quoted scalar that any YAML or JSON reader turns back into `text`.
+pub fn double_quoted(text: &str) -> String {
+    serde_json::Value::String(text.to_owned()).to_string()
+}
+
+/// A single-quoted scalar, when `text` has nothing that needs escaping.
+pub fn single_quoted(text: &str) -> Option<String> {
+    if text.chars().any(|c| c.is_control()) {
+        return None;
+    }
+    Some(format!("'{}'", text.replace('\'', "''")))
+}
+
+/// Writes a string in `style` when that style can hold it, else double-quoted.
+pub fn emit_string(text: &str, style: ScalarStyle, context: Context) -> String {
+    match style {
+        ScalarStyle::Plain if plain_safe(text, context) => text.to_owned(),
+        ScalarStyle::SingleQuoted => single_quoted(text).unwrap_or_else(|| double_quoted(text)),
+        _ => double_quoted(text),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plain(text: &str) -> Scalar {
+        Scalar {
+            text: text.into(),
+            style: ScalarStyle::Plain,
+            tag: None,
+        }
+    }
+
+    #[test]
+    fn yaml_1_1_booleans_and_numbers() {
+        for t in ["on", "Off", "yes", "N", "TRUE"] {
+            assert!(matches!(resolve(&plain(t)), Resolved::Bool(_)), "{t}");
+        }
+        assert_eq!(resolve(&plain("8080")), Resolved::Int(8080));
+        assert_eq!(resolve(&plain("0777")), Resolved::Int(0o777));
+        assert_eq!(resolve(&plain("0x1F")), Resolved::Int(31));
+        assert_eq!(resolve(&plain("1_000")), Resolved::Int(1000));
+        assert_eq!(resolve(&plain("1.0")), Resolved::Float(1.0));
+        assert_eq!(resolve(&plain("~")), Resolved::Null);
+        assert_eq!(resolve(&plain("")), Resolved::Null);
+        assert_eq!(resolve(&plain("08")), Resolved::Float(8.0));
+        for t in ["eni", "Local", "1.2.3", "2G", "200m", "-", "0x", "1e"] {
+            assert_eq!(resolve(&plain(t)), Resolved::Str, "{t}");
+        }
+        let quoted = Scalar {
+            text: "on".into(),
+            style: ScalarStyle::DoubleQuoted,
+            tag: None,
+        };
+        assert_eq!(resolve(&quoted), Resolved::Str);
+        let tagged = Scalar {
+            text: "on".into(),
+            style: ScalarStyle::Plain,
+            tag: Some("!!str".into()),
+        };
+        assert_eq!(resolve(&tagged), Resolved::Str);
+    }
+
+    #[test]
+    fn emitted_strings_stay_strings() {
+        assert_eq!(
+            emit_string("Cluster", ScalarStyle::Plain, Context::Block),
+            "Cluster"
+        );
+        assert_eq!(
+            emit_string("on", ScalarStyle::Plain, Context::Block),
+            "\"on\""
+        );
+        assert_eq!(
+            emit_string("a: b", ScalarStyle::Plain, Context::Block),
+            "\"a: b\""
+        );
+        assert_eq!(
+            emit_string("it's", ScalarStyle::SingleQuoted, Context::Block),
+            "'it''s'"
+        );
+        assert_eq!(
+            emit_string("a,b", ScalarStyle::Plain, Context::Flow),
+            "\"a,b\""
+        );
+    }
+}
