@@ -67,12 +67,6 @@ impl Diagnostic {
         document: Option<usize>,
         span: Span,
     ) -> Self {
-        Self {
-            kind,
-            severity,
-            message: message.into(),
-            document,
-            span,
-        }
+        Self { kind, severity, message: message.into(), document, span }
     }
 }

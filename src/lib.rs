@@ -1,7 +1,36 @@
 //! gateway-doctor: checks and fixes Kubernetes manifests of ingress gateways
 //! (Alibaba Cloud Service Mesh `IstioGateway`, `v1 Service` and the objects
 //! around them) without cluster access.
+//!
+//! The whole API is [`check`], [`fix`] and [`rules`]; the core does no I/O.
 
+pub mod context;
 pub mod diagnostic;
+mod engine;
+pub mod model;
+pub mod patch;
+pub mod report;
+pub mod rule;
+pub mod rules;
 pub mod source;
+pub mod sources;
 pub mod yaml;
+
+pub use context::ClusterContext;
+pub use diagnostic::Severity;
+pub use engine::{check, fix, FixOutcome, FixRecord, FixRequest, Options, IGNORE_ANNOTATION};
+pub use report::Report;
+pub use rule::{Lang, Rule, RuleMeta};
+
+/// Every rule, in catalogue order.
+pub fn rules() -> &'static [&'static dyn Rule] {
+    rules::ALL
+}
+
+/// Looks a rule up by code (`ASM-LB-001`) or name (`local-policy-in-cluster-lb-access`).
+pub fn find_rule(code_or_name: &str) -> Option<&'static dyn Rule> {
+    rules::ALL.iter().copied().find(|r| {
+        let meta = r.meta();
+        meta.code.eq_ignore_ascii_case(code_or_name) || meta.name == code_or_name
+    })
+}

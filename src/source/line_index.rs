@@ -50,11 +50,7 @@ impl LineIndex {
     /// The byte range of a 0-based line without its line break.
     pub fn line_span(&self, text: &str, line: usize) -> (usize, usize) {
         let start = self.line_start(line);
-        let mut end = self
-            .line_starts
-            .get(line + 1)
-            .copied()
-            .unwrap_or(text.len());
+        let mut end = self.line_starts.get(line + 1).copied().unwrap_or(text.len());
         let bytes = text.as_bytes();
         if end > start && bytes.get(end - 1) == Some(&b'\n') {
             end -= 1;
@@ -74,18 +70,12 @@ impl LineIndex {
             ColumnUnit::Char => prefix.chars().count(),
             ColumnUnit::Utf16 => prefix.chars().map(char::len_utf16).sum(),
         };
-        Position {
-            line: line + 1,
-            column: column + 1,
-        }
+        Position { line: line + 1, column: column + 1 }
     }
 }
 
 fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    bytes
-        .iter()
-        .enumerate()
-        .filter_map(|(i, b)| (*b == b'\n').then_some(i))
+    bytes.iter().enumerate().filter_map(|(i, b)| (*b == b'\n').then_some(i))
 }
 
 pub(crate) fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
@@ -104,10 +94,7 @@ mod tests {
         let text = "a: 1\n# 注释 😀\nb: x\n";
         let index = LineIndex::new(text);
         let b = text.find("b:").unwrap();
-        assert_eq!(
-            index.position(text, b, ColumnUnit::Char),
-            Position { line: 3, column: 1 }
-        );
+        assert_eq!(index.position(text, b, ColumnUnit::Char), Position { line: 3, column: 1 });
         let smile = text.find('😀').unwrap();
         assert_eq!(index.position(text, smile + 4, ColumnUnit::Char).column, 7);
         assert_eq!(index.position(text, smile + 4, ColumnUnit::Utf16).column, 8);
@@ -118,9 +105,6 @@ mod tests {
         let text = "a: 1\r\nb: 2\r\n";
         let index = LineIndex::new(text);
         assert_eq!(index.line_span(text, 0), (0, 4));
-        assert_eq!(
-            index.position(text, 6, ColumnUnit::Char),
-            Position { line: 2, column: 1 }
-        );
+        assert_eq!(index.position(text, 6, ColumnUnit::Char), Position { line: 2, column: 1 });
     }
 }

@@ -42,11 +42,7 @@ impl Span {
     /// strictly inside the other span.
     pub const fn overlaps(self, other: Span) -> bool {
         if self.is_empty() || other.is_empty() {
-            let (point, range) = if self.is_empty() {
-                (self.start, other)
-            } else {
-                (other.start, self)
-            };
+            let (point, range) = if self.is_empty() { (self.start, other) } else { (other.start, self) };
             return range.start < point && point < range.end;
         }
         self.start < other.end && other.start < self.end

@@ -34,24 +34,14 @@ pub struct Loaded {
 
 pub fn load(text: &str, limits: &Limits) -> Loaded {
     let mut loaded = Loaded::default();
-    let bom = if text.starts_with('\u{feff}') {
-        '\u{feff}'.len_utf8()
-    } else {
-        0
-    };
+    let bom = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
     for chunk in split_documents(&text[bom..]) {
-        let chunk = Chunk {
-            start: chunk.start + bom,
-            end: chunk.end + bom,
-        };
+        let chunk = Chunk { start: chunk.start + bom, end: chunk.end + bom };
         if loaded.documents.len() >= limits.max_documents {
             loaded.diagnostics.push(Diagnostic::new(
                 DiagnosticKind::Limit,
                 Severity::Error,
-                format!(
-                    "the stream has more than {} documents; the rest were not checked",
-                    limits.max_documents
-                ),
+                format!("the stream has more than {} documents; the rest were not checked", limits.max_documents),
                 None,
                 Span::new(chunk.start, text.len()),
             ));
@@ -90,11 +80,7 @@ fn load_chunk(text: &str, chunk: Chunk, limits: &Limits, loaded: &mut Loaded) {
                     Span::empty(at),
                 ));
                 // The document is not checked, but it still counts: later indexes stay stable.
-                loaded.documents.push(Document {
-                    index,
-                    span: Span::new(chunk.start, chunk.end),
-                    root: None,
-                });
+                loaded.documents.push(Document { index, span: Span::new(chunk.start, chunk.end), root: None });
                 return;
             }
         };
@@ -102,19 +88,13 @@ fn load_chunk(text: &str, chunk: Chunk, limits: &Limits, loaded: &mut Loaded) {
             Event::DocumentStart(_) => document = Some((loaded.documents.len(), None)),
             Event::DocumentEnd => {
                 if let Some((index, root)) = document.take() {
-                    loaded.documents.push(Document {
-                        index,
-                        span: Span::new(chunk.start, chunk.end),
-                        root,
-                    });
+                    loaded.documents.push(Document { index, span: Span::new(chunk.start, chunk.end), root });
                 }
             }
             Event::StreamEnd => break,
             Event::StreamStart | Event::Nothing => {}
             other => {
-                let index = document
-                    .as_ref()
-                    .map_or(loaded.documents.len(), |(i, _)| *i);
+                let index = document.as_ref().map_or(loaded.documents.len(), |(i, _)| *i);
                 match builder.event(other, span) {
                     Ok(Some(root)) => {
                         if let Some((_, slot)) = document.as_mut() {
@@ -123,33 +103,16 @@ fn load_chunk(text: &str, chunk: Chunk, limits: &Limits, loaded: &mut Loaded) {
                     }
                     Ok(None) => {}
                     Err((kind, message, at)) => {
-                        loaded.diagnostics.push(Diagnostic::new(
-                            kind,
-                            Severity::Error,
-                            message,
-                            Some(index),
-                            at,
-                        ));
-                        loaded.documents.push(Document {
-                            index,
-                            span: Span::new(chunk.start, chunk.end),
-                            root: None,
-                        });
+                        loaded.diagnostics.push(Diagnostic::new(kind, Severity::Error, message, Some(index), at));
+                        loaded.documents.push(Document { index, span: Span::new(chunk.start, chunk.end), root: None });
                         return;
                     }
                 }
             }
         }
         if !builder.duplicates.is_empty() {
-            let index = document
-                .as_ref()
-                .map_or(loaded.documents.len(), |(i, _)| *i);
-            loaded
-                .diagnostics
-                .extend(builder.duplicates.drain(..).map(|d| Diagnostic {
-                    document: Some(index),
-                    ..d
-                }));
+            let index = document.as_ref().map_or(loaded.documents.len(), |(i, _)| *i);
+            loaded.diagnostics.extend(builder.duplicates.drain(..).map(|d| Diagnostic { document: Some(index), ..d }));
         }
     }
 }
@@ -168,21 +131,9 @@ const STRIDE: usize = 64;
 impl<'a> CharMap<'a> {
     fn new(piece: &'a str, base: usize) -> Self {
         let ascii = piece.is_ascii();
-        let checkpoints = if ascii {
-            Vec::new()
-        } else {
-            piece
-                .char_indices()
-                .step_by(STRIDE)
-                .map(|(i, _)| i)
-                .collect()
-        };
-        Self {
-            piece,
-            base,
-            ascii,
-            checkpoints,
-        }
+        let checkpoints =
+            if ascii { Vec::new() } else { piece.char_indices().step_by(STRIDE).map(|(i, _)| i).collect() };
+        Self { piece, base, ascii, checkpoints }
     }
 
     fn byte(&self, char_index: usize) -> usize {
@@ -195,10 +146,7 @@ impl<'a> CharMap<'a> {
             return self.base + len;
         };
         let rest = char_index - slot * STRIDE;
-        let offset = self.piece[from..]
-            .char_indices()
-            .nth(rest)
-            .map_or(len, |(i, _)| from + i);
+        let offset = self.piece[from..].char_indices().nth(rest).map_or(len, |(i, _)| from + i);
         self.base + offset
     }
 }
@@ -206,19 +154,8 @@ impl<'a> CharMap<'a> {
 type BuildError = (DiagnosticKind, String, Span);
 
 enum Frame {
-    Mapping {
-        start: usize,
-        flow: bool,
-        anchor: usize,
-        entries: Vec<Entry>,
-        key: Option<Node>,
-    },
-    Sequence {
-        start: usize,
-        flow: bool,
-        anchor: usize,
-        items: Vec<Node>,
-    },
+    Mapping { start: usize, flow: bool, anchor: usize, entries: Vec<Entry>, key: Option<Node> },
+    Sequence { start: usize, flow: bool, anchor: usize, items: Vec<Node> },
 }
 
 struct Builder<'a> {
@@ -235,10 +172,7 @@ struct Builder<'a> {
 
 impl Builder<'_> {
     fn span(&self, span: SaphyrSpan) -> Span {
-        Span::new(
-            self.map.byte(span.start.index()),
-            self.map.byte(span.end.index()),
-        )
+        Span::new(self.map.byte(span.start.index()), self.map.byte(span.end.index()))
     }
 
     /// Feeds one event; returns the root node when it is complete.
@@ -261,35 +195,18 @@ impl Builder<'_> {
                 }
                 let tag = tag.map(|t| short_tag(&t.handle, &t.suffix));
                 let node = Node {
-                    value: Value::Scalar(Scalar {
-                        text: value.into_owned(),
-                        style,
-                        tag,
-                    }),
+                    value: Value::Scalar(Scalar { text: value.into_owned(), style, tag }),
                     span,
                     aliased: false,
                 };
                 self.finish(node, anchor)
             }
             Event::MappingStart(anchor, _) => self.push(
-                Frame::Mapping {
-                    start: span.start,
-                    flow: !span.is_empty(),
-                    anchor,
-                    entries: Vec::new(),
-                    key: None,
-                },
+                Frame::Mapping { start: span.start, flow: !span.is_empty(), anchor, entries: Vec::new(), key: None },
                 span,
             ),
-            Event::SequenceStart(anchor, _) => self.push(
-                Frame::Sequence {
-                    start: span.start,
-                    flow: !span.is_empty(),
-                    anchor,
-                    items: Vec::new(),
-                },
-                span,
-            ),
+            Event::SequenceStart(anchor, _) => self
+                .push(Frame::Sequence { start: span.start, flow: !span.is_empty(), anchor, items: Vec::new() }, span),
             Event::MappingEnd | Event::SequenceEnd => {
                 let Some(frame) = self.stack.pop() else {
                     return Ok(None);
@@ -300,19 +217,11 @@ impl Builder<'_> {
                     _ => span,
                 };
                 let (node, anchor) = match frame {
-                    Frame::Mapping {
-                        start,
-                        flow,
-                        anchor,
-                        entries,
-                        ..
-                    } => {
+                    Frame::Mapping { start, flow, anchor, entries, .. } => {
                         let end = if flow {
                             span.end
                         } else {
-                            entries
-                                .last()
-                                .map_or(start, |e| e.value.span.end.max(e.key.span.end))
+                            entries.last().map_or(start, |e| e.value.span.end.max(e.key.span.end))
                         };
                         (
                             Node {
@@ -323,17 +232,8 @@ impl Builder<'_> {
                             anchor,
                         )
                     }
-                    Frame::Sequence {
-                        start,
-                        flow,
-                        anchor,
-                        items,
-                    } => {
-                        let end = if flow {
-                            span.end
-                        } else {
-                            items.last().map_or(start, |n| n.span.end)
-                        };
+                    Frame::Sequence { start, flow, anchor, items } => {
+                        let end = if flow { span.end } else { items.last().map_or(start, |n| n.span.end) };
                         (
                             Node {
                                 value: Value::Sequence(Sequence { items, flow }),
@@ -348,11 +248,7 @@ impl Builder<'_> {
             }
             Event::Alias(id) => {
                 let Some(target) = self.anchors.get(&id) else {
-                    return Err((
-                        DiagnosticKind::Syntax,
-                        "alias to an unknown anchor".into(),
-                        span,
-                    ));
+                    return Err((DiagnosticKind::Syntax, "alias to an unknown anchor".into(), span));
                 };
                 self.expanded += count_nodes(target);
                 if self.expanded > self.limits.max_alias_nodes {
@@ -378,10 +274,7 @@ impl Builder<'_> {
         if self.stack.len() >= self.limits.max_depth {
             return Err((
                 DiagnosticKind::Limit,
-                format!(
-                    "nesting deeper than {} levels; the document was not checked",
-                    self.limits.max_depth
-                ),
+                format!("nesting deeper than {} levels; the document was not checked", self.limits.max_depth),
                 span,
             ));
         }
@@ -529,11 +422,7 @@ fn mark_aliased(node: &mut Node) {
     while let Some(n) = stack.pop() {
         n.aliased = true;
         match &mut n.value {
-            Value::Mapping(m) => stack.extend(
-                m.entries
-                    .iter_mut()
-                    .flat_map(|e| [&mut e.key, &mut e.value]),
-            ),
+            Value::Mapping(m) => stack.extend(m.entries.iter_mut().flat_map(|e| [&mut e.key, &mut e.value])),
             Value::Sequence(s) => stack.extend(s.items.iter_mut()),
             Value::Scalar(_) => {}
         }
@@ -590,10 +479,7 @@ mod tests {
     fn block_mapping_spans_cover_first_to_last_entry() {
         let text = "spec:\n  a: 1\n  b: [x, y]  # c\nz: 2\n";
         let root = one(text);
-        assert_eq!(
-            spanned(text, root.get("spec").unwrap()),
-            "a: 1\n  b: [x, y]"
-        );
+        assert_eq!(spanned(text, root.get("spec").unwrap()), "a: 1\n  b: [x, y]");
     }
 
     #[test]
@@ -604,16 +490,7 @@ mod tests {
         assert!(loaded.documents[1].root.is_none());
         assert_eq!(loaded.diagnostics.len(), 1);
         assert_eq!(loaded.diagnostics[0].document, Some(1));
-        assert_eq!(
-            loaded.documents[2]
-                .root
-                .as_ref()
-                .unwrap()
-                .get("c")
-                .unwrap()
-                .as_i64(),
-            Some(3)
-        );
+        assert_eq!(loaded.documents[2].root.as_ref().unwrap().get("c").unwrap().as_i64(), Some(3));
     }
 
     #[test]
@@ -622,22 +499,12 @@ mod tests {
         let loaded = load(text, &Limits::default());
         assert_eq!(loaded.diagnostics.len(), 1);
         assert_eq!(loaded.diagnostics[0].kind, DiagnosticKind::DuplicateKey);
-        assert_eq!(
-            loaded.documents[0]
-                .root
-                .as_ref()
-                .unwrap()
-                .get("a")
-                .unwrap()
-                .as_i64(),
-            Some(2)
-        );
+        assert_eq!(loaded.documents[0].root.as_ref().unwrap().get("a").unwrap().as_i64(), Some(2));
     }
 
     #[test]
     fn bom_crlf_json_and_empty_documents() {
-        let text =
-            "\u{feff}{\"kind\": \"Service\",\r\n \"spec\": {\"type\": \"LoadBalancer\"}}\r\n";
+        let text = "\u{feff}{\"kind\": \"Service\",\r\n \"spec\": {\"type\": \"LoadBalancer\"}}\r\n";
         let root = one(text);
         let ty = root.pointer("/spec/type").unwrap();
         assert_eq!(spanned(text, ty), "\"LoadBalancer\"");
@@ -650,11 +517,7 @@ mod tests {
     fn billion_laughs_is_refused() {
         let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 0..9 {
-            let prev = if i == 0 {
-                "a".to_string()
-            } else {
-                format!("l{}", i - 1)
-            };
+            let prev = if i == 0 { "a".to_string() } else { format!("l{}", i - 1) };
             text.push_str(&format!("l{i}: &l{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
         }
         let loaded = load(&text, &Limits::default());

@@ -151,9 +151,7 @@ impl Node {
     }
 
     pub fn items(&self) -> &[Node] {
-        self.as_sequence()
-            .map(|s| s.items.as_slice())
-            .unwrap_or(&[])
+        self.as_sequence().map(|s| s.items.as_slice()).unwrap_or(&[])
     }
 
     /// Converts to JSON the way Kubernetes would read the YAML.
@@ -183,32 +181,21 @@ impl Node {
 impl Mapping {
     /// The value of `key`; the last occurrence wins, then merge keys (`<<`).
     pub fn get(&self, key: &str) -> Option<&Node> {
-        let own = self
-            .entries
-            .iter()
-            .rev()
-            .find(|e| e.key.scalar_text() == Some(key) && !is_merge_key(&e.key));
-        own.map(|e| &e.value)
-            .or_else(|| self.merged().find_map(|m| m.get(key)))
+        let own = self.entries.iter().rev().find(|e| e.key.scalar_text() == Some(key) && !is_merge_key(&e.key));
+        own.map(|e| &e.value).or_else(|| self.merged().find_map(|m| m.get(key)))
     }
 
     pub fn entry(&self, key: &str) -> Option<&Entry> {
-        self.entries
-            .iter()
-            .rev()
-            .find(|e| e.key.scalar_text() == Some(key) && !is_merge_key(&e.key))
+        self.entries.iter().rev().find(|e| e.key.scalar_text() == Some(key) && !is_merge_key(&e.key))
     }
 
     /// Mappings merged in with `<<: *anchor` or `<<: [*a, *b]`.
     fn merged(&self) -> impl Iterator<Item = &Mapping> {
-        self.entries
-            .iter()
-            .filter(|e| is_merge_key(&e.key))
-            .flat_map(|e| match &e.value.value {
-                Value::Mapping(m) => vec![m],
-                Value::Sequence(s) => s.items.iter().filter_map(Node::as_mapping).collect(),
-                Value::Scalar(_) => Vec::new(),
-            })
+        self.entries.iter().filter(|e| is_merge_key(&e.key)).flat_map(|e| match &e.value.value {
+            Value::Mapping(m) => vec![m],
+            Value::Sequence(s) => s.items.iter().filter_map(Node::as_mapping).collect(),
+            Value::Scalar(_) => Vec::new(),
+        })
     }
 
     /// Every key with its effective value, in first-seen order.

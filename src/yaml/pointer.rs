@@ -44,22 +44,10 @@ mod tests {
 
     #[test]
     fn annotation_keys_escape_their_slashes() {
-        let p = push(
-            "/metadata/annotations",
-            "service.beta.kubernetes.io/backend-type",
-        );
-        assert_eq!(
-            p,
-            "/metadata/annotations/service.beta.kubernetes.io~1backend-type"
-        );
+        let p = push("/metadata/annotations", "service.beta.kubernetes.io/backend-type");
+        assert_eq!(p, "/metadata/annotations/service.beta.kubernetes.io~1backend-type");
         let toks: Vec<_> = tokens(&p).collect();
-        assert_eq!(
-            toks.last().unwrap(),
-            "service.beta.kubernetes.io/backend-type"
-        );
-        assert_eq!(
-            split_last(&p).unwrap().1,
-            "service.beta.kubernetes.io/backend-type"
-        );
+        assert_eq!(toks.last().unwrap(), "service.beta.kubernetes.io/backend-type");
+        assert_eq!(split_last(&p).unwrap().1, "service.beta.kubernetes.io/backend-type");
     }
 }

@@ -36,9 +36,7 @@ pub fn resolve(scalar: &Scalar) -> Resolved {
     match scalar.tag.as_deref() {
         Some("!!str") => return Resolved::Str,
         Some("!!int") => {
-            return resolve_plain(&scalar.text)
-                .filter(|r| matches!(r, Resolved::Int(_)))
-                .unwrap_or(Resolved::Str)
+            return resolve_plain(&scalar.text).filter(|r| matches!(r, Resolved::Int(_))).unwrap_or(Resolved::Str)
         }
         Some("!!bool") | Some("!!null") | Some("!!float") | None => {}
         Some(_) => return Resolved::Str,
@@ -56,9 +54,7 @@ pub fn resolve_plain(text: &str) -> Option<Resolved> {
         "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
             return Some(Resolved::Bool(false))
         }
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
-            return Some(Resolved::Float(f64::INFINITY))
-        }
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Some(Resolved::Float(f64::INFINITY)),
         "-.inf" | "-.Inf" | "-.INF" => return Some(Resolved::Float(f64::NEG_INFINITY)),
         ".nan" | ".NaN" | ".NAN" => return Some(Resolved::Float(f64::NAN)),
         _ => {}
@@ -87,20 +83,11 @@ fn parse_int(text: &str) -> Option<i64> {
     if digits.is_empty() {
         return None;
     }
-    let (radix, body) = if let Some(rest) = digits
-        .strip_prefix("0x")
-        .or_else(|| digits.strip_prefix("0X"))
-    {
+    let (radix, body) = if let Some(rest) = digits.strip_prefix("0x").or_else(|| digits.strip_prefix("0X")) {
         (16, rest)
-    } else if let Some(rest) = digits
-        .strip_prefix("0o")
-        .or_else(|| digits.strip_prefix("0O"))
-    {
+    } else if let Some(rest) = digits.strip_prefix("0o").or_else(|| digits.strip_prefix("0O")) {
         (8, rest)
-    } else if let Some(rest) = digits
-        .strip_prefix("0b")
-        .or_else(|| digits.strip_prefix("0B"))
-    {
+    } else if let Some(rest) = digits.strip_prefix("0b").or_else(|| digits.strip_prefix("0B")) {
         (2, rest)
     } else if digits.len() > 1 && digits.starts_with('0') {
         (8, &digits[1..])
@@ -213,11 +200,7 @@ mod tests {
     use super::*;
 
     fn plain(text: &str) -> Scalar {
-        Scalar {
-            text: text.into(),
-            style: ScalarStyle::Plain,
-            tag: None,
-        }
+        Scalar { text: text.into(), style: ScalarStyle::Plain, tag: None }
     }
 
     #[test]
@@ -236,41 +219,18 @@ mod tests {
         for t in ["eni", "Local", "1.2.3", "2G", "200m", "-", "0x", "1e"] {
             assert_eq!(resolve(&plain(t)), Resolved::Str, "{t}");
         }
-        let quoted = Scalar {
-            text: "on".into(),
-            style: ScalarStyle::DoubleQuoted,
-            tag: None,
-        };
+        let quoted = Scalar { text: "on".into(), style: ScalarStyle::DoubleQuoted, tag: None };
         assert_eq!(resolve(&quoted), Resolved::Str);
-        let tagged = Scalar {
-            text: "on".into(),
-            style: ScalarStyle::Plain,
-            tag: Some("!!str".into()),
-        };
+        let tagged = Scalar { text: "on".into(), style: ScalarStyle::Plain, tag: Some("!!str".into()) };
         assert_eq!(resolve(&tagged), Resolved::Str);
     }
 
     #[test]
     fn emitted_strings_stay_strings() {
-        assert_eq!(
-            emit_string("Cluster", ScalarStyle::Plain, Context::Block),
-            "Cluster"
-        );
-        assert_eq!(
-            emit_string("on", ScalarStyle::Plain, Context::Block),
-            "\"on\""
-        );
-        assert_eq!(
-            emit_string("a: b", ScalarStyle::Plain, Context::Block),
-            "\"a: b\""
-        );
-        assert_eq!(
-            emit_string("it's", ScalarStyle::SingleQuoted, Context::Block),
-            "'it''s'"
-        );
-        assert_eq!(
-            emit_string("a,b", ScalarStyle::Plain, Context::Flow),
-            "\"a,b\""
-        );
+        assert_eq!(emit_string("Cluster", ScalarStyle::Plain, Context::Block), "Cluster");
+        assert_eq!(emit_string("on", ScalarStyle::Plain, Context::Block), "\"on\"");
+        assert_eq!(emit_string("a: b", ScalarStyle::Plain, Context::Block), "\"a: b\"");
+        assert_eq!(emit_string("it's", ScalarStyle::SingleQuoted, Context::Block), "'it''s'");
+        assert_eq!(emit_string("a,b", ScalarStyle::Plain, Context::Flow), "\"a,b\"");
     }
 }

@@ -19,23 +19,16 @@ pub fn split_documents(text: &str) -> Vec<Chunk> {
     // Whether the current chunk already holds a `---` or any content.
     let mut started = false;
     while line_start < bytes.len() {
-        let line_end =
-            memchr(b'\n', &bytes[line_start..]).map_or(bytes.len(), |i| line_start + i + 1);
+        let line_end = memchr(b'\n', &bytes[line_start..]).map_or(bytes.len(), |i| line_start + i + 1);
         let line = &bytes[line_start..line_end];
         if is_marker(line, b"---") {
             if started && line_start > chunk_start {
-                chunks.push(Chunk {
-                    start: chunk_start,
-                    end: line_start,
-                });
+                chunks.push(Chunk { start: chunk_start, end: line_start });
                 chunk_start = line_start;
             }
             started = true;
         } else if is_marker(line, b"...") {
-            chunks.push(Chunk {
-                start: chunk_start,
-                end: line_end,
-            });
+            chunks.push(Chunk { start: chunk_start, end: line_end });
             chunk_start = line_end;
             started = false;
         } else if !started && has_content(line) {
@@ -44,26 +37,18 @@ pub fn split_documents(text: &str) -> Vec<Chunk> {
         line_start = line_end;
     }
     if chunk_start < bytes.len() || chunks.is_empty() {
-        chunks.push(Chunk {
-            start: chunk_start,
-            end: bytes.len(),
-        });
+        chunks.push(Chunk { start: chunk_start, end: bytes.len() });
     }
     chunks
 }
 
 fn is_marker(line: &[u8], marker: &[u8]) -> bool {
-    line.starts_with(marker)
-        && line
-            .get(3)
-            .is_none_or(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+    line.starts_with(marker) && line.get(3).is_none_or(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
 }
 
 /// Anything but blank lines, comments and directives.
 fn has_content(line: &[u8]) -> bool {
-    let trimmed = line
-        .iter()
-        .position(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
+    let trimmed = line.iter().position(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
     match trimmed {
         None => false,
         Some(i) => line[i] != b'#' && !(i == 0 && line[0] == b'%'),
@@ -79,22 +64,13 @@ mod tests {
     use super::*;
 
     fn pieces(text: &str) -> Vec<&str> {
-        split_documents(text)
-            .iter()
-            .map(|c| &text[c.start..c.end])
-            .collect()
+        split_documents(text).iter().map(|c| &text[c.start..c.end]).collect()
     }
 
     #[test]
     fn splits_at_markers_keeping_leading_comments() {
-        assert_eq!(
-            pieces("# c\n---\na: 1\n---\nb: 2\n"),
-            ["# c\n---\na: 1\n", "---\nb: 2\n"]
-        );
-        assert_eq!(
-            pieces("a: 1\n...\n---\nb: 2\n"),
-            ["a: 1\n...\n", "---\nb: 2\n"]
-        );
+        assert_eq!(pieces("# c\n---\na: 1\n---\nb: 2\n"), ["# c\n---\na: 1\n", "---\nb: 2\n"]);
+        assert_eq!(pieces("a: 1\n...\n---\nb: 2\n"), ["a: 1\n...\n", "---\nb: 2\n"]);
         assert_eq!(pieces("a: 1\n---\n---\n"), ["a: 1\n", "---\n", "---\n"]);
         assert_eq!(pieces(""), [""]);
         assert_eq!(pieces("a: '---'\nb: ---x\n"), ["a: '---'\nb: ---x\n"]);

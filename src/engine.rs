@@ -1,0 +1,409 @@
+//! Runs the rules over a stream and turns their drafts into the report:
+//! locations resolved to spans, fixes lowered to text edits, suppressions
+//! applied.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::context::ClusterContext;
+use crate::diagnostic::{Diagnostic, DiagnosticKind, Severity};
+use crate::model::{self, Resource};
+use crate::patch::{apply_groups, Lowering, TextEdit};
+use crate::report::{
+    Finding, FixOut, InputDiagnostic, Location, RelatedLocation, Report, ResourceInfo, ResourceRef, Summary,
+    REPORT_VERSION,
+};
+use crate::rule::{Applicability, Draft, FixParams, Lang, RuleContext};
+use crate::rules;
+use crate::source::{ColumnUnit, LineIndex, Span};
+use crate::yaml::{self, pointer, Document, Limits, Node, Value};
+
+/// The suppression annotation (architecture.md 4.5).
+pub const IGNORE_ANNOTATION: &str = "gateway-doctor.io/ignore";
+
+/// How to check: what the user knows about the cluster, and presentation.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub context: ClusterContext,
+    pub lang: Lang,
+    pub params: FixParams,
+    pub limits: Limits,
+    pub columns: ColumnUnit,
+}
+
+pub fn check(text: &str, options: &Options) -> Report {
+    let line_index = LineIndex::new(text);
+    if text.len() > options.limits.max_input_bytes {
+        let diagnostic = Diagnostic::new(
+            DiagnosticKind::Limit,
+            Severity::Error,
+            format!(
+                "the input is {} bytes, over the limit of {} bytes; nothing was checked",
+                text.len(),
+                options.limits.max_input_bytes
+            ),
+            None,
+            Span::empty(0),
+        );
+        return Report {
+            version: REPORT_VERSION,
+            findings: Vec::new(),
+            diagnostics: vec![input_diagnostic(text, &line_index, options.columns, diagnostic)],
+            resources: Vec::new(),
+            summary: Summary::default(),
+        };
+    }
+    let loaded = yaml::load(text, &options.limits);
+    let resources = model::collect(&loaded.documents);
+    let services = model::service_views(&resources);
+    let cx = RuleContext {
+        resources: &resources,
+        services: &services,
+        cluster: &options.context,
+        lang: options.lang,
+        params: &options.params,
+    };
+    let mut drafts = Vec::new();
+    for rule in rules::ALL {
+        rule.check(&cx, &mut drafts);
+    }
+
+    let suppressions: Vec<HashSet<String>> = resources.iter().map(suppressed_rules).collect();
+    let before = drafts.len();
+    drafts.retain(|d| {
+        let set = &suppressions[d.resource];
+        !(set.contains(d.rule.code) || set.contains(d.rule.name))
+    });
+    let suppressed = before - drafts.len();
+
+    let resolver = Resolver {
+        text,
+        documents: &loaded.documents,
+        resources: &resources,
+        lines: &line_index,
+        columns: options.columns,
+    };
+    let mut findings: Vec<Finding> = drafts.into_iter().map(|d| resolver.finding(d)).collect();
+    findings.sort_by(|a, b| {
+        (a.location.document, a.location.span.start, a.code).cmp(&(b.location.document, b.location.span.start, b.code))
+    });
+
+    let mut diagnostics: Vec<Diagnostic> = loaded.diagnostics;
+    diagnostics.extend(not_resources(&loaded.documents));
+    diagnostics.sort_by_key(|d| (d.span.start, d.document));
+    let diagnostics =
+        diagnostics.into_iter().map(|d| input_diagnostic(text, &line_index, options.columns, d)).collect();
+
+    let gateway_reasons: HashMap<usize, _> = services.iter().filter_map(|s| Some((s.resource, s.gateway?))).collect();
+    let resource_infos = resources
+        .iter()
+        .enumerate()
+        .map(|(i, r)| ResourceInfo { resource: resource_ref(r), gateway: gateway_reasons.get(&i).copied() })
+        .collect();
+
+    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    let summary = Summary {
+        documents: loaded.documents.len(),
+        resources: resources.len(),
+        error: count(Severity::Error),
+        warning: count(Severity::Warning),
+        info: count(Severity::Info),
+        suppressed,
+    };
+    Report { version: REPORT_VERSION, findings, diagnostics, resources: resource_infos, summary }
+}
+
+/// Codes or names listed in `gateway-doctor.io/ignore: "ASM-LB-001,ASM-RES-016 # reason"`.
+fn suppressed_rules(resource: &Resource<'_>) -> HashSet<String> {
+    let Some(value) = resource.annotation(IGNORE_ANNOTATION).and_then(Node::scalar_text) else {
+        return HashSet::new();
+    };
+    let list = value.split('#').next().unwrap_or("");
+    list.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+}
+
+/// A non-empty document that is not a Kubernetes object is said, not dropped.
+fn not_resources(documents: &[Document]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for doc in documents {
+        let Some(root) = &doc.root else { continue };
+        if root.is_null() {
+            continue;
+        }
+        let has_kind = root.get("kind").and_then(Node::as_str).is_some();
+        if !has_kind {
+            let what = match &root.value {
+                Value::Mapping(_) => "a mapping without `kind`",
+                Value::Sequence(_) => "a sequence",
+                Value::Scalar(_) => "a scalar",
+            };
+            out.push(Diagnostic::new(
+                DiagnosticKind::NotAResource,
+                Severity::Info,
+                format!("document {} is {what}, not a Kubernetes object; it was not checked", doc.index),
+                Some(doc.index),
+                Span::empty(root.span.start),
+            ));
+        }
+    }
+    out
+}
+
+fn input_diagnostic(text: &str, lines: &LineIndex, columns: ColumnUnit, d: Diagnostic) -> InputDiagnostic {
+    InputDiagnostic {
+        kind: d.kind,
+        severity: d.severity,
+        message: d.message,
+        document: d.document,
+        span: d.span,
+        start: lines.position(text, d.span.start, columns),
+        end: lines.position(text, d.span.end, columns),
+    }
+}
+
+pub(crate) fn resource_ref(r: &Resource<'_>) -> ResourceRef {
+    ResourceRef {
+        document: r.document,
+        path: r.base.clone(),
+        api_version: r.api_version.to_owned(),
+        kind: r.kind.to_owned(),
+        namespace: r.namespace.map(str::to_owned),
+        name: r.name.map(str::to_owned),
+    }
+}
+
+struct Resolver<'a> {
+    text: &'a str,
+    documents: &'a [Document],
+    resources: &'a [Resource<'a>],
+    lines: &'a LineIndex,
+    columns: ColumnUnit,
+}
+
+impl Resolver<'_> {
+    fn finding(&self, draft: Draft) -> Finding {
+        let resource = &self.resources[draft.resource];
+        let location = self.location(resource, &draft.path);
+        let document = &self.documents[resource.document];
+        let fixes = draft
+            .fixes
+            .into_iter()
+            .map(|fix| {
+                let ops: Vec<_> = fix.ops.iter().map(|op| op.rebased(&resource.base)).collect();
+                let lowered = match (&document.root, ops.is_empty()) {
+                    (_, true) => Ok(Vec::new()),
+                    (Some(root), false) => Lowering::new(self.text, root, document.span).lower(&ops),
+                    (None, false) => Err(crate::patch::LowerError("the document did not parse".into())),
+                };
+                let (edits, unavailable) = match lowered {
+                    Ok(edits) => (edits, None),
+                    Err(e) => (Vec::new(), Some(e.0)),
+                };
+                FixOut {
+                    id: fix.id,
+                    title: fix.title,
+                    applicability: fix.applicability,
+                    recommended: fix.recommended,
+                    tradeoffs: fix.tradeoffs,
+                    patch: fix.ops,
+                    edits,
+                    unavailable,
+                }
+            })
+            .collect();
+        let related = draft
+            .related
+            .into_iter()
+            .map(|r| RelatedLocation {
+                message: r.message,
+                location: self.location(&self.resources[r.resource], &r.path),
+            })
+            .collect();
+        Finding {
+            code: draft.rule.code,
+            name: draft.rule.name,
+            severity: draft.severity,
+            message: draft.message,
+            resource: resource_ref(resource),
+            location,
+            label: draft.label,
+            notes: draft.notes,
+            fixes,
+            related,
+        }
+    }
+
+    /// The span of `path`, or of its nearest existing ancestor. A collection
+    /// is pointed at by its key, so the caret stays on one line.
+    fn location(&self, resource: &Resource<'_>, path: &str) -> Location {
+        let full = resource.document_path(path);
+        let span = self.span_of(resource, path);
+        Location {
+            document: resource.document,
+            start: self.lines.position(self.text, span.start, self.columns),
+            end: self.lines.position(self.text, span.end, self.columns),
+            path: full,
+            span,
+        }
+    }
+
+    fn span_of(&self, resource: &Resource<'_>, path: &str) -> Span {
+        let mut node = resource.node;
+        let mut key_span = None;
+        for token in pointer::tokens(path) {
+            let entry = node.as_mapping().and_then(|m| m.entry(&token));
+            match (entry, node.child(&token)) {
+                (Some(entry), _) => {
+                    key_span = Some(entry.key.span);
+                    node = &entry.value;
+                }
+                (None, Some(child)) => {
+                    key_span = None;
+                    node = child;
+                }
+                (None, None) => break,
+            }
+        }
+        let first_line = |span: Span| {
+            let end = self.text[span.start..span.end].find('\n').map_or(span.end, |i| span.start + i);
+            Span::new(span.start, end.max(span.start))
+        };
+        match (&node.value, key_span) {
+            (Value::Scalar(_), _) if !node.span.is_empty() => first_line(node.span),
+            (_, Some(key)) => key,
+            _ => first_line(node.span),
+        }
+    }
+}
+
+/// Which fixes to apply.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FixRequest {
+    /// Fix ids (`set-cluster-policy`), or `safe` for every safe fix; empty
+    /// means every safe fix.
+    #[serde(default)]
+    pub ids: Vec<String>,
+    /// Allow fixes that change behaviour.
+    #[serde(default)]
+    pub allow_unsafe: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FixRecord {
+    pub code: &'static str,
+    pub id: &'static str,
+    pub resource: ResourceRef,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FixOutcome {
+    /// The whole input with the fixes applied.
+    pub text: String,
+    pub applied: Vec<FixRecord>,
+    pub skipped: Vec<FixRecord>,
+    /// The check of the fixed text.
+    pub report: Report,
+}
+
+/// Rounds of apply-and-recheck before giving up on convergence.
+const MAX_ROUNDS: usize = 8;
+
+/// Applies the requested fixes, re-checking after each round until nothing
+/// more applies (architecture.md 3).
+pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
+    let mut current = text.to_owned();
+    let mut applied: Vec<FixRecord> = Vec::new();
+    let mut skipped: Vec<FixRecord> = Vec::new();
+    let mut done: HashSet<(String, &'static str, &'static str)> = HashSet::new();
+    let wants = |id: &str| {
+        if request.ids.is_empty() || request.ids.iter().any(|i| i == "safe") {
+            None
+        } else {
+            Some(request.ids.iter().position(|i| i == id))
+        }
+    };
+    for _ in 0..MAX_ROUNDS {
+        let report = check(&current, options);
+        let syntax_errors = syntax_error_count(&report);
+        let mut groups: Vec<Vec<TextEdit>> = Vec::new();
+        let mut records: Vec<FixRecord> = Vec::new();
+        for finding in &report.findings {
+            let chosen = finding
+                .fixes
+                .iter()
+                .filter_map(|f| match wants(f.id) {
+                    None => (f.applicability == Applicability::Safe).then_some((0, f)),
+                    Some(Some(rank)) => Some((rank, f)),
+                    Some(None) => None,
+                })
+                .min_by_key(|(rank, _)| *rank)
+                .map(|(_, f)| f);
+            let Some(fix) = chosen else { continue };
+            let record = |reason: Option<String>| FixRecord {
+                code: finding.code,
+                id: fix.id,
+                resource: finding.resource.clone(),
+                reason,
+            };
+            let key = (format!("{}{}", finding.location.document, finding.location.path), finding.code, fix.id);
+            let refusal = match fix.applicability {
+                _ if fix.unavailable.is_some() => fix.unavailable.clone(),
+                Applicability::DisplayOnly => Some(format!("display-only: {}", fix.title)),
+                Applicability::Unsafe if !request.allow_unsafe => {
+                    Some("changes behaviour; pass --unsafe (allowUnsafe) to apply it".into())
+                }
+                _ if done.contains(&key) => Some("applied once already, but the finding remains".into()),
+                _ => None,
+            };
+            if let Some(reason) = refusal {
+                push_unique(&mut skipped, record(Some(reason)));
+                continue;
+            }
+            groups.push(fix.edits.clone());
+            records.push(record(None));
+            done.insert(key);
+        }
+        if groups.is_empty() {
+            break;
+        }
+        let (next, taken) = apply_groups(&current, &groups);
+        if syntax_error_count(&check(&next, options)) > syntax_errors {
+            // Keep the first group that applies cleanly alone; the rest wait a round.
+            let alone = groups.iter().position(|g| {
+                let (candidate, _) = apply_groups(&current, std::slice::from_ref(g));
+                syntax_error_count(&check(&candidate, options)) <= syntax_errors
+            });
+            let Some(index) = alone else {
+                for r in records {
+                    push_unique(
+                        &mut skipped,
+                        FixRecord { reason: Some("the edit would make the YAML invalid".into()), ..r },
+                    );
+                }
+                break;
+            };
+            current = apply_groups(&current, std::slice::from_ref(&groups[index])).0;
+            applied.push(records.swap_remove(index));
+            continue;
+        }
+        applied.extend(records.into_iter().zip(taken).filter(|(_, t)| *t).map(|(r, _)| r));
+        current = next;
+    }
+    let report = check(&current, options);
+    skipped.retain(|s| !applied.iter().any(|a| a.code == s.code && a.id == s.id && a.resource == s.resource));
+    FixOutcome { text: current, applied, skipped, report }
+}
+
+fn syntax_error_count(report: &Report) -> usize {
+    report.diagnostics.iter().filter(|d| d.kind == DiagnosticKind::Syntax).count()
+}
+
+fn push_unique(list: &mut Vec<FixRecord>, record: FixRecord) {
+    if !list.contains(&record) {
+        list.push(record);
+    }
+}

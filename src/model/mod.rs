@@ -1,0 +1,14 @@
+//! Typed views of the objects the rules read. Views borrow the YAML tree and
+//! know the route of every value, so a finding can point at it.
+
+pub mod quantity;
+mod resource;
+mod service;
+mod workload;
+
+pub use resource::{collect, Resource};
+pub use service::{
+    is_istio_gateway, service_views, Field, GatewayReason, Origin, Provider, ServiceView, ALIBABA_PREFIX,
+    ALICLOUD_PREFIX, BACKEND_TYPE, NLB_CLASS,
+};
+pub use workload::{is_gateway_deployment, replica_bounds, resources_blocks, ReplicaBounds, ResourcesBlock};

@@ -1,0 +1,95 @@
+//! Kubernetes resource quantities (`200m`, `2Gi`, `1e3`), as
+//! `k8s.io/apimachinery/pkg/api/resource` reads them.
+
+/// How the suffix scales the number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Suffix {
+    /// `Ki`, `Mi`, `Gi`, `Ti`, `Pi`, `Ei`: powers of 1024.
+    Binary,
+    /// `n`, `u`, `m`, none, `k`, `M`, `G`, `T`, `P`, `E`: powers of 1000.
+    Decimal,
+    /// `e3`, `E-2`.
+    Exponent,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Quantity {
+    /// The amount in base units (bytes, cores).
+    pub value: f64,
+    pub suffix: Suffix,
+}
+
+/// Parses a quantity; `None` when the API server would reject it.
+pub fn parse(text: &str) -> Option<Quantity> {
+    let bytes = text.as_bytes();
+    let mut i = usize::from(matches!(bytes.first(), Some(b'+' | b'-')));
+    let digits_start = i;
+    while i < bytes.len() && bytes[i].is_ascii_digit() {
+        i += 1;
+    }
+    let mut int_digits = i - digits_start;
+    if bytes.get(i) == Some(&b'.') {
+        i += 1;
+        let frac_start = i;
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            i += 1;
+        }
+        int_digits += i - frac_start;
+    }
+    if int_digits == 0 {
+        return None;
+    }
+    let number: f64 = text[..i].parse().ok()?;
+    let suffix = &text[i..];
+    let (scale, kind) = match suffix {
+        "" => (1.0, Suffix::Decimal),
+        "n" => (1e-9, Suffix::Decimal),
+        "u" => (1e-6, Suffix::Decimal),
+        "m" => (1e-3, Suffix::Decimal),
+        "k" => (1e3, Suffix::Decimal),
+        "M" => (1e6, Suffix::Decimal),
+        "G" => (1e9, Suffix::Decimal),
+        "T" => (1e12, Suffix::Decimal),
+        "P" => (1e15, Suffix::Decimal),
+        "E" => (1e18, Suffix::Decimal),
+        "Ki" => (1024f64, Suffix::Binary),
+        "Mi" => (1024f64.powi(2), Suffix::Binary),
+        "Gi" => (1024f64.powi(3), Suffix::Binary),
+        "Ti" => (1024f64.powi(4), Suffix::Binary),
+        "Pi" => (1024f64.powi(5), Suffix::Binary),
+        "Ei" => (1024f64.powi(6), Suffix::Binary),
+        exp if matches!(exp.as_bytes().first(), Some(b'e' | b'E')) => {
+            let power: i32 = exp[1..].parse().ok()?;
+            if !exp[1..].trim_start_matches(['+', '-']).bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            (10f64.powi(power), Suffix::Exponent)
+        }
+        _ => return None,
+    };
+    Some(Quantity { value: number * scale, suffix: kind })
+}
+
+/// The suffix letters of a quantity's text (`G` of `2G`).
+pub fn suffix_of(text: &str) -> &str {
+    text.trim_start_matches(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_kubernetes_quantities() {
+        assert_eq!(parse("200m").unwrap().value, 0.2);
+        assert_eq!(parse("2").unwrap().value, 2.0);
+        assert_eq!(parse("256Mi").unwrap().value, 256.0 * 1024.0 * 1024.0);
+        assert_eq!(parse("2G").unwrap().value, 2e9);
+        assert_eq!(parse("1e3").unwrap().value, 1000.0);
+        assert_eq!(parse(".5").unwrap().value, 0.5);
+        assert_eq!(parse("2G").unwrap().suffix, Suffix::Decimal);
+        for bad in ["", "Gi", "2GB", "2 Gi", "abc", "1.2.3", "2g"] {
+            assert!(parse(bad).is_none(), "{bad}");
+        }
+    }
+}

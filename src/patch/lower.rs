@@ -1,0 +1,308 @@
+//! Lowers fix operations to the smallest text edits that carry them out,
+//! keeping comments, quoting, key order and indentation everywhere else.
+
+use serde_json::Value as Json;
+
+use crate::source::Span;
+use crate::yaml::scalar::{double_quoted, emit_string, plain_safe, Context};
+use crate::yaml::{pointer, Entry, Node, ScalarStyle};
+
+use super::edit::TextEdit;
+use super::op::{Op, OpKind};
+
+/// Why an operation could not be written as text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LowerError(pub String);
+
+impl std::fmt::Display for LowerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+type Result<T> = std::result::Result<T, LowerError>;
+
+fn fail<T>(message: impl Into<String>) -> Result<T> {
+    Err(LowerError(message.into()))
+}
+
+/// Lowers operations (document-level paths) against one document's tree.
+pub struct Lowering<'a> {
+    text: &'a str,
+    root: &'a Node,
+    /// The document is JSON: write JSON.
+    json: bool,
+    newline: &'static str,
+}
+
+impl<'a> Lowering<'a> {
+    pub fn new(text: &'a str, root: &'a Node, document: Span) -> Self {
+        let own = &text[document.start..document.end];
+        let json = own.trim_start_matches('\u{feff}').trim_start().starts_with(['{', '[']);
+        let newline = if own.contains("\r\n") { "\r\n" } else { "\n" };
+        Self { text, root, json, newline }
+    }
+
+    pub fn lower(&self, ops: &[Op]) -> Result<Vec<TextEdit>> {
+        ops.iter().map(|op| self.lower_op(op)).collect()
+    }
+
+    fn lower_op(&self, op: &Op) -> Result<TextEdit> {
+        let value = op.value.as_ref();
+        match (op.op, self.root.pointer(&op.path), value) {
+            (OpKind::Remove, _, _) => self.remove(&op.path),
+            (_, Some(node), Some(value)) => self.replace(&op.path, node, value, op.quoted),
+            (OpKind::Replace, None, _) => fail(format!("nothing to replace at {}", op.path)),
+            (OpKind::Add, None, Some(value)) => self.add(&op.path, value.clone(), op.quoted),
+            (_, _, None) => fail("add and replace need a value"),
+        }
+    }
+
+    fn parent(&self, path: &str) -> Result<(&'a Node, String, String)> {
+        let (parent_path, key) = pointer::split_last(path).ok_or_else(|| LowerError("cannot edit the root".into()))?;
+        let parent = self.root.pointer(parent_path).ok_or_else(|| LowerError(format!("{parent_path} not found")))?;
+        Ok((parent, parent_path.to_owned(), key.into_owned()))
+    }
+
+    fn context(&self, parent: Option<&Node>) -> Context {
+        let flow = self.json
+            || parent
+                .is_some_and(|p| p.as_mapping().is_some_and(|m| m.flow) || p.as_sequence().is_some_and(|s| s.flow));
+        if flow {
+            Context::Flow
+        } else {
+            Context::Block
+        }
+    }
+
+    fn replace(&self, path: &str, node: &Node, value: &Json, quoted: bool) -> Result<TextEdit> {
+        if node.aliased {
+            return fail(format!("{path} comes from a YAML alias; edit its anchor instead"));
+        }
+        let parent = pointer::split_last(path).and_then(|(p, _)| self.root.pointer(p));
+        let context = self.context(parent);
+        if node.as_scalar().is_some() && !matches!(value, Json::Object(_) | Json::Array(_)) {
+            let prefer = node.as_scalar().map_or(ScalarStyle::Plain, |s| s.style);
+            let text = self.scalar(value, prefer, context, quoted);
+            let text = if node.span.is_empty() { format!(" {text}") } else { text };
+            return Ok(TextEdit { span: node.span, text });
+        }
+        if context == Context::Flow {
+            return Ok(TextEdit { span: node.span, text: self.flow(value, quoted) });
+        }
+        // Block style with a collection on either side: rewrite everything after the colon.
+        let (parent, _, key) = self.parent(path)?;
+        let Some(entry) = parent.as_mapping().and_then(|m| m.entry(&key)) else {
+            return fail(format!("{path} is a block sequence item; replace it by hand"));
+        };
+        let after_colon = self.after_colon(entry)?;
+        let indent = self.indent_of(entry.key.span.start);
+        let text = self.after_key(value, indent, quoted);
+        Ok(TextEdit { span: Span::new(after_colon, node.span.end.max(after_colon)), text })
+    }
+
+    fn add(&self, path: &str, value: Json, quoted: bool) -> Result<TextEdit> {
+        let (parent_path, key) = match pointer::split_last(path) {
+            Some((p, k)) => (p.to_owned(), k.into_owned()),
+            None => return fail("cannot add the root"),
+        };
+        let Some(parent) = self.root.pointer(&parent_path) else {
+            // Create the missing parent with this key inside it.
+            let mut wrapped = serde_json::Map::new();
+            wrapped.insert(key, value);
+            return self.add(&parent_path, Json::Object(wrapped), quoted);
+        };
+        if parent.aliased {
+            return fail(format!("{parent_path} comes from a YAML alias; edit its anchor instead"));
+        }
+        if parent.is_null() {
+            let mut wrapped = serde_json::Map::new();
+            wrapped.insert(key, value);
+            return self.replace(&parent_path, parent, &Json::Object(wrapped), quoted);
+        }
+        let Some(mapping) = parent.as_mapping() else {
+            return fail(format!("{parent_path} is not a mapping"));
+        };
+        if let Some(existing) = mapping.get(&key) {
+            return self.replace(path, existing, &value, quoted);
+        }
+        let Some(last) = mapping.entries.last() else {
+            // `{}`: write inside the braces.
+            return Ok(TextEdit {
+                span: Span::empty(parent.span.start + 1),
+                text: self.flow_entry(&key, &value, quoted),
+            });
+        };
+        if mapping.flow || self.json {
+            let end = last.value.span.end.max(last.key.span.end);
+            let multiline = self.line_of(parent.span.start) != self.line_of(last.key.span.start);
+            let text = if multiline {
+                let indent = " ".repeat(self.indent_of(last.key.span.start));
+                format!(",{}{indent}{}", self.newline, self.flow_entry(&key, &value, quoted))
+            } else {
+                format!(", {}", self.flow_entry(&key, &value, quoted))
+            };
+            return Ok(TextEdit { span: Span::empty(end), text });
+        }
+        let first = &mapping.entries[0];
+        let indent = self.indent_of(first.key.span.start);
+        let end = last.value.span.end.max(last.key.span.end);
+        let (at, lead) = self.next_line_start(end);
+        let text = format!(
+            "{lead}{}{}:{}{}",
+            " ".repeat(indent),
+            self.key(&key, Context::Block),
+            self.after_key(&value, indent, quoted),
+            if at == self.text.len() && lead.is_empty() && !self.text.ends_with('\n') { "" } else { self.newline }
+        );
+        Ok(TextEdit { span: Span::empty(at), text })
+    }
+
+    fn remove(&self, path: &str) -> Result<TextEdit> {
+        let (parent, parent_path, key) = self.parent(path)?;
+        if parent.aliased {
+            return fail(format!("{parent_path} comes from a YAML alias; edit its anchor instead"));
+        }
+        let mapping = parent.as_mapping().ok_or_else(|| LowerError(format!("{parent_path} is not a mapping")))?;
+        let index = mapping
+            .entries
+            .iter()
+            .rposition(|e| e.key.scalar_text() == Some(key.as_str()))
+            .ok_or_else(|| LowerError(format!("nothing to remove at {path}")))?;
+        let entry = &mapping.entries[index];
+        let end = entry.value.span.end.max(entry.key.span.end);
+        if mapping.flow || self.json {
+            if index + 1 < mapping.entries.len() {
+                let next = &mapping.entries[index + 1];
+                return Ok(TextEdit {
+                    span: Span::new(entry.key.span.start, next.key.span.start),
+                    text: String::new(),
+                });
+            }
+            if index > 0 {
+                let prev = &mapping.entries[index - 1];
+                let from = prev.value.span.end.max(prev.key.span.end);
+                return Ok(TextEdit { span: Span::new(from, end), text: String::new() });
+            }
+            return Ok(TextEdit { span: Span::new(entry.key.span.start, end), text: String::new() });
+        }
+        let line_start = self.line_start_of(entry.key.span.start);
+        if !self.text[line_start..entry.key.span.start].trim().is_empty() {
+            return fail(format!("{path} shares its line with other content; remove it by hand"));
+        }
+        let (to, _) = self.next_line_start(end);
+        Ok(TextEdit { span: Span::new(line_start, to), text: String::new() })
+    }
+
+    // --- rendering ---------------------------------------------------------
+
+    fn scalar(&self, value: &Json, prefer: ScalarStyle, context: Context, quoted: bool) -> String {
+        match value {
+            Json::String(s) if self.json => double_quoted(s),
+            Json::String(s) if quoted => match prefer {
+                ScalarStyle::SingleQuoted => emit_string(s, prefer, context),
+                _ => double_quoted(s),
+            },
+            Json::String(s) => emit_string(s, prefer, context),
+            other => other.to_string(),
+        }
+    }
+
+    fn key(&self, key: &str, context: Context) -> String {
+        if self.json || !plain_safe(key, context) {
+            double_quoted(key)
+        } else {
+            key.to_owned()
+        }
+    }
+
+    /// A value in flow style (valid JSON when the document is JSON).
+    fn flow(&self, value: &Json, quoted: bool) -> String {
+        match value {
+            Json::Object(map) => {
+                let entries: Vec<String> = map.iter().map(|(k, v)| self.flow_entry(k, v, quoted)).collect();
+                format!("{{{}}}", entries.join(", "))
+            }
+            Json::Array(items) => {
+                let items: Vec<String> = items.iter().map(|v| self.flow(v, quoted)).collect();
+                format!("[{}]", items.join(", "))
+            }
+            scalar => self.scalar(scalar, ScalarStyle::Plain, Context::Flow, quoted),
+        }
+    }
+
+    fn flow_entry(&self, key: &str, value: &Json, quoted: bool) -> String {
+        format!("{}: {}", self.key(key, Context::Flow), self.flow(value, quoted))
+    }
+
+    /// What follows `key:` in block style, for a key indented by `indent`.
+    fn after_key(&self, value: &Json, indent: usize, quoted: bool) -> String {
+        match value {
+            Json::Object(map) if !map.is_empty() => {
+                let mut out = String::new();
+                for (k, v) in map {
+                    out.push_str(self.newline);
+                    out.push_str(&" ".repeat(indent + 2));
+                    out.push_str(&self.key(k, Context::Block));
+                    out.push(':');
+                    out.push_str(&self.after_key(v, indent + 2, quoted));
+                }
+                out
+            }
+            Json::Array(items) if !items.is_empty() => {
+                let mut out = String::new();
+                for item in items {
+                    out.push_str(self.newline);
+                    out.push_str(&" ".repeat(indent + 2));
+                    out.push_str("- ");
+                    // An object's first key goes on the dash's line, the rest align under it.
+                    out.push_str(self.after_key(item, indent + 2, quoted).trim_start());
+                }
+                out
+            }
+            Json::Object(_) => " {}".into(),
+            Json::Array(_) => " []".into(),
+            scalar => format!(" {}", self.scalar(scalar, ScalarStyle::Plain, Context::Block, quoted)),
+        }
+    }
+
+    // --- positions ---------------------------------------------------------
+
+    fn line_start_of(&self, offset: usize) -> usize {
+        self.text[..offset].rfind('\n').map_or(0, |i| i + 1)
+    }
+
+    fn line_of(&self, offset: usize) -> usize {
+        self.text[..offset].bytes().filter(|b| *b == b'\n').count()
+    }
+
+    /// Columns (in characters) from the start of the line to `offset`.
+    fn indent_of(&self, offset: usize) -> usize {
+        self.text[self.line_start_of(offset)..offset].chars().count()
+    }
+
+    /// Where the line after the one holding `end` starts; with a line break to
+    /// write first when the text ends without one.
+    fn next_line_start(&self, end: usize) -> (usize, &'static str) {
+        match self.text[end..].find('\n') {
+            Some(i) => (end + i + 1, ""),
+            None => (self.text.len(), self.newline),
+        }
+    }
+
+    fn after_colon(&self, entry: &Entry) -> Result<usize> {
+        let bytes = self.text.as_bytes();
+        let mut at = entry.key.span.end;
+        if matches!(bytes.get(at), Some(b'"' | b'\'')) {
+            at += 1;
+        }
+        while at < bytes.len() && matches!(bytes[at], b' ' | b'\t') {
+            at += 1;
+        }
+        if bytes.get(at) == Some(&b':') {
+            Ok(at + 1)
+        } else {
+            fail("could not find the colon after a key")
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! The report contract (architecture.md 4.2) and its renderers.
+
+pub mod sarif;
+pub mod text;
+
+use serde::Serialize;
+
+use crate::diagnostic::{DiagnosticKind, Severity};
+use crate::model::GatewayReason;
+use crate::patch::{Op, TextEdit};
+use crate::rule::Applicability;
+use crate::source::{Position, Span};
+
+pub const REPORT_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub version: u32,
+    pub findings: Vec<Finding>,
+    pub diagnostics: Vec<InputDiagnostic>,
+    /// Every object checked, and whether it was taken for a gateway Service.
+    pub resources: Vec<ResourceInfo>,
+    pub summary: Summary,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub resource: ResourceRef,
+    pub location: Location,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// What the severity assumes about the cluster.
+    pub notes: Vec<String>,
+    pub fixes: Vec<FixOut>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<RelatedLocation>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceRef {
+    pub document: usize,
+    /// Where the object sits in its document (`/items/2` inside a List).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub path: String,
+    pub api_version: String,
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Location {
+    pub document: usize,
+    /// JSON Pointer from the document root.
+    pub path: String,
+    pub span: Span,
+    pub start: Position,
+    pub end: Position,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RelatedLocation {
+    pub message: String,
+    pub location: Location,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FixOut {
+    pub id: &'static str,
+    pub title: String,
+    pub applicability: Applicability,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub recommended: bool,
+    pub tradeoffs: Vec<String>,
+    /// RFC 6902, against the resource.
+    pub patch: Vec<Op>,
+    /// The same change as edits of the input text.
+    pub edits: Vec<TextEdit>,
+    /// Why the patch could not be written as text edits, when it could not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unavailable: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct InputDiagnostic {
+    pub kind: DiagnosticKind,
+    pub severity: Severity,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub document: Option<usize>,
+    pub span: Span,
+    pub start: Position,
+    pub end: Position,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ResourceInfo {
+    #[serde(flatten)]
+    pub resource: ResourceRef,
+    /// Why it was taken for a gateway Service (or IstioGateway); absent if not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<GatewayReason>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub documents: usize,
+    pub resources: usize,
+    pub error: usize,
+    pub warning: usize,
+    pub info: usize,
+    /// Findings silenced by a `gateway-doctor.io/ignore` annotation.
+    pub suppressed: usize,
+}
+
+impl Report {
+    /// The highest severity among the findings and input errors.
+    pub fn max_severity(&self) -> Option<Severity> {
+        let findings = self.findings.iter().map(|f| f.severity);
+        let inputs = self.diagnostics.iter().map(|d| d.severity);
+        findings.chain(inputs).max()
+    }
+
+    pub fn has_input_errors(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.severity == Severity::Error)
+    }
+}

@@ -1,0 +1,236 @@
+//! The rule trait, rule metadata, and what a rule reports.
+
+use serde::Serialize;
+
+use crate::context::ClusterContext;
+use crate::diagnostic::Severity;
+use crate::model::{Resource, ServiceView};
+use crate::patch::Op;
+
+/// The language of messages and fix titles.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    En,
+    Zh,
+}
+
+impl Lang {
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "en" => Some(Lang::En),
+            "zh" | "zh-CN" | "zh-Hans" => Some(Lang::Zh),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FixAvailability {
+    None,
+    Sometimes,
+    Always,
+}
+
+/// Whether a fix may be applied without asking.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Applicability {
+    /// Advice only: nothing in the manifest changes (or it cannot be done safely by text).
+    DisplayOnly,
+    /// Changes behaviour: applied only when asked for by id with `--unsafe`.
+    Unsafe,
+    /// Keeps meaning: applied by `fix` by default.
+    Safe,
+}
+
+/// Everything known about a rule, declared next to its code.
+#[derive(Debug)]
+pub struct RuleMeta {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub title: &'static str,
+    pub title_zh: &'static str,
+    pub severity: Severity,
+    pub fix: FixAvailability,
+    /// Markdown: *What it does*, *Why is this bad?*, *Example*, *Fix*.
+    pub docs: &'static str,
+    /// Source ids of domain.md's index (`S6`) backing the rule.
+    pub sources: &'static [&'static str],
+}
+
+impl RuleMeta {
+    /// The docs without the one leading space `///` comments leave.
+    pub fn docs_text(&self) -> String {
+        self.docs.lines().map(|l| l.strip_prefix(' ').unwrap_or(l)).collect::<Vec<_>>().join("\n")
+    }
+
+    pub fn title_in(&self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::En => self.title,
+            Lang::Zh => self.title_zh,
+        }
+    }
+}
+
+/// Declares a rule struct with its metadata; its doc comment becomes its docs.
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])*
+        $vis:vis struct $name:ident {
+            code: $code:literal,
+            name: $kebab:literal,
+            title: $title:literal,
+            title_zh: $title_zh:literal,
+            severity: $severity:ident,
+            fix: $fix:ident,
+            sources: [$($source:literal),* $(,)?] $(,)?
+        }
+    ) => {
+        $(#[doc = $doc])*
+        $vis struct $name;
+
+        impl $name {
+            pub const META: $crate::rule::RuleMeta = $crate::rule::RuleMeta {
+                code: $code,
+                name: $kebab,
+                title: $title,
+                title_zh: $title_zh,
+                severity: $crate::diagnostic::Severity::$severity,
+                fix: $crate::rule::FixAvailability::$fix,
+                docs: concat!($($doc, "\n"),*),
+                sources: &[$($source),*],
+            };
+        }
+    };
+}
+pub(crate) use declare_rule;
+
+/// Fix parameters the user supplies (`--param hostname=gw.example.com`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct FixParams {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hostname: Option<String>,
+}
+
+/// What a rule can see: the whole stream, so it can relate resources.
+pub struct RuleContext<'a> {
+    pub resources: &'a [Resource<'a>],
+    pub services: &'a [ServiceView<'a>],
+    pub cluster: &'a ClusterContext,
+    pub lang: Lang,
+    pub params: &'a FixParams,
+}
+
+impl RuleContext<'_> {
+    /// Picks the message in the user's language.
+    pub fn t(&self, en: impl Into<String>, zh: impl Into<String>) -> String {
+        match self.lang {
+            Lang::En => en.into(),
+            Lang::Zh => zh.into(),
+        }
+    }
+}
+
+pub trait Rule: Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    /// Reports every problem in the stream. Loop over resources with
+    /// `continue`, never `return`: a clean first object must not hide a bad one.
+    fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>);
+}
+
+/// A fix as a rule proposes it: operations on the resource, not text.
+#[derive(Clone, Debug)]
+pub struct Fix {
+    pub id: &'static str,
+    pub title: String,
+    pub applicability: Applicability,
+    pub recommended: bool,
+    pub tradeoffs: Vec<String>,
+    /// RFC 6902 operations, paths relative to the resource.
+    pub ops: Vec<Op>,
+}
+
+impl Fix {
+    pub fn new(id: &'static str, applicability: Applicability, title: String) -> Self {
+        Self { id, title, applicability, recommended: false, tradeoffs: Vec::new(), ops: Vec::new() }
+    }
+
+    pub fn op(mut self, op: Op) -> Self {
+        self.ops.push(op);
+        self
+    }
+
+    pub fn tradeoff(mut self, text: String) -> Self {
+        self.tradeoffs.push(text);
+        self
+    }
+}
+
+/// Another place that explains a finding (the HPA that fights a gateway, ...).
+#[derive(Clone, Debug)]
+pub struct Related {
+    pub resource: usize,
+    pub path: String,
+    pub message: String,
+}
+
+/// A finding before the engine resolves its location and lowers its fixes.
+#[derive(Clone, Debug)]
+pub struct Draft {
+    pub rule: &'static RuleMeta,
+    pub severity: Severity,
+    pub resource: usize,
+    /// Where in the resource; the nearest existing ancestor is shown if absent.
+    pub path: String,
+    pub message: String,
+    /// A short note shown under the caret.
+    pub label: Option<String>,
+    /// What the severity assumes about the cluster.
+    pub notes: Vec<String>,
+    pub fixes: Vec<Fix>,
+    pub related: Vec<Related>,
+}
+
+impl Draft {
+    pub fn new(rule: &'static RuleMeta, resource: usize, path: impl Into<String>, message: String) -> Self {
+        Self {
+            rule,
+            severity: rule.severity,
+            resource,
+            path: path.into(),
+            message,
+            label: None,
+            notes: Vec::new(),
+            fixes: Vec::new(),
+            related: Vec::new(),
+        }
+    }
+
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
+    pub fn label(mut self, label: String) -> Self {
+        self.label = Some(label);
+        self
+    }
+
+    pub fn note(mut self, note: String) -> Self {
+        self.notes.push(note);
+        self
+    }
+
+    pub fn fix(mut self, fix: Fix) -> Self {
+        self.fixes.push(fix);
+        self
+    }
+
+    pub fn related(mut self, related: Related) -> Self {
+        self.related.push(related);
+        self
+    }
+}

@@ -1,0 +1,517 @@
+use crate::context::{Cni, InClusterClients, KubeProxyMode, Version};
+use crate::diagnostic::Severity;
+use crate::model::{Origin, Provider, ServiceView, ALIBABA_PREFIX, BACKEND_TYPE, NLB_CLASS};
+use crate::patch::Op;
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a `LoadBalancer` Service — an ASM ingress gateway's, or any other,
+    /// such as ACK's `nginx-ingress-lb` — whose `externalTrafficPolicy` is
+    /// `Local`, when its load balancer publishes an IP address in the Service
+    /// status (a CLB without the hostname annotation).
+    ///
+    /// ## Why is this bad?
+    /// Traffic from inside the cluster to the load balancer's IP never reaches
+    /// the load balancer: kube-proxy (iptables or IPVS) or an eBPF datapath on
+    /// the client's own node captures it as the Service's external IP. With
+    /// `Local`, only nodes that host a gateway pod have endpoints for it, so pods
+    /// on some nodes reach the CLB address and pods on other nodes do not
+    /// (the ASM FAQ this project was founded on, S6; ACK S9, S11).
+    ///
+    /// Upstream Kubernetes (API doc since 1.25) promises `Cluster` semantics for
+    /// in-cluster traffic to a load balancer IP, and Alibaba reports the failure:
+    /// both are true on different data planes (domain.md 3.7). The outcome
+    /// depends on kube-proxy's mode and local-traffic detection, the CNI, the
+    /// Kubernetes version and whether clients use `hostNetwork`, so the severity
+    /// follows the cluster context you give:
+    ///
+    /// | context | severity |
+    /// |---|---|
+    /// | nothing known | warning |
+    /// | in-cluster clients: none | info |
+    /// | pods or hostNetwork clients with IPVS (pods: before ≈1.24), kube-proxy's no-op local detector, or Terway DataPathv2 (eBPF) | error |
+    /// | iptables/nftables with a local-traffic detector and pod clients; hostNetwork clients on iptables; Cilium kube-proxy replacement | info |
+    /// | the provider publishes a DNS name in the status (AWS), so nothing captures the address | info |
+    ///
+    /// It does not fire for NLB (`loadBalancerClass: alibabacloud.com/nlb`), the
+    /// `alibaba-cloud-loadbalancer-hostname` annotation, or a status with
+    /// `ipMode: Proxy`: then in-cluster traffic really goes to the load balancer.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// apiVersion: istio.alibabacloud.com/v1beta1
+    /// kind: IstioGateway
+    /// metadata:
+    ///   name: ingressgateway
+    ///   namespace: istio-system
+    /// spec:
+    ///   externalTrafficPolicy: Local
+    ///   serviceType: LoadBalancer
+    /// ```
+    ///
+    /// ## Fix
+    /// Choose one (never two at once):
+    /// - `use-service-dns` (the ASM FAQ's recommendation): point in-cluster
+    ///   clients at `istio-ingressgateway.istio-system.svc.cluster.local`; no
+    ///   manifest change, client IP kept.
+    /// - `set-cluster-policy`: `externalTrafficPolicy: Cluster`; the gateway then
+    ///   sees node IPs instead of client IPs.
+    /// - `eni-passthrough`: `Cluster` plus `service.beta.kubernetes.io/backend-type: "eni"`
+    ///   (Terway ENI/ENIIP only); client IP kept.
+    /// - `lb-hostname`: the `alibaba-cloud-loadbalancer-hostname` annotation
+    ///   (CCM ≥ v2.3.0) sends in-cluster traffic through the CLB.
+    /// - `use-nlb`: recreate the Service as an NLB.
+    pub struct LocalPolicyInClusterLbAccess {
+        code: "ASM-LB-001",
+        name: "local-policy-in-cluster-lb-access",
+        title: "in-cluster access to the load balancer address with externalTrafficPolicy: Local",
+        title_zh: "externalTrafficPolicy: Local 时集群内访问负载均衡地址",
+        severity: Warning,
+        fix: Sometimes,
+        sources: ["S6", "S9", "S11", "S12", "S17", "S19", "S20", "S24", "S26"],
+    }
+}
+
+impl Rule for LocalPolicyInClusterLbAccess {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
+        for svc in cx.services {
+            if svc.effective_type() != "LoadBalancer" || svc.effective_etp() != "Local" {
+                continue;
+            }
+            if svc.is_nlb() || svc.lb_annotation("hostname").is_some() || has_proxy_ip_mode(svc) {
+                continue;
+            }
+            let Some(etp) = &svc.external_traffic_policy else { continue };
+            let (severity, notes) = assess(cx, svc);
+            let name = svc.display_name();
+            let scope = match svc.origin {
+                Origin::IstioGateway { cluster: Some(c) } => {
+                    cx.t(format!(" (override for cluster {c})"), format!("（集群 {c} 的覆盖配置）"))
+                }
+                _ => String::new(),
+            };
+            let message = if svc.gateway.is_some() {
+                cx.t(
+                    format!(
+                        "pods on nodes without a gateway pod may not reach the load balancer address of {name}{scope}"
+                    ),
+                    format!("没有网关 Pod 的节点上的 Pod 可能无法访问 {name} 的负载均衡地址{scope}"),
+                )
+            } else {
+                cx.t(
+                    format!(
+                        "pods on nodes without a backend pod may not reach the load balancer address of {name}{scope}"
+                    ),
+                    format!("没有后端 Pod 的节点上的 Pod 可能无法访问 {name} 的负载均衡地址{scope}"),
+                )
+            };
+            let label = cx.t(
+                "only nodes hosting a backend pod serve in-cluster traffic to the load balancer address",
+                "只有部署了后端 Pod 的节点才能处理集群内发往负载均衡地址的流量",
+            );
+            let mut draft =
+                Draft::new(&Self::META, svc.resource, etp.path.clone(), message).severity(severity).label(label);
+            draft.notes = notes;
+            draft.fixes = fixes(cx, svc, &etp.path);
+            out.push(draft);
+        }
+    }
+}
+
+fn has_proxy_ip_mode(svc: &ServiceView<'_>) -> bool {
+    svc.status_ingress.iter().any(|i| i.get("ipMode").and_then(|m| m.scalar_text()) == Some("Proxy"))
+}
+
+/// Whether the status shows only DNS names: nothing for kube-proxy to capture.
+fn status_has_only_hostnames(svc: &ServiceView<'_>) -> bool {
+    !svc.status_ingress.is_empty()
+        && svc.status_ingress.iter().all(|i| i.get("hostname").is_some() && i.get("ip").is_none())
+}
+
+/// The severity the cluster context supports, and what it assumed (domain.md 3.7, 6.1).
+fn assess(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> (Severity, Vec<String>) {
+    let c = cx.cluster;
+    if svc.provider() == Provider::Aws || status_has_only_hostnames(svc) {
+        return (
+            Severity::Info,
+            vec![cx.t(
+                "the load balancer publishes a DNS name, not an IP, in status.loadBalancer.ingress (as AWS load balancers do), so kube-proxy has no address to capture and in-cluster clients go through the load balancer",
+                "负载均衡在 status.loadBalancer.ingress 中发布的是域名而不是 IP（AWS 负载均衡即如此），kube-proxy 没有可拦截的地址，集群内客户端会经过负载均衡",
+            )],
+        );
+    }
+    let clients = c.in_cluster_clients;
+    if clients == Some(InClusterClients::None) {
+        return (
+            Severity::Info,
+            vec![cx.t(
+                "no in-cluster client uses the load balancer address (--in-cluster-clients none)",
+                "集群内没有客户端使用负载均衡地址（--in-cluster-clients none）",
+            )],
+        );
+    }
+    let has_clients = clients.is_some();
+    let host_network = clients == Some(InClusterClients::HostNetwork);
+    match c.cni {
+        Some(Cni::TerwayDatapathv2) if has_clients => {
+            return (
+                Severity::Error,
+                vec![cx.t(
+                    "Terway DataPathv2 replaces kube-proxy with eBPF; ACK warns that in-cluster access to a Local LoadBalancer may fail (S12)",
+                    "Terway DataPathv2 用 eBPF 替换了 kube-proxy；ACK 说明以 Local 模式访问 LoadBalancer 时集群内访问可能不通（S12）",
+                )],
+            )
+        }
+        Some(Cni::CiliumKpr) => {
+            return (
+                Severity::Info,
+                vec![cx.t(
+                    "Cilium's kube-proxy replacement keeps every backend for in-cluster traffic to a load balancer IP (cilium#12311)",
+                    "Cilium 的 kube-proxy 替换对集群内发往负载均衡 IP 的流量保留全部后端（cilium#12311）",
+                )],
+            )
+        }
+        _ => {}
+    }
+    let version = c.kubernetes_version;
+    match c.kube_proxy_mode {
+        Some(KubeProxyMode::Ipvs) if host_network => (
+            Severity::Error,
+            vec![cx.t(
+                "IPVS binds the load balancer IP to kube-ipvs0 on every node; hostNetwork clients on nodes without a gateway pod are dropped on any version (kubernetes#93456)",
+                "IPVS 在每个节点上把负载均衡 IP 绑定到 kube-ipvs0；没有网关 Pod 的节点上的 hostNetwork 客户端在任何版本都会被丢弃（kubernetes#93456）",
+            )],
+        ),
+        Some(KubeProxyMode::Ipvs) if version.is_some_and(|v| v >= Version(1, 24, 0)) => (
+            Severity::Warning,
+            vec![cx.t(
+                "IPVS since about 1.24 (kubernetes PR #97081) serves pod clients from cluster endpoints when the node has none, but hostNetwork clients and node processes are still dropped; the version boundary is not pinned to a release",
+                "IPVS 自约 1.24 起（kubernetes PR #97081）在本节点无端点时用集群端点服务 Pod 客户端，但 hostNetwork 客户端和节点进程仍会被丢弃；版本边界未确认",
+            )],
+        ),
+        Some(KubeProxyMode::Ipvs) if has_clients => (
+            Severity::Error,
+            vec![cx.t(
+                "IPVS before about 1.24 has no real servers for the load balancer IP on nodes without a gateway pod: pod and node clients there are dropped (--k8s-version refines this)",
+                "约 1.24 之前的 IPVS 在没有网关 Pod 的节点上对负载均衡 IP 没有后端：这些节点上的 Pod 和节点客户端会被丢弃（--k8s-version 可细化判断）",
+            )],
+        ),
+        Some(KubeProxyMode::Iptables | KubeProxyMode::Nftables) => match (c.detect_local, clients) {
+            (_, Some(InClusterClients::HostNetwork)) => (
+                Severity::Info,
+                vec![cx.t(
+                    "iptables/nftables send node and hostNetwork traffic to the load balancer IP to cluster endpoints with SNAT (since 1.15, kubernetes PR #77523)",
+                    "iptables/nftables 会把节点和 hostNetwork 发往负载均衡 IP 的流量经 SNAT 转到集群端点（1.15 起，kubernetes PR #77523）",
+                )],
+            ),
+            (Some(crate::context::DetectLocal::Implemented), Some(InClusterClients::Pods)) => (
+                Severity::Info,
+                vec![cx.t(
+                    "kube-proxy's local-traffic detector sends pod traffic to the load balancer IP to cluster endpoints",
+                    "kube-proxy 的本地流量识别会把 Pod 发往负载均衡 IP 的流量转到集群端点",
+                )],
+            ),
+            (Some(crate::context::DetectLocal::NoOp), Some(InClusterClients::Pods)) => (
+                Severity::Error,
+                vec![cx.t(
+                    "with a no-op local-traffic detector (ClusterCIDR mode without --cluster-cidr), pod traffic to the load balancer IP falls through to the Local chain and is dropped on nodes without a gateway pod",
+                    "本地流量识别为空操作时（ClusterCIDR 模式且未设置 --cluster-cidr），Pod 发往负载均衡 IP 的流量进入 Local 链，在没有网关 Pod 的节点上被丢弃",
+                )],
+            ),
+            _ => (
+                Severity::Warning,
+                vec![cx.t(
+                    "assumed: iptables/nftables serve pod clients only when kube-proxy's local-traffic detector is configured (--detect-local and --in-cluster-clients refine this)",
+                    "假定：只有配置了 kube-proxy 本地流量识别时，iptables/nftables 才能服务 Pod 客户端（--detect-local 和 --in-cluster-clients 可细化判断）",
+                )],
+            ),
+        },
+        _ => (
+            Severity::Warning,
+            vec![cx.t(
+                "assumed: kube-proxy mode and in-cluster clients unknown (--kube-proxy, --in-cluster-clients refine this)",
+                "假定：kube-proxy 模式和集群内客户端未知（--kube-proxy、--in-cluster-clients 可细化判断）",
+            )],
+        ),
+    }
+}
+
+fn fixes(cx: &RuleContext<'_>, svc: &ServiceView<'_>, etp_path: &str) -> Vec<Fix> {
+    let c = cx.cluster;
+    let alibaba = svc.provider() == Provider::Alibaba || c.cni.is_some_and(Cni::is_terway);
+    let terway = c.cni.is_some_and(Cni::is_terway);
+    let dns = svc.dns_name();
+    let mut fixes = Vec::new();
+
+    let mut dns_fix =
+        Fix::new(
+            "use-service-dns",
+            Applicability::DisplayOnly,
+            cx.t(
+                format!("call {dns} (or the ClusterIP) from inside the cluster instead of the load balancer address"),
+                format!("在集群内改用 {dns}（或 ClusterIP）访问，而不是负载均衡地址"),
+            ),
+        )
+        .tradeoff(cx.t(
+            "no manifest change: in-cluster clients' configuration changes",
+            "无需修改清单：需要修改集群内客户端的配置",
+        ))
+        .tradeoff(cx.t(
+            "client source IP and externalTrafficPolicy: Local are kept",
+            "保留客户端源 IP 和 externalTrafficPolicy: Local",
+        ))
+        .tradeoff(cx.t(
+            "fails the same way if the Service sets internalTrafficPolicy: Local (ASM-ITP-031)",
+            "如果 Service 设置了 internalTrafficPolicy: Local，会以同样方式失败（ASM-ITP-031）",
+        ));
+    if let Some(itp) = &svc.internal_traffic_policy {
+        if itp.text() == Some("Local") {
+            dns_fix = dns_fix.tradeoff(cx.t(
+                "this Service sets internalTrafficPolicy: Local, so the ClusterIP is node-local too: change it first",
+                "此 Service 设置了 internalTrafficPolicy: Local，ClusterIP 也只在本节点有效：请先修改",
+            ));
+        }
+    }
+    fixes.push(dns_fix);
+
+    fixes.push(
+        Fix::new(
+            "set-cluster-policy",
+            Applicability::Unsafe,
+            cx.t("set externalTrafficPolicy: Cluster", "将 externalTrafficPolicy 设为 Cluster"),
+        )
+        .op(Op::replace(etp_path, "Cluster"))
+        .tradeoff(cx.t(
+            "the gateway sees node IPs instead of client IPs: traffic is SNATed to a node",
+            "网关看到的是节点 IP 而不是客户端 IP：流量会被 SNAT 到节点",
+        ))
+        .tradeoff(cx.t(
+            "the CLB attaches every node as a backend (vServer group quota) and traffic may take an extra hop",
+            "CLB 会把所有节点挂为后端（占用虚拟服务器组配额），流量可能多一跳",
+        )),
+    );
+
+    if alibaba && c.cni != Some(Cni::Flannel) {
+        let mut eni = Fix::new(
+            "eni-passthrough",
+            Applicability::Unsafe,
+            cx.t(
+                "set externalTrafficPolicy: Cluster and service.beta.kubernetes.io/backend-type: \"eni\" (Terway only)",
+                "将 externalTrafficPolicy 设为 Cluster 并添加 service.beta.kubernetes.io/backend-type: \"eni\"（仅限 Terway）",
+            ),
+        )
+        .op(Op::replace(etp_path, "Cluster"))
+        .op(Op::add(annotation_path(svc, BACKEND_TYPE), "eni").quoted())
+        .tradeoff(cx.t(
+            "client source IP kept: the CLB sends to pod ENIs directly",
+            "保留客户端源 IP：CLB 直接转发到 Pod 的弹性网卡",
+        ))
+        .tradeoff(cx.t(
+            "requires Terway ENI or ENIIP; on Flannel the CLB ends up with no backends (ASM-LB-002)",
+            "需要 Terway ENI 或 ENIIP 模式；在 Flannel 上 CLB 将没有后端（ASM-LB-002）",
+        ))
+        .tradeoff(cx.t(
+            "every targetPort must be a number (ASM-LB-004), and the CLB must be a performance-guaranteed (non-shared) spec",
+            "所有 targetPort 必须是数字（ASM-LB-004），且 CLB 必须是性能保障型（非共享型）规格",
+        ));
+        if c.cni.is_none() {
+            eni = eni.tradeoff(cx.t("assumed: the CNI is unknown (--cni tells)", "假定：CNI 未知（可用 --cni 指定）"));
+        }
+        fixes.push(eni);
+
+        let hostname = cx.params.hostname.as_deref().filter(|h| is_dns_name(h));
+        let mut host_fix = match hostname {
+            Some(host) => Fix::new(
+                "lb-hostname",
+                Applicability::Unsafe,
+                cx.t(
+                    format!("add service.beta.kubernetes.io/alibaba-cloud-loadbalancer-hostname: \"{host}\" (keeps Local)"),
+                    format!("添加 service.beta.kubernetes.io/alibaba-cloud-loadbalancer-hostname: \"{host}\"（保留 Local）"),
+                ),
+            )
+            .op(Op::add(annotation_path(svc, &format!("{ALIBABA_PREFIX}hostname")), host).quoted()),
+            None => Fix::new(
+                "lb-hostname",
+                Applicability::DisplayOnly,
+                cx.t(
+                    "add service.beta.kubernetes.io/alibaba-cloud-loadbalancer-hostname with a DNS name bound to the CLB (pass --param hostname=NAME to apply)",
+                    "添加 service.beta.kubernetes.io/alibaba-cloud-loadbalancer-hostname，值为绑定到 CLB 的域名（传入 --param hostname=NAME 以应用）",
+                ),
+            ),
+        }
+        .tradeoff(cx.t(
+            "needs CCM v2.3.0 or later; the DNS record must be created separately",
+            "需要 CCM v2.3.0 及以上；DNS 记录需要另行创建",
+        ))
+        .tradeoff(cx.t(
+            "the status shows a hostname instead of an IP: tools that read .status.loadBalancer.ingress[0].ip break",
+            "状态中显示域名而不是 IP：读取 .status.loadBalancer.ingress[0].ip 的工具会失效",
+        ))
+        .tradeoff(cx.t(
+            "TCP/UDP listeners may hit loopback problems; keep client and gateway pods on different nodes (asymmetric routing)",
+            "TCP/UDP 监听可能出现回环问题；客户端 Pod 与网关 Pod 不要调度在同一节点（非对称路由）",
+        ))
+        .tradeoff(cx.t("in-cluster traffic pays CLB latency and bandwidth", "集群内流量会经过 CLB，产生延迟和带宽开销"));
+        if let Some(ccm) = c.ccm_version.filter(|v| *v < Version(2, 3, 0)) {
+            host_fix = host_fix.tradeoff(cx.t(
+                format!("your CCM {ccm} is older than v2.3.0: upgrade it first"),
+                format!("你的 CCM {ccm} 低于 v2.3.0：请先升级"),
+            ));
+        }
+        fixes.push(host_fix);
+
+        fixes.push(
+            Fix::new(
+                "use-nlb",
+                Applicability::DisplayOnly,
+                cx.t(
+                    format!("recreate the Service as an NLB (loadBalancerClass: {NLB_CLASS})"),
+                    format!("将 Service 重建为 NLB（loadBalancerClass: {NLB_CLASS}）"),
+                ),
+            )
+            .tradeoff(cx.t("a different product with its own pricing and limits", "不同的产品，有各自的计费和限制"))
+            .tradeoff(cx.t(
+                "loadBalancerClass is immutable: the Service is recreated and gets a new address",
+                "loadBalancerClass 不可修改：Service 需要重建并获得新地址",
+            ))
+            .tradeoff(cx.t("NLB hairpin behaviour is not verified", "NLB 回环行为未经验证")),
+        );
+    }
+
+    let recommended = match (c.needs_source_ip, terway) {
+        (Some(false), _) => "set-cluster-policy",
+        (Some(true), true) => "eni-passthrough",
+        (Some(true), false) if cx.params.hostname.is_some() && alibaba => "lb-hostname",
+        _ => "use-service-dns",
+    };
+    for fix in &mut fixes {
+        fix.recommended = fix.id == recommended;
+    }
+    fixes
+}
+
+fn annotation_path(svc: &ServiceView<'_>, key: &str) -> String {
+    crate::yaml::pointer::push(&svc.annotations_path, key)
+}
+
+/// An RFC 1123 DNS name (what the hostname annotation needs, ASM-ANN-029).
+pub(crate) fn is_dns_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::*;
+
+    const FOUNDING: &str = "apiVersion: istio.alibabacloud.com/v1beta1
+kind: IstioGateway
+metadata:
+  name: ingressgateway
+  namespace: istio-system
+spec:
+  externalTrafficPolicy: Local   # keep client IPs
+  serviceType: LoadBalancer
+";
+
+    #[test]
+    fn fires_on_the_founding_gateway() {
+        let report = check_with(FOUNDING, &[]);
+        let f = only(&report, "ASM-LB-001");
+        assert_eq!(f.severity.as_str(), "warning");
+        assert_eq!(f.location.path, "/spec/externalTrafficPolicy");
+        assert_eq!(&FOUNDING[f.location.span.start..f.location.span.end], "Local");
+        assert!(f.message.contains("istio-system/istio-ingressgateway"), "{}", f.message);
+        let ids: Vec<_> = f.fixes.iter().map(|x| x.id).collect();
+        assert_eq!(ids, ["use-service-dns", "set-cluster-policy", "eni-passthrough", "lb-hostname", "use-nlb"]);
+        assert!(f.fixes[0].recommended);
+        assert!(f.fixes[0].title.contains("istio-ingressgateway.istio-system.svc.cluster.local"));
+    }
+
+    #[test]
+    fn context_moves_severity_and_recommendation() {
+        let sev = |ctx: &[(&str, &str)]| only(&check_with(FOUNDING, ctx), "ASM-LB-001").severity.as_str();
+        assert_eq!(sev(&[("inClusterClients", "none")]), "info");
+        assert_eq!(sev(&[("inClusterClients", "pods"), ("kubeProxyMode", "ipvs")]), "error");
+        assert_eq!(
+            sev(&[("inClusterClients", "pods"), ("kubeProxyMode", "ipvs"), ("kubernetesVersion", "1.30")]),
+            "warning"
+        );
+        assert_eq!(
+            sev(&[("inClusterClients", "host-network"), ("kubeProxyMode", "ipvs"), ("kubernetesVersion", "1.30")]),
+            "error"
+        );
+        assert_eq!(
+            sev(&[("inClusterClients", "pods"), ("kubeProxyMode", "iptables"), ("detectLocal", "implemented")]),
+            "info"
+        );
+        assert_eq!(
+            sev(&[("inClusterClients", "pods"), ("kubeProxyMode", "iptables"), ("detectLocal", "no-op")]),
+            "error"
+        );
+        assert_eq!(sev(&[("inClusterClients", "pods"), ("cni", "terway-datapathv2")]), "error");
+        let rec = |ctx: &[(&str, &str)]| {
+            let r = check_with(FOUNDING, ctx);
+            only(&r, "ASM-LB-001").fixes.iter().find(|f| f.recommended).unwrap().id
+        };
+        assert_eq!(rec(&[("needsSourceIp", "false")]), "set-cluster-policy");
+        assert_eq!(rec(&[("needsSourceIp", "true"), ("cni", "terway-eniip")]), "eni-passthrough");
+        assert_eq!(rec(&[("needsSourceIp", "true"), ("cni", "flannel")]), "use-service-dns");
+    }
+
+    #[test]
+    fn quiet_when_traffic_really_goes_to_the_load_balancer() {
+        for extra in [
+            "  loadBalancerClass: alibabacloud.com/nlb\n",
+            "  serviceAnnotations:\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-hostname: gw.example.com\n",
+            "  serviceType: NodePort\n",
+        ] {
+            let text = format!("{FOUNDING}{extra}");
+            assert!(codes(&check_with(&text, &[])).iter().all(|c| *c != "ASM-LB-001"), "{extra}");
+        }
+    }
+
+    #[test]
+    fn plain_services_and_later_documents_are_checked() {
+        let text = "apiVersion: v1\nkind: Service\nmetadata: {name: ok}\nspec: {type: ClusterIP}\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: nginx-ingress-lb\n  namespace: kube-system\nspec:\n  type: LoadBalancer\n  externalTrafficPolicy: \"Local\"\n";
+        let report = check_with(text, &[]);
+        let f = only(&report, "ASM-LB-001");
+        assert_eq!(f.location.document, 1);
+        assert_eq!(f.fixes[0].title.split_whitespace().nth(1), Some("nginx-ingress-lb.kube-system.svc.cluster.local"));
+    }
+
+    #[test]
+    fn aws_status_hostnames_lower_the_severity() {
+        let text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: lb\n  annotations:\n    service.beta.kubernetes.io/aws-load-balancer-type: nlb\nspec:\n  type: LoadBalancer\n  externalTrafficPolicy: Local\n";
+        let f =
+            only(&check_with(text, &[("inClusterClients", "pods"), ("kubeProxyMode", "ipvs")]), "ASM-LB-001").clone();
+        assert_eq!(f.severity.as_str(), "info");
+        assert!(f.notes[0].contains("DNS name"));
+    }
+
+    #[test]
+    fn fixes_rewrite_only_the_value() {
+        let fixed = apply_fix(FOUNDING, "set-cluster-policy", &[]);
+        assert_eq!(fixed, FOUNDING.replace("Local   #", "Cluster   #"));
+        let fixed = apply_fix(FOUNDING, "eni-passthrough", &[]);
+        assert_eq!(
+            fixed,
+            format!(
+                "{}  serviceAnnotations:\n    service.beta.kubernetes.io/backend-type: \"eni\"\n",
+                FOUNDING.replace("Local   #", "Cluster   #")
+            )
+        );
+    }
+}

@@ -1,0 +1,48 @@
+//! The rules, one per file, registered in one explicit list.
+
+mod local_policy_in_cluster_lb_access;
+
+pub use local_policy_in_cluster_lb_access::LocalPolicyInClusterLbAccess;
+
+use crate::rule::Rule;
+
+/// Every rule, in catalogue order.
+pub static ALL: &[&dyn Rule] = &[&LocalPolicyInClusterLbAccess];
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    //! Small helpers for the pass/fail/fix vectors inside each rule file.
+
+    use crate::engine::{check, fix, FixRequest, Options};
+    use crate::report::{Finding, Report};
+
+    pub fn options(context: &[(&str, &str)]) -> Options {
+        let mut options = Options::default();
+        for (k, v) in context {
+            options.context.set(k, v).unwrap();
+        }
+        options
+    }
+
+    pub fn check_with(text: &str, context: &[(&str, &str)]) -> Report {
+        check(text, &options(context))
+    }
+
+    pub fn codes(report: &Report) -> Vec<&'static str> {
+        report.findings.iter().map(|f| f.code).collect()
+    }
+
+    /// The one finding of `code`; fails if there are none or several.
+    pub fn only<'r>(report: &'r Report, code: &str) -> &'r Finding {
+        let found: Vec<_> = report.findings.iter().filter(|f| f.code == code).collect();
+        assert_eq!(found.len(), 1, "expected one {code}, got {:#?}", report.findings);
+        found[0]
+    }
+
+    /// Applies one fix by id (unsafe allowed) and returns the new text.
+    pub fn apply_fix(text: &str, id: &str, context: &[(&str, &str)]) -> String {
+        let outcome = fix(text, &FixRequest { ids: vec![id.into()], allow_unsafe: true }, &options(context));
+        assert!(!outcome.applied.is_empty(), "{id} was not applied: {:?}", outcome.skipped);
+        outcome.text
+    }
+}
