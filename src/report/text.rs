@@ -187,8 +187,8 @@ impl Renderer<'_> {
         for related in &f.related {
             let at = related.location.start;
             let text = format!(
-                "{}: {} ({}:{}:{})",
-                if zh { "相关" } else { "related" },
+                "{}{} ({}:{}:{})",
+                if zh { "相关：" } else { "related: " },
                 clean(&related.message),
                 self.file,
                 at.line,
@@ -208,12 +208,13 @@ impl Renderer<'_> {
             } else {
                 "fixes (choose one)"
             };
-            self.note_line(out, gutter, &format!("{heading}:"));
+            self.note_line(out, gutter, &format!("{heading}{}", if zh { "：" } else { ":" }));
             let indent = " ".repeat(gutter + 3);
+            let colon = if zh { "：" } else { ": " };
             for (i, fix) in f.fixes.iter().enumerate() {
                 let _ = writeln!(
                     out,
-                    "{indent}{}. {}{}: {}",
+                    "{indent}{}. {}{}{colon}{}",
                     i + 1,
                     self.paint.paint(Style::Bold, fix.id),
                     self.fix_tags(fix),
@@ -222,19 +223,19 @@ impl Renderer<'_> {
                 let sub = " ".repeat(gutter + 6);
                 if !fix.tradeoffs.is_empty() {
                     let joined: Vec<String> = fix.tradeoffs.iter().map(|t| clean(t)).collect();
-                    let _ = writeln!(out, "{sub}{}", joined.join("; "));
+                    let _ = writeln!(out, "{sub}{}", joined.join(" · "));
                 }
                 if let Some(reason) = &fix.unavailable {
-                    let why = if zh { "无法写成文本修改" } else { "cannot be written as a text edit" };
-                    let _ = writeln!(out, "{sub}({why}: {})", clean(reason));
+                    let why = if zh { "无法写成文本修改：" } else { "cannot be written as a text edit: " };
+                    let _ = writeln!(out, "{sub}({why}{})", clean(reason));
                 }
             }
             if let Some(hint) = self.fix_hint(f) {
                 self.note_line(out, gutter, &hint);
             }
         }
-        let more = if zh { "详情" } else { "more" };
-        self.note_line(out, gutter, &format!("{more}: gateway-doctor explain {}", f.code));
+        let more = if zh { "详情：" } else { "more: " };
+        self.note_line(out, gutter, &format!("{more}gateway-doctor explain {}", f.code));
     }
 
     fn diagnostic(&self, out: &mut String, d: &InputDiagnostic) {
@@ -320,7 +321,11 @@ impl Renderer<'_> {
             }
             .to_owned(),
         );
-        format!(" ({})", tags.join(", "))
+        if zh {
+            format!("（{}）", tags.join("，"))
+        } else {
+            format!(" ({})", tags.join(", "))
+        }
     }
 
     /// The command that applies the recommended fix, or the first one that can be applied.
@@ -332,8 +337,8 @@ impl Renderer<'_> {
             .or_else(|| f.fixes.iter().find(|x| applicable(x)))?;
         let unsafe_flag = if fix.applicability == Applicability::Unsafe { " --unsafe" } else { "" };
         let target = if self.file == STDIN_LABEL { "-".to_owned() } else { shell_quote(self.file) };
-        let lead = if self.lang == Lang::Zh { "应用" } else { "apply" };
-        Some(format!("{lead}: gateway-doctor fix --fix {}{unsafe_flag} {target}", fix.id))
+        let lead = if self.lang == Lang::Zh { "应用：" } else { "apply: " };
+        Some(format!("{lead}gateway-doctor fix --fix {}{unsafe_flag} {target}", fix.id))
     }
 }
 
@@ -345,7 +350,7 @@ fn labelled_note(note: &str, lang: Lang) -> String {
     if has_lead {
         note
     } else if lang == Lang::Zh {
-        format!("注: {note}")
+        format!("注：{note}")
     } else {
         format!("note: {note}")
     }
