@@ -108,14 +108,23 @@ pub fn summary(totals: &Totals, options: &TextOptions) -> String {
         }
     }
     let mut line = if zh {
-        let found = if counts.is_empty() { "未发现问题".to_owned() } else { counts.join("，") };
+        let found = match (counts.is_empty(), totals.input_errors) {
+            (false, _) => counts.join("，"),
+            (true, 0) => "未发现问题".to_owned(),
+            (true, _) => "没有发现项".to_owned(),
+        };
         let mut extra = format!("检查了 {} 个资源", totals.resources);
         if totals.suppressed > 0 {
             let _ = write!(extra, "，{} 个已抑制", totals.suppressed);
         }
         format!("{found}，共 {} 个文件（{extra}）", totals.files)
     } else {
-        let found = if counts.is_empty() { "no problems found".to_owned() } else { counts.join(", ") };
+        let found = match (counts.is_empty(), totals.input_errors) {
+            (false, _) => counts.join(", "),
+            (true, 0) => "no problems found".to_owned(),
+            // The input could not be read whole: do not call it clean.
+            (true, _) => "no findings".to_owned(),
+        };
         let mut extra = format!("{} checked", count(totals.resources, "resource", "resources"));
         if totals.suppressed > 0 {
             let _ = write!(extra, ", {} suppressed", totals.suppressed);
@@ -638,6 +647,8 @@ spec:
             summary(&Totals { files: 1, ..Totals::default() }, &options),
             "no problems found in 1 file (0 resources checked)\n"
         );
+        let broken = Totals { files: 1, input_errors: 1, ..Totals::default() };
+        assert_eq!(summary(&broken, &options), "no findings in 1 file (0 resources checked); 1 input error\n");
     }
 
     #[test]

@@ -143,6 +143,7 @@ pub struct CheckArgs {
     #[arg(value_name = "FILE|DIR|-", required = true)]
     pub inputs: Vec<String>,
 
+    /// Output format (see below)
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     pub format: CheckFormat,
 
@@ -190,6 +191,7 @@ pub struct FixArgs {
 
 #[derive(Debug, Args)]
 pub struct RulesArgs {
+    /// text: one line per rule; json: the metadata with docs; markdown: the docs/rules.md reference
     #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
     pub format: RulesFormat,
 }

@@ -108,7 +108,8 @@ fn deliver(args: &FixArgs, input: &inputs::Input, text: &str, outcome: &FixOutco
     }
     let Source::File(path) = &input.source else { unreachable!("--write with stdin is refused before") };
     if outcome.text != text {
-        std::fs::write(path, &outcome.text).map_err(|e| format!("{}: {} ({e})", input.label, ui.t("cannot write", "无法写入")))?;
+        std::fs::write(path, &outcome.text)
+            .map_err(|e| format!("{}: {} ({e})", input.label, ui.t("cannot write", "无法写入")))?;
         ui.note(&format!("{}: {}", input.label, ui.t("rewritten", "已改写")));
     }
     Ok(())

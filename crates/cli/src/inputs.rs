@@ -78,7 +78,9 @@ fn walk(root: &Path, errors: &mut Vec<String>) -> Vec<PathBuf> {
                     .and_then(|e| e.to_str())
                     .is_some_and(|e| MANIFEST_EXTENSIONS.iter().any(|m| e.eq_ignore_ascii_case(m)));
                 if is_manifest {
-                    files.push(entry.into_path());
+                    // `check .` names files `a.yaml`, not `./a.yaml`.
+                    let path = entry.into_path();
+                    files.push(path.strip_prefix(".").map(Path::to_path_buf).unwrap_or(path));
                 }
             }
             Ok(_) => {}

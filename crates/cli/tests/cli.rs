@@ -140,7 +140,11 @@ warning[ASM-LB-001]: pods on nodes without a gateway pod may not reach the load 
   |                          ^^^^^ ";
     assert!(r.stdout.starts_with(expected), "{}", r.stdout);
     assert!(r.stdout.contains("\n  = assumed: kube-proxy mode and in-cluster clients unknown"), "{}", r.stdout);
-    assert!(r.stdout.contains("\n  = fixes (choose one):\n    1. use-service-dns (recommended, advice only): "), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("\n  = fixes (choose one):\n    1. use-service-dns (recommended, advice only): "),
+        "{}",
+        r.stdout
+    );
     assert!(r.stdout.contains("\n    2. set-cluster-policy (unsafe): set externalTrafficPolicy: Cluster\n"));
     assert!(r.stdout.contains("\n  = more: gateway-doctor explain ASM-LB-001\n"));
     assert!(r.stdout.lines().last().unwrap().contains(" in 1 file (1 resource checked)"), "{}", r.stdout);
@@ -223,7 +227,8 @@ fn json_is_the_report_contract_with_a_file_field() {
     assert_eq!(f["severity"], "warning");
     assert_eq!(f["resource"]["kind"], "IstioGateway");
     assert_eq!(f["location"]["path"], "/spec/externalTrafficPolicy");
-    let (start, end) = (f["location"]["span"]["start"].as_u64().unwrap(), f["location"]["span"]["end"].as_u64().unwrap());
+    let (start, end) =
+        (f["location"]["span"]["start"].as_u64().unwrap(), f["location"]["span"]["end"].as_u64().unwrap());
     assert_eq!(&fixture("founding-gateway.yaml")[start as usize..end as usize], "Local");
     assert_eq!(f["location"]["start"], serde_json::json!({"line": 8, "column": 26}));
     let fix = f["fixes"].as_array().unwrap().iter().find(|x| x["id"] == "set-cluster-policy").unwrap();
@@ -274,23 +279,39 @@ fn assert_valid_sarif(log: &Value) {
 
 #[test]
 fn sarif_validates_against_the_2_1_0_schema() {
-    let r = run(&["check", "founding-gateway.yaml", "multi-doc.yaml", "syntax-error.yaml", "tree", "--format", "sarif"]);
+    let r =
+        run(&["check", "founding-gateway.yaml", "multi-doc.yaml", "syntax-error.yaml", "tree", "--format", "sarif"]);
     assert_eq!(r.status, 2, "the syntax error still counts");
     let log = json(&r);
     assert_valid_sarif(&log);
 
     let run0 = &log["runs"][0];
-    let uris: Vec<_> = run0["artifacts"].as_array().unwrap().iter().map(|a| a["location"]["uri"].as_str().unwrap()).collect();
+    let uris: Vec<_> =
+        run0["artifacts"].as_array().unwrap().iter().map(|a| a["location"]["uri"].as_str().unwrap()).collect();
     assert_eq!(
         uris,
-        ["founding-gateway.yaml", "multi-doc.yaml", "syntax-error.yaml", "tree/a-gateway.yml", "tree/nested/b-clean.yaml", "tree/nested/c-service.json"]
+        [
+            "founding-gateway.yaml",
+            "multi-doc.yaml",
+            "syntax-error.yaml",
+            "tree/a-gateway.yml",
+            "tree/nested/b-clean.yaml",
+            "tree/nested/c-service.json"
+        ]
     );
     assert!(run0["originalUriBaseIds"]["%SRCROOT%"]["uri"].as_str().unwrap().starts_with("file:///"));
     let result = run0["results"].as_array().unwrap().iter().find(|r| r["ruleId"] == "ASM-LB-001").unwrap();
     assert_eq!(result["level"], "warning");
     let region = &result["locations"][0]["physicalLocation"]["region"];
-    assert_eq!((region["startLine"].as_u64(), region["startColumn"].as_u64(), region["endColumn"].as_u64()), (Some(8), Some(26), Some(31)));
-    assert!(result["fixes"].as_array().unwrap().iter().any(|f| f["artifactChanges"][0]["replacements"][0]["insertedContent"]["text"] == "Cluster"));
+    assert_eq!(
+        (region["startLine"].as_u64(), region["startColumn"].as_u64(), region["endColumn"].as_u64()),
+        (Some(8), Some(26), Some(31))
+    );
+    assert!(result["fixes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["artifactChanges"][0]["replacements"][0]["insertedContent"]["text"] == "Cluster"));
     let notifications = run0["invocations"][0]["toolExecutionNotifications"].as_array().unwrap();
     assert!(notifications.iter().any(|n| n["descriptor"]["id"] == "syntax"));
     assert_eq!(run0["invocations"][0]["executionSuccessful"], false);
@@ -303,7 +324,11 @@ fn sarif_validates_against_the_2_1_0_schema() {
 
 #[test]
 fn sarif_of_stdin_and_of_a_clean_file_validate() {
-    let stdin = run_with(&["check", "-", "--format", "sarif", "--stdin-filename", "k8s/gw.yaml"], Some(&fixture("founding-gateway.yaml")), &data());
+    let stdin = run_with(
+        &["check", "-", "--format", "sarif", "--stdin-filename", "k8s/gw.yaml"],
+        Some(&fixture("founding-gateway.yaml")),
+        &data(),
+    );
     let log = json(&stdin);
     assert_valid_sarif(&log);
     assert_eq!(log["runs"][0]["artifacts"][0]["location"]["uri"], "k8s/gw.yaml");
@@ -330,6 +355,9 @@ fn directories_are_walked_in_order_for_manifests() {
     assert_eq!(r.status, 0, "the hidden syntax error is not read");
     let json_report = &reports[2];
     assert_eq!(lb001(json_report)[0]["location"]["path"], "/spec/externalTrafficPolicy");
+    let dot = json(&run_with(&["check", ".", "--format", "json"], None, &data().join("tree")));
+    let files: Vec<_> = dot.as_array().unwrap().iter().map(|r| r["file"].as_str().unwrap()).collect();
+    assert_eq!(files, ["a-gateway.yml", "nested/b-clean.yaml", "nested/c-service.json"]);
     let text = run(&["check", "tree"]);
     assert!(text.stdout.lines().last().unwrap().ends_with(" in 3 files (3 resources checked)"), "{}", text.stdout);
 }
@@ -342,7 +370,13 @@ fn fix_changes_only_the_edited_value() {
     let r = run(&["fix", "founding-gateway.yaml", "--fix", "set-cluster-policy", "--unsafe"]);
     assert_eq!(r.status, 0, "{}", r.stderr);
     assert_eq!(r.stdout, input.replace("Local   # keep", "Cluster   # keep"));
-    assert!(r.stderr.contains("founding-gateway.yaml: fixed ASM-LB-001 set-cluster-policy (IstioGateway istio-system/ingressgateway)"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "founding-gateway.yaml: fixed ASM-LB-001 set-cluster-policy (IstioGateway istio-system/ingressgateway)"
+        ),
+        "{}",
+        r.stderr
+    );
     // The fixed text no longer has the finding.
     let recheck = run_with(&["check", "-", "--format", "json"], Some(&r.stdout), &data());
     assert!(lb001(&json(&recheck)).is_empty());
@@ -366,7 +400,11 @@ fn fix_refuses_unsafe_fixes_without_unsafe() {
 fn fix_names_unknown_fix_ids() {
     let r = run(&["fix", "founding-gateway.yaml", "--fix", "set-cluster-polcy", "--unsafe"]);
     assert_eq!(r.status, 1);
-    assert!(r.stderr.contains("no finding offers the fix `set-cluster-polcy`; did you mean `set-cluster-policy`?"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no finding offers the fix `set-cluster-polcy`; did you mean `set-cluster-policy`?"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -379,10 +417,24 @@ fn fix_keeps_crlf_bom_and_comments_from_stdin() {
 
 #[test]
 fn fix_with_param_and_diff() {
-    let r = run(&["fix", "founding-gateway.yaml", "--fix", "lb-hostname", "--unsafe", "--param", "hostname=gw.example.com", "--diff"]);
+    let r = run(&[
+        "fix",
+        "founding-gateway.yaml",
+        "--fix",
+        "lb-hostname",
+        "--unsafe",
+        "--param",
+        "hostname=gw.example.com",
+        "--diff",
+    ]);
     assert_eq!(r.status, 0, "{}", r.stderr);
     assert!(r.stdout.starts_with("--- a/founding-gateway.yaml\n+++ b/founding-gateway.yaml\n"), "{}", r.stdout);
-    assert!(r.stdout.contains("\n+    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-hostname: \"gw.example.com\"\n"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("\n+    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-hostname: \"gw.example.com\"\n"),
+        "{}",
+        r.stdout
+    );
     assert_eq!(run(&["fix", "founding-gateway.yaml", "--param", "port=80"]).status, 2);
 }
 
@@ -462,7 +514,9 @@ fn rules_in_three_formats() {
 fn help_documents_exit_statuses_and_json_shape() {
     let help = run(&["check", "--help"]);
     assert_eq!(help.status, 0);
-    for needle in ["Exit status:", "--fail-on never", "an array of such objects", "--needs-source-ip", "Cluster context"] {
+    for needle in
+        ["Exit status:", "--fail-on never", "an array of such objects", "--needs-source-ip", "Cluster context"]
+    {
         assert!(help.stdout.contains(needle), "{needle}:\n{}", help.stdout);
     }
 }
