@@ -190,7 +190,9 @@ impl Resolver<'_> {
             .fixes
             .into_iter()
             .map(|fix| {
-                let ops: Vec<_> = fix.ops.iter().map(|op| op.rebased(&resource.base)).collect();
+                // Valid RFC 6902 against the resource: missing parents are created by the patch itself.
+                let patch = crate::patch::normalize(resource.node, &fix.ops);
+                let ops: Vec<_> = patch.iter().map(|op| op.rebased(&resource.base)).collect();
                 let lowered = match (&document.root, ops.is_empty()) {
                     (_, true) => Ok(Vec::new()),
                     (Some(root), false) => Lowering::new(self.text, root, document.span).lower(&ops),
@@ -206,7 +208,7 @@ impl Resolver<'_> {
                     applicability: fix.applicability,
                     recommended: fix.recommended,
                     tradeoffs: fix.tradeoffs,
-                    patch: fix.ops,
+                    patch,
                     edits,
                     unavailable,
                 }

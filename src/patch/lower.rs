@@ -153,7 +153,8 @@ impl<'a> Lowering<'a> {
             " ".repeat(indent),
             self.key(&key, Context::Block),
             self.after_key(&value, indent, quoted),
-            if at == self.text.len() && lead.is_empty() && !self.text.ends_with('\n') { "" } else { self.newline }
+            // Text that ended without a line break still does.
+            if lead.is_empty() { self.newline } else { "" }
         );
         Ok(TextEdit { span: Span::empty(at), text })
     }
@@ -304,5 +305,128 @@ impl<'a> Lowering<'a> {
         } else {
             fail("could not find the colon after a key")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::patch::{apply_groups, Op};
+    use crate::yaml::{load, Limits};
+
+    /// Lowers `ops`, applies them, and checks the text against `expected`
+    /// and the parsed result against the same patch applied to the JSON.
+    fn edit(text: &str, ops: Vec<Op>) -> String {
+        let loaded = load(text, &Limits::default());
+        let doc = &loaded.documents[0];
+        let root = doc.root.as_ref().unwrap();
+        let ops = crate::patch::normalize(root, &ops);
+        let edits = Lowering::new(text, root, doc.span).lower(&ops).unwrap();
+        let (out, applied) = apply_groups(text, &[edits]);
+        assert!(applied[0]);
+        let reparsed = load(&out, &Limits::default());
+        assert!(reparsed.diagnostics.is_empty(), "{out}\n{:?}", reparsed.diagnostics);
+        let mut expected = root.to_json();
+        let patch: json_patch::Patch = serde_json::from_value(serde_json::to_value(&ops).unwrap()).unwrap();
+        json_patch::patch(&mut expected, &patch).unwrap();
+        assert_eq!(reparsed.documents[0].root.as_ref().unwrap().to_json(), expected, "{out}");
+        out
+    }
+
+    fn lower_err(text: &str, op: Op) -> String {
+        let loaded = load(text, &Limits::default());
+        let doc = &loaded.documents[0];
+        Lowering::new(text, doc.root.as_ref().unwrap(), doc.span).lower(&[op]).unwrap_err().0
+    }
+
+    #[test]
+    fn replace_keeps_quote_style_and_comment() {
+        let text = "a: 'Local'  # why\nb: \"x\" # c\nc: Local\n";
+        assert_eq!(edit(text, vec![Op::replace("/a", "Cluster")]), "a: 'Cluster'  # why\nb: \"x\" # c\nc: Local\n");
+        assert_eq!(edit(text, vec![Op::replace("/b", "on")]), "a: 'Local'  # why\nb: \"on\" # c\nc: Local\n");
+        assert_eq!(edit(text, vec![Op::replace("/c", "on")]), "a: 'Local'  # why\nb: \"x\" # c\nc: \"on\"\n");
+    }
+
+    #[test]
+    fn add_to_block_mapping_at_sibling_indent() {
+        let text = "spec:\n    a: 1   # one\n    b: 2\nother: x\n";
+        let out = edit(text, vec![Op::add("/spec/c", "eni").quoted()]);
+        assert_eq!(out, "spec:\n    a: 1   # one\n    b: 2\n    c: \"eni\"\nother: x\n");
+    }
+
+    #[test]
+    fn add_creates_missing_parents() {
+        let text = "metadata:\n  name: x\nspec:\n  type: LoadBalancer\n";
+        let out =
+            edit(text, vec![Op::add("/metadata/annotations/service.beta.kubernetes.io~1backend-type", "eni").quoted()]);
+        assert_eq!(
+            out,
+            "metadata:\n  name: x\n  annotations:\n    service.beta.kubernetes.io/backend-type: \"eni\"\nspec:\n  type: LoadBalancer\n"
+        );
+    }
+
+    #[test]
+    fn add_into_flow_and_empty_and_null_mappings() {
+        assert_eq!(edit("a: {x: 1}\n", vec![Op::add("/a/k", "on").quoted()]), "a: {x: 1, k: \"on\"}\n");
+        // `y` is a YAML 1.1 boolean: as a key it must be quoted.
+        assert_eq!(edit("a: {x: 1}\n", vec![Op::add("/a/y", 1)]), "a: {x: 1, \"y\": 1}\n");
+        assert_eq!(edit("a: {}\n", vec![Op::add("/a/k", "z")]), "a: {k: z}\n");
+        assert_eq!(edit("a:\nb: 1\n", vec![Op::add("/a/k", "z")]), "a:\n  k: z\nb: 1\n");
+        assert_eq!(edit("a: ~\n", vec![Op::add("/a/k", "z")]), "a:\n  k: z\n");
+    }
+
+    #[test]
+    fn add_in_sequence_items_aligns_with_the_first_key() {
+        let text = "ports:\n- name: a\n  port: 80\n";
+        assert_eq!(
+            edit(text, vec![Op::add("/ports/0/targetPort", 80)]),
+            "ports:\n- name: a\n  port: 80\n  targetPort: 80\n"
+        );
+    }
+
+    #[test]
+    fn json_documents_get_json_edits() {
+        let text =
+            "{\n  \"spec\": {\n    \"type\": \"LoadBalancer\",\n    \"externalTrafficPolicy\": \"Local\"\n  }\n}\n";
+        let out = edit(
+            text,
+            vec![Op::replace("/spec/externalTrafficPolicy", "Cluster"), Op::add("/metadata/annotations/k", "eni")],
+        );
+        serde_json::from_str::<serde_json::Value>(&out).expect("valid JSON");
+        assert!(out.contains("\"externalTrafficPolicy\": \"Cluster\""));
+        assert!(out.contains("  \"metadata\": {\"annotations\": {\"k\": \"eni\"}}"), "{out}");
+    }
+
+    #[test]
+    fn remove_block_and_flow_entries() {
+        assert_eq!(edit("a: 1\nb: 2 # c\nd: 3\n", vec![Op::remove("/b")]), "a: 1\nd: 3\n");
+        assert_eq!(edit("m: {a: 1, b: 2}\n", vec![Op::remove("/m/a")]), "m: {b: 2}\n");
+        assert_eq!(edit("m: {a: 1, b: 2}\n", vec![Op::remove("/m/b")]), "m: {a: 1}\n");
+    }
+
+    #[test]
+    fn crlf_and_missing_final_newline_are_respected() {
+        assert_eq!(edit("a:\r\n  b: 1\r\n", vec![Op::add("/a/c", 2)]), "a:\r\n  b: 1\r\n  c: 2\r\n");
+        assert_eq!(edit("a:\n  b: 1", vec![Op::add("/a/c", 2)]), "a:\n  b: 1\n  c: 2");
+    }
+
+    #[test]
+    fn replace_with_a_mapping_in_block_style() {
+        let out = edit(
+            "spec:\n  affinity: {}\n",
+            vec![Op::replace("/spec/affinity", serde_json::json!({"a": {"b": [1, 2]}}))],
+        );
+        assert_eq!(out, "spec:\n  affinity:\n    a:\n      b:\n        - 1\n        - 2\n");
+        let out = edit(
+            "spec:\n  affinity: none\n",
+            vec![Op::replace("/spec/affinity", serde_json::json!({"a": [{"x": 1, "z": 2}]}))],
+        );
+        assert_eq!(out, "spec:\n  affinity:\n    a:\n      - x: 1\n        z: 2\n");
+    }
+
+    #[test]
+    fn aliased_values_are_not_edited_in_place() {
+        let err = lower_err("base: &b {x: 1}\nm: *b\n", Op::replace("/m/x", 2));
+        assert!(err.contains("alias"), "{err}");
     }
 }
