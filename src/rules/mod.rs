@@ -1,13 +1,19 @@
 //! The rules, one per file, registered in one explicit list.
 
+mod lb_support;
 mod local_policy_in_cluster_lb_access;
+mod unknown_lb_annotation;
 
 pub use local_policy_in_cluster_lb_access::LocalPolicyInClusterLbAccess;
+pub use unknown_lb_annotation::UnknownLbAnnotation;
 
 use crate::rule::Rule;
 
 /// Every rule, in catalogue order.
-pub static ALL: &[&dyn Rule] = &[&LocalPolicyInClusterLbAccess];
+pub static ALL: &[&dyn Rule] = &[
+    &LocalPolicyInClusterLbAccess,
+    &UnknownLbAnnotation,
+];
 
 #[cfg(test)]
 pub(crate) mod test_support {
