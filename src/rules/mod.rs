@@ -1,9 +1,17 @@
 //! The rules, one per file, registered in one explicit list.
 
+mod annotation_needs_newer_ccm;
+mod incomplete_lb_annotations;
+mod invalid_lb_annotation_value;
+mod invalid_lb_hostname;
 mod lb_support;
 mod local_policy_in_cluster_lb_access;
 mod unknown_lb_annotation;
 
+pub use annotation_needs_newer_ccm::AnnotationNeedsNewerCcm;
+pub use incomplete_lb_annotations::IncompleteLbAnnotations;
+pub use invalid_lb_annotation_value::InvalidLbAnnotationValue;
+pub use invalid_lb_hostname::InvalidLbHostname;
 pub use local_policy_in_cluster_lb_access::LocalPolicyInClusterLbAccess;
 pub use unknown_lb_annotation::UnknownLbAnnotation;
 
@@ -12,7 +20,11 @@ use crate::rule::Rule;
 /// Every rule, in catalogue order.
 pub static ALL: &[&dyn Rule] = &[
     &LocalPolicyInClusterLbAccess,
+    &IncompleteLbAnnotations,
+    &InvalidLbHostname,
+    &AnnotationNeedsNewerCcm,
     &UnknownLbAnnotation,
+    &InvalidLbAnnotationValue,
 ];
 
 #[cfg(test)]
