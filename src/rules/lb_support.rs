@@ -110,3 +110,39 @@ pub fn lb_hostname(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> Fix {
     }
     fix
 }
+
+/// Whether PROXY protocol reaches any listener: it applies to TCP/UDP
+/// listeners only, so ports that `protocol-port` makes HTTP/HTTPS do not count.
+pub fn has_l4_listener(svc: &ServiceView<'_>) -> bool {
+    let l7: Vec<u32> = svc
+        .lb_annotation("protocol-port")
+        .and_then(|f| f.text())
+        .map(crate::model::clb_annotations::protocol_ports)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(proto, _)| matches!(*proto, "http" | "https"))
+        .map(|(_, port)| port)
+        .collect();
+    let ports = svc.port_entries();
+    ports.is_empty()
+        || ports.iter().any(|(port, _)| {
+            port.get("port").and_then(crate::yaml::Node::as_i64).is_none_or(|p| !l7.iter().any(|l| i64::from(*l) == p))
+        })
+}
+
+/// The note and severity for a finding that only matters to in-cluster
+/// clients of the load balancer address.
+pub fn in_cluster_note(cx: &RuleContext<'_>) -> Option<String> {
+    use crate::context::InClusterClients;
+    match cx.cluster.in_cluster_clients {
+        Some(InClusterClients::None) => Some(cx.t(
+            "no in-cluster client uses the load balancer address (--in-cluster-clients none)",
+            "集群内没有客户端使用负载均衡地址（--in-cluster-clients none）",
+        )),
+        Some(_) => Some(cx.t(
+            "in-cluster clients use the load balancer address (--in-cluster-clients)",
+            "集群内客户端使用负载均衡地址（--in-cluster-clients）",
+        )),
+        None => None,
+    }
+}

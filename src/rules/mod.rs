@@ -4,15 +4,19 @@ mod annotation_needs_newer_ccm;
 mod incomplete_lb_annotations;
 mod invalid_lb_annotation_value;
 mod invalid_lb_hostname;
+mod l7_listener_in_cluster_lb_access;
 mod lb_support;
 mod local_policy_in_cluster_lb_access;
+mod proxy_protocol_in_cluster_lb_access;
 mod unknown_lb_annotation;
 
 pub use annotation_needs_newer_ccm::AnnotationNeedsNewerCcm;
 pub use incomplete_lb_annotations::IncompleteLbAnnotations;
 pub use invalid_lb_annotation_value::InvalidLbAnnotationValue;
 pub use invalid_lb_hostname::InvalidLbHostname;
+pub use l7_listener_in_cluster_lb_access::L7ListenerInClusterLbAccess;
 pub use local_policy_in_cluster_lb_access::LocalPolicyInClusterLbAccess;
+pub use proxy_protocol_in_cluster_lb_access::ProxyProtocolInClusterLbAccess;
 pub use unknown_lb_annotation::UnknownLbAnnotation;
 
 use crate::rule::Rule;
@@ -20,6 +24,8 @@ use crate::rule::Rule;
 /// Every rule, in catalogue order.
 pub static ALL: &[&dyn Rule] = &[
     &LocalPolicyInClusterLbAccess,
+    &ProxyProtocolInClusterLbAccess,
+    &L7ListenerInClusterLbAccess,
     &IncompleteLbAnnotations,
     &InvalidLbHostname,
     &AnnotationNeedsNewerCcm,
