@@ -8,6 +8,7 @@ mod l7_listener_in_cluster_lb_access;
 mod lb_support;
 mod local_policy_in_cluster_lb_access;
 mod proxy_protocol_in_cluster_lb_access;
+mod proxy_protocol_without_istio_parser;
 mod unknown_lb_annotation;
 
 pub use annotation_needs_newer_ccm::AnnotationNeedsNewerCcm;
@@ -17,6 +18,7 @@ pub use invalid_lb_hostname::InvalidLbHostname;
 pub use l7_listener_in_cluster_lb_access::L7ListenerInClusterLbAccess;
 pub use local_policy_in_cluster_lb_access::LocalPolicyInClusterLbAccess;
 pub use proxy_protocol_in_cluster_lb_access::ProxyProtocolInClusterLbAccess;
+pub use proxy_protocol_without_istio_parser::ProxyProtocolWithoutIstioParser;
 pub use unknown_lb_annotation::UnknownLbAnnotation;
 
 use crate::rule::Rule;
@@ -24,6 +26,7 @@ use crate::rule::Rule;
 /// Every rule, in catalogue order.
 pub static ALL: &[&dyn Rule] = &[
     &LocalPolicyInClusterLbAccess,
+    &ProxyProtocolWithoutIstioParser,
     &ProxyProtocolInClusterLbAccess,
     &L7ListenerInClusterLbAccess,
     &IncompleteLbAnnotations,
