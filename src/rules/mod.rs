@@ -7,6 +7,7 @@ mod invalid_lb_hostname;
 mod l7_listener_in_cluster_lb_access;
 mod lb_support;
 mod local_policy_in_cluster_lb_access;
+mod local_policy_without_wrr;
 mod proxy_protocol_in_cluster_lb_access;
 mod proxy_protocol_without_istio_parser;
 mod unknown_lb_annotation;
@@ -17,6 +18,7 @@ pub use invalid_lb_annotation_value::InvalidLbAnnotationValue;
 pub use invalid_lb_hostname::InvalidLbHostname;
 pub use l7_listener_in_cluster_lb_access::L7ListenerInClusterLbAccess;
 pub use local_policy_in_cluster_lb_access::LocalPolicyInClusterLbAccess;
+pub use local_policy_without_wrr::LocalPolicyWithoutWrr;
 pub use proxy_protocol_in_cluster_lb_access::ProxyProtocolInClusterLbAccess;
 pub use proxy_protocol_without_istio_parser::ProxyProtocolWithoutIstioParser;
 pub use unknown_lb_annotation::UnknownLbAnnotation;
@@ -29,6 +31,7 @@ pub static ALL: &[&dyn Rule] = &[
     &ProxyProtocolWithoutIstioParser,
     &ProxyProtocolInClusterLbAccess,
     &L7ListenerInClusterLbAccess,
+    &LocalPolicyWithoutWrr,
     &IncompleteLbAnnotations,
     &InvalidLbHostname,
     &AnnotationNeedsNewerCcm,
