@@ -1,6 +1,7 @@
 //! The rules, one per file, registered in one explicit list.
 
 mod annotation_needs_newer_ccm;
+mod health_check_node_port_not_allowed;
 mod incomplete_lb_annotations;
 mod invalid_lb_annotation_value;
 mod invalid_lb_hostname;
@@ -8,19 +9,26 @@ mod l7_listener_in_cluster_lb_access;
 mod lb_support;
 mod local_policy_in_cluster_lb_access;
 mod local_policy_without_wrr;
+mod mixed_protocol_load_balancer;
+mod node_port_out_of_range;
 mod proxy_protocol_in_cluster_lb_access;
 mod proxy_protocol_without_istio_parser;
+mod source_ranges_not_enforced_on_clb;
 mod unknown_lb_annotation;
 
 pub use annotation_needs_newer_ccm::AnnotationNeedsNewerCcm;
+pub use health_check_node_port_not_allowed::HealthCheckNodePortNotAllowed;
 pub use incomplete_lb_annotations::IncompleteLbAnnotations;
 pub use invalid_lb_annotation_value::InvalidLbAnnotationValue;
 pub use invalid_lb_hostname::InvalidLbHostname;
 pub use l7_listener_in_cluster_lb_access::L7ListenerInClusterLbAccess;
 pub use local_policy_in_cluster_lb_access::LocalPolicyInClusterLbAccess;
 pub use local_policy_without_wrr::LocalPolicyWithoutWrr;
+pub use mixed_protocol_load_balancer::MixedProtocolLoadBalancer;
+pub use node_port_out_of_range::NodePortOutOfRange;
 pub use proxy_protocol_in_cluster_lb_access::ProxyProtocolInClusterLbAccess;
 pub use proxy_protocol_without_istio_parser::ProxyProtocolWithoutIstioParser;
+pub use source_ranges_not_enforced_on_clb::SourceRangesNotEnforcedOnClb;
 pub use unknown_lb_annotation::UnknownLbAnnotation;
 
 use crate::rule::Rule;
@@ -32,6 +40,10 @@ pub static ALL: &[&dyn Rule] = &[
     &ProxyProtocolInClusterLbAccess,
     &L7ListenerInClusterLbAccess,
     &LocalPolicyWithoutWrr,
+    &NodePortOutOfRange,
+    &SourceRangesNotEnforcedOnClb,
+    &MixedProtocolLoadBalancer,
+    &HealthCheckNodePortNotAllowed,
     &IncompleteLbAnnotations,
     &InvalidLbHostname,
     &AnnotationNeedsNewerCcm,
