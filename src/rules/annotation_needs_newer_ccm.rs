@@ -1,6 +1,8 @@
-use crate::model::clb_annotations::{entry_for_key, lb_kind, LbKind};
+use crate::model::clb_annotations::{entry_for_key, lb_kind, split_key, CcmVersion, LbKind, Prefix};
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
 use crate::rules::lb_support::{owner, Once};
+
+const BASELINE: CcmVersion = CcmVersion(1, 9, 3, 0);
 
 declare_rule! {
     /// ## What it does
@@ -57,6 +59,11 @@ impl Rule for AnnotationNeedsNewerCcm {
             for (key, field) in &svc.annotations {
                 let Some(entry) = entry_for_key(key) else { continue };
                 let Some(min) = entry.min_ccm else { continue };
+                // v1.9.3 is the oldest version S8 tracks, the one that added the
+                // alibaba-cloud- prefix; older CCMs read the legacy alicloud- keys.
+                if min <= BASELINE && matches!(split_key(key), Some((Prefix::Legacy, _))) {
+                    continue;
+                }
                 if min.newer_than(have) != Some(true) || !once.first(svc, &field.path, "ccm") {
                     continue;
                 }
@@ -115,5 +122,9 @@ mod tests {
         assert_eq!(r.findings.iter().filter(|f| f.code == "ASM-ANN-030").count(), 3);
         let r = check_with(TEXT, &[("ccmVersion", "v1.9.3")]);
         assert_eq!(r.findings.iter().filter(|f| f.code == "ASM-ANN-030").count(), 1);
+        // Legacy keys predate the v1.9.3 baseline.
+        let legacy = TEXT.replace("alibaba-cloud-loadbalancer-scheduler", "alicloud-loadbalancer-scheduler");
+        let r = check_with(&legacy, &[("ccmVersion", "v1.9.2")]);
+        assert_eq!(r.findings.iter().filter(|f| f.code == "ASM-ANN-030").count(), 2);
     }
 }
