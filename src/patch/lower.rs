@@ -51,6 +51,7 @@ impl<'a> Lowering<'a> {
         let value = op.value.as_ref();
         match (op.op, self.root.pointer(&op.path), value) {
             (OpKind::Remove, _, _) => self.remove(&op.path),
+            (OpKind::Move, _, _) => self.rename(op.from.as_deref().unwrap_or(""), &op.path),
             (_, Some(node), Some(value)) => self.replace(&op.path, node, value, op.quoted),
             (OpKind::Replace, None, _) => fail(format!("nothing to replace at {}", op.path)),
             (OpKind::Add, None, Some(value)) => self.add(&op.path, value.clone(), op.quoted),
@@ -193,6 +194,32 @@ impl<'a> Lowering<'a> {
         }
         let (to, _) = self.next_line_start(end);
         Ok(TextEdit { span: Span::new(line_start, to), text: String::new() })
+    }
+
+    /// Rewrites a key's text, keeping its value, comments and position.
+    fn rename(&self, from: &str, path: &str) -> Result<TextEdit> {
+        let (Some((from_parent, old)), Some((to_parent, new))) = (pointer::split_last(from), pointer::split_last(path))
+        else {
+            return fail("a rename needs two keys");
+        };
+        if from_parent != to_parent {
+            return fail("only renames within one mapping can keep the text in place");
+        }
+        let parent = self.root.pointer(from_parent).ok_or_else(|| LowerError(format!("{from_parent} not found")))?;
+        if parent.aliased {
+            return fail(format!("{from_parent} comes from a YAML alias; edit its anchor instead"));
+        }
+        if parent.get(&new).is_some() {
+            return fail(format!("{path} exists already"));
+        }
+        let entry = parent
+            .as_mapping()
+            .and_then(|m| m.entry(&old))
+            .ok_or_else(|| LowerError(format!("nothing to rename at {from}")))?;
+        let context = self.context(Some(parent));
+        let style = entry.key.as_scalar().map_or(ScalarStyle::Plain, |s| s.style);
+        let text = if self.json { double_quoted(&new) } else { emit_string(&new, style, context) };
+        Ok(TextEdit { span: entry.key.span, text })
     }
 
     // --- rendering ---------------------------------------------------------
@@ -422,6 +449,16 @@ mod tests {
             vec![Op::replace("/spec/affinity", serde_json::json!({"a": [{"x": 1, "z": 2}]}))],
         );
         assert_eq!(out, "spec:\n  affinity:\n    a:\n      - x: 1\n        z: 2\n");
+    }
+
+    #[test]
+    fn rename_rewrites_only_the_key() {
+        let text = "metadata:\n  annotations:\n    a/schedular: wrr  # typo\n    b: c\n";
+        let out =
+            edit(text, vec![Op::rename("/metadata/annotations/a~1schedular", "/metadata/annotations/a~1scheduler")]);
+        assert_eq!(out, "metadata:\n  annotations:\n    a/scheduler: wrr  # typo\n    b: c\n");
+        let json = "{\"a\": {\"k1\": \"v\"}}";
+        assert_eq!(edit(json, vec![Op::rename("/a/k1", "/a/k2")]), "{\"a\": {\"k2\": \"v\"}}");
     }
 
     #[test]
