@@ -188,6 +188,16 @@ impl<'a> Lowering<'a> {
             }
             return Ok(TextEdit { span: Span::new(entry.key.span.start, end), text: String::new() });
         }
+        if mapping.entries.len() == 1 {
+            // Removing the last entry must leave `{}`, not a null.
+            let line_end = end + self.text[end..].find(['\r', '\n']).unwrap_or(self.text.len() - end);
+            let holder = pointer::split_last(&parent_path)
+                .and_then(|(gp, k)| self.root.pointer(gp)?.as_mapping()?.entry(&k).map(|e| self.after_colon(e)));
+            return Ok(match holder {
+                Some(after_colon) => TextEdit { span: Span::new(after_colon?, line_end), text: " {}".into() },
+                None => TextEdit { span: Span::new(entry.key.span.start, line_end), text: "{}".into() },
+            });
+        }
         let line_start = self.line_start_of(entry.key.span.start);
         if !self.text[line_start..entry.key.span.start].trim().is_empty() {
             return fail(format!("{path} shares its line with other content; remove it by hand"));
@@ -465,5 +475,92 @@ mod tests {
     fn aliased_values_are_not_edited_in_place() {
         let err = lower_err("base: &b {x: 1}\nm: *b\n", Op::replace("/m/x", 2));
         assert!(err.contains("alias"), "{err}");
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    use super::*;
+    use crate::patch::{apply_groups, normalize, Op};
+    use crate::yaml::{load, Limits};
+
+    const DOCUMENTS: &[&str] = &[
+        "metadata:\n  name: gw  # name\n  annotations:\n    a: \"1\"\nspec:\n  externalTrafficPolicy: Local   # keep\n  ports:\n  - name: http\n    port: 80\n",
+        "metadata: {name: gw, annotations: {a: '1'}}\nspec: {externalTrafficPolicy: Local, ports: [{name: http, port: 80}]}\n",
+        "{\n  \"metadata\": {\"name\": \"gw\", \"annotations\": {\"a\": \"1\"}},\n  \"spec\": {\n    \"externalTrafficPolicy\": \"Local\",\n    \"ports\": [{\"name\": \"http\", \"port\": 80}]\n  }\n}",
+        "# 注释\r\nmetadata:\r\n  name: gw\r\nspec:\r\n  externalTrafficPolicy: 'Local'\r\n  ports:\r\n    - name: http\r\n      port: 80\r\n",
+        "metadata:\n  name: gw\n  annotations:\nspec:\n  externalTrafficPolicy: |\n    Local\n  ports: []\n",
+    ];
+
+    const PATHS: &[&str] = &[
+        "/metadata/name",
+        "/metadata/annotations/a",
+        "/metadata/annotations/service.beta.kubernetes.io~1backend-type",
+        "/metadata/labels/app",
+        "/spec/externalTrafficPolicy",
+        "/spec/serviceAnnotations/k",
+        "/spec/ports/0/name",
+        "/spec/ports/0/targetPort",
+        "/status/x/y",
+    ];
+
+    fn value() -> impl Strategy<Value = serde_json::Value> {
+        prop_oneof![
+            "\\PC{0,8}".prop_map(serde_json::Value::from),
+            Just(json!("on")),
+            Just(json!("a: b # c")),
+            Just(json!("line\nbreak")),
+            any::<i32>().prop_map(serde_json::Value::from),
+            any::<bool>().prop_map(serde_json::Value::from),
+            Just(json!({"nested": {"k": "v", "n": 1}})),
+            Just(json!(["x", {"y": 1}])),
+        ]
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        (0..3u8, 0..PATHS.len(), value(), any::<bool>()).prop_map(|(kind, path, value, quoted)| {
+            let path = PATHS[path];
+            let op = match kind {
+                0 => Op::add(path, value),
+                1 => Op::replace(path, value),
+                _ => Op::remove(path),
+            };
+            if quoted {
+                op.quoted()
+            } else {
+                op
+            }
+        })
+    }
+
+    proptest! {
+        /// Lowered text edits and the JSON Patch describe the same change,
+        /// and bytes outside the edit stay as they were.
+        #[test]
+        fn lowering_agrees_with_json_patch(doc in 0..DOCUMENTS.len(), op in op()) {
+            let text = DOCUMENTS[doc];
+            let loaded = load(text, &Limits::default());
+            let document = &loaded.documents[0];
+            let root = document.root.as_ref().unwrap();
+            let ops = normalize(root, std::slice::from_ref(&op));
+            let mut expected = root.to_json();
+            let patch: json_patch::Patch = serde_json::from_value(serde_json::to_value(&ops).unwrap()).unwrap();
+            let patch_ok = json_patch::patch(&mut expected, &patch).is_ok();
+            let Ok(edits) = Lowering::new(text, root, document.span).lower(&ops) else {
+                // Refusing is allowed; writing something different from the patch is not.
+                return Ok(());
+            };
+            prop_assert!(patch_ok, "lowered an op JSON Patch rejects: {ops:?}");
+            let (out, _) = apply_groups(text, &[edits.clone()]);
+            let reparsed = load(&out, &Limits::default());
+            prop_assert!(reparsed.diagnostics.is_empty(), "{out}\n{:?}", reparsed.diagnostics);
+            prop_assert_eq!(reparsed.documents[0].root.as_ref().unwrap().to_json(), expected, "{}", out);
+            let edit = &edits[0];
+            prop_assert_eq!(&out[..edit.span.start], &text[..edit.span.start]);
+            prop_assert_eq!(&out[edit.span.start + edit.text.len()..], &text[edit.span.end..]);
+        }
     }
 }
