@@ -554,7 +554,7 @@ mod properties {
                 return Ok(());
             };
             prop_assert!(patch_ok, "lowered an op JSON Patch rejects: {ops:?}");
-            let (out, _) = apply_groups(text, &[edits.clone()]);
+            let (out, _) = apply_groups(text, std::slice::from_ref(&edits));
             let reparsed = load(&out, &Limits::default());
             prop_assert!(reparsed.diagnostics.is_empty(), "{out}\n{:?}", reparsed.diagnostics);
             prop_assert_eq!(reparsed.documents[0].root.as_ref().unwrap().to_json(), expected, "{}", out);
