@@ -39,7 +39,9 @@ impl<'a> Lowering<'a> {
     pub fn new(text: &'a str, root: &'a Node, document: Span) -> Self {
         let own = &text[document.start..document.end];
         let json = own.trim_start_matches('\u{feff}').trim_start().starts_with(['{', '[']);
-        let newline = if own.contains("\r\n") { "\r\n" } else { "\n" };
+        // The document's first line break says which kind it uses (a cheap look, not a scan).
+        let crlf = own.find('\n').is_some_and(|i| i > 0 && own.as_bytes()[i - 1] == b'\r');
+        let newline = if crlf { "\r\n" } else { "\n" };
         Self { text, root, json, newline }
     }
 
@@ -136,7 +138,7 @@ impl<'a> Lowering<'a> {
         };
         if mapping.flow || self.json {
             let end = last.value.span.end.max(last.key.span.end);
-            let multiline = self.line_of(parent.span.start) != self.line_of(last.key.span.start);
+            let multiline = self.text[parent.span.start..last.key.span.start].contains('\n');
             let text = if multiline {
                 let indent = " ".repeat(self.indent_of(last.key.span.start));
                 format!(",{}{indent}{}", self.newline, self.flow_entry(&key, &value, quoted))
@@ -308,10 +310,6 @@ impl<'a> Lowering<'a> {
 
     fn line_start_of(&self, offset: usize) -> usize {
         self.text[..offset].rfind('\n').map_or(0, |i| i + 1)
-    }
-
-    fn line_of(&self, offset: usize) -> usize {
-        self.text[..offset].bytes().filter(|b| *b == b'\n').count()
     }
 
     /// Columns (in characters) from the start of the line to `offset`.
