@@ -144,6 +144,17 @@ fn check_value(
         )),
         other => {
             let kind = other.type_name();
+            let note = if map_path.ends_with("/metadata/annotations") {
+                cx.t(
+                    "the API server decodes annotations as strings and rejects any other type",
+                    "API server 按字符串解码注解，其他类型会被拒绝",
+                )
+            } else {
+                cx.t(
+                    "assumed: the IstioGateway CRD schema or ASM's Go decoder (map[string]string, S4) refuses non-strings; no public CRD schema was found",
+                    "假定：IstioGateway 的 CRD 校验或 ASM 的 Go 解码（map[string]string，S4）会拒绝非字符串；未找到公开的 CRD 定义",
+                )
+            };
             Draft::new(
                 &AnnotationValueNotString::META,
                 index,
@@ -153,6 +164,7 @@ fn check_value(
                     format!("{what} 的 {map} `{key}` 是 YAML {kind} `{text}` 而不是字符串；该对象会被拒绝"),
                 ),
             )
+            .note(note)
         }
     };
     let quoted = if resolved == Resolved::Null { String::new() } else { text.to_owned() };

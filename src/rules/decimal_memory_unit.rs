@@ -71,7 +71,11 @@ impl Rule for DecimalMemoryUnit {
                         format!("{what} 的 {owner} 中 {group}.memory {text} 是 {} 字节（约 {approx}{binary}），不是 {converted}", format_amount(amount)),
                     );
                     let mut draft = Draft::new(&Self::META, block.resource, field.path.clone(), message)
-                        .label(cx.t("decimal unit: powers of 1000, not 1024", "十进制单位：1000 的幂，而不是 1024"));
+                        .label(cx.t("decimal unit: powers of 1000, not 1024", "十进制单位：1000 的幂，而不是 1024"))
+                        .note(cx.t(
+                            "info: a decimal unit is valid and may be intended",
+                            "提示：十进制单位是合法的，也可能是有意为之",
+                        ));
                     let exceeds_limit = group == "requests"
                         && limit.as_ref().is_some_and(|(_, lim)| {
                             let lim_after = decimal(lim).map_or_else(|| quantity_text(lim.node), |(t, b, _)| Some(binary_text(&t, b)));
@@ -182,7 +186,7 @@ spec:
         // The request alone may not outgrow a limit that stays decimal.
         let text = GATEWAY.replace("memory: 2G", "memory: 2000000000").replace("memory: 256Mi", "memory: 2G");
         let f = only(&check_with(&text, &[]), "ASM-RES-016").clone();
-        assert!(f.fixes.is_empty() && f.notes[0].contains("exceed"));
+        assert!(f.fixes.is_empty() && f.notes.iter().any(|n| n.contains("exceed")));
     }
 
     #[test]

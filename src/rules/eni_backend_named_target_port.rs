@@ -85,6 +85,10 @@ impl Rule for EniBackendNamedTargetPort {
                 out.push(
                     Draft::new(&Self::META, svc.resource, path.clone(), message)
                         .label(cx.t("the CCM cannot register a named port", "CCM 无法注册命名端口"))
+                        .note(cx.t(
+                            "ACK's Service FAQ lists this as an error of ENI mode (S10); the open-source CCM's handling was not verified",
+                            "ACK 的 Service 常见问题将其列为 ENI 模式的错误（S10）；开源 CCM 的处理未经验证",
+                        ))
                         .fix(fix(cx, svc, name, &path)),
                 );
             }

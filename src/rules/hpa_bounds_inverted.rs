@@ -87,6 +87,17 @@ impl Rule for HpaBoundsInverted {
             );
             let mut draft = Draft::new(&Self::META, bounds.resource, at, message)
                 .label(cx.t("Kubernetes rejects an HPA with these bounds", "Kubernetes 会拒绝这样的 HPA 边界"));
+            draft = draft.note(if is_hpa {
+                cx.t(
+                    "the API server rejects an HPA whose maxReplicas is below minReplicas (S16)",
+                    "API server 会拒绝 maxReplicas 小于 minReplicas 的 HPA（S16）",
+                )
+            } else {
+                cx.t(
+                    "assumed: ASM renders an HPA from minReplicas/maxReplicas (S5), which Kubernetes then rejects",
+                    "假定：ASM 会根据 minReplicas/maxReplicas 生成 HPA（S5），随后被 Kubernetes 拒绝",
+                )
+            });
             if !is_hpa && autoscale_disabled(cx, &bounds) {
                 draft = draft.note(cx.t(
                     "autoscaleEnabled is false: ASM does not document whether it still creates the HPA",

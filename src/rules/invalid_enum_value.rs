@@ -125,8 +125,22 @@ fn check_value(
         format!("{field} `{shown}` of {what} is not one of {list}"),
         format!("{what} 的 {field} `{shown}` 不是 {list} 之一"),
     );
+    let note = if resource.is("", "Service") {
+        cx.t("the API server rejects the Service (S16)", "API server 会拒绝该 Service（S16）")
+    } else if path.ends_with("/externalTrafficPolicy") {
+        cx.t(
+            "IstioGateway has no enum marker for this field (S4): the CR is accepted and the Service ASM renders from it is rejected",
+            "IstioGateway 的 Go 类型对该字段没有枚举约束（S4）：CR 会被接受，而 ASM 据此生成的 Service 会被拒绝",
+        )
+    } else {
+        cx.t(
+            "assumed: the IstioGateway CRD enforces the enum markers of its Go types (S4); if not, ASM cannot render the Service",
+            "假定：IstioGateway CRD 会执行其 Go 类型中的枚举约束（S4）；否则 ASM 无法生成对应的 Service",
+        )
+    };
     let mut draft = Draft::new(&InvalidEnumValue::META, index, path, message)
-        .label(cx.t("values are case-sensitive", "取值区分大小写"));
+        .label(cx.t("values are case-sensitive", "取值区分大小写"))
+        .note(note);
     let matches: Vec<&&str> =
         allowed.iter().filter(|a| scalar.is_some_and(|s| a.eq_ignore_ascii_case(&s.text))).collect();
     if let [intended] = matches[..] {

@@ -1,5 +1,5 @@
 use crate::diagnostic::Severity;
-use crate::model::{quantity, resources_blocks};
+use crate::model::{quantity, resources_blocks, Field};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
 use crate::yaml::Resolved;
@@ -56,72 +56,79 @@ impl Rule for InvalidQuantity {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         for block in resources_blocks(cx.resources) {
             let what = resource_label(&cx.resources[block.resource]);
-            let owner = &block.owner;
+            let at = Place { resource: block.resource, owner: &block.owner, what: &what };
             for group in ["requests", "limits"] {
                 for (name, field) in quantities(&block.field, group) {
                     if field.node.as_scalar().map(|s| s.resolve()) == Some(Resolved::Null) {
                         continue;
                     }
                     let text = quantity_text(field.node);
-                    let shown = field.node.scalar_text().unwrap_or("…");
-                    match text.as_deref().map(|t| (t, quantity::parse(t))) {
-                        Some((_, Some(q)))
-                            if name == "memory" && quantity::suffix_of(text.as_deref().unwrap_or("")) == "m" =>
-                        {
-                            let text = text.as_deref().unwrap_or("");
-                            let mebibytes = format!("{}Mi", &text[..text.len() - 1]);
-                            let message = cx.t(
-                                format!(
-                                    "{group}.memory {text} in {owner} of {what} is {} bytes: m means thousandths",
-                                    q.value
-                                ),
-                                format!(
-                                    "{what} 的 {owner} 中 {group}.memory {text} 是 {} 字节：m 表示千分之一",
-                                    q.value
-                                ),
-                            );
-                            let fix = Fix::new(
-                                "mebibytes",
-                                Applicability::Unsafe,
-                                cx.t(
-                                    format!("write {mebibytes} instead of {text}"),
-                                    format!("将 {text} 改为 {mebibytes}"),
-                                ),
-                            )
-                            .op(Op::replace(field.path.clone(), mebibytes.clone()))
-                            .tradeoff(cx.t(
-                                format!(
-                                    "a guess at the intent: {mebibytes} is mebibytes; {}M would be decimal megabytes",
-                                    &text[..text.len() - 1]
-                                ),
-                                format!(
-                                    "这是对意图的推测：{mebibytes} 是二进制兆字节；{}M 则是十进制兆字节",
-                                    &text[..text.len() - 1]
-                                ),
-                            ));
-                            out.push(
-                                Draft::new(&Self::META, block.resource, field.path.clone(), message)
-                                    .severity(Severity::Warning)
-                                    .label(cx.t("milli-bytes", "毫字节"))
-                                    .fix(fix),
-                            );
+                    let parsed = text.as_deref().and_then(|t| Some((t, quantity::parse(t)?)));
+                    match parsed {
+                        None => out.push(unparsable(cx, &at, group, name, &field)),
+                        Some((text, q)) if name == "memory" && quantity::suffix_of(text) == "m" => {
+                            out.push(milli_bytes(cx, &at, group, &field, text, q.value))
                         }
-                        Some((_, Some(_))) => {}
-                        _ => {
-                            let message = cx.t(
-                                format!("{group}.{name} `{shown}` in {owner} of {what} is not a Kubernetes quantity; the API server rejects it"),
-                                format!("{what} 的 {owner} 中 {group}.{name} `{shown}` 不是合法的 Kubernetes 数量；API server 会拒绝"),
-                            );
-                            out.push(Draft::new(&Self::META, block.resource, field.path.clone(), message).label(cx.t(
-                                "expected a number with an optional suffix such as 500m, 2Gi or 1e3",
-                                "应为数字加可选后缀，如 500m、2Gi 或 1e3",
-                            )));
-                        }
+                        Some(_) => {}
                     }
                 }
             }
         }
     }
+}
+
+/// Whose resources block a finding is in.
+struct Place<'a> {
+    resource: usize,
+    owner: &'a str,
+    what: &'a str,
+}
+
+fn unparsable(cx: &RuleContext<'_>, at: &Place<'_>, group: &str, name: &str, field: &Field<'_>) -> Draft {
+    let (owner, what) = (at.owner, at.what);
+    let shown = field.node.scalar_text().unwrap_or("…");
+    let message = cx.t(
+        format!(
+            "{group}.{name} `{shown}` in {owner} of {what} is not a Kubernetes quantity; the API server rejects it"
+        ),
+        format!("{what} 的 {owner} 中 {group}.{name} `{shown}` 不是合法的 Kubernetes 数量；API server 会拒绝"),
+    );
+    Draft::new(&InvalidQuantity::META, at.resource, field.path.clone(), message)
+        .label(cx.t(
+            "expected a number with an optional suffix such as 500m, 2Gi or 1e3",
+            "应为数字加可选后缀，如 500m、2Gi 或 1e3",
+        ))
+        .note(cx.t(
+            "the API server parses every request and limit as a quantity (S35)",
+            "API server 会把每项请求和限制按数量语法解析（S35）",
+        ))
+}
+
+fn milli_bytes(cx: &RuleContext<'_>, at: &Place<'_>, group: &str, field: &Field<'_>, text: &str, bytes: f64) -> Draft {
+    let (owner, what) = (at.owner, at.what);
+    let number = &text[..text.len() - 1];
+    let mebibytes = format!("{number}Mi");
+    let message = cx.t(
+        format!("{group}.memory {text} in {owner} of {what} is {bytes} bytes: m means thousandths"),
+        format!("{what} 的 {owner} 中 {group}.memory {text} 是 {bytes} 字节：m 表示千分之一"),
+    );
+    let fix = Fix::new(
+        "mebibytes",
+        Applicability::Unsafe,
+        cx.t(format!("write {mebibytes} instead of {text}"), format!("将 {text} 改为 {mebibytes}")),
+    )
+    .op(Op::replace(field.path.clone(), mebibytes.clone()))
+    .tradeoff(cx.t(
+        format!("a guess at the intent: {mebibytes} is mebibytes; {number}M would be decimal megabytes"),
+        format!("这是对意图的推测：{mebibytes} 是二进制兆字节；{number}M 则是十进制兆字节"),
+    ));
+    Draft::new(&InvalidQuantity::META, at.resource, field.path.clone(), message)
+        .severity(Severity::Warning)
+        .label(cx.t("milli-bytes", "毫字节"))
+        .note(
+            cx.t("warning: valid, but a fraction of a byte is never meant", "警告：合法，但不可能真的想要零点几个字节"),
+        )
+        .fix(fix)
 }
 
 #[cfg(test)]

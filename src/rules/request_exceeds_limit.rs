@@ -71,6 +71,10 @@ impl Rule for RequestExceedsLimit {
                 out.push(
                     Draft::new(&Self::META, block.resource, request.path.clone(), message)
                         .label(cx.t(format!("greater than the limit {lim_text}"), format!("大于限制 {lim_text}")))
+                        .note(cx.t(
+                            "the API server validates every request against its limit (S29)",
+                            "API server 会校验每项请求不超过其限制（S29）",
+                        ))
                         .fix(set_to(cx, "lower-request", &request, limit, &lim_text))
                         .fix(set_to(cx, "raise-limit", limit, &request, &req_text)),
                 );
