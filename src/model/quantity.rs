@@ -106,13 +106,13 @@ pub fn nano_units(text: &str) -> Option<i128> {
         "Ei" => (0, 60),
         exp => (exp[1..].parse().ok()?, 0),
     };
-    let scale = pow10 + 9 - i32::try_from(frac.len()).ok()?;
+    let scale = pow10.checked_add(9)?.checked_sub(i32::try_from(frac.len()).ok()?)?;
     let mut value = mantissa.checked_mul(1i128.checked_shl(pow2)?)?;
     if scale >= 0 {
         value = value.checked_mul(10i128.checked_pow(u32::try_from(scale).ok()?)?)?;
     } else {
         let divisor = 10i128.checked_pow(u32::try_from(-scale).ok()?)?;
-        value = (value + divisor - 1) / divisor;
+        value = value.checked_add(divisor - 1)? / divisor;
     }
     Some(if negative { -value } else { value })
 }
@@ -142,6 +142,8 @@ mod tests {
         assert!(nano_units("2G") < nano_units("2Gi"));
         assert_eq!(nano_units("1E"), Some(10i128.pow(27)));
         assert_eq!(nano_units("1e40"), None);
+        assert_eq!(nano_units("1e2147483647"), None);
+        assert_eq!(nano_units("1e-2147483648"), None);
         for bad in ["", "Gi", "2GB", "2 Gi", "abc", "1.2.3", "2g"] {
             assert!(parse(bad).is_none(), "{bad}");
         }
