@@ -64,7 +64,7 @@ declare_rule! {
         title_zh: "externalTrafficPolicy: Cluster 导致客户端源 IP 丢失",
         severity: Info,
         fix: Always,
-        sources: ["S3", "S6", "S7", "S8", "S9", "S16", "S17", "S27"],
+        sources: ["S1", "S2", "S3", "S6", "S7", "S8", "S9", "S16", "S17", "S27"],
     }
 }
 
