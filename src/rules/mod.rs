@@ -1,13 +1,49 @@
 //! The rules, one per file, registered in one explicit list.
 
+mod annotation_value_not_string;
+mod cluster_policy_loses_source_ip;
+mod common;
+mod decimal_memory_unit;
+mod eni_backend_named_target_port;
+mod eni_backend_with_local_policy;
+mod eni_backend_without_terway;
+mod hpa_bounds_inverted;
+mod invalid_enum_value;
+mod invalid_quantity;
 mod local_policy_in_cluster_lb_access;
+mod replicas_outside_hpa_bounds;
+mod request_exceeds_limit;
 
+pub use annotation_value_not_string::AnnotationValueNotString;
+pub use cluster_policy_loses_source_ip::ClusterPolicyLosesSourceIp;
+pub use decimal_memory_unit::DecimalMemoryUnit;
+pub use eni_backend_named_target_port::EniBackendNamedTargetPort;
+pub use eni_backend_with_local_policy::EniBackendWithLocalPolicy;
+pub use eni_backend_without_terway::EniBackendWithoutTerway;
+pub use hpa_bounds_inverted::HpaBoundsInverted;
+pub use invalid_enum_value::InvalidEnumValue;
+pub use invalid_quantity::InvalidQuantity;
 pub use local_policy_in_cluster_lb_access::LocalPolicyInClusterLbAccess;
+pub use replicas_outside_hpa_bounds::ReplicasOutsideHpaBounds;
+pub use request_exceeds_limit::RequestExceedsLimit;
 
 use crate::rule::Rule;
 
 /// Every rule, in catalogue order.
-pub static ALL: &[&dyn Rule] = &[&LocalPolicyInClusterLbAccess];
+pub static ALL: &[&dyn Rule] = &[
+    &LocalPolicyInClusterLbAccess,
+    &EniBackendWithoutTerway,
+    &EniBackendWithLocalPolicy,
+    &EniBackendNamedTargetPort,
+    &ClusterPolicyLosesSourceIp,
+    &HpaBoundsInverted,
+    &ReplicasOutsideHpaBounds,
+    &RequestExceedsLimit,
+    &DecimalMemoryUnit,
+    &InvalidQuantity,
+    &InvalidEnumValue,
+    &AnnotationValueNotString,
+];
 
 #[cfg(test)]
 pub(crate) mod test_support {
@@ -15,6 +51,7 @@ pub(crate) mod test_support {
 
     use crate::engine::{check, fix, FixRequest, Options};
     use crate::report::{Finding, Report};
+    use crate::rule::Lang;
 
     pub fn options(context: &[(&str, &str)]) -> Options {
         let mut options = Options::default();
@@ -26,6 +63,11 @@ pub(crate) mod test_support {
 
     pub fn check_with(text: &str, context: &[(&str, &str)]) -> Report {
         check(text, &options(context))
+    }
+
+    /// Checks with messages in `lang`.
+    pub fn check_lang(text: &str, context: &[(&str, &str)], lang: Lang) -> Report {
+        check(text, &Options { lang, ..options(context) })
     }
 
     pub fn codes(report: &Report) -> Vec<&'static str> {
