@@ -259,4 +259,12 @@ spec:
         let outcome = crate::engine::fix(text, &crate::engine::FixRequest::default(), &options(&[]));
         assert_eq!(outcome.text, text.replace("true", "\"true\"").replace("null", "\"\""));
     }
+
+    #[test]
+    fn anchored_values_keep_their_anchor() {
+        let text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  annotations:\n    a: &x on\n    b: *x\n";
+        let outcome = crate::engine::fix(text, &crate::engine::FixRequest::default(), &options(&[]));
+        assert_eq!(outcome.text, text.replace("&x on", "&x \"on\""));
+        assert!(!codes(&outcome.report).contains(&"ASM-ANN-034"));
+    }
 }
