@@ -18,7 +18,11 @@ pub enum Values {
     Text,
     OneOf(&'static [&'static str]),
     /// A decimal integer in `min..=max`, or exactly `also`.
-    Int { min: i64, max: i64, also: Option<i64> },
+    Int {
+        min: i64,
+        max: i64,
+        also: Option<i64>,
+    },
     /// A comma-separated list whose items are all in the set.
     ListOf(&'static [&'static str]),
     /// `proto:port` items separated by commas (`https:443,http:80`).
@@ -80,7 +84,12 @@ const fn int(min: i64, max: i64) -> Values {
     Values::Int { min, max, also: None }
 }
 
-const fn entry(suffix: &'static str, values: Values, default: Option<&'static str>, min_ccm: Option<CcmVersion>) -> ClbAnnotation {
+const fn entry(
+    suffix: &'static str,
+    values: Values,
+    default: Option<&'static str>,
+    min_ccm: Option<CcmVersion>,
+) -> ClbAnnotation {
     ClbAnnotation { suffix, values, default, min_ccm, nlb_only: false, note: "" }
 }
 
@@ -188,7 +197,10 @@ pub const CATALOGUE: &[ClbAnnotation] = &[
     ),
     entry("health-check-method", Values::OneOf(&["head", "get"]), None, v(2, 3, 0, 0)),
     entry("health-check-connect-port", Values::Int { min: 1, max: 65535, also: Some(-520) }, None, v(1, 9, 3, 0)),
-    noted(entry("health-check-connect-timeout", int(1, 300), Some("5"), v(1, 9, 3, 0)), "ignored if below the interval"),
+    noted(
+        entry("health-check-connect-timeout", int(1, 300), Some("5"), v(1, 9, 3, 0)),
+        "ignored if below the interval",
+    ),
     noted(entry("health-check-timeout", int(1, 300), Some("5"), v(1, 9, 3, 0)), "ignored if below the interval"),
     entry("healthy-threshold", int(2, 10), Some("3"), v(1, 9, 3, 0)),
     entry("unhealthy-threshold", int(2, 10), Some("3"), v(1, 9, 3, 0)),
@@ -214,7 +226,10 @@ pub const CATALOGUE: &[ClbAnnotation] = &[
     noted(entry("type", Values::Text, None, None), "nlb selects NLB behind a feature gate (S14)"),
     // In S14's annotations.go and the CCM's own annotation list
     // (alibaba-ccm-usage-en.md); not in domain.md's table.
-    noted(entry("slb-network-type", Values::OneOf(&["classic", "vpc"]), Some("classic"), None), "network type of the CLB"),
+    noted(
+        entry("slb-network-type", Values::OneOf(&["classic", "vpc"]), Some("classic"), None),
+        "network type of the CLB",
+    ),
     // S14 constants whose values the sources read do not document.
     entry("backend-ip-version", Values::Text, None, None),
     entry("default-weight", Values::Text, None, None),
@@ -320,10 +335,8 @@ pub fn value_problem(values: Values, value: &str) -> Option<ValueProblem> {
             if items.iter().all(|i| allowed.contains(i)) {
                 return None;
             }
-            let fixed: Option<Vec<&str>> = items
-                .iter()
-                .map(|i| allowed.iter().find(|a| a.eq_ignore_ascii_case(i.trim())).copied())
-                .collect();
+            let fixed: Option<Vec<&str>> =
+                items.iter().map(|i| allowed.iter().find(|a| a.eq_ignore_ascii_case(i.trim())).copied()).collect();
             Some(ValueProblem::NotAllowed { fixed: fixed.map(|f| f.join(",")) })
         }
         Values::Int { min, max, also } => match value.parse::<i64>() {
@@ -349,7 +362,9 @@ pub fn value_problem(values: Values, value: &str) -> Option<ValueProblem> {
 pub enum ValueProblem {
     /// Not one of the allowed values; `fixed` is the allowed value it matches
     /// but for letter case or spaces.
-    NotAllowed { fixed: Option<String> },
+    NotAllowed {
+        fixed: Option<String>,
+    },
     NotInteger,
     OutOfRange,
     Malformed,

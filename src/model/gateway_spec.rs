@@ -34,9 +34,9 @@ pub fn selected_deployments(resources: &[Resource<'_>], service: usize) -> Vec<u
         .filter(|(_, r)| r.is("apps", "Deployment") && r.namespace.unwrap_or("default") == namespace)
         .filter(|(_, r)| {
             let labels = r.get("/spec/template/metadata/labels");
-            selector.string_map().all(|(k, v)| {
-                labels.and_then(|l| l.get(k)).and_then(Node::scalar_text) == v.scalar_text()
-            })
+            selector
+                .string_map()
+                .all(|(k, v)| labels.and_then(|l| l.get(k)).and_then(Node::scalar_text) == v.scalar_text())
         })
         .map(|(i, _)| i)
         .collect()

@@ -135,7 +135,10 @@ spec:
 
     #[test]
     fn fixes() {
-        assert_eq!(apply_fix(SVC, "remove-health-check-node-port", &[]), SVC.replace("  healthCheckNodePort: 32000  # from an old dump\n", ""));
+        assert_eq!(
+            apply_fix(SVC, "remove-health-check-node-port", &[]),
+            SVC.replace("  healthCheckNodePort: 32000  # from an old dump\n", "")
+        );
         assert_eq!(apply_fix(SVC, "set-local-policy", &[]), SVC.replace("Cluster", "Local"));
     }
 }

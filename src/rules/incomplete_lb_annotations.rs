@@ -272,7 +272,8 @@ impl<'c, 'a> Checker<'c, 'a> {
         if self.get("forward-port").is_some() && !(has("http") && has("https") && has_cert) {
             let advice = self.advice(
                 "add-listeners",
-                "add protocol-port with an http: and an https: listener (e.g. \"https:443,http:80\") and cert-id".into(),
+                "add protocol-port with an http: and an https: listener (e.g. \"https:443,http:80\") and cert-id"
+                    .into(),
                 "添加包含 http: 和 https: 监听的 protocol-port（例如 \"https:443,http:80\"）以及 cert-id".into(),
             );
             self.report(
@@ -334,7 +335,11 @@ impl<'c, 'a> Checker<'c, 'a> {
 
     fn ignored(&mut self) {
         if let (Some(field), None) = (self.get("force-override-listeners"), self.get("id")) {
-            let fix = self.remove_fix(field, "none: without id the CCM creates the CLB and owns its listeners anyway", "无：没有 id 时 CCM 自行创建 CLB 并管理其监听");
+            let fix = self.remove_fix(
+                field,
+                "none: without id the CCM creates the CLB and owns its listeners anyway",
+                "无：没有 id 时 CCM 自行创建 CLB 并管理其监听",
+            );
             self.report(
                 "override",
                 "force-override-listeners",
@@ -372,7 +377,11 @@ impl<'c, 'a> Checker<'c, 'a> {
                 format!("{key} = `{value}` on {who} is ignored: {} = `{wins}` takes precedence", Self::key(suffix)),
                 format!("{who} 上的 {key} = `{value}` 被忽略：{} = `{wins}` 优先", Self::key(suffix)),
             );
-            let fix = self.remove_fix(field, "none: the CCM never reads this key while the alibaba-cloud- one is set", "无：设置了 alibaba-cloud- 键时 CCM 不会读取此键");
+            let fix = self.remove_fix(
+                field,
+                "none: the CCM never reads this key while the alibaba-cloud- one is set",
+                "无：设置了 alibaba-cloud- 键时 CCM 不会读取此键",
+            );
             self.out.push(
                 Draft::new(&IncompleteLbAnnotations::META, self.svc.resource, field.path.clone(), message)
                     .severity(Severity::Warning)
@@ -458,7 +467,10 @@ mod tests {
         let report = check_with(&text, &[]);
         let found: Vec<_> = report.findings.iter().filter(|f| f.code == "ASM-ANN-028").collect();
         assert_eq!(found.len(), 2, "{found:#?}");
-        assert_eq!(found[0].location.path, "/spec/serviceAnnotations/service.beta.kubernetes.io~1alibaba-cloud-loadbalancer-acl-status");
+        assert_eq!(
+            found[0].location.path,
+            "/spec/serviceAnnotations/service.beta.kubernetes.io~1alibaba-cloud-loadbalancer-acl-status"
+        );
         assert!(found[1].location.path.starts_with("/spec/overrides/c2/serviceAnnotations/"));
         assert!(found[1].message.contains("(override for cluster c2)"), "{}", found[1].message);
     }

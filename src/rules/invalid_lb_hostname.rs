@@ -114,7 +114,10 @@ impl HostnameFixes for Draft {
                 Fix::new(
                     "set-hostname",
                     Applicability::Unsafe,
-                    cx.t(format!("write \"{host}\" (--param hostname)"), format!("改为 \"{host}\"（--param hostname）")),
+                    cx.t(
+                        format!("write \"{host}\" (--param hostname)"),
+                        format!("改为 \"{host}\"（--param hostname）"),
+                    ),
                 )
                 .op(Op::replace(path, host).quoted())
                 .tradeoff(cx.t(
@@ -165,7 +168,8 @@ mod tests {
         let stream = format!("{}---\n{}", svc("gw.example.com"), svc("GW"));
         let r = check_with(&stream, &[]);
         assert_eq!(only(&r, "ASM-ANN-029").location.document, 1);
-        let nlb = svc("GW").replace("type: LoadBalancer", "type: LoadBalancer\n  loadBalancerClass: alibabacloud.com/nlb");
+        let nlb =
+            svc("GW").replace("type: LoadBalancer", "type: LoadBalancer\n  loadBalancerClass: alibabacloud.com/nlb");
         assert!(!codes(&check_with(&nlb, &[])).contains(&"ASM-ANN-029"));
     }
 }

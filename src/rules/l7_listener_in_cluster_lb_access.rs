@@ -138,7 +138,10 @@ spec:
     #[test]
     fn quiet_for_tcp_listeners_hostname_and_nlb() {
         let tcp = SVC.replace("https:443,http:80", "tcp:443");
-        let host = SVC.replace("  annotations:\n", "  annotations:\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-hostname: gw.example.com\n");
+        let host = SVC.replace(
+            "  annotations:\n",
+            "  annotations:\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-hostname: gw.example.com\n",
+        );
         let nlb = SVC.replace("type: LoadBalancer", "type: LoadBalancer\n  loadBalancerClass: alibabacloud.com/nlb");
         for text in [tcp, host, nlb] {
             assert!(!codes(&check_with(&text, &[])).contains(&"ASM-L7-009"), "{text}");

@@ -2,23 +2,14 @@
 //! IstioGateway override, the fixes for in-cluster access to a CLB, and
 //! reporting each annotation problem once.
 
-use std::collections::HashSet;
-
 use crate::context::{Cni, Version};
 use crate::model::clb_annotations::is_dns_hostname;
-use crate::model::{Origin, Provider, ServiceView, ALIBABA_PREFIX};
+use crate::model::{Provider, ServiceView, ALIBABA_PREFIX};
 use crate::patch::Op;
 use crate::rule::{Applicability, Fix, RuleContext};
 
-/// ` (override for cluster c)` for an IstioGateway override, else nothing.
-pub fn scope(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> String {
-    match svc.origin {
-        Origin::IstioGateway { cluster: Some(c) } => {
-            cx.t(format!(" (override for cluster {c})"), format!("（集群 {c} 的覆盖配置）"))
-        }
-        _ => String::new(),
-    }
-}
+use super::common::Reported;
+pub use super::common::{annotation_path, scope};
 
 /// `kind namespace/name`: what the user wrote, not the Service ASM renders.
 pub fn owner(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> String {
@@ -26,25 +17,22 @@ pub fn owner(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> String {
     format!("{} {}{}", resource.kind, resource.display_name(), scope(cx, svc))
 }
 
-/// Where a fix writes an annotation of this Service.
-pub fn annotation_path(svc: &ServiceView<'_>, key: &str) -> String {
-    crate::yaml::pointer::push(&svc.annotations_path, key)
-}
-
 /// Whether the Alibaba Cloud CCM manages this Service, as far as the manifest
 /// or the context shows.
 pub fn is_alibaba(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> bool {
-    svc.provider() == Provider::Alibaba || cx.cluster.ccm_version.is_some() || cx.cluster.cni.is_some_and(Cni::is_terway)
+    svc.provider() == Provider::Alibaba
+        || cx.cluster.ccm_version.is_some()
+        || cx.cluster.cni.is_some_and(Cni::is_terway)
 }
 
 /// Reports a problem at a path once, though base and overrides share it.
 #[derive(Default)]
-pub struct Once(HashSet<(usize, String, &'static str)>);
+pub struct Once(Reported);
 
 impl Once {
-    /// True the first time `(resource, path, what)` is seen.
+    /// True the first time `what` is seen at `path` of the Service's resource.
     pub fn first(&mut self, svc: &ServiceView<'_>, path: &str, what: &'static str) -> bool {
-        self.0.insert((svc.resource, path.to_owned(), what))
+        self.0.first(svc.resource, format!("{what} {path}"))
     }
 }
 

@@ -122,7 +122,8 @@ fn pods_likely_share_nodes(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> Optio
     let (replicas, spread) = if matches!(svc.origin, Origin::IstioGateway { .. }) {
         let count = |key: &str| istio_spec_field(resource, svc, key).and_then(|f| f.node.as_i64()).unwrap_or(0);
         let replicas = count("replicaCount").max(count("minReplicas"));
-        let spread = istio_spec_field(resource, svc, "affinity").is_some_and(|f| f.node.get("podAntiAffinity").is_some());
+        let spread =
+            istio_spec_field(resource, svc, "affinity").is_some_and(|f| f.node.get("podAntiAffinity").is_some());
         (replicas, spread)
     } else {
         let deployments = selected_deployments(cx.resources, svc.resource);
@@ -142,7 +143,9 @@ fn pods_likely_share_nodes(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> Optio
     };
     (replicas > 1 && !spread).then(|| {
         cx.t(
-            format!("{replicas} replicas without pod anti-affinity: nodes likely host different numbers of gateway pods"),
+            format!(
+                "{replicas} replicas without pod anti-affinity: nodes likely host different numbers of gateway pods"
+            ),
             format!("{replicas} 个副本且没有 Pod 反亲和：各节点上的网关 Pod 数很可能不同"),
         )
     })

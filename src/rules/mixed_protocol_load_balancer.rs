@@ -82,7 +82,9 @@ impl Rule for MixedProtocolLoadBalancer {
                 Some(v) => (
                     Severity::Error,
                     cx.t(
-                        format!("kubernetesVersion {v} is before 1.24, where MixedProtocolLBService became on by default"),
+                        format!(
+                            "kubernetesVersion {v} is before 1.24, where MixedProtocolLBService became on by default"
+                        ),
                         format!("kubernetesVersion {v} 早于 1.24（MixedProtocolLBService 自 1.24 起默认开启）"),
                     ),
                 ),

@@ -116,7 +116,10 @@ spec:
         let f = only(&r, "ASM-SVC-023");
         assert_eq!(f.location.path, "/spec/ports/0/nodePort");
         assert!(f.message.contains("nodePort 8080 of port http2 on Service istio-system/gw"), "{}", f.message);
-        assert_eq!(apply_fix(SVC, "remove-node-port", &[]), SVC.replace("    nodePort: 8080   # office firewall\n", ""));
+        assert_eq!(
+            apply_fix(SVC, "remove-node-port", &[]),
+            SVC.replace("    nodePort: 8080   # office firewall\n", "")
+        );
     }
 
     #[test]

@@ -78,9 +78,11 @@ impl Rule for ProxyProtocolInClusterLbAccess {
                 format!("in-cluster clients of the CLB address of {who} bypass the CLB and arrive without the PROXY protocol header, so the handshake fails"),
                 format!("{who} 的 CLB 地址的集群内客户端绕过 CLB，连接不带 PROXY 协议头，握手失败"),
             );
-            let mut draft = Draft::new(&Self::META, svc.resource, field.path.clone(), message)
-                .severity(severity)
-                .label(cx.t("kube-proxy captures in-cluster traffic to the CLB IP", "kube-proxy 会拦截集群内发往 CLB IP 的流量"));
+            let mut draft =
+                Draft::new(&Self::META, svc.resource, field.path.clone(), message).severity(severity).label(cx.t(
+                    "kube-proxy captures in-cluster traffic to the CLB IP",
+                    "kube-proxy 会拦截集群内发往 CLB IP 的流量",
+                ));
             draft = draft.note(in_cluster_note(cx).unwrap_or_else(|| {
                 cx.t(
                     "assumed: some in-cluster client may use the CLB address (--in-cluster-clients tells)",
@@ -141,7 +143,10 @@ spec:
     fn quiet_for_nlb_hostname_off_and_l7_only() {
         for (from, to) in [
             ("\"on\"\n", "\"off\"\n"),
-            ("\"on\"\n", "\"on\"\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-hostname: gw.example.com\n"),
+            (
+                "\"on\"\n",
+                "\"on\"\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-hostname: gw.example.com\n",
+            ),
             ("spec:\n", "spec:\n  loadBalancerClass: alibabacloud.com/nlb\n"),
             ("spec:\n", "spec:\n  ports:\n  - {name: http, port: 80}\n"),
         ] {
@@ -155,7 +160,8 @@ spec:
 
     #[test]
     fn later_document() {
-        let text = format!("apiVersion: v1\nkind: Service\nmetadata: {{name: ok}}\nspec: {{type: LoadBalancer}}\n---\n{GW}");
+        let text =
+            format!("apiVersion: v1\nkind: Service\nmetadata: {{name: ok}}\nspec: {{type: LoadBalancer}}\n---\n{GW}");
         assert_eq!(only(&check_with(&text, &[]), "ASM-PP-008").location.document, 1);
     }
 }

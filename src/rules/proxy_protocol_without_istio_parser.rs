@@ -122,7 +122,9 @@ fn enables_parser(value: &Node) -> bool {
     let Some(text) = value.as_str() else { return false };
     let loaded = load(text, &Limits::default());
     loaded.documents.first().and_then(|d| d.root.as_ref()).is_some_and(|root| {
-        root.get("gatewayTopology").and_then(|t| t.get("proxyProtocol")).is_some_and(|p| !p.is_null() || p.as_mapping().is_some())
+        root.get("gatewayTopology")
+            .and_then(|t| t.get("proxyProtocol"))
+            .is_some_and(|p| !p.is_null() || p.as_mapping().is_some())
     })
 }
 
@@ -162,7 +164,9 @@ fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, field: &Field<'_>, pods:
                     fix = Fix {
                         applicability: Applicability::DisplayOnly,
                         title: cx.t(
-                            format!("add \"gatewayTopology\": {{\"proxyProtocol\": {{}}}} to the existing {PROXY_CONFIG}"),
+                            format!(
+                                "add \"gatewayTopology\": {{\"proxyProtocol\": {{}}}} to the existing {PROXY_CONFIG}"
+                            ),
                             format!("在现有的 {PROXY_CONFIG} 中加入 \"gatewayTopology\": {{\"proxyProtocol\": {{}}}}"),
                         ),
                         ..fix
@@ -264,7 +268,10 @@ spec:
         let r = check_with(GW, &[]);
         let f = only(&r, "ASM-PP-007");
         assert_eq!(f.severity.as_str(), "error");
-        assert_eq!(f.fixes.iter().map(|x| x.id).collect::<Vec<_>>(), ["istio-parse-proxy-protocol", "proxy-protocol-off"]);
+        assert_eq!(
+            f.fixes.iter().map(|x| x.id).collect::<Vec<_>>(),
+            ["istio-parse-proxy-protocol", "proxy-protocol-off"]
+        );
         let fixed = apply_fix(GW, "istio-parse-proxy-protocol", &[]);
         assert_eq!(
             fixed,
@@ -279,7 +286,9 @@ spec:
     fn yaml_style_config_counts_and_other_config_gets_advice() {
         let yaml = format!("{GW}  podAnnotations:\n    proxy.istio.io/config: |\n      gatewayTopology:\n        proxyProtocol: {{}}\n");
         assert!(!codes(&check_with(&yaml, &[])).contains(&"ASM-PP-007"));
-        let other = format!("{GW}  podAnnotations:\n    proxy.istio.io/config: '{{\"gatewayTopology\":{{\"numTrustedProxies\":1}}}}'\n");
+        let other = format!(
+            "{GW}  podAnnotations:\n    proxy.istio.io/config: '{{\"gatewayTopology\":{{\"numTrustedProxies\":1}}}}'\n"
+        );
         let r = check_with(&other, &[]);
         let f = only(&r, "ASM-PP-007");
         assert_eq!(f.fixes[0].applicability, crate::rule::Applicability::DisplayOnly);

@@ -164,11 +164,15 @@ spec:
 
     #[test]
     fn nlb_info_reused_nlb_warning_other_clouds_quiet() {
-        let nlb = SVC.replace("  type: LoadBalancer\n", "  type: LoadBalancer\n  loadBalancerClass: alibabacloud.com/nlb\n");
+        let nlb =
+            SVC.replace("  type: LoadBalancer\n", "  type: LoadBalancer\n  loadBalancerClass: alibabacloud.com/nlb\n");
         assert_eq!(only(&check_with(&nlb, &[]), "ASM-SVC-024").severity.as_str(), "info");
         let reused = nlb.replace("address-type: internet", "id: nlb-123");
         assert_eq!(only(&check_with(&reused, &[]), "ASM-SVC-024").severity.as_str(), "warning");
-        let other = SVC.replace("    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type: internet\n", "    x: y\n");
+        let other = SVC.replace(
+            "    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type: internet\n",
+            "    x: y\n",
+        );
         assert!(!codes(&check_with(&other, &[])).contains(&"ASM-SVC-024"));
         let r = check_with(&format!("{other}---\n{SVC}"), &[]);
         assert_eq!(only(&r, "ASM-SVC-024").location.document, 1);

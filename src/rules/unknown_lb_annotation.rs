@@ -42,8 +42,8 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix
-    /// - `rename-annotation`: rename the key to the suggestion, keeping its
-    ///   value. Safe when the key is at most two edits from a single known key,
+    /// - `rename-annotation`: rename the key to the suggestion in place,
+    ///   keeping its value, position and comment. Safe when the key is at most two edits from a single known key,
     ///   that key is not set yet and the value suits it; otherwise unsafe. The
     ///   CCM starts applying the setting on its next sync.
     /// - `remove-annotation` (NLB-only key on a CLB): safe, the CCM ignores it.
@@ -102,20 +102,19 @@ fn nlb_only_on_clb(
     Draft::new(&UnknownLbAnnotation::META, svc.resource, field.path.clone(), message)
         .severity(Severity::Info)
         .note(cx.t(
-            format!("assumed: `{}` is an NLB annotation (listed with the NLB constants in the CCM source, S14)", entry.suffix),
+            format!(
+                "assumed: `{}` is an NLB annotation (listed with the NLB constants in the CCM source, S14)",
+                entry.suffix
+            ),
             format!("假定：`{}` 是 NLB 注解（CCM 源码中与 NLB 常量列在一起，S14）", entry.suffix),
         ))
         .fix(
-            Fix::new(
-                "remove-annotation",
-                Applicability::Safe,
-                cx.t(format!("remove {key}"), format!("删除 {key}")),
-            )
-            .op(Op::remove(field.path.clone()))
-            .tradeoff(cx.t(
-                "none for this CLB; add it back if the Service moves to NLB",
-                "对此 CLB 无影响；如果 Service 改用 NLB，需要重新添加",
-            )),
+            Fix::new("remove-annotation", Applicability::Safe, cx.t(format!("remove {key}"), format!("删除 {key}")))
+                .op(Op::remove(field.path.clone()))
+                .tradeoff(cx.t(
+                    "none for this CLB; add it back if the Service moves to NLB",
+                    "对此 CLB 无影响；如果 Service 改用 NLB，需要重新添加",
+                )),
         )
 }
 
@@ -163,10 +162,7 @@ fn unknown(cx: &RuleContext<'_>, svc: &ServiceView<'_>, key: &str, field: &Field
         let fix = Fix::new(
             "remove-annotation",
             Applicability::Unsafe,
-            cx.t(
-                format!("remove {key}: {new_key} is already set"),
-                format!("删除 {key}：{new_key} 已经设置"),
-            ),
+            cx.t(format!("remove {key}: {new_key} is already set"), format!("删除 {key}：{new_key} 已经设置")),
         )
         .op(Op::remove(field.path.clone()))
         .tradeoff(cx.t(
@@ -183,15 +179,13 @@ fn unknown(cx: &RuleContext<'_>, svc: &ServiceView<'_>, key: &str, field: &Field
         if safe { Applicability::Safe } else { Applicability::Unsafe },
         cx.t(format!("rename the key to {new_key}"), format!("将键名改为 {new_key}")),
     )
-    .op(Op::remove(field.path.clone()))
-    .op(Op::add(annotation_path(svc, &new_key), value).quoted())
+    .op(Op::rename(field.path.clone(), annotation_path(svc, &new_key)))
     .tradeoff(cx.t(
-        format!("the CCM starts applying {} = \"{value}\" and reconfigures the load balancer on its next sync", entry.suffix),
+        format!(
+            "the CCM starts applying {} = \"{value}\" and reconfigures the load balancer on its next sync",
+            entry.suffix
+        ),
         format!("CCM 将开始应用 {} = \"{value}\"，并在下次同步时修改负载均衡配置", entry.suffix),
-    ))
-    .tradeoff(cx.t(
-        "the renamed entry is written at the end of the annotations; a comment on the old line is not kept",
-        "改名后的条目写在注解末尾；原行上的注释不会保留",
     ));
     if !fits {
         fix = fix.tradeoff(cx.t(
@@ -207,10 +201,8 @@ fn unknown(cx: &RuleContext<'_>, svc: &ServiceView<'_>, key: &str, field: &Field
     }
     draft = draft.fix(fix);
     if lookup(entry.suffix).is_some_and(|e| e.nlb_only) && lb_kind(svc) == Some(LbKind::Clb) {
-        draft = draft.note(cx.t(
-            format!("{} is read only for NLB", entry.suffix),
-            format!("{} 只对 NLB 生效", entry.suffix),
-        ));
+        draft = draft
+            .note(cx.t(format!("{} is read only for NLB", entry.suffix), format!("{} 只对 NLB 生效", entry.suffix)));
     }
     Some(draft)
 }
@@ -236,8 +228,15 @@ spec:
         let report = check_with(SVC, &[]);
         let f = only(&report, "ASM-ANN-036");
         assert_eq!(f.severity.as_str(), "warning");
-        assert!(f.message.contains("did you mean service.beta.kubernetes.io/alibaba-cloud-loadbalancer-scheduler?"), "{}", f.message);
-        assert_eq!(f.location.path, "/metadata/annotations/service.beta.kubernetes.io~1alibaba-cloud-loadbalancer-schedular");
+        assert!(
+            f.message.contains("did you mean service.beta.kubernetes.io/alibaba-cloud-loadbalancer-scheduler?"),
+            "{}",
+            f.message
+        );
+        assert_eq!(
+            f.location.path,
+            "/metadata/annotations/service.beta.kubernetes.io~1alibaba-cloud-loadbalancer-schedular"
+        );
         assert_eq!(f.fixes[0].id, "rename-annotation");
         assert_eq!(f.fixes[0].applicability, crate::rule::Applicability::Safe);
         let fixed = apply_fix(SVC, "rename-annotation", &[]);
@@ -249,8 +248,8 @@ metadata:
   name: istio-ingressgateway
   namespace: istio-system
   annotations:
+    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-scheduler: \"wrr\"   # Local mode
     service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type: intranet
-    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-scheduler: \"wrr\"
 spec:
   type: LoadBalancer
 "
@@ -286,7 +285,8 @@ spec:
         let fixed = apply_fix(text, "remove-annotation", &[]);
         assert!(!fixed.contains("zone-maps"));
         // The same key is fine on an NLB.
-        let nlb = text.replace("  type: LoadBalancer\n", "  type: LoadBalancer\n  loadBalancerClass: alibabacloud.com/nlb\n");
+        let nlb =
+            text.replace("  type: LoadBalancer\n", "  type: LoadBalancer\n  loadBalancerClass: alibabacloud.com/nlb\n");
         assert_eq!(check_with(&nlb, &[]).findings.iter().filter(|f| f.code == "ASM-ANN-036").count(), 1);
     }
 
