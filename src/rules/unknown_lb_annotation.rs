@@ -300,6 +300,14 @@ spec:
     }
 
     #[test]
+    fn chinese_messages_and_fix_titles() {
+        let report = check_lang(SVC, &[], crate::rule::Lang::Zh);
+        let f = only(&report, "ASM-ANN-036");
+        assert!(f.message.contains("未知") && f.message.contains("是否想写"), "{}", f.message);
+        assert!(f.fixes[0].title.starts_with("将键名改为"), "{}", f.fixes[0].title);
+    }
+
+    #[test]
     fn other_families_and_known_keys_pass() {
         let text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  annotations:\n    service.beta.kubernetes.io/aws-load-balancer-type: nlb\n    service.beta.kubernetes.io/backend-type: eni\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-health-check-flag: \"on\"\nspec:\n  type: LoadBalancer\n";
         assert!(!codes(&check_with(text, &[])).contains(&"ASM-ANN-036"));
