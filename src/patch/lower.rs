@@ -601,12 +601,12 @@ mod properties {
         /// Lowered text edits and the JSON Patch describe the same change,
         /// and bytes outside the edit stay as they were.
         #[test]
-        fn lowering_agrees_with_json_patch(doc in 0..DOCUMENTS.len(), op in op()) {
+        fn lowering_agrees_with_json_patch(doc in 0..DOCUMENTS.len(), ops in proptest::collection::vec(op(), 1..4)) {
             let text = DOCUMENTS[doc];
             let loaded = load(text, &Limits::default());
             let document = &loaded.documents[0];
             let root = document.root.as_ref().unwrap();
-            let ops = normalize(root, std::slice::from_ref(&op));
+            let ops = normalize(root, &ops);
             let mut expected = root.to_json();
             let patch: json_patch::Patch = serde_json::from_value(serde_json::to_value(&ops).unwrap()).unwrap();
             let patch_ok = json_patch::patch(&mut expected, &patch).is_ok();
