@@ -102,7 +102,7 @@ pub fn summary(totals: &Totals, options: &TextOptions) -> String {
             let text = if zh {
                 format!("{n} 个{}", severity_word(severity, options.lang))
             } else {
-                count(n, severity.as_str(), severity.as_str())
+                count(n, severity.as_str(), plural(severity))
             };
             counts.push(paint.paint(severity_style(severity), &text));
         }
@@ -167,6 +167,14 @@ fn applies_by_default(fix: &FixOut) -> bool {
 /// Whether `gateway-doctor fix --fix ID` (with `--unsafe` if needed) can apply it.
 fn applicable(fix: &FixOut) -> bool {
     fix.applicability != Applicability::DisplayOnly && !fix.edits.is_empty() && fix.unavailable.is_none()
+}
+
+fn plural(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "errors",
+        Severity::Warning => "warnings",
+        Severity::Info => "info",
+    }
 }
 
 fn count(n: usize, one: &str, many: &str) -> String {
@@ -631,24 +639,46 @@ spec:
 
     #[test]
     fn summary_counts_and_pluralises() {
-        let mut totals = Totals::default();
-        totals.add(&check(FOUNDING, &Options::default()));
         let options = TextOptions::default();
-        assert_eq!(summary(&totals, &options), "1 warning in 1 file (1 resource checked)\n");
-        totals.add(&check("apiVersion: v1\nkind: Service\nmetadata: {name: a}\n---\n: [\n", &Options::default()));
-        totals.suppressed = 2;
+        let one = Totals { files: 1, resources: 1, warning: 1, ..Totals::default() };
+        assert_eq!(summary(&one, &options), "1 warning in 1 file (1 resource checked)\n");
+        let many = Totals {
+            files: 2,
+            resources: 3,
+            error: 2,
+            warning: 2,
+            info: 2,
+            suppressed: 2,
+            input_errors: 1,
+            fixable: 1,
+            ..Totals::default()
+        };
         assert_eq!(
-            summary(&totals, &options),
-            "1 warning in 2 files (2 resources checked, 2 suppressed); 1 input error\n"
+            summary(&many, &options),
+            "2 errors, 2 warnings, 2 info in 2 files (3 resources checked, 2 suppressed); 1 input error\n1 fixable with `gateway-doctor fix`\n"
         );
-        let zh = summary(&totals, &TextOptions { colored: false, lang: Lang::Zh });
-        assert_eq!(zh, "1 个警告，共 2 个文件（检查了 2 个资源，2 个已抑制）；1 个输入错误\n");
+        let zh = summary(&many, &TextOptions { colored: false, lang: Lang::Zh });
+        assert_eq!(
+            zh,
+            "2 个错误，2 个警告，2 个提示，共 2 个文件（检查了 3 个资源，2 个已抑制）；1 个输入错误\n1 个可用 `gateway-doctor fix` 修复\n"
+        );
         assert_eq!(
             summary(&Totals { files: 1, ..Totals::default() }, &options),
             "no problems found in 1 file (0 resources checked)\n"
         );
         let broken = Totals { files: 1, input_errors: 1, ..Totals::default() };
         assert_eq!(summary(&broken, &options), "no findings in 1 file (0 resources checked); 1 input error\n");
+    }
+
+    #[test]
+    fn totals_add_up_reports() {
+        let mut totals = Totals::default();
+        let report = check(FOUNDING, &Options::default());
+        totals.add(&report);
+        totals.add(&check("apiVersion: v1\nkind: Service\nmetadata: {name: a}\n---\n: [\n", &Options::default()));
+        assert_eq!((totals.files, totals.resources, totals.input_errors), (2, 2, 1));
+        assert_eq!(totals.warning, report.summary.warning);
+        assert_eq!(totals.info, report.summary.info);
     }
 
     #[test]
