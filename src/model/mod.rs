@@ -4,6 +4,7 @@
 pub mod quantity;
 mod resource;
 mod service;
+pub mod topology;
 mod workload;
 
 pub use resource::{collect, Resource};
