@@ -207,9 +207,9 @@ pub fn is_gateway_service(resources: &[Resource<'_>], svc: &ServiceView<'_>) -> 
     let resource = &resources[svc.resource];
     let selector = label_map(resource.get("/spec/selector"));
     svc.name.contains("gateway")
-        || selector.iter().any(|(k, v)| {
-            (*k == "istio" && v.contains("gateway")) || *k == "gateway.networking.k8s.io/gateway-name"
-        })
+        || selector
+            .iter()
+            .any(|(k, v)| (*k == "istio" && v.contains("gateway")) || *k == "gateway.networking.k8s.io/gateway-name")
 }
 
 /// Whether external traffic reaches the gateway from a node IP rather than

@@ -1,13 +1,39 @@
 //! The rules, one per file, registered in one explicit list.
 
+mod gateway_outside_istio_system;
+mod internal_traffic_policy_local;
 mod local_policy_in_cluster_lb_access;
+mod missing_status_port;
+mod port_name_without_protocol;
+mod privileged_gateway;
+mod rolling_update_cannot_progress;
+mod traffic_policy_on_cluster_ip;
+mod undocumented_api_version;
 
+pub use gateway_outside_istio_system::GatewayOutsideIstioSystem;
+pub use internal_traffic_policy_local::InternalTrafficPolicyLocal;
 pub use local_policy_in_cluster_lb_access::LocalPolicyInClusterLbAccess;
+pub use missing_status_port::MissingStatusPort;
+pub use port_name_without_protocol::PortNameWithoutProtocol;
+pub use privileged_gateway::PrivilegedGateway;
+pub use rolling_update_cannot_progress::RollingUpdateCannotProgress;
+pub use traffic_policy_on_cluster_ip::TrafficPolicyOnClusterIp;
+pub use undocumented_api_version::UndocumentedApiVersion;
 
 use crate::rule::Rule;
 
 /// Every rule, in catalogue order.
-pub static ALL: &[&dyn Rule] = &[&LocalPolicyInClusterLbAccess];
+pub static ALL: &[&dyn Rule] = &[
+    &LocalPolicyInClusterLbAccess,
+    &PortNameWithoutProtocol,
+    &MissingStatusPort,
+    &GatewayOutsideIstioSystem,
+    &TrafficPolicyOnClusterIp,
+    &RollingUpdateCannotProgress,
+    &InternalTrafficPolicyLocal,
+    &PrivilegedGateway,
+    &UndocumentedApiVersion,
+];
 
 #[cfg(test)]
 pub(crate) mod test_support {
