@@ -3,6 +3,7 @@
 mod gateway_outside_istio_system;
 mod internal_traffic_policy_local;
 mod local_policy_in_cluster_lb_access;
+mod local_policy_single_node_exposure;
 mod missing_status_port;
 mod port_name_without_protocol;
 mod privileged_gateway;
@@ -13,6 +14,7 @@ mod undocumented_api_version;
 pub use gateway_outside_istio_system::GatewayOutsideIstioSystem;
 pub use internal_traffic_policy_local::InternalTrafficPolicyLocal;
 pub use local_policy_in_cluster_lb_access::LocalPolicyInClusterLbAccess;
+pub use local_policy_single_node_exposure::LocalPolicySingleNodeExposure;
 pub use missing_status_port::MissingStatusPort;
 pub use port_name_without_protocol::PortNameWithoutProtocol;
 pub use privileged_gateway::PrivilegedGateway;
@@ -25,6 +27,7 @@ use crate::rule::Rule;
 /// Every rule, in catalogue order.
 pub static ALL: &[&dyn Rule] = &[
     &LocalPolicyInClusterLbAccess,
+    &LocalPolicySingleNodeExposure,
     &PortNameWithoutProtocol,
     &MissingStatusPort,
     &GatewayOutsideIstioSystem,
