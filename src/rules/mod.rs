@@ -1,5 +1,6 @@
 //! The rules, one per file, registered in one explicit list.
 
+mod external_hpa_fights_asm_replica_sync;
 mod gateway_outside_istio_system;
 mod internal_traffic_policy_local;
 mod local_policy_in_cluster_lb_access;
@@ -11,6 +12,7 @@ mod rolling_update_cannot_progress;
 mod traffic_policy_on_cluster_ip;
 mod undocumented_api_version;
 
+pub use external_hpa_fights_asm_replica_sync::ExternalHpaFightsAsmReplicaSync;
 pub use gateway_outside_istio_system::GatewayOutsideIstioSystem;
 pub use internal_traffic_policy_local::InternalTrafficPolicyLocal;
 pub use local_policy_in_cluster_lb_access::LocalPolicyInClusterLbAccess;
@@ -28,6 +30,7 @@ use crate::rule::Rule;
 pub static ALL: &[&dyn Rule] = &[
     &LocalPolicyInClusterLbAccess,
     &LocalPolicySingleNodeExposure,
+    &ExternalHpaFightsAsmReplicaSync,
     &PortNameWithoutProtocol,
     &MissingStatusPort,
     &GatewayOutsideIstioSystem,
