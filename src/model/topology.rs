@@ -244,6 +244,13 @@ impl IpCondition {
     pub fn is_peer(&self) -> bool {
         matches!(self.key, "ipBlocks" | "notIpBlocks")
     }
+
+    /// Whether node SNAT in front of `svc` hides the client from this
+    /// condition: always for the TCP peer; for `remoteIpBlocks` too unless a
+    /// CLB layer-7 listener carries the client in `X-Forwarded-For` (S7).
+    pub fn sees_node_ip_under_snat(&self, svc: &ServiceView<'_>) -> bool {
+        self.is_peer() || !has_l7_listener(svc)
+    }
 }
 
 /// An Istio AuthorizationPolicy that applies to a gateway's pods and matches

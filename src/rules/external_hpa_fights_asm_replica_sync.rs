@@ -196,7 +196,9 @@ spec:
         let f = only(&report, "ASM-HPA-014");
         assert_eq!(f.location.document, 2);
         assert_eq!(f.severity.as_str(), "warning");
-        assert!(f.message.starts_with("HPA istio-system/gw-hpa scales istio-ingressgateway, but IstioGateway istio-system/ingressgateway has no"));
+        assert!(f.message.starts_with(
+            "HPA istio-system/gw-hpa scales istio-ingressgateway, but IstioGateway istio-system/ingressgateway has no"
+        ));
         assert_eq!(f.related.len(), 1);
         assert_eq!(f.related[0].location.document, 1);
         assert_eq!(&text[f.related[0].location.span.start..f.related[0].location.span.end], "istio-ingressgateway");

@@ -78,8 +78,7 @@ fn is_production(resource: &Resource<'_>) -> bool {
     let labels = resource.get("/metadata/labels");
     labels.into_iter().flat_map(Node::string_map).any(|(k, v)| {
         matches!(k, "env" | "environment" | "stage" | "app.kubernetes.io/environment")
-            && v.scalar_text()
-                .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "prod" | "production" | "prd"))
+            && v.scalar_text().is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "prod" | "production" | "prd"))
     })
 }
 
@@ -90,7 +89,8 @@ fn int(field: &Option<Field<'_>>) -> Option<i64> {
 fn istio_gateway_placement<'a>(cx: &RuleContext<'a>, svc: &ServiceView<'a>) -> Placement<'a> {
     let resource = &cx.resources[svc.resource];
     let pick = |key| istio_gateway_field(resource, &svc.spec_path, key);
-    let (count, min, max, affinity) = (pick("replicaCount"), pick("minReplicas"), pick("maxReplicas"), pick("affinity"));
+    let (count, min, max, affinity) =
+        (pick("replicaCount"), pick("minReplicas"), pick("maxReplicas"), pick("affinity"));
     let replicas = int(&count).unwrap_or(1).max(int(&min).unwrap_or(0));
     let spread = affinity.as_ref().is_some_and(|a| a.node.get("podAntiAffinity").is_some());
     let mut related = Vec::new();
@@ -192,7 +192,9 @@ impl Rule for LocalPolicySingleNodeExposure {
 fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, etp_path: &str, p: &Placement<'_>) -> Draft {
     let name = svc.display_name();
     let scope = match svc.origin {
-        Origin::IstioGateway { cluster: Some(c) } => cx.t(format!(" (override for cluster {c})"), format!("（集群 {c} 的覆盖配置）")),
+        Origin::IstioGateway { cluster: Some(c) } => {
+            cx.t(format!(" (override for cluster {c})"), format!("（集群 {c} 的覆盖配置）"))
+        }
         _ => String::new(),
     };
     let (why_en, why_zh) = match (p.replicas < 2, p.spread) {
@@ -230,7 +232,9 @@ fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, etp_path: &str, p: &Plac
                     "spread-gateway-pods",
                     Applicability::DisplayOnly,
                     cx.t(
-                        format!("run at least 2 replicas of {workload} with a preferred pod anti-affinity on {HOSTNAME}"),
+                        format!(
+                            "run at least 2 replicas of {workload} with a preferred pod anti-affinity on {HOSTNAME}"
+                        ),
                         format!("为 {workload} 运行至少 2 个副本，并设置基于 {HOSTNAME} 的 preferred Pod 反亲和性"),
                     ),
                 )
@@ -251,7 +255,10 @@ fn istio_gateway_fixes(
         let mut fix = Fix::new(
             "raise-replicas",
             Applicability::Unsafe,
-            cx.t("raise replicaCount (and minReplicas/maxReplicas below it) to 2", "将 replicaCount（以及低于 2 的 minReplicas/maxReplicas）提高到 2"),
+            cx.t(
+                "raise replicaCount (and minReplicas/maxReplicas below it) to 2",
+                "将 replicaCount（以及低于 2 的 minReplicas/maxReplicas）提高到 2",
+            ),
         )
         .tradeoff(cx.t("one more gateway pod: more CPU and memory", "多一个网关 Pod：需要更多 CPU 和内存"));
         fix = match count {
@@ -345,7 +352,8 @@ spec:
 
     #[test]
     fn production_label_raises_to_warning() {
-        let text = BAD.replace("  namespace: istio-system\n", "  namespace: istio-system\n  labels: {env: production}\n");
+        let text =
+            BAD.replace("  namespace: istio-system\n", "  namespace: istio-system\n  labels: {env: production}\n");
         assert_eq!(only(&check_with(&text, &[]), "ASM-HA-011").severity.as_str(), "warning");
     }
 

@@ -3,6 +3,7 @@
 mod external_hpa_fights_asm_replica_sync;
 mod gateway_outside_istio_system;
 mod internal_traffic_policy_local;
+mod ip_authorization_policy_behind_snat;
 mod local_policy_in_cluster_lb_access;
 mod local_policy_single_node_exposure;
 mod missing_status_port;
@@ -15,6 +16,7 @@ mod undocumented_api_version;
 pub use external_hpa_fights_asm_replica_sync::ExternalHpaFightsAsmReplicaSync;
 pub use gateway_outside_istio_system::GatewayOutsideIstioSystem;
 pub use internal_traffic_policy_local::InternalTrafficPolicyLocal;
+pub use ip_authorization_policy_behind_snat::IpAuthorizationPolicyBehindSnat;
 pub use local_policy_in_cluster_lb_access::LocalPolicyInClusterLbAccess;
 pub use local_policy_single_node_exposure::LocalPolicySingleNodeExposure;
 pub use missing_status_port::MissingStatusPort;
@@ -29,6 +31,7 @@ use crate::rule::Rule;
 /// Every rule, in catalogue order.
 pub static ALL: &[&dyn Rule] = &[
     &LocalPolicyInClusterLbAccess,
+    &IpAuthorizationPolicyBehindSnat,
     &LocalPolicySingleNodeExposure,
     &ExternalHpaFightsAsmReplicaSync,
     &PortNameWithoutProtocol,
