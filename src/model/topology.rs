@@ -121,6 +121,41 @@ pub fn pod_sources(resources: &[Resource<'_>]) -> Vec<PodSource> {
     out
 }
 
+impl PodSource {
+    /// Whether these pods run a gateway: rendered by an IstioGateway, or
+    /// labelled `istio: *gateway*`, `app: *gateway*` or by the Gateway API.
+    pub fn is_gateway(&self, resources: &[Resource<'_>]) -> bool {
+        is_istio_gateway(&resources[self.resource])
+            || self.labels.iter().any(|(k, v)| {
+                (matches!(k.as_str(), "istio" | "app") && v.contains("gateway"))
+                    || k == "gateway.networking.k8s.io/gateway-name"
+            })
+    }
+
+    /// The Services in front of these pods: an IstioGateway's rendered
+    /// Services, the Services in the workload's namespace whose selector
+    /// matches its template, or the Service itself.
+    pub fn services<'s, 'a>(
+        &self,
+        resources: &[Resource<'a>],
+        services: &'s [ServiceView<'a>],
+    ) -> Vec<&'s ServiceView<'a>> {
+        let resource = &resources[self.resource];
+        if is_istio_gateway(resource) || resource.is("", "Service") {
+            return services.iter().filter(|s| s.resource == self.resource).collect();
+        }
+        let namespace = resource.namespace.unwrap_or("default");
+        services
+            .iter()
+            .filter(|s| s.origin == Origin::Service && s.namespace == namespace)
+            .filter(|s| {
+                let selector = label_map(resources[s.resource].get("/spec/selector"));
+                !selector.is_empty() && selector_matches(selector, &self.labels) == Match::Yes
+            })
+            .collect()
+    }
+}
+
 /// The workloads in the input whose pods a Service selects (same namespace).
 pub fn workloads_selected_by(resources: &[Resource<'_>], service: &Resource<'_>) -> Vec<usize> {
     let selector = label_map(service.get("/spec/selector"));

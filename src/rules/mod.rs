@@ -4,6 +4,7 @@ mod external_hpa_fights_asm_replica_sync;
 mod gateway_outside_istio_system;
 mod internal_traffic_policy_local;
 mod ip_authorization_policy_behind_snat;
+mod istio_gateway_selector_port_mismatch;
 mod local_policy_in_cluster_lb_access;
 mod local_policy_single_node_exposure;
 mod missing_status_port;
@@ -17,6 +18,7 @@ pub use external_hpa_fights_asm_replica_sync::ExternalHpaFightsAsmReplicaSync;
 pub use gateway_outside_istio_system::GatewayOutsideIstioSystem;
 pub use internal_traffic_policy_local::InternalTrafficPolicyLocal;
 pub use ip_authorization_policy_behind_snat::IpAuthorizationPolicyBehindSnat;
+pub use istio_gateway_selector_port_mismatch::IstioGatewaySelectorPortMismatch;
 pub use local_policy_in_cluster_lb_access::LocalPolicyInClusterLbAccess;
 pub use local_policy_single_node_exposure::LocalPolicySingleNodeExposure;
 pub use missing_status_port::MissingStatusPort;
@@ -42,6 +44,7 @@ pub static ALL: &[&dyn Rule] = &[
     &InternalTrafficPolicyLocal,
     &PrivilegedGateway,
     &UndocumentedApiVersion,
+    &IstioGatewaySelectorPortMismatch,
 ];
 
 #[cfg(test)]
