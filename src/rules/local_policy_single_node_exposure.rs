@@ -12,11 +12,11 @@ declare_rule! {
     /// Flags a LoadBalancer gateway Service with `externalTrafficPolicy: Local`
     /// whose pods may all sit on one node: fewer than two replicas
     /// (`max(replicaCount, minReplicas)` of an IstioGateway; `replicas` or the
-    /// HPA's `minReplicas` of the Deployment behind a `v1 Service`), or no
-    /// `affinity.podAntiAffinity` (nor a hostname topology spread on a
-    /// Deployment). A `v1 Service` is only judged when its Deployment is in the
-    /// input; an IstioGateway is judged from its own fields (replicaCount
-    /// defaults to 1, S3).
+    /// HPA's `minReplicas`, summed over the Deployments behind a `v1 Service`),
+    /// or no `affinity.podAntiAffinity` (nor a hostname topology spread on
+    /// every Deployment). A `v1 Service` is only judged when its Deployments
+    /// are in the input; an IstioGateway is judged from its own fields
+    /// (replicaCount defaults to 1, S3).
     ///
     /// ## Why is this bad?
     /// "Local mode only uses nodes where pods are located as backend servers"
@@ -95,7 +95,7 @@ fn istio_gateway_placement<'a>(cx: &RuleContext<'a>, svc: &ServiceView<'a>) -> P
     let spread = affinity.as_ref().is_some_and(|a| a.node.get("podAntiAffinity").is_some());
     let mut related = Vec::new();
     for deployment in gateway_workloads(cx.resources, svc) {
-        related.push((deployment, "/spec/replicas".to_owned()));
+        related.push((deployment, "/metadata/name".to_owned()));
         for hpa in hpas_targeting(cx.resources, &svc.namespace, &svc.name) {
             related.push((hpa, "/spec/minReplicas".to_owned()));
         }
@@ -112,42 +112,52 @@ fn istio_gateway_placement<'a>(cx: &RuleContext<'a>, svc: &ServiceView<'a>) -> P
     }
 }
 
-/// The Deployment behind a `v1 Service`, when the input has exactly one.
+/// The Deployments behind a `v1 Service`, when the input has them: their
+/// replicas (an HPA's `minReplicas` where one targets them) add up, and the
+/// pods are spread only if every Deployment spreads them.
 fn deployment_placement<'a>(cx: &RuleContext<'a>, svc: &ServiceView<'a>) -> Option<Placement<'a>> {
     let workloads = gateway_workloads(cx.resources, svc);
-    let [index] = workloads.as_slice() else { return None };
-    let deployment = &cx.resources[*index];
-    if !deployment.is("apps", "Deployment") {
+    // A DaemonSet or StatefulSet is judged by other means; say nothing.
+    if workloads.is_empty() || workloads.iter().any(|i| !cx.resources[*i].is("apps", "Deployment")) {
         return None;
     }
-    let mut related = vec![(*index, "/spec/replicas".to_owned())];
-    let namespace = deployment.namespace.unwrap_or("default");
-    let hpas = deployment.name.map(|n| hpas_targeting(cx.resources, namespace, n)).unwrap_or_default();
-    let replicas = match hpas.first() {
-        Some(hpa) => {
-            related.push((*hpa, "/spec/minReplicas".to_owned()));
-            cx.resources[*hpa].get("/spec/minReplicas").and_then(Node::as_i64).unwrap_or(1)
-        }
-        None => deployment.get("/spec/replicas").and_then(Node::as_i64).unwrap_or(1),
-    };
-    let pod_spec = deployment.get("/spec/template/spec");
-    let anti_affinity = pod_spec.and_then(|s| s.pointer("/affinity/podAntiAffinity")).is_some();
-    let topology_spread = pod_spec
-        .and_then(|s| s.get("topologySpreadConstraints"))
-        .map(Node::items)
-        .unwrap_or(&[])
-        .iter()
-        .any(|c| c.get("topologyKey").and_then(Node::scalar_text) == Some(HOSTNAME));
-    let mut tagged = vec![svc.resource];
-    tagged.extend(related.iter().map(|(r, _)| *r));
-    Some(Placement {
-        replicas,
-        spread: anti_affinity || topology_spread,
-        related,
+    let mut placement = Placement {
+        replicas: 0,
+        spread: true,
+        related: Vec::new(),
         fields: None,
-        workload: Some(deployment.display_name()),
-        tagged,
-    })
+        workload: None,
+        tagged: vec![svc.resource],
+    };
+    let mut names = Vec::new();
+    for index in workloads {
+        let deployment = &cx.resources[index];
+        let replicas_path =
+            if deployment.get("/spec/replicas").is_some() { "/spec/replicas" } else { "/metadata/name" };
+        placement.related.push((index, replicas_path.to_owned()));
+        let namespace = deployment.namespace.unwrap_or("default");
+        let hpas = deployment.name.map(|n| hpas_targeting(cx.resources, namespace, n)).unwrap_or_default();
+        placement.replicas += match hpas.first() {
+            Some(hpa) => {
+                placement.related.push((*hpa, "/spec/minReplicas".to_owned()));
+                cx.resources[*hpa].get("/spec/minReplicas").and_then(Node::as_i64).unwrap_or(1)
+            }
+            None => deployment.get("/spec/replicas").and_then(Node::as_i64).unwrap_or(1),
+        };
+        let pod_spec = deployment.get("/spec/template/spec");
+        let anti_affinity = pod_spec.and_then(|s| s.pointer("/affinity/podAntiAffinity")).is_some();
+        let topology_spread = pod_spec
+            .and_then(|s| s.get("topologySpreadConstraints"))
+            .map(Node::items)
+            .unwrap_or(&[])
+            .iter()
+            .any(|c| c.get("topologyKey").and_then(Node::scalar_text) == Some(HOSTNAME));
+        placement.spread &= anti_affinity || topology_spread;
+        names.push(deployment.display_name());
+    }
+    placement.tagged.extend(placement.related.iter().map(|(r, _)| *r));
+    placement.workload = Some(names.join(", "));
+    Some(placement)
 }
 
 impl Rule for LocalPolicySingleNodeExposure {
@@ -207,8 +217,15 @@ fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, etp_path: &str, p: &Plac
         format!("{name}{scope} 设置了 spec.externalTrafficPolicy: Local 且只有{why_zh}，一个节点故障即可使负载均衡失去全部后端"),
     );
     let production = p.tagged.iter().any(|r| is_production(&cx.resources[*r]));
+
     let mut draft = Draft::new(&LocalPolicySingleNodeExposure::META, svc.resource, etp_path.to_owned(), message)
         .label(cx.t("only nodes running gateway pods are CLB backends", "只有运行网关 Pod 的节点才是 CLB 后端"));
+    if p.replicas >= 2 {
+        draft = draft.note(cx.t(
+            "the default scheduler spreads a Service's pods over nodes only as a preference; nothing here requires it",
+            "默认调度器只是尽量把同一 Service 的 Pod 分散到不同节点；这里没有任何配置要求这样做",
+        ));
+    }
     if production {
         draft = draft.severity(Severity::Warning).note(cx.t(
             "labelled as production, so a single-node outage matters: warning",
