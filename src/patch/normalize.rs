@@ -18,8 +18,7 @@ fn normalize_op(root: &Node, op: &Op) -> Op {
     }
     let Some(mut value) = op.value.clone() else { return op.clone() };
     let mut path = op.path.clone();
-    loop {
-        let Some((parent_path, key)) = pointer::split_last(&path) else { break };
+    while let Some((parent_path, key)) = pointer::split_last(&path) {
         let (parent_path, key) = (parent_path.to_owned(), key.into_owned());
         match root.pointer(&parent_path) {
             Some(parent) if parent.is_null() => {
@@ -27,6 +26,7 @@ fn normalize_op(root: &Node, op: &Op) -> Op {
                 wrapped.insert(key, value);
                 return Op {
                     op: OpKind::Replace,
+                    from: None,
                     path: parent_path,
                     value: Some(Json::Object(wrapped)),
                     quoted: op.quoted,
@@ -41,5 +41,5 @@ fn normalize_op(root: &Node, op: &Op) -> Op {
             }
         }
     }
-    Op { op: OpKind::Add, path, value: Some(value), quoted: op.quoted }
+    Op { op: OpKind::Add, from: None, path, value: Some(value), quoted: op.quoted }
 }
