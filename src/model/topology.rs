@@ -4,7 +4,7 @@
 //! from the names and labels ASM and Istio generate (domain.md 1.1, 1.3) and
 //! from objects in the same input; nothing outside the input is assumed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::yaml::{pointer, Node};
 
@@ -43,7 +43,17 @@ pub fn selector_matches<'s>(selector: impl IntoIterator<Item = (&'s str, &'s str
 
 /// The string entries of a label map (`matchLabels`, `selector`, `podLabels`).
 pub fn label_map(node: Option<&Node>) -> Vec<(&str, &str)> {
-    node.into_iter().flat_map(Node::string_map).filter_map(|(k, v)| Some((k, v.scalar_text()?))).collect()
+    label_pairs(node).collect()
+}
+
+/// The same entries without collecting them (for the loops over every resource).
+pub fn label_pairs(node: Option<&Node>) -> impl Iterator<Item = (&str, &str)> {
+    node.into_iter().flat_map(Node::string_map).filter_map(|(k, v)| Some((k, v.scalar_text()?)))
+}
+
+/// Whether a label map written in the manifest carries every selector label.
+fn has_labels(labels: &Node, selector: &[(&str, &str)]) -> bool {
+    selector.iter().all(|(k, v)| labels.get(k).and_then(Node::scalar_text) == Some(*v))
 }
 
 /// A field of an IstioGateway's effective configuration: the override's
@@ -96,31 +106,6 @@ pub struct PodSource {
     pub labels: Labels,
 }
 
-/// Every place in the input that tells which labels some pods carry: the
-/// pods an IstioGateway renders, workload templates, and Service selectors
-/// (the pods behind a Service carry at least its selector).
-pub fn pod_sources(resources: &[Resource<'_>]) -> Vec<PodSource> {
-    let mut out = Vec::new();
-    for (index, resource) in resources.iter().enumerate() {
-        if is_istio_gateway(resource) {
-            out.push(PodSource {
-                resource: index,
-                path: "/metadata/name".into(),
-                labels: istio_gateway_pod_labels(resource, "/spec"),
-            });
-        } else if let Some(labels) = template_labels(resource) {
-            out.push(PodSource { resource: index, path: "/spec/template/metadata/labels".into(), labels });
-        } else if resource.is("", "Service") {
-            let selector = label_map(resource.get("/spec/selector"));
-            if !selector.is_empty() {
-                let labels = selector.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
-                out.push(PodSource { resource: index, path: "/spec/selector".into(), labels });
-            }
-        }
-    }
-    out
-}
-
 impl PodSource {
     /// Whether these pods run a gateway: rendered by an IstioGateway, or
     /// labelled `istio: *gateway*`, `app: *gateway*` or by the Gateway API.
@@ -131,104 +116,199 @@ impl PodSource {
                     || k == "gateway.networking.k8s.io/gateway-name"
             })
     }
+}
 
-    /// The Services in front of these pods: an IstioGateway's rendered
-    /// Services, the Services in the workload's namespace whose selector
-    /// matches its template, or the Service itself.
-    pub fn services<'s, 'a>(
-        &self,
-        resources: &[Resource<'a>],
-        services: &'s [ServiceView<'a>],
-    ) -> Vec<&'s ServiceView<'a>> {
-        let resource = &resources[self.resource];
-        if is_istio_gateway(resource) || resource.is("", "Service") {
-            return services.iter().filter(|s| s.resource == self.resource).collect();
+/// `(namespace, label key, label value)`: how workloads and Services are found
+/// without scanning the whole stream for every gateway.
+type LabelKey<'a> = (&'a str, &'a str, &'a str);
+
+/// The relations of one stream, indexed once per rule run so that relating
+/// every gateway to every other object stays close to linear.
+pub struct Topology<'r, 'a> {
+    resources: &'r [Resource<'a>],
+    services: &'r [ServiceView<'a>],
+    /// Workloads by every label of their pod template.
+    workloads: HashMap<LabelKey<'a>, Vec<usize>>,
+    /// `v1 Service`s by the first label of their selector.
+    selecting_services: HashMap<LabelKey<'a>, Vec<usize>>,
+    /// Deployments by `(namespace, name)`.
+    deployments: HashMap<(&'a str, &'a str), Vec<usize>>,
+    /// HPAs by the `(namespace, name)` of the Deployment they scale.
+    hpas: HashMap<(&'a str, &'a str), Vec<usize>>,
+    /// AuthorizationPolicies by the first label of their selector; `None` for
+    /// those without one (they apply to their whole namespace).
+    policies: HashMap<Option<(&'a str, &'a str)>, Vec<usize>>,
+    /// Service views by resource.
+    views: HashMap<usize, Vec<usize>>,
+}
+
+fn namespace_of<'a>(resource: &Resource<'a>) -> &'a str {
+    resource.namespace.unwrap_or("default")
+}
+
+impl<'r, 'a> Topology<'r, 'a> {
+    pub fn new(resources: &'r [Resource<'a>], services: &'r [ServiceView<'a>]) -> Self {
+        let mut t = Topology {
+            resources,
+            services,
+            workloads: HashMap::new(),
+            selecting_services: HashMap::new(),
+            deployments: HashMap::new(),
+            hpas: HashMap::new(),
+            policies: HashMap::new(),
+            views: HashMap::new(),
+        };
+        for (index, r) in resources.iter().enumerate() {
+            let ns = namespace_of(r);
+            if is_workload(r) {
+                for (k, v) in label_pairs(r.get("/spec/template/metadata/labels")) {
+                    t.workloads.entry((ns, k, v)).or_default().push(index);
+                }
+                if let (true, Some(name)) = (r.kind == "Deployment", r.name) {
+                    t.deployments.entry((ns, name)).or_default().push(index);
+                }
+            } else if r.is("", "Service") {
+                if let Some((k, v)) = label_pairs(r.get("/spec/selector")).next() {
+                    t.selecting_services.entry((ns, k, v)).or_default().push(index);
+                }
+            } else if r.kind == "HorizontalPodAutoscaler" && r.group() == "autoscaling" {
+                let target = |key: &str| r.get(&format!("/spec/scaleTargetRef/{key}")).and_then(Node::scalar_text);
+                if let (Some("Deployment"), Some(name)) = (target("kind"), target("name")) {
+                    t.hpas.entry((ns, name)).or_default().push(index);
+                }
+            } else if r.is("security.istio.io", "AuthorizationPolicy") {
+                let first = label_pairs(r.get("/spec/selector/matchLabels")).next();
+                t.policies.entry(first).or_default().push(index);
+            }
         }
-        let namespace = resource.namespace.unwrap_or("default");
-        services
-            .iter()
-            .filter(|s| s.origin == Origin::Service && s.namespace == namespace)
-            .filter(|s| {
-                let selector = label_map(resources[s.resource].get("/spec/selector"));
-                !selector.is_empty() && selector_matches(selector, &self.labels) == Match::Yes
+        for (i, view) in services.iter().enumerate() {
+            t.views.entry(view.resource).or_default().push(i);
+        }
+        t
+    }
+
+    /// Every place in the input that tells which labels some pods carry: the
+    /// pods an IstioGateway renders, workload templates, and Service selectors
+    /// (the pods behind a Service carry at least its selector).
+    pub fn pod_sources(&self) -> Vec<PodSource> {
+        let mut out = Vec::new();
+        for (index, resource) in self.resources.iter().enumerate() {
+            if is_istio_gateway(resource) {
+                out.push(PodSource {
+                    resource: index,
+                    path: "/metadata/name".into(),
+                    labels: istio_gateway_pod_labels(resource, "/spec"),
+                });
+            } else if let Some(labels) = template_labels(resource) {
+                out.push(PodSource { resource: index, path: "/spec/template/metadata/labels".into(), labels });
+            } else if resource.is("", "Service") {
+                let labels: Labels =
+                    label_pairs(resource.get("/spec/selector")).map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+                if !labels.is_empty() {
+                    out.push(PodSource { resource: index, path: "/spec/selector".into(), labels });
+                }
+            }
+        }
+        out
+    }
+
+    /// The Services in front of a pod source: an IstioGateway's rendered
+    /// Services, the `v1 Service`s in a workload's namespace whose selector
+    /// matches its template, or the Service itself.
+    pub fn services_of(&self, source: &PodSource) -> Vec<&'r ServiceView<'a>> {
+        let resource = &self.resources[source.resource];
+        let views = |index: usize| self.views.get(&index).into_iter().flatten().map(|i| &self.services[*i]);
+        if is_istio_gateway(resource) || resource.is("", "Service") {
+            return views(source.resource).collect();
+        }
+        let ns = namespace_of(resource);
+        let mut out: Vec<&'r ServiceView<'a>> = Vec::new();
+        for (k, v) in &source.labels {
+            for &index in self.selecting_services.get(&(ns, k.as_str(), v.as_str())).into_iter().flatten() {
+                let selector = label_pairs(self.resources[index].get("/spec/selector"));
+                if selector_matches(selector, &source.labels) != Match::Yes {
+                    continue;
+                }
+                for view in views(index) {
+                    if !out.iter().any(|o| std::ptr::eq(*o, view)) {
+                        out.push(view);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The workloads in the input whose pods a Service selects (same namespace).
+    pub fn workloads_selected_by(&self, service: &Resource<'a>) -> Vec<usize> {
+        let selector = label_map(service.get("/spec/selector"));
+        let Some(&(k, v)) = selector.first() else { return Vec::new() };
+        let candidates = self.workloads.get(&(namespace_of(service), k, v)).into_iter().flatten();
+        candidates
+            .filter(|i| {
+                self.resources[**i].get("/spec/template/metadata/labels").is_some_and(|l| has_labels(l, &selector))
             })
+            .copied()
             .collect()
     }
-}
 
-/// The workloads in the input whose pods a Service selects (same namespace).
-pub fn workloads_selected_by(resources: &[Resource<'_>], service: &Resource<'_>) -> Vec<usize> {
-    let selector = label_map(service.get("/spec/selector"));
-    if selector.is_empty() {
-        return Vec::new();
+    /// The labels every pod behind a gateway Service is known to carry: the
+    /// generated labels of an IstioGateway; for a `v1 Service`, its selector
+    /// plus the labels common to the templates of the workloads it selects.
+    pub fn service_pod_labels(&self, svc: &ServiceView<'_>) -> Labels {
+        let resource = &self.resources[svc.resource];
+        if svc.is_istio_gateway() {
+            return istio_gateway_pod_labels(resource, &svc.spec_path);
+        }
+        let mut labels: Labels =
+            label_pairs(resource.get("/spec/selector")).map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+        let mut common: Option<Labels> = None;
+        for index in self.workloads_selected_by(resource) {
+            let Some(template) = template_labels(&self.resources[index]) else { continue };
+            common = Some(match common {
+                None => template,
+                Some(c) => c.into_iter().filter(|(k, v)| template.get(k) == Some(v)).collect(),
+            });
+        }
+        labels.extend(common.unwrap_or_default());
+        labels
     }
-    let namespace = service.namespace.unwrap_or("default");
-    resources
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.namespace.unwrap_or("default") == namespace)
-        .filter(|(_, r)| {
-            template_labels(r).is_some_and(|labels| selector_matches(selector.iter().copied(), &labels) == Match::Yes)
-        })
-        .map(|(i, _)| i)
-        .collect()
-}
 
-/// The labels every pod behind a gateway Service is known to carry: the
-/// generated labels of an IstioGateway; for a `v1 Service`, its selector
-/// plus the labels common to the templates of the workloads it selects.
-pub fn service_pod_labels(resources: &[Resource<'_>], svc: &ServiceView<'_>) -> Labels {
-    let resource = &resources[svc.resource];
-    if svc.is_istio_gateway() {
-        return istio_gateway_pod_labels(resource, &svc.spec_path);
+    /// The workloads that run a gateway's pods, when the input has them: the
+    /// Deployment `istio-<name>` of an IstioGateway (domain.md 1.1), or the
+    /// workloads a `v1 Service` selects.
+    pub fn gateway_workloads(&self, svc: &ServiceView<'_>) -> Vec<usize> {
+        match svc.origin {
+            Origin::IstioGateway { .. } => {
+                self.deployments.get(&(svc.namespace.as_str(), svc.name.as_str())).cloned().unwrap_or_default()
+            }
+            Origin::Service => self.workloads_selected_by(&self.resources[svc.resource]),
+        }
     }
-    let mut labels: Labels =
-        label_map(resource.get("/spec/selector")).into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
-    let mut common: Option<Labels> = None;
-    for index in workloads_selected_by(resources, resource) {
-        let Some(template) = template_labels(&resources[index]) else { continue };
-        common = Some(match common {
-            None => template,
-            Some(c) => c.into_iter().filter(|(k, v)| template.get(k) == Some(v)).collect(),
-        });
-    }
-    labels.extend(common.unwrap_or_default());
-    labels
-}
 
-/// The workload that runs a gateway's pods, when the input has it: the
-/// Deployment `istio-<name>` of an IstioGateway (domain.md 1.1), or the
-/// workloads a `v1 Service` selects.
-pub fn gateway_workloads(resources: &[Resource<'_>], svc: &ServiceView<'_>) -> Vec<usize> {
-    match svc.origin {
-        Origin::IstioGateway { .. } => resources
+    /// The HPAs (any `autoscaling` version) whose `scaleTargetRef` names the
+    /// Deployment `name` in `namespace`.
+    pub fn hpas_targeting(&self, namespace: &str, deployment: &str) -> Vec<usize> {
+        self.hpas.get(&(namespace, deployment)).cloned().unwrap_or_default()
+    }
+
+    /// The AuthorizationPolicies (security.istio.io) in the input that apply
+    /// to the pods behind `svc` and match client addresses (`ipBlocks`,
+    /// `remoteIpBlocks` and their negations).
+    pub fn ip_based_authorization_policies(&self, svc: &ServiceView<'_>) -> Vec<IpPolicy> {
+        let pod_labels = self.service_pod_labels(svc);
+        let candidates = pod_labels
             .iter()
-            .enumerate()
-            .filter(|(_, r)| {
-                r.is("apps", "Deployment")
-                    && r.name == Some(svc.name.as_str())
-                    && r.namespace.unwrap_or("default") == svc.namespace
-            })
-            .map(|(i, _)| i)
-            .collect(),
-        Origin::Service => workloads_selected_by(resources, &resources[svc.resource]),
+            .map(|(k, v)| Some((k.as_str(), v.as_str())))
+            .chain([None])
+            .filter_map(|key| self.policies.get(&key))
+            .flatten();
+        let mut indices: Vec<usize> =
+            candidates.copied().filter(|i| policy_applies(&self.resources[*i], svc, &pod_labels)).collect();
+        indices.sort_unstable();
+        indices.dedup();
+        indices.into_iter().filter_map(|i| ip_policy(i, &self.resources[i])).collect()
     }
-}
-
-/// The HPAs (any `autoscaling` version) whose `scaleTargetRef` names the
-/// Deployment `name` in `namespace`.
-pub fn hpas_targeting(resources: &[Resource<'_>], namespace: &str, deployment: &str) -> Vec<usize> {
-    resources
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.kind == "HorizontalPodAutoscaler" && r.group() == "autoscaling")
-        .filter(|(_, r)| r.namespace.unwrap_or("default") == namespace)
-        .filter(|(_, r)| {
-            r.get("/spec/scaleTargetRef/kind").and_then(Node::scalar_text) == Some("Deployment")
-                && r.get("/spec/scaleTargetRef/name").and_then(Node::scalar_text) == Some(deployment)
-        })
-        .map(|(i, _)| i)
-        .collect()
 }
 
 /// Whether a Service runs an ingress or egress gateway (not any workload
@@ -239,12 +319,10 @@ pub fn is_gateway_service(resources: &[Resource<'_>], svc: &ServiceView<'_>) -> 
     if svc.is_istio_gateway() {
         return true;
     }
-    let resource = &resources[svc.resource];
-    let selector = label_map(resource.get("/spec/selector"));
+    let selector = resources[svc.resource].get("/spec/selector");
     svc.name.contains("gateway")
-        || selector
-            .iter()
-            .any(|(k, v)| (*k == "istio" && v.contains("gateway")) || *k == "gateway.networking.k8s.io/gateway-name")
+        || label_pairs(selector)
+            .any(|(k, v)| (k == "istio" && v.contains("gateway")) || k == "gateway.networking.k8s.io/gateway-name")
 }
 
 /// Whether external traffic reaches the gateway from a node IP rather than
@@ -321,44 +399,33 @@ fn policy_applies(policy: &Resource<'_>, svc: &ServiceView<'_>, pod_labels: &Lab
     selector.is_empty() || selector_matches(selector, pod_labels) == Match::Yes
 }
 
-/// The AuthorizationPolicies (security.istio.io) in the input that apply to
-/// the pods behind `svc` and match client addresses (`ipBlocks`,
-/// `remoteIpBlocks` and their negations).
-pub fn ip_based_authorization_policies(resources: &[Resource<'_>], svc: &ServiceView<'_>) -> Vec<IpPolicy> {
-    let pod_labels = service_pod_labels(resources, svc);
-    let mut out = Vec::new();
-    for (index, policy) in resources.iter().enumerate() {
-        if !policy.is("security.istio.io", "AuthorizationPolicy") || !policy_applies(policy, svc, &pod_labels) {
-            continue;
+/// The address conditions of one AuthorizationPolicy, if it has any.
+fn ip_policy(index: usize, policy: &Resource<'_>) -> Option<IpPolicy> {
+    let mut conditions = Vec::new();
+    let mut addresses_only = true;
+    let rules = policy.get("/spec/rules").map(Node::items).unwrap_or(&[]);
+    for (r, rule) in rules.iter().enumerate() {
+        let from = rule.get("from").map(Node::items).unwrap_or(&[]);
+        if from.is_empty() || rule.get("to").is_some() || rule.get("when").is_some() {
+            addresses_only = false;
         }
-        let mut conditions = Vec::new();
-        let mut addresses_only = true;
-        let rules = policy.get("/spec/rules").map(Node::items).unwrap_or(&[]);
-        for (r, rule) in rules.iter().enumerate() {
-            let from = rule.get("from").map(Node::items).unwrap_or(&[]);
-            if from.is_empty() || rule.get("to").is_some() || rule.get("when").is_some() {
+        for (f, entry) in from.iter().enumerate() {
+            let Some(source) = entry.get("source") else { continue };
+            if source.string_map().any(|(k, _)| !IP_KEYS.contains(&k)) {
                 addresses_only = false;
             }
-            for (f, entry) in from.iter().enumerate() {
-                let Some(source) = entry.get("source") else { continue };
-                let keys: Vec<&str> = source.string_map().map(|(k, _)| k).collect();
-                if keys.iter().any(|k| !IP_KEYS.contains(k)) {
-                    addresses_only = false;
-                }
-                for key in IP_KEYS {
-                    if source.get(key).is_some_and(|v| !v.items().is_empty()) {
-                        conditions.push(IpCondition { key, path: format!("/spec/rules/{r}/from/{f}/source/{key}") });
-                    }
+            for key in IP_KEYS {
+                if source.get(key).is_some_and(|v| !v.items().is_empty()) {
+                    conditions.push(IpCondition { key, path: format!("/spec/rules/{r}/from/{f}/source/{key}") });
                 }
             }
         }
-        if conditions.is_empty() {
-            continue;
-        }
-        let action = policy.get("/spec/action").and_then(Node::scalar_text).unwrap_or("ALLOW").to_owned();
-        out.push(IpPolicy { resource: index, action, conditions, addresses_only: addresses_only && !rules.is_empty() });
     }
-    out
+    if conditions.is_empty() {
+        return None;
+    }
+    let action = policy.get("/spec/action").and_then(Node::scalar_text).unwrap_or("ALLOW").to_owned();
+    Some(IpPolicy { resource: index, action, conditions, addresses_only: addresses_only && !rules.is_empty() })
 }
 
 #[cfg(test)]
@@ -414,18 +481,19 @@ spec:
         let resources = collect(&loaded.documents);
         let services = service_views(&resources);
         let gateway = &services[0];
-        let labels = service_pod_labels(&resources, gateway);
+        let topology = Topology::new(&resources, &services);
+        let labels = topology.service_pod_labels(gateway);
         assert_eq!(labels.get("app").map(String::as_str), Some("istio-ingressgateway"));
         assert_eq!(labels.get("team").map(String::as_str), Some("edge"));
-        let policies = ip_based_authorization_policies(&resources, gateway);
+        let policies = topology.ip_based_authorization_policies(gateway);
         assert_eq!(policies.len(), 1);
         assert_eq!(policies[0].resource, 3);
         assert!(policies[0].addresses_only);
         assert_eq!(policies[0].conditions[0].path, "/spec/rules/0/from/0/source/ipBlocks");
 
         let web = &services[1];
-        assert_eq!(gateway_workloads(&resources, web), vec![2]);
-        assert_eq!(service_pod_labels(&resources, web).get("tier").map(String::as_str), Some("front"));
+        assert_eq!(topology.gateway_workloads(web), vec![2]);
+        assert_eq!(topology.service_pod_labels(web).get("tier").map(String::as_str), Some("front"));
         assert!(!is_gateway_service(&resources, web));
         assert!(is_gateway_service(&resources, gateway));
     }

@@ -1,5 +1,5 @@
 use crate::model::is_istio_gateway;
-use crate::model::topology::hpas_targeting;
+use crate::model::topology::Topology;
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext, RuleMeta};
 use crate::yaml::pointer;
@@ -69,13 +69,14 @@ impl Rule for ExternalHpaFightsAsmReplicaSync {
     }
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
+        let topology = Topology::new(cx.resources, cx.services);
         for (index, gateway) in cx.resources.iter().enumerate() {
             if !is_istio_gateway(gateway) {
                 continue;
             }
             let Some(name) = gateway.name else { continue };
             let deployment = format!("istio-{name}");
-            let hpas = hpas_targeting(cx.resources, gateway.namespace.unwrap_or("default"), &deployment);
+            let hpas = topology.hpas_targeting(gateway.namespace.unwrap_or("default"), &deployment);
             let Some(&first) = hpas.first() else { continue };
             let annotation_path = pointer::push("/metadata/annotations", REPLICAS_MANAGED);
             let annotation = gateway.annotation(REPLICAS_MANAGED);

@@ -1,6 +1,6 @@
 use crate::context::Cni;
 use crate::diagnostic::Severity;
-use crate::model::topology::{ip_based_authorization_policies, is_gateway_service, snats_client_ip};
+use crate::model::topology::{is_gateway_service, snats_client_ip, Topology};
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext, RuleMeta};
 
 declare_rule! {
@@ -71,12 +71,13 @@ impl Rule for IpAuthorizationPolicyBehindSnat {
     }
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
+        let topology = Topology::new(cx.resources, cx.services);
         let mut seen: Vec<(usize, usize)> = Vec::new();
         for svc in cx.services {
             if !snats_client_ip(svc) || !is_gateway_service(cx.resources, svc) {
                 continue;
             }
-            for policy in ip_based_authorization_policies(cx.resources, svc) {
+            for policy in topology.ip_based_authorization_policies(svc) {
                 let defeated: Vec<_> = policy.conditions.iter().filter(|c| c.sees_node_ip_under_snat(svc)).collect();
                 let Some(first) = defeated.first() else { continue };
                 if seen.contains(&(policy.resource, svc.resource)) {

@@ -1,5 +1,7 @@
+use std::collections::HashMap;
+
 use crate::diagnostic::Severity;
-use crate::model::topology::{label_map, pod_sources, selector_matches, Match, PodSource};
+use crate::model::topology::{label_map, selector_matches, Match, PodSource, Topology};
 use crate::model::ServiceView;
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext, RuleMeta};
@@ -76,8 +78,8 @@ declare_rule! {
     }
 }
 
-/// The largest edit distance still taken for a typo.
-const TYPO_DISTANCE: usize = 1;
+/// How many gateways a selector finding names and links.
+const SHOWN_GATEWAYS: usize = 5;
 
 fn is_istio_gateway_config(resource: &crate::model::Resource<'_>) -> bool {
     resource.is("networking.istio.io", "Gateway")
@@ -89,7 +91,9 @@ impl Rule for IstioGatewaySelectorPortMismatch {
     }
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let sources = pod_sources(cx.resources);
+        let topology = Topology::new(cx.resources, cx.services);
+        let sources = Sources::new(topology.pod_sources());
+        let gateways: Vec<&PodSource> = sources.all.iter().filter(|s| s.is_gateway(cx.resources)).collect();
         for (index, gateway) in cx.resources.iter().enumerate() {
             if !is_istio_gateway_config(gateway) {
                 continue;
@@ -98,19 +102,59 @@ impl Rule for IstioGatewaySelectorPortMismatch {
             if selector.is_empty() {
                 continue;
             }
-            let results: Vec<(&PodSource, Match)> =
-                sources.iter().map(|s| (s, selector_matches(selector.iter().copied(), &s.labels))).collect();
-            let matched: Vec<&PodSource> = results.iter().filter(|(_, m)| *m == Match::Yes).map(|(s, _)| *s).collect();
+            let matched = sources.matching(&selector);
             if matched.is_empty() {
-                let gateways: Vec<&PodSource> = sources.iter().filter(|s| s.is_gateway(cx.resources)).collect();
-                let undecided = results.iter().any(|(_, m)| *m == Match::Unknown);
-                if !gateways.is_empty() && !undecided {
+                if !gateways.is_empty() && !sources.any_undecided(&selector) {
                     out.push(selector_finding(cx, index, &selector, &gateways));
                 }
                 continue;
             }
-            out.extend(port_findings(cx, index, &matched));
+            out.extend(port_findings(cx, &topology, index, &matched));
         }
+    }
+}
+
+/// The pod sources of the stream, indexed by label so that many Gateways
+/// against many workloads stay close to linear.
+struct Sources {
+    all: Vec<PodSource>,
+    /// Sources by every `(key, value)` label they carry.
+    by_label: HashMap<(String, String), Vec<usize>>,
+    /// How many sources show each label key.
+    with_key: HashMap<String, usize>,
+}
+
+impl Sources {
+    fn new(all: Vec<PodSource>) -> Self {
+        let mut by_label: HashMap<(String, String), Vec<usize>> = HashMap::new();
+        let mut with_key: HashMap<String, usize> = HashMap::new();
+        for (i, source) in all.iter().enumerate() {
+            for (k, v) in &source.labels {
+                by_label.entry((k.clone(), v.clone())).or_default().push(i);
+                *with_key.entry(k.clone()).or_default() += 1;
+            }
+        }
+        Self { all, by_label, with_key }
+    }
+
+    /// The sources whose pods the selector certainly matches.
+    fn matching(&self, selector: &[(&str, &str)]) -> Vec<&PodSource> {
+        let Some((k, v)) = selector.first() else { return Vec::new() };
+        let candidates = self.by_label.get(&((*k).to_owned(), (*v).to_owned())).into_iter().flatten();
+        candidates
+            .map(|i| &self.all[*i])
+            .filter(|s| selector_matches(selector.iter().copied(), &s.labels) == Match::Yes)
+            .collect()
+    }
+
+    /// Whether some source neither matches nor contradicts the selector: it
+    /// lacks one of its keys, so its pods may carry it.
+    fn any_undecided(&self, selector: &[(&str, &str)]) -> bool {
+        if let [(key, _)] = selector {
+            // One key: undecided exactly when some source does not show it.
+            return self.with_key.get(*key).copied().unwrap_or(0) < self.all.len();
+        }
+        self.all.iter().any(|s| selector_matches(selector.iter().copied(), &s.labels) == Match::Unknown)
     }
 }
 
@@ -126,11 +170,19 @@ fn selector_finding(cx: &RuleContext<'_>, index: usize, selector: &[(&str, &str)
     let typo = selector.iter().find_map(|(key, value)| {
         gateways.iter().find_map(|g| {
             let actual = g.labels.get(*key)?;
-            let distance = edit_distance(value, actual);
-            (distance > 0 && distance <= TYPO_DISTANCE).then(|| (*key, actual.clone(), *g))
+            one_edit_apart(value, actual).then(|| (*key, actual.clone(), *g))
         })
     });
-    let known: Vec<String> = gateways.iter().map(|g| cx.resources[g.resource].display_name()).collect();
+    let shown: Vec<&PodSource> = match &typo {
+        Some((_, _, g)) => vec![*g],
+        None => gateways.iter().take(SHOWN_GATEWAYS).copied().collect(),
+    };
+    let mut known: Vec<String> = shown.iter().map(|g| cx.resources[g.resource].display_name()).collect();
+    if gateways.len() > shown.len() {
+        known.push(
+            cx.t(format!("{} more", gateways.len() - shown.len()), format!("另有 {} 个", gateways.len() - shown.len())),
+        );
+    }
     let path = match &typo {
         Some((key, _, _)) => pointer::push("/spec/selector", key),
         None => "/spec/selector".into(),
@@ -143,7 +195,7 @@ fn selector_finding(cx: &RuleContext<'_>, index: usize, selector: &[(&str, &str)
         format!("Gateway {name} 的 selector {wanted} 未匹配输入中的任何网关 Pod（{}）", known.join("、")),
     );
     let mut draft = Draft::new(&IstioGatewaySelectorPortMismatch::META, index, path.clone(), message);
-    for g in gateways {
+    for g in &shown {
         let labels = g.labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",");
         draft = draft.related(Related {
             resource: g.resource,
@@ -190,10 +242,15 @@ fn exposed_ports(services: &[&ServiceView<'_>]) -> Vec<(i64, Option<i64>)> {
     out
 }
 
-fn port_findings(cx: &RuleContext<'_>, index: usize, matched: &[&PodSource]) -> Vec<Draft> {
+fn port_findings(
+    cx: &RuleContext<'_>,
+    topology: &Topology<'_, '_>,
+    index: usize,
+    matched: &[&PodSource],
+) -> Vec<Draft> {
     let mut services: Vec<&ServiceView<'_>> = Vec::new();
     for source in matched {
-        for svc in source.services(cx.resources, cx.services) {
+        for svc in topology.services_of(source) {
             if !services.iter().any(|s| std::ptr::eq(*s, svc)) {
                 services.push(svc);
             }
@@ -277,32 +334,35 @@ fn port_findings(cx: &RuleContext<'_>, index: usize, matched: &[&PodSource]) -> 
     out
 }
 
-/// Edit distance counting a swap of two neighbours as one edit (optimal
-/// string alignment), for "did you mean".
-fn edit_distance(a: &str, b: &str) -> usize {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
+/// Whether `a` becomes `b` by one edit: a missing, extra or wrong character,
+/// or two neighbours swapped (a likely typo); equal strings are not. Label
+/// values are ASCII (Kubernetes label syntax), so bytes are characters.
+fn one_edit_apart(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if long.len() - short.len() > 1 {
+        return false;
     }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
-            }
+    let prefix = short.iter().zip(long.iter()).take_while(|(x, y)| x == y).count();
+    match long.len() - short.len() {
+        // One character more: the rest lines up after skipping it.
+        1 => short[prefix..] == long[prefix + 1..],
+        0 if prefix == short.len() => false,
+        // One character changed, or two neighbours swapped.
+        0 => {
+            short[prefix + 1..] == long[prefix + 1..]
+                || (prefix + 1 < short.len()
+                    && short[prefix] == long[prefix + 1]
+                    && short[prefix + 1] == long[prefix]
+                    && short[prefix + 2..] == long[prefix + 2..])
         }
+        _ => false,
     }
-    d[a.len()][b.len()]
 }
 
 #[cfg(test)]
 mod tests {
-    use super::edit_distance;
+    use super::one_edit_apart;
     use crate::rules::test_support::*;
 
     const IGW: &str = "apiVersion: istio.alibabacloud.com/v1beta1
@@ -411,10 +471,12 @@ items:
     }
 
     #[test]
-    fn distance() {
-        assert_eq!(edit_distance("ingresgateway", "ingressgateway"), 1);
-        assert_eq!(edit_distance("egressgateway", "ingressgateway"), 2);
-        assert_eq!(edit_distance("ingressgatewya", "ingressgateway"), 1);
-        assert_eq!(edit_distance("", "abc"), 3);
+    fn typos_are_one_edit() {
+        assert!(one_edit_apart("ingresgateway", "ingressgateway"));
+        assert!(one_edit_apart("ingressgatewya", "ingressgateway"));
+        assert!(one_edit_apart("ingressgatewax", "ingressgateway"));
+        assert!(!one_edit_apart("egressgateway", "ingressgateway"));
+        assert!(!one_edit_apart("ingressgateway", "ingressgateway"));
+        assert!(!one_edit_apart("", "ab"));
     }
 }

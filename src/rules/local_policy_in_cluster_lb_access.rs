@@ -1,6 +1,6 @@
 use crate::context::{Cni, InClusterClients, KubeProxyMode, Version};
 use crate::diagnostic::Severity;
-use crate::model::topology::ip_based_authorization_policies;
+use crate::model::topology::Topology;
 use crate::model::{Origin, Provider, ServiceView, ALIBABA_PREFIX, BACKEND_TYPE, NLB_CLASS};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
@@ -80,6 +80,7 @@ impl Rule for LocalPolicyInClusterLbAccess {
     }
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
+        let topology = Topology::new(cx.resources, cx.services);
         for svc in cx.services {
             if svc.effective_type() != "LoadBalancer" || svc.effective_etp() != "Local" {
                 continue;
@@ -118,7 +119,7 @@ impl Rule for LocalPolicyInClusterLbAccess {
             let mut draft =
                 Draft::new(&Self::META, svc.resource, etp.path.clone(), message).severity(severity).label(label);
             draft.notes = notes;
-            draft.fixes = fixes(cx, svc, &etp.path);
+            draft.fixes = fixes(cx, &topology, svc, &etp.path);
             out.push(draft);
         }
     }
@@ -242,7 +243,7 @@ fn assess(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> (Severity, Vec<String>
     }
 }
 
-fn fixes(cx: &RuleContext<'_>, svc: &ServiceView<'_>, etp_path: &str) -> Vec<Fix> {
+fn fixes(cx: &RuleContext<'_>, topology: &Topology<'_, '_>, svc: &ServiceView<'_>, etp_path: &str) -> Vec<Fix> {
     let c = cx.cluster;
     let alibaba = svc.provider() == Provider::Alibaba || c.cni.is_some_and(Cni::is_terway);
     let terway = c.cni.is_some_and(Cni::is_terway);
@@ -294,7 +295,7 @@ fn fixes(cx: &RuleContext<'_>, svc: &ServiceView<'_>, etp_path: &str) -> Vec<Fix
         "the CLB attaches every node as a backend (vServer group quota) and traffic may take an extra hop",
         "CLB 会把所有节点挂为后端（占用虚拟服务器组配额），流量可能多一跳",
     ));
-    fixes.push(warn_ip_policies(cx, svc, cluster_fix));
+    fixes.push(warn_ip_policies(cx, topology, svc, cluster_fix));
 
     if alibaba && c.cni != Some(Cni::Flannel) {
         let mut eni = Fix::new(
@@ -397,8 +398,8 @@ fn fixes(cx: &RuleContext<'_>, svc: &ServiceView<'_>, etp_path: &str) -> Vec<Fix
 
 /// Cross-resource (ASM-SIP-006): names every IP-based AuthorizationPolicy in
 /// the input that would see node IPs once the gateway SNATs.
-fn warn_ip_policies(cx: &RuleContext<'_>, svc: &ServiceView<'_>, mut fix: Fix) -> Fix {
-    for policy in ip_based_authorization_policies(cx.resources, svc) {
+fn warn_ip_policies(cx: &RuleContext<'_>, topology: &Topology<'_, '_>, svc: &ServiceView<'_>, mut fix: Fix) -> Fix {
+    for policy in topology.ip_based_authorization_policies(svc) {
         let Some(condition) = policy.conditions.iter().find(|c| c.sees_node_ip_under_snat(svc)) else { continue };
         let name = cx.resources[policy.resource].display_name();
         let key = condition.key;

@@ -1,7 +1,7 @@
 use serde_json::json;
 
 use crate::diagnostic::Severity;
-use crate::model::topology::{gateway_workloads, hpas_targeting, is_gateway_service, istio_gateway_field};
+use crate::model::topology::{is_gateway_service, istio_gateway_field, Topology};
 use crate::model::{Field, Origin, Resource, ServiceView};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext, RuleMeta};
@@ -86,7 +86,11 @@ fn int(field: &Option<Field<'_>>) -> Option<i64> {
     field.as_ref().and_then(|f| f.node.as_i64())
 }
 
-fn istio_gateway_placement<'a>(cx: &RuleContext<'a>, svc: &ServiceView<'a>) -> Placement<'a> {
+fn istio_gateway_placement<'a>(
+    cx: &RuleContext<'a>,
+    topology: &Topology<'_, 'a>,
+    svc: &ServiceView<'a>,
+) -> Placement<'a> {
     let resource = &cx.resources[svc.resource];
     let pick = |key| istio_gateway_field(resource, &svc.spec_path, key);
     let (count, min, max, affinity) =
@@ -94,9 +98,9 @@ fn istio_gateway_placement<'a>(cx: &RuleContext<'a>, svc: &ServiceView<'a>) -> P
     let replicas = int(&count).unwrap_or(1).max(int(&min).unwrap_or(0));
     let spread = affinity.as_ref().is_some_and(|a| a.node.get("podAntiAffinity").is_some());
     let mut related = Vec::new();
-    for deployment in gateway_workloads(cx.resources, svc) {
+    for deployment in topology.gateway_workloads(svc) {
         related.push((deployment, "/metadata/name".to_owned()));
-        for hpa in hpas_targeting(cx.resources, &svc.namespace, &svc.name) {
+        for hpa in topology.hpas_targeting(&svc.namespace, &svc.name) {
             related.push((hpa, "/spec/minReplicas".to_owned()));
         }
     }
@@ -115,8 +119,12 @@ fn istio_gateway_placement<'a>(cx: &RuleContext<'a>, svc: &ServiceView<'a>) -> P
 /// The Deployments behind a `v1 Service`, when the input has them: their
 /// replicas (an HPA's `minReplicas` where one targets them) add up, and the
 /// pods are spread only if every Deployment spreads them.
-fn deployment_placement<'a>(cx: &RuleContext<'a>, svc: &ServiceView<'a>) -> Option<Placement<'a>> {
-    let workloads = gateway_workloads(cx.resources, svc);
+fn deployment_placement<'a>(
+    cx: &RuleContext<'a>,
+    topology: &Topology<'_, 'a>,
+    svc: &ServiceView<'a>,
+) -> Option<Placement<'a>> {
+    let workloads = topology.gateway_workloads(svc);
     // A DaemonSet or StatefulSet is judged by other means; say nothing.
     if workloads.is_empty() || workloads.iter().any(|i| !cx.resources[*i].is("apps", "Deployment")) {
         return None;
@@ -136,7 +144,7 @@ fn deployment_placement<'a>(cx: &RuleContext<'a>, svc: &ServiceView<'a>) -> Opti
             if deployment.get("/spec/replicas").is_some() { "/spec/replicas" } else { "/metadata/name" };
         placement.related.push((index, replicas_path.to_owned()));
         let namespace = deployment.namespace.unwrap_or("default");
-        let hpas = deployment.name.map(|n| hpas_targeting(cx.resources, namespace, n)).unwrap_or_default();
+        let hpas = deployment.name.map(|n| topology.hpas_targeting(namespace, n)).unwrap_or_default();
         placement.replicas += match hpas.first() {
             Some(hpa) => {
                 placement.related.push((*hpa, "/spec/minReplicas".to_owned()));
@@ -166,6 +174,7 @@ impl Rule for LocalPolicySingleNodeExposure {
     }
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
+        let topology = Topology::new(cx.resources, cx.services);
         let mut seen: Vec<(usize, Vec<String>)> = Vec::new();
         for svc in cx.services {
             if svc.effective_type() != "LoadBalancer" || svc.effective_etp() != "Local" {
@@ -176,8 +185,8 @@ impl Rule for LocalPolicySingleNodeExposure {
                 continue;
             }
             let placement = match svc.origin {
-                Origin::IstioGateway { .. } => istio_gateway_placement(cx, svc),
-                Origin::Service => match deployment_placement(cx, svc) {
+                Origin::IstioGateway { .. } => istio_gateway_placement(cx, &topology, svc),
+                Origin::Service => match deployment_placement(cx, &topology, svc) {
                     Some(p) => p,
                     None => continue,
                 },
