@@ -311,20 +311,6 @@ impl<'r, 'a> Topology<'r, 'a> {
     }
 }
 
-/// Whether a Service runs an ingress or egress gateway (not any workload
-/// labelled `istio`, such as istiod's `istio: pilot`): rendered from an
-/// IstioGateway, named `*gateway*`, selecting `istio: *gateway*`, or managed
-/// by the Kubernetes Gateway API.
-pub fn is_gateway_service(resources: &[Resource<'_>], svc: &ServiceView<'_>) -> bool {
-    if svc.is_istio_gateway() {
-        return true;
-    }
-    let selector = resources[svc.resource].get("/spec/selector");
-    svc.name.contains("gateway")
-        || label_pairs(selector)
-            .any(|(k, v)| (k == "istio" && v.contains("gateway")) || k == "gateway.networking.k8s.io/gateway-name")
-}
-
 /// Whether external traffic reaches the gateway from a node IP rather than
 /// from the client (ASM-LB-005's conditions, domain.md 4.1): a LoadBalancer
 /// or NodePort with `externalTrafficPolicy: Cluster` (or unset), no ENI
@@ -494,8 +480,8 @@ spec:
         let web = &services[1];
         assert_eq!(topology.gateway_workloads(web), vec![2]);
         assert_eq!(topology.service_pod_labels(web).get("tier").map(String::as_str), Some("front"));
-        assert!(!is_gateway_service(&resources, web));
-        assert!(is_gateway_service(&resources, gateway));
+        assert!(web.gateway.is_none());
+        assert!(gateway.gateway.is_some());
     }
 
     #[test]

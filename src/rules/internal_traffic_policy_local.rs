@@ -1,4 +1,3 @@
-use crate::model::topology::is_gateway_service;
 use crate::model::Origin;
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
@@ -52,7 +51,7 @@ impl Rule for InternalTrafficPolicyLocal {
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         for svc in cx.services {
-            if svc.origin != Origin::Service || !is_gateway_service(cx.resources, svc) {
+            if svc.origin != Origin::Service || svc.gateway.is_none() {
                 continue;
             }
             let Some(itp) = &svc.internal_traffic_policy else { continue };

@@ -1,6 +1,6 @@
 use crate::context::Cni;
 use crate::diagnostic::Severity;
-use crate::model::topology::{is_gateway_service, snats_client_ip, Topology};
+use crate::model::topology::{snats_client_ip, Topology};
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext, RuleMeta};
 
 declare_rule! {
@@ -74,7 +74,7 @@ impl Rule for IpAuthorizationPolicyBehindSnat {
         let topology = Topology::new(cx.resources, cx.services);
         let mut seen: Vec<(usize, usize)> = Vec::new();
         for svc in cx.services {
-            if !snats_client_ip(svc) || !is_gateway_service(cx.resources, svc) {
+            if !snats_client_ip(svc) || svc.gateway.is_none() {
                 continue;
             }
             for policy in topology.ip_based_authorization_policies(svc) {

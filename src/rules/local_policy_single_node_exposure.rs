@@ -1,7 +1,7 @@
 use serde_json::json;
 
 use crate::diagnostic::Severity;
-use crate::model::topology::{is_gateway_service, istio_gateway_field, Topology};
+use crate::model::topology::{istio_gateway_field, Topology};
 use crate::model::{Field, Origin, Resource, ServiceView};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext, RuleMeta};
@@ -181,7 +181,7 @@ impl Rule for LocalPolicySingleNodeExposure {
                 continue;
             }
             let Some(etp) = &svc.external_traffic_policy else { continue };
-            if !is_gateway_service(cx.resources, svc) {
+            if svc.gateway.is_none() {
                 continue;
             }
             let placement = match svc.origin {

@@ -1,4 +1,3 @@
-use crate::model::topology::is_gateway_service;
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
 use crate::yaml::{pointer, Node};
@@ -81,7 +80,7 @@ impl Rule for PortNameWithoutProtocol {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let mut seen: Vec<(usize, String)> = Vec::new();
         for svc in cx.services {
-            if !is_gateway_service(cx.resources, svc) {
+            if svc.gateway.is_none() {
                 continue;
             }
             for (port, path) in svc.port_entries() {
