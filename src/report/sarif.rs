@@ -446,7 +446,7 @@ mod tests {
         let run = &log["runs"][0];
         assert_eq!(run["columnKind"], "unicodeCodePoints");
         assert_eq!(run["originalUriBaseIds"]["%SRCROOT%"]["uri"], "file:///repo/");
-        let result = &run["results"][0];
+        let result = run["results"].as_array().unwrap().iter().find(|r| r["ruleId"] == "ASM-LB-001").unwrap();
         assert_eq!(result["ruleId"], "ASM-LB-001");
         assert_eq!(result["level"], "warning");
         let rule_index = result["ruleIndex"].as_u64().unwrap() as usize;

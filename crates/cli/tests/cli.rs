@@ -132,23 +132,30 @@ fn usage_and_unreadable_inputs_are_exit_2() {
 #[test]
 fn text_output_points_a_caret_at_local() {
     let r = run(&["check", "founding-gateway.yaml"]);
+    let block = finding_block(&r.stdout, "warning[ASM-LB-001]");
     let expected = "\
 warning[ASM-LB-001]: pods on nodes without a gateway pod may not reach the load balancer address of istio-system/istio-ingressgateway
  --> founding-gateway.yaml:8:26
   |
 8 |   externalTrafficPolicy: Local   # keep client IPs for the WAF
   |                          ^^^^^ ";
-    assert!(r.stdout.starts_with(expected), "{}", r.stdout);
-    assert!(r.stdout.contains("\n  = assumed: kube-proxy mode and in-cluster clients unknown"), "{}", r.stdout);
+    assert!(block.starts_with(expected), "{}", r.stdout);
+    assert!(block.contains("\n  = assumed: kube-proxy mode and in-cluster clients unknown"), "{block}");
     assert!(
-        r.stdout.contains("\n  = fixes (choose one):\n    1. use-service-dns (recommended, advice only): "),
-        "{}",
-        r.stdout
+        block.contains("\n  = fixes (choose one):\n    1. use-service-dns (recommended, advice only): "),
+        "{block}"
     );
-    assert!(r.stdout.contains("\n    2. set-cluster-policy (unsafe): set externalTrafficPolicy: Cluster\n"));
-    assert!(r.stdout.contains("\n  = more: gateway-doctor explain ASM-LB-001\n"));
+    assert!(block.contains("\n    2. set-cluster-policy (unsafe): set externalTrafficPolicy: Cluster\n"));
+    assert!(block.ends_with("\n  = more: gateway-doctor explain ASM-LB-001\n"), "{block}");
     assert!(r.stdout.contains(" in 1 file (1 resource checked)\n"), "{}", r.stdout);
     assert!(!r.stdout.contains('\x1b'), "piped output has no colour");
+}
+
+/// One finding's block of the text output (other rules may report on the same line).
+fn finding_block<'a>(output: &'a str, heading: &str) -> &'a str {
+    let start = output.find(&format!("{heading}: ")).unwrap_or_else(|| panic!("no {heading} in\n{output}"));
+    let end = output[start..].find("\n\n").map_or(output.len(), |i| start + i + 1);
+    &output[start..end]
 }
 
 /// The caret's display column equals the display column of `word` in the source line above it.
@@ -183,9 +190,10 @@ fn carets_survive_crlf_bom_and_chinese() {
 #[test]
 fn chinese_output_with_lang_zh() {
     let r = run(&["check", "founding-gateway.yaml", "--lang", "zh"]);
-    assert!(r.stdout.starts_with("警告[ASM-LB-001]: 没有网关 Pod 的节点上的 Pod"), "{}", r.stdout);
-    assert!(r.stdout.contains("= 修复（任选其一）："), "{}", r.stdout);
-    assert!(r.stdout.contains("（推荐，仅建议）"), "{}", r.stdout);
+    let block = finding_block(&r.stdout, "警告[ASM-LB-001]");
+    assert!(block.starts_with("警告[ASM-LB-001]: 没有网关 Pod 的节点上的 Pod"), "{block}");
+    assert!(block.contains("= 修复（任选其一）："), "{block}");
+    assert!(block.contains("（推荐，仅建议）"), "{block}");
     assert!(r.stdout.contains("共 1 个文件（检查了 1 个资源）\n"), "{}", r.stdout);
     let missing = run(&["check", "nope.yaml", "--lang", "zh"]);
     assert!(missing.stderr.starts_with("错误: "), "{}", missing.stderr);
