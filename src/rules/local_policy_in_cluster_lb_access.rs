@@ -288,13 +288,20 @@ fn fixes(cx: &RuleContext<'_>, topology: &Topology<'_, '_>, svc: &ServiceView<'_
     )
     .op(Op::replace(etp_path, "Cluster"))
     .tradeoff(cx.t(
-        "the gateway sees node IPs instead of client IPs: traffic is SNATed to a node",
-        "网关看到的是节点 IP 而不是客户端 IP：流量会被 SNAT 到节点",
+        "the pods see node IPs instead of client IPs: traffic is SNATed to a node",
+        "Pod 看到的是节点 IP 而不是客户端 IP：流量会被 SNAT 到节点",
     ))
-    .tradeoff(cx.t(
-        "the CLB attaches every node as a backend (vServer group quota) and traffic may take an extra hop",
-        "CLB 会把所有节点挂为后端（占用虚拟服务器组配额），流量可能多一跳",
-    ));
+    .tradeoff(if alibaba {
+        cx.t(
+            "the CLB attaches every node as a backend (vServer group quota) and traffic may take an extra hop",
+            "CLB 会把所有节点挂为后端（占用虚拟服务器组配额），流量可能多一跳",
+        )
+    } else {
+        cx.t(
+            "the load balancer sends to every node and traffic may take an extra hop",
+            "负载均衡会把流量发往所有节点，流量可能多一跳",
+        )
+    });
     fixes.push(warn_ip_policies(cx, topology, svc, cluster_fix));
 
     if alibaba && c.cni != Some(Cni::Flannel) {
