@@ -354,11 +354,19 @@ pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
             let key = (format!("{}{}", finding.location.document, finding.location.path), finding.code, fix.id);
             let refusal = match fix.applicability {
                 _ if fix.unavailable.is_some() => fix.unavailable.clone(),
-                Applicability::DisplayOnly => Some(format!("display-only: {}", fix.title)),
-                Applicability::Unsafe if !request.allow_unsafe => {
-                    Some("changes behaviour; pass --unsafe (allowUnsafe) to apply it".into())
+                Applicability::DisplayOnly => {
+                    Some(tr(options.lang, format!("display-only: {}", fix.title), format!("仅为建议：{}", fix.title)))
                 }
-                _ if done.contains(&key) => Some("applied once already, but the finding remains".into()),
+                Applicability::Unsafe if !request.allow_unsafe => Some(tr(
+                    options.lang,
+                    "changes behaviour; pass --unsafe to apply it".into(),
+                    "会改变行为；传入 --unsafe 才会应用".into(),
+                )),
+                _ if done.contains(&key) => Some(tr(
+                    options.lang,
+                    "applied once already, but the finding remains".into(),
+                    "已应用过一次，但问题仍然存在".into(),
+                )),
                 _ => None,
             };
             if let Some(reason) = refusal {
@@ -383,7 +391,14 @@ pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
                 for r in records {
                     push_unique(
                         &mut skipped,
-                        FixRecord { reason: Some("the edit would make the YAML invalid".into()), ..r },
+                        FixRecord {
+                            reason: Some(tr(
+                                options.lang,
+                                "the edit would make the YAML invalid".into(),
+                                "该修改会使 YAML 无效".into(),
+                            )),
+                            ..r
+                        },
                     );
                 }
                 break;
@@ -398,6 +413,13 @@ pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
     let report = check(&current, options);
     skipped.retain(|s| !applied.iter().any(|a| a.code == s.code && a.id == s.id && a.resource == s.resource));
     FixOutcome { text: current, applied, skipped, report }
+}
+
+fn tr(lang: Lang, en: String, zh: String) -> String {
+    match lang {
+        Lang::En => en,
+        Lang::Zh => zh,
+    }
 }
 
 fn syntax_error_count(report: &Report) -> usize {
