@@ -1,13 +1,89 @@
 //! The rules, one per file, registered in one explicit list.
 
+mod annotation_needs_newer_ccm;
+mod annotation_value_not_string;
+mod cluster_policy_loses_source_ip;
+mod common;
+mod decimal_memory_unit;
+mod eni_backend_named_target_port;
+mod eni_backend_with_local_policy;
+mod eni_backend_without_terway;
+mod health_check_node_port_not_allowed;
+mod hpa_bounds_inverted;
+mod incomplete_lb_annotations;
+mod invalid_enum_value;
+mod invalid_lb_annotation_value;
+mod invalid_lb_hostname;
+mod invalid_quantity;
+mod l7_listener_in_cluster_lb_access;
+mod lb_support;
 mod local_policy_in_cluster_lb_access;
+mod local_policy_without_wrr;
+mod mixed_protocol_load_balancer;
+mod node_port_out_of_range;
+mod proxy_protocol_in_cluster_lb_access;
+mod proxy_protocol_without_istio_parser;
+mod replicas_outside_hpa_bounds;
+mod request_exceeds_limit;
+mod source_ranges_not_enforced_on_clb;
+mod unknown_lb_annotation;
 
+pub use annotation_needs_newer_ccm::AnnotationNeedsNewerCcm;
+pub use annotation_value_not_string::AnnotationValueNotString;
+pub use cluster_policy_loses_source_ip::ClusterPolicyLosesSourceIp;
+pub use decimal_memory_unit::DecimalMemoryUnit;
+pub use eni_backend_named_target_port::EniBackendNamedTargetPort;
+pub use eni_backend_with_local_policy::EniBackendWithLocalPolicy;
+pub use eni_backend_without_terway::EniBackendWithoutTerway;
+pub use health_check_node_port_not_allowed::HealthCheckNodePortNotAllowed;
+pub use hpa_bounds_inverted::HpaBoundsInverted;
+pub use incomplete_lb_annotations::IncompleteLbAnnotations;
+pub use invalid_enum_value::InvalidEnumValue;
+pub use invalid_lb_annotation_value::InvalidLbAnnotationValue;
+pub use invalid_lb_hostname::InvalidLbHostname;
+pub use invalid_quantity::InvalidQuantity;
+pub use l7_listener_in_cluster_lb_access::L7ListenerInClusterLbAccess;
 pub use local_policy_in_cluster_lb_access::LocalPolicyInClusterLbAccess;
+pub use local_policy_without_wrr::LocalPolicyWithoutWrr;
+pub use mixed_protocol_load_balancer::MixedProtocolLoadBalancer;
+pub use node_port_out_of_range::NodePortOutOfRange;
+pub use proxy_protocol_in_cluster_lb_access::ProxyProtocolInClusterLbAccess;
+pub use proxy_protocol_without_istio_parser::ProxyProtocolWithoutIstioParser;
+pub use replicas_outside_hpa_bounds::ReplicasOutsideHpaBounds;
+pub use request_exceeds_limit::RequestExceedsLimit;
+pub use source_ranges_not_enforced_on_clb::SourceRangesNotEnforcedOnClb;
+pub use unknown_lb_annotation::UnknownLbAnnotation;
 
 use crate::rule::Rule;
 
 /// Every rule, in catalogue order.
-pub static ALL: &[&dyn Rule] = &[&LocalPolicyInClusterLbAccess];
+pub static ALL: &[&dyn Rule] = &[
+    &LocalPolicyInClusterLbAccess,
+    &EniBackendWithoutTerway,
+    &EniBackendWithLocalPolicy,
+    &EniBackendNamedTargetPort,
+    &ClusterPolicyLosesSourceIp,
+    &ProxyProtocolWithoutIstioParser,
+    &ProxyProtocolInClusterLbAccess,
+    &L7ListenerInClusterLbAccess,
+    &LocalPolicyWithoutWrr,
+    &HpaBoundsInverted,
+    &ReplicasOutsideHpaBounds,
+    &RequestExceedsLimit,
+    &DecimalMemoryUnit,
+    &InvalidQuantity,
+    &InvalidEnumValue,
+    &NodePortOutOfRange,
+    &SourceRangesNotEnforcedOnClb,
+    &MixedProtocolLoadBalancer,
+    &HealthCheckNodePortNotAllowed,
+    &IncompleteLbAnnotations,
+    &InvalidLbHostname,
+    &AnnotationNeedsNewerCcm,
+    &AnnotationValueNotString,
+    &UnknownLbAnnotation,
+    &InvalidLbAnnotationValue,
+];
 
 #[cfg(test)]
 pub(crate) mod test_support {
@@ -15,6 +91,7 @@ pub(crate) mod test_support {
 
     use crate::engine::{check, fix, FixRequest, Options};
     use crate::report::{Finding, Report};
+    use crate::rule::Lang;
 
     pub fn options(context: &[(&str, &str)]) -> Options {
         let mut options = Options::default();
@@ -26,6 +103,11 @@ pub(crate) mod test_support {
 
     pub fn check_with(text: &str, context: &[(&str, &str)]) -> Report {
         check(text, &options(context))
+    }
+
+    /// Checks with messages in `lang`.
+    pub fn check_lang(text: &str, context: &[(&str, &str)], lang: Lang) -> Report {
+        check(text, &Options { lang, ..options(context) })
     }
 
     pub fn codes(report: &Report) -> Vec<&'static str> {
