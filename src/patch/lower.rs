@@ -33,6 +33,8 @@ pub struct Lowering<'a> {
     /// The document is JSON: write JSON.
     json: bool,
     newline: &'static str,
+    /// The document's bytes within `text`.
+    document: Span,
 }
 
 impl<'a> Lowering<'a> {
@@ -42,11 +44,45 @@ impl<'a> Lowering<'a> {
         // The document's first line break says which kind it uses (a cheap look, not a scan).
         let crlf = own.find('\n').is_some_and(|i| i > 0 && own.as_bytes()[i - 1] == b'\r');
         let newline = if crlf { "\r\n" } else { "\n" };
-        Self { text, root, json, newline }
+        Self { text, root, json, newline, document }
     }
 
+    /// One edit per operation when there is one; several operations are
+    /// applied in order (RFC 6902 semantics), each against the document as the
+    /// previous one left it, and returned as one edit covering what changed.
     pub fn lower(&self, ops: &[Op]) -> Result<Vec<TextEdit>> {
-        ops.iter().map(|op| self.lower_op(op)).collect()
+        match ops {
+            [] => Ok(Vec::new()),
+            [op] => Ok(vec![self.lower_op(op)?]),
+            _ => self.lower_in_sequence(ops).map(|edit| vec![edit]),
+        }
+    }
+
+    fn lower_in_sequence(&self, ops: &[Op]) -> Result<TextEdit> {
+        let original = &self.text[self.document.start..self.document.end];
+        let mut current = original.to_owned();
+        for op in ops {
+            let loaded = crate::yaml::load(&current, &crate::yaml::Limits::default());
+            let root = match (loaded.diagnostics.is_empty(), loaded.documents.first().and_then(|d| d.root.as_ref())) {
+                (true, Some(root)) => root,
+                _ => return fail("an earlier operation of this fix left the document unreadable"),
+            };
+            let step = Lowering {
+                text: &current,
+                root,
+                json: self.json,
+                newline: self.newline,
+                document: Span::new(0, current.len()),
+            };
+            let edit = step.lower_op(op)?;
+            current = super::splice(&current, &[&edit]);
+        }
+        let prefix = common_prefix(original, &current);
+        let suffix = common_suffix(&original[prefix..], &current[prefix..]);
+        Ok(TextEdit {
+            span: Span::new(self.document.start + prefix, self.document.end - suffix),
+            text: current[prefix..current.len() - suffix].to_owned(),
+        })
     }
 
     fn lower_op(&self, op: &Op) -> Result<TextEdit> {
@@ -343,6 +379,23 @@ impl<'a> Lowering<'a> {
     }
 }
 
+/// Bytes two strings share at the start, cut back to a character boundary.
+fn common_prefix(a: &str, b: &str) -> usize {
+    let mut n = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    while !(a.is_char_boundary(n) && b.is_char_boundary(n)) {
+        n -= 1;
+    }
+    n
+}
+
+fn common_suffix(a: &str, b: &str) -> usize {
+    let mut n = a.bytes().rev().zip(b.bytes().rev()).take_while(|(x, y)| x == y).count();
+    while !(a.is_char_boundary(a.len() - n) && b.is_char_boundary(b.len() - n)) {
+        n -= 1;
+    }
+    n
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -470,6 +523,16 @@ mod tests {
     }
 
     #[test]
+    fn several_operations_apply_in_order() {
+        let text = "metadata:\n  annotations:\n    k: v  # only\nspec:\n  a: 1\n";
+        let out =
+            edit(text, vec![Op::remove("/metadata/annotations/k"), Op::add("/metadata/annotations/k2", "v").quoted()]);
+        assert_eq!(out, "metadata:\n  annotations: {k2: \"v\"}\nspec:\n  a: 1\n");
+        let out = edit(text, vec![Op::replace("/spec/a", 2), Op::add("/metadata/annotations/x", "z")]);
+        assert_eq!(out, "metadata:\n  annotations:\n    k: v  # only\n    x: z\nspec:\n  a: 2\n");
+    }
+
+    #[test]
     fn aliased_values_are_not_edited_in_place() {
         let err = lower_err("base: &b {x: 1}\nm: *b\n", Op::replace("/m/x", 2));
         assert!(err.contains("alias"), "{err}");
@@ -538,12 +601,12 @@ mod properties {
         /// Lowered text edits and the JSON Patch describe the same change,
         /// and bytes outside the edit stay as they were.
         #[test]
-        fn lowering_agrees_with_json_patch(doc in 0..DOCUMENTS.len(), op in op()) {
+        fn lowering_agrees_with_json_patch(doc in 0..DOCUMENTS.len(), ops in proptest::collection::vec(op(), 1..4)) {
             let text = DOCUMENTS[doc];
             let loaded = load(text, &Limits::default());
             let document = &loaded.documents[0];
             let root = document.root.as_ref().unwrap();
-            let ops = normalize(root, std::slice::from_ref(&op));
+            let ops = normalize(root, &ops);
             let mut expected = root.to_json();
             let patch: json_patch::Patch = serde_json::from_value(serde_json::to_value(&ops).unwrap()).unwrap();
             let patch_ok = json_patch::patch(&mut expected, &patch).is_ok();
