@@ -17,6 +17,8 @@ use support::*;
 const MAX_SEED_BYTES: usize = 20_000;
 
 /// Text a mutation inserts: YAML structure, quoting, markers, odd whitespace and scalars.
+/// (A lone `\r` is left out while the core mishandles it: see
+/// `fixes_respect_lone_carriage_return_line_breaks` in tests/fixtures.rs.)
 const TOKENS: &[&str] = &[
     ":",
     ": ",
@@ -42,7 +44,6 @@ const TOKENS: &[&str] = &[
     "|\n",
     ">-\n",
     "\r\n",
-    "\r",
     "\u{feff}",
     "入口网关",
     "on",
@@ -121,8 +122,18 @@ fn mutate(text: &str, mutation: &Mutation) -> String {
     out
 }
 
+/// CI runs a fixed sequence of cases, so a red run is reproducible; set
+/// `PROPTEST_RNG_SEED` (and `PROPTEST_CASES`) to explore others.
+fn config() -> ProptestConfig {
+    let mut config = ProptestConfig { cases: 192, ..ProptestConfig::default() };
+    if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
+        config.rng_seed = prop::test_runner::RngSeed::Fixed(0x6761_7465_7761_7921);
+    }
+    config
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 192, ..ProptestConfig::default() })]
+    #![proptest_config(config())]
 
     #[test]
     fn mutated_manifests_never_panic_and_stay_well_formed(
@@ -144,7 +155,6 @@ proptest! {
         if std::panic::catch_unwind(|| fix(&input, &everything, &options)).is_err() {
             problems.push(format!("{name}: fix of all safe fixes panicked"));
         }
-        let (problems, _known) = without_known_bugs(problems);
         prop_assert!(problems.is_empty(), "input:\n{}\n\n{}", input, problems.join("\n\n"));
     }
 }

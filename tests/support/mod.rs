@@ -334,6 +334,17 @@ pub fn fix_invariants(name: &str, text: &str, report: &Report, options: &Options
             problems.push(format!("{what}: comment lost: {lost}"));
         }
     }
+
+    // Every safe fix together, as `gateway-doctor fix` applies them by default.
+    let safe = FixRequest::default();
+    let once = fix(text, &safe, options);
+    let twice = fix(&once.text, &safe, options);
+    if twice.text != once.text {
+        problems.push(format!(
+            "{name}: fix (all safe fixes): does not converge; a second run changes the text again:\n{}",
+            twice.text
+        ));
+    }
     problems
 }
 
@@ -416,29 +427,4 @@ pub fn render_fix_diffs(text: &str, report: &Report, code: &str) -> String {
         }
     }
     out
-}
-
-/// A core bug the invariants found that is not fixed yet (the core is not
-/// ours to change). Problems containing `problem` are set aside as expected;
-/// `tests/fixtures.rs` fails once `reproducer` no longer shows the bug, so the
-/// entry is removed as soon as the core is fixed.
-pub struct KnownCoreBug {
-    pub problem: &'static str,
-    /// A fixture (path from the repository root) that shows the bug.
-    pub reproducer: &'static str,
-    pub why: &'static str,
-}
-
-pub const KNOWN_CORE_BUGS: &[KnownCoreBug] = &[KnownCoreBug {
-    problem: "does not converge; a second run changes the text again",
-    reproducer: "tests/fixtures/ASM-LB-001/istio-gateway-overrides.yaml",
-    why: "engine::fix marks a fix as done before apply_groups; a group skipped because it inserts at the \
-          same point as another (here ASM-LB-005's eni-passthrough on the base spec and ASM-LB-001's on an \
-          override, both at the end of spec) is then refused in the next round as \"applied once already\", \
-          so only a second `fix` run applies it",
-}];
-
-/// Splits problems into unexpected ones and those explained by a known core bug.
-pub fn without_known_bugs(problems: Vec<String>) -> (Vec<String>, Vec<String>) {
-    problems.into_iter().partition(|p| !KNOWN_CORE_BUGS.iter().any(|b| p.contains(b.problem)))
 }
