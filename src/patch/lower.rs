@@ -90,11 +90,19 @@ impl<'a> Lowering<'a> {
         match (op.op, self.root.pointer(&op.path), value) {
             (OpKind::Remove, _, _) => self.remove(&op.path),
             (OpKind::Move, _, _) => self.rename(op.from.as_deref().unwrap_or(""), &op.path),
+            // `add` at an array index inserts (RFC 6902), it never replaces.
+            (OpKind::Add, _, Some(value)) if self.parent_is_sequence(&op.path) => {
+                self.add(&op.path, value.clone(), op.quoted)
+            }
             (_, Some(node), Some(value)) => self.replace(&op.path, node, value, op.quoted),
             (OpKind::Replace, None, _) => fail(format!("nothing to replace at {}", op.path)),
             (OpKind::Add, None, Some(value)) => self.add(&op.path, value.clone(), op.quoted),
             (_, _, None) => fail("add and replace need a value"),
         }
+    }
+
+    fn parent_is_sequence(&self, path: &str) -> bool {
+        pointer::split_last(path).and_then(|(p, _)| self.root.pointer(p)).is_some_and(|p| p.as_sequence().is_some())
     }
 
     fn parent(&self, path: &str) -> Result<(&'a Node, String, String)> {
@@ -158,6 +166,12 @@ impl<'a> Lowering<'a> {
             let mut wrapped = serde_json::Map::new();
             wrapped.insert(key, value);
             return self.replace(&parent_path, parent, &Json::Object(wrapped), quoted);
+        }
+        if let Some(sequence) = parent.as_sequence() {
+            if key != "-" && key.parse::<usize>().ok() != Some(sequence.items.len()) {
+                return fail(format!("only appending to {parent_path} is supported"));
+            }
+            return self.append(parent, &value, quoted);
         }
         let Some(mapping) = parent.as_mapping() else {
             return fail(format!("{parent_path} is not a mapping"));
@@ -242,6 +256,41 @@ impl<'a> Lowering<'a> {
         }
         let (to, _) = self.next_line_start(end);
         Ok(TextEdit { span: Span::new(line_start, to), text: String::new() })
+    }
+
+    /// Appends an item to a sequence, in its own style.
+    fn append(&self, parent: &Node, value: &Json, quoted: bool) -> Result<TextEdit> {
+        let Some(sequence) = parent.as_sequence() else { return fail("not a sequence") };
+        let Some(last) = sequence.items.last() else {
+            // `[]`: write inside the brackets.
+            return Ok(TextEdit { span: Span::empty(parent.span.start + 1), text: self.flow(value, quoted) });
+        };
+        if sequence.flow || self.json {
+            let multiline = self.text[parent.span.start..last.span.start].contains('\n');
+            let text = if multiline {
+                let indent = " ".repeat(self.indent_of(last.span.start));
+                format!(",{}{indent}{}", self.newline, self.flow(value, quoted))
+            } else {
+                format!(", {}", self.flow(value, quoted))
+            };
+            return Ok(TextEdit { span: Span::empty(last.span.end), text });
+        }
+        // The dash of the last item sets the column; the item's text follows "- ".
+        let line_start = self.line_start_of(last.span.start);
+        let dash = self.text[line_start..last.span.start]
+            .rfind('-')
+            .map(|i| line_start + i)
+            .ok_or_else(|| LowerError("could not find the dash of the last item".into()))?;
+        let indent = self.indent_of(dash);
+        let (at, lead) = self.next_line_start(last.span.end);
+        let item = self.after_key(value, indent, quoted);
+        let text = format!(
+            "{lead}{}- {}{}",
+            " ".repeat(indent),
+            item.trim_start(),
+            if lead.is_empty() { self.newline } else { "" }
+        );
+        Ok(TextEdit { span: Span::empty(at), text })
     }
 
     /// Rewrites a key's text, keeping its value, comments and position.
@@ -533,6 +582,19 @@ mod tests {
     }
 
     #[test]
+    fn append_to_sequences_in_their_style() {
+        let block = "ports:\n  - name: http\n    port: 80  # web\nx: 1\n";
+        let port = serde_json::json!({"name": "status-port", "port": 15021});
+        assert_eq!(
+            edit(block, vec![Op::add("/ports/-", port.clone())]),
+            "ports:\n  - name: http\n    port: 80  # web\n  - name: status-port\n    port: 15021\nx: 1\n"
+        );
+        assert_eq!(edit("a: [1, 2]\n", vec![Op::add("/a/-", 3)]), "a: [1, 2, 3]\n");
+        assert_eq!(edit("a: []\n", vec![Op::add("/a/-", "x")]), "a: [x]\n");
+        assert_eq!(edit("a:\n- x\n", vec![Op::add("/a/1", "on")]), "a:\n- x\n- \"on\"\n");
+    }
+
+    #[test]
     fn aliased_values_are_not_edited_in_place() {
         let err = lower_err("base: &b {x: 1}\nm: *b\n", Op::replace("/m/x", 2));
         assert!(err.contains("alias"), "{err}");
@@ -565,6 +627,7 @@ mod properties {
         "/spec/serviceAnnotations/k",
         "/spec/ports/0/name",
         "/spec/ports/0/targetPort",
+        "/spec/ports/-",
         "/status/x/y",
     ];
 
