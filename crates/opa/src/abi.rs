@@ -92,7 +92,12 @@ fn value_text<'a>(addr: usize) -> Option<&'a [u8]> {
 }
 
 fn parse_value(addr: usize) -> Result<Option<Value>, String> {
-    value_text(addr).map(|text| serde_json::from_slice(text).map_err(|e| format!("the input is not JSON: {e}"))).transpose()
+    value_text(addr).map(parse_json).transpose()
+}
+
+fn parse_json(text: &[u8]) -> Result<Value, String> {
+    policy::check_depth(text)?;
+    serde_json::from_slice(text).map_err(|e| format!("the input is not JSON: {e}"))
 }
 
 /// `[{"result": ...}]`, the result set of one evaluation.
@@ -130,10 +135,13 @@ pub extern "C" fn opa_heap_ptr_set(addr: usize) {
     HEAP.set_top(addr);
 }
 
-/// Parses JSON text at `addr`; 0 if it is not JSON.
+/// Parses JSON text at `addr`; 0 if it is not JSON or nests too deep.
 #[no_mangle]
 pub extern "C" fn opa_json_parse(addr: usize, len: usize) -> usize {
     let bytes = unsafe { core::slice::from_raw_parts(addr as *const u8, len) };
+    if policy::check_depth(bytes).is_err() {
+        return 0;
+    }
     match serde_json::from_slice::<Value>(bytes) {
         Ok(value) => new_value(&value.to_string()),
         Err(_) => 0,
@@ -234,7 +242,7 @@ pub extern "C" fn opa_eval(
         0 if input == 0 => Ok(None),
         _ => {
             let bytes = unsafe { core::slice::from_raw_parts(input as *const u8, input_len) };
-            serde_json::from_slice::<Value>(bytes).map(Some).map_err(|e| format!("the input is not JSON: {e}"))
+            parse_json(bytes).map(Some)
         }
     };
     let data = parse_value(data).ok().flatten();
