@@ -19,12 +19,8 @@ pub const POLICY: &str = "gateway-doctor";
 
 /// Renders the report of `file` as one `PolicyReport` object.
 pub fn policy_report(report: &Report, file: &str) -> Value {
-    let mut results: Vec<Value> = report
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .map(|d| input_result(d, file))
-        .collect();
+    let mut results: Vec<Value> =
+        report.diagnostics.iter().filter(|d| d.severity == Severity::Error).map(|d| input_result(d, file)).collect();
     results.extend(report.findings.iter().map(|f| finding_result(f, file)));
     let count = |result: &str| results.iter().filter(|r| r["result"] == result).count();
     let summary = json!({"pass": 0, "fail": count("fail"), "warn": count("warn"), "error": count("error"), "skip": 0});

@@ -261,11 +261,15 @@ fn policyreport_has_one_result_per_finding() {
     assert_eq!(report["apiVersion"], "wgpolicyk8s.io/v1alpha2");
     assert_eq!(report["kind"], "PolicyReport");
     assert_eq!(report["metadata"]["name"], "gateway-doctor-founding-gateway.yaml");
-    let findings = json(&run(&["check", "founding-gateway.yaml", "--format", "json"]))["findings"].as_array().unwrap().len();
+    let findings =
+        json(&run(&["check", "founding-gateway.yaml", "--format", "json"]))["findings"].as_array().unwrap().len();
     let results = report["results"].as_array().unwrap();
     assert_eq!(results.len(), findings);
     let lb = results.iter().find(|x| x["rule"] == "ASM-LB-001").expect("ASM-LB-001 result");
-    assert_eq!((lb["policy"].as_str(), lb["severity"].as_str(), lb["result"].as_str()), (Some("gateway-doctor"), Some("medium"), Some("warn")));
+    assert_eq!(
+        (lb["policy"].as_str(), lb["severity"].as_str(), lb["result"].as_str()),
+        (Some("gateway-doctor"), Some("medium"), Some("warn"))
+    );
     assert_eq!(lb["resources"][0]["kind"], "IstioGateway");
 
     let several = json(&run(&["check", "founding-gateway.yaml", "clean-service.yaml", "--format", "policyreport"]));

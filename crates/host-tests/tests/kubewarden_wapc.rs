@@ -53,7 +53,8 @@ fn protocol_version_is_v1() {
 #[test]
 fn validate_settings_accepts_good_and_explains_bad() {
     let host = host();
-    let good = call(&host, "validate_settings", &json!({"cni": "terway-eniip", "rejectOn": "warning", "mutate": ["safe"]}));
+    let good =
+        call(&host, "validate_settings", &json!({"cni": "terway-eniip", "rejectOn": "warning", "mutate": ["safe"]}));
     assert_eq!(good["valid"], true);
     let bad = call(&host, "validate_settings", &json!({"rejectOn": "often"}));
     assert_eq!(bad["valid"], false);

@@ -8,8 +8,8 @@ pub mod verdict;
 
 use kubewarden_policy_sdk::response::ValidationResponse;
 use kubewarden_policy_sdk::settings::SettingsValidationResponse;
-use serde_json::Value;
 use kubewarden_policy_sdk::wapc_guest::{register_function, CallResult};
+use serde_json::Value;
 
 use crate::settings::Settings;
 use crate::subject::Subject;

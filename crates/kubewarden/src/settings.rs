@@ -222,7 +222,8 @@ mod tests {
 
     #[test]
     fn round_trips_through_json() {
-        let settings = Settings::from_json(&json!({"cni": "flannel", "rejectOn": "never", "mutate": ["safe"]})).unwrap();
+        let settings =
+            Settings::from_json(&json!({"cni": "flannel", "rejectOn": "never", "mutate": ["safe"]})).unwrap();
         let again = Settings::from_json(&Value::from(settings.clone())).unwrap();
         assert_eq!(again, settings);
     }

@@ -32,9 +32,8 @@ pub fn judge(object: &Value, settings: &Settings) -> ValidationResponse {
     let mut warnings: Vec<String> = lower.iter().map(|f| line(f)).collect();
     warnings.extend(applied.iter().map(|a| format!("{}: applied fix {}", a.code, a.id)));
     let codes: BTreeSet<&str> = findings.iter().map(|f| f.code).collect();
-    let audit_annotations = (!codes.is_empty()).then(|| {
-        HashMap::from([(CODES_ANNOTATION.to_owned(), codes.into_iter().collect::<Vec<_>>().join(","))])
-    });
+    let audit_annotations = (!codes.is_empty())
+        .then(|| HashMap::from([(CODES_ANNOTATION.to_owned(), codes.into_iter().collect::<Vec<_>>().join(","))]));
 
     if !rejecting.is_empty() || !input_errors.is_empty() {
         let reasons: Vec<String> = input_errors.into_iter().chain(rejecting.iter().map(|f| line(f))).collect();

@@ -75,10 +75,7 @@ fn mutate_applies_the_named_fix_and_the_result_rechecks_clean() {
     assert!(warnings.iter().any(|w| w == "ASM-LB-001: applied fix set-cluster-policy"), "{warnings:?}");
 
     // The mutated object, sent back through the policy, no longer has the finding.
-    let recheck = validate(
-        json!({"request": object, "settings": settings}).to_string().as_bytes(),
-    )
-    .unwrap();
+    let recheck = validate(json!({"request": object, "settings": settings}).to_string().as_bytes()).unwrap();
     let recheck: ValidationResponse = serde_json::from_slice(&recheck).unwrap();
     assert!(recheck.accepted);
     assert!(!codes(&recheck).contains("ASM-LB-001"));

@@ -69,7 +69,9 @@ impl Entrypoint {
 pub fn evaluate(entrypoint: Entrypoint, input: Option<&Value>, data: Option<&Value>) -> Value {
     match run(input, data) {
         Ok((report, reject_on)) => match entrypoint {
-            Entrypoint::Findings => serde_json::to_value(&report).unwrap_or_else(|e| error_value(entrypoint, &e.to_string())),
+            Entrypoint::Findings => {
+                serde_json::to_value(&report).unwrap_or_else(|e| error_value(entrypoint, &e.to_string()))
+            }
             Entrypoint::Violations => violations(&report, reject_on),
         },
         Err(message) => error_value(entrypoint, &message),

@@ -47,20 +47,20 @@ fn run(input: &str, output: &str) -> Result<String, String> {
 /// Points the export `name` at a new immutable global holding the i32 stored
 /// at the address the old global held. Returns the value.
 fn make_constant(module: &mut Module, name: &str) -> Result<i32, String> {
-    let export = module.exports.iter().find(|e| e.name == name).ok_or(format!("the module does not export `{name}`"))?;
+    let export =
+        module.exports.iter().find(|e| e.name == name).ok_or(format!("the module does not export `{name}`"))?;
     let export_id = export.id();
     let ExportItem::Global(old) = export.item else {
         return Err(format!("`{name}` is exported, but not as a global"));
     };
     let global = module.globals.get(old);
     let address = match (&global.kind, global.ty, global.mutable) {
-        (GlobalKind::Local(ConstExpr::Value(walrus::ir::Value::I32(address))), ValType::I32, false) => {
-            *address as u32
-        }
+        (GlobalKind::Local(ConstExpr::Value(walrus::ir::Value::I32(address))), ValType::I32, false) => *address as u32,
         _ => return Err(format!("`{name}` is not an immutable i32 global")),
     };
     let value = read_i32(module, address).ok_or(format!("`{name}` points at {address}, outside the static data"))?;
-    let constant = module.globals.add_local(ValType::I32, false, false, ConstExpr::Value(walrus::ir::Value::I32(value)));
+    let constant =
+        module.globals.add_local(ValType::I32, false, false, ConstExpr::Value(walrus::ir::Value::I32(value)));
     module.exports.get_mut(export_id).item = ExportItem::Global(constant);
     Ok(value)
 }
