@@ -127,3 +127,17 @@ fn line(finding: &Finding) -> String {
 fn non_empty(list: Vec<String>) -> Option<Vec<String>> {
     (!list.is_empty()).then_some(list)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_text_reads_back_as_json_or_yaml_flow() {
+        let json = fixed_object(r#"{"kind":"Service","spec":{"externalTrafficPolicy":"Cluster"}}"#).unwrap();
+        assert_eq!(json["spec"]["externalTrafficPolicy"], "Cluster");
+        let flow = fixed_object(r#"{"kind":"Service","metadata":{"annotations":{"a": "eni"}},"spec":{"x":Cluster}}"#);
+        assert_eq!(flow.unwrap()["spec"]["x"], "Cluster");
+        assert!(fixed_object("[1, 2]").is_err());
+    }
+}
