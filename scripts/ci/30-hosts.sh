@@ -38,7 +38,6 @@ packages=(-p gateway-doctor-kubewarden -p gateway-doctor-opa -p gateway-doctor-o
 step "cargo clippy (policy crates; the OPA ABI layer on its wasm target)"
 cargo clippy --locked --all-targets "${packages[@]}" -- -D warnings
 cargo clippy --locked --target wasm32-unknown-unknown -p gateway-doctor-opa -- -D warnings
-cargo clippy --locked --target wasm32-wasip1 -p gateway-doctor-kubewarden -- -D warnings
 
 step "cargo test: Kubewarden SDK Testcase tests and the OPA evaluation (native)"
 cargo test --locked "${packages[@]}"
