@@ -333,6 +333,7 @@ pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
         let syntax_errors = syntax_error_count(&report);
         let mut groups: Vec<Vec<TextEdit>> = Vec::new();
         let mut records: Vec<FixRecord> = Vec::new();
+        let mut keys = Vec::new();
         for finding in &report.findings {
             let chosen = finding
                 .fixes
@@ -375,7 +376,7 @@ pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
             }
             groups.push(fix.edits.clone());
             records.push(record(None));
-            done.insert(key);
+            keys.push(key);
         }
         if groups.is_empty() {
             break;
@@ -405,9 +406,16 @@ pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
             };
             current = apply_groups(&current, std::slice::from_ref(&groups[index])).0;
             applied.push(records.swap_remove(index));
+            done.insert(keys.swap_remove(index));
             continue;
         }
-        applied.extend(records.into_iter().zip(taken).filter(|(_, t)| *t).map(|(r, _)| r));
+        // Only what was applied counts as done: a group that clashed with another waits a round.
+        for ((record, key), taken) in records.into_iter().zip(keys).zip(taken) {
+            if taken {
+                applied.push(record);
+                done.insert(key);
+            }
+        }
         current = next;
     }
     let report = check(&current, options);

@@ -144,8 +144,6 @@ fn every_fixture_matches_its_snapshot_and_keeps_the_fix_invariants() {
 /// The behaviour the core owes: one `fix` run reaches the fixed point, also
 /// when two requested fixes of different findings insert at the same place.
 #[test]
-#[ignore = "core bug: engine::fix marks a fix as done before apply_groups, so an edit group skipped for \
-            clashing with another is refused in the next round as \"applied once already\""]
 fn fix_converges_when_two_fixes_insert_at_the_same_point() {
     // ASM-LB-001's lb-hostname and ASM-LB-010's set-wrr-scheduler both create
     // `serviceAnnotations` at the end of spec.

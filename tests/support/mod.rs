@@ -435,13 +435,6 @@ pub fn render_fix_diffs(text: &str, report: &Report, code: &str) -> String {
 /// removed as soon as the bug is fixed.
 pub const KNOWN_VIOLATIONS: &[(&[&str], &str)] = &[
     (
-        &["fix (all safe fixes): does not converge"],
-        "core: engine::fix marks a fix as done before apply_groups; a group skipped because it inserts at the \
-         same point as another (ASM-CR-020 set-namespace creating metadata and ASM-LB-010 set-wrr-scheduler \
-         creating serviceAnnotations, both at the end of the document) is refused in the next round as \
-         \"applied once already\", so a second `fix` run changes the text again",
-    ),
-    (
         &["ASM-HA-011 fix raise-replicas at ", "the finding is still reported after the fix"],
         "ASM-HA-011 fires on replicas < 2 OR no anti-affinity, but offers raising replicas and adding anti-affinity \
          as alternatives: each fixes one condition, so the finding stays (domain.md 6.2 asks for both in one fix)",
