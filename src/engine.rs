@@ -352,7 +352,11 @@ pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
                 resource: finding.resource.clone(),
                 reason,
             };
-            let key = (format!("{}{}", finding.location.document, finding.location.path), finding.code, fix.id);
+            // The patch is part of the key: two findings at one place (a base spec and an
+            // override) can offer the same fix id with different changes.
+            let patch = serde_json::to_string(&fix.patch).unwrap_or_default();
+            let key =
+                (format!("{} {} {patch}", finding.location.document, finding.location.path), finding.code, fix.id);
             let refusal = match fix.applicability {
                 _ if fix.unavailable.is_some() => fix.unavailable.clone(),
                 Applicability::DisplayOnly => {

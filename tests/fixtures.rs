@@ -200,8 +200,6 @@ fn fixes_respect_lone_carriage_return_line_breaks() {
 /// effective Service then still lacks it and is reported on its own, so a
 /// second `fix` run adds it there.
 #[test]
-#[ignore = "rule bug: ASM-LB-005 eni-passthrough on the base spec misses overrides with their own \
-            serviceAnnotations; fix does not converge in one run"]
 fn eni_passthrough_covers_overrides_with_their_own_annotations() {
     let text = "apiVersion: istio.alibabacloud.com/v1beta1\nkind: IstioGateway\nmetadata:\n  name: ingressgateway\n  namespace: istio-system\nspec:\n  clusterIds:\n  - c1\n  externalTrafficPolicy: Cluster\n  serviceType: LoadBalancer\n  overrides:\n    c1:\n      replicaCount: 2\n      serviceAnnotations:\n        service.beta.kubernetes.io/alibaba-cloud-loadbalancer-spec: \"slb.s1.small\"\n";
     let options = Options::default();
