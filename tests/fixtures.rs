@@ -181,8 +181,6 @@ fn invariant_checks_catch_broken_fixes() {
 /// A lone carriage return is a YAML line break (YAML 1.2, 5.4): the parser
 /// breaks the line there, so a fix must insert where the parser's mapping ends.
 #[test]
-#[ignore = "core bug: LineIndex and the lowering treat only \\n as a line break; with a lone \\r the \
-            inserted serviceAnnotations lands mid-line and the fixed text does not parse"]
 fn fixes_respect_lone_carriage_return_line_breaks() {
     let text = std::fs::read_to_string(fixtures_dir().join("ASM-LB-001/istio-gateway-overrides.yaml"))
         .unwrap()
