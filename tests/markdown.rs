@@ -22,7 +22,7 @@ fn the_founding_snippets_parse_with_their_elisions_and_raise_no_lb_finding() {
     assert!(report.findings.iter().all(|f| f.code != "ASM-LB-001"), "both snippets already say Cluster");
     let elisions: Vec<usize> =
         report.diagnostics.iter().filter(|d| d.kind == DiagnosticKind::Elision).map(|d| d.start.line).collect();
-    let expected: Vec<usize> = (0..4).map(|n| line_of(FOUNDING, "....", n)).collect();
+    let expected: Vec<usize> = (0..3).map(|n| line_of(FOUNDING, "....", n)).collect();
     assert_eq!(elisions, expected);
 }
 
