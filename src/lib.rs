@@ -19,7 +19,7 @@ pub mod sources;
 pub mod yaml;
 
 #[cfg(feature = "wasm")]
-mod wasm;
+pub mod wasm;
 
 pub use context::ClusterContext;
 pub use diagnostic::Severity;
