@@ -162,7 +162,7 @@ export interface GatewayInfo {
 #[wasm_bindgen(unchecked_return_type = "Report | ApiError")]
 pub fn check(
     #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "CheckOptions | undefined")] options: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "CheckOptions")] options: Option<JsValue>,
 ) -> JsValue {
     let run = || -> Result<JsValue, String> {
         let text = text_arg(&text)?;
@@ -177,15 +177,15 @@ pub fn check(
 #[wasm_bindgen(unchecked_return_type = "FixResult | ApiError")]
 pub fn fix(
     #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
-    #[wasm_bindgen(js_name = "fixIds", unchecked_param_type = "string[] | undefined")] fix_ids: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "FixOptions | undefined")] options: JsValue,
+    #[wasm_bindgen(js_name = "fixIds", unchecked_param_type = "string[]")] fix_ids: Option<JsValue>,
+    #[wasm_bindgen(unchecked_param_type = "FixOptions")] options: Option<JsValue>,
 ) -> JsValue {
     let run = || -> Result<JsValue, String> {
         let text = text_arg(&text)?;
-        let ids: Vec<String> = if fix_ids.is_undefined() || fix_ids.is_null() {
-            Vec::new()
-        } else {
-            serde_wasm_bindgen::from_value(fix_ids).map_err(|e| format!("fixIds must be an array of strings: {e}"))?
+        let ids: Vec<String> = match fix_ids {
+            Some(ids) if !ids.is_undefined() && !ids.is_null() => serde_wasm_bindgen::from_value(ids)
+                .map_err(|e| format!("fixIds must be an array of strings: {e}"))?,
+            _ => Vec::new(),
         };
         let (options, allow_unsafe) = options_arg(options)?;
         Ok(to_js(&crate::fix(&text, &FixRequest { ids, allow_unsafe }, &options)))
@@ -272,7 +272,7 @@ struct Replicas {
 #[wasm_bindgen(unchecked_return_type = "GatewayInfo[] | ApiError")]
 pub fn gateways(
     #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "CheckOptions | undefined")] options: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "CheckOptions")] options: Option<JsValue>,
 ) -> JsValue {
     let run = || -> Result<JsValue, String> {
         let text = text_arg(&text)?;
@@ -312,11 +312,11 @@ fn text_arg(value: &JsValue) -> Result<String, String> {
 
 /// The flat options object: context keys, `lang`, `format`, `hostname`,
 /// `allowUnsafe`. Unknown keys are errors, so a typo is not silently ignored.
-fn options_arg(value: JsValue) -> Result<(Options, bool), String> {
+fn options_arg(value: Option<JsValue>) -> Result<(Options, bool), String> {
     let mut options = Options { columns: ColumnUnit::Utf16, ..Options::default() };
-    if value.is_undefined() || value.is_null() {
+    let Some(value) = value.filter(|v| !v.is_undefined() && !v.is_null()) else {
         return Ok((options, false));
-    }
+    };
     let map: serde_json::Map<String, serde_json::Value> =
         serde_wasm_bindgen::from_value(value).map_err(|e| format!("options must be an object: {e}"))?;
     let mut context = serde_json::Map::new();

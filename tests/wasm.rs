@@ -21,7 +21,7 @@ fn rust(value: JsValue) -> Value {
 }
 
 fn check(text: &str, options: Value) -> Value {
-    rust(wasm::check(JsValue::from_str(text), js(options)))
+    rust(wasm::check(JsValue::from_str(text), Some(js(options))))
 }
 
 #[wasm_bindgen_test]
@@ -64,9 +64,9 @@ fn bad_arguments_are_error_values() {
         let result = check(FOUNDING, options.clone());
         assert!(result["error"].as_str().is_some_and(|e| !e.is_empty()), "{options}: {result}");
     }
-    let result = rust(wasm::check(JsValue::from_f64(1.0), JsValue::UNDEFINED));
+    let result = rust(wasm::check(JsValue::from_f64(1.0), None));
     assert_eq!(result["error"], "text must be a string");
-    let result = rust(wasm::fix(JsValue::from_str(FOUNDING), JsValue::from_str("set-cluster-policy"), JsValue::NULL));
+    let result = rust(wasm::fix(JsValue::from_str(FOUNDING), Some(JsValue::from_str("set-cluster-policy")), Some(JsValue::NULL)));
     assert!(result["error"].as_str().unwrap().starts_with("fixIds"), "{result}");
 }
 
@@ -86,13 +86,13 @@ fn hostile_input_gives_diagnostics_not_traps() {
 fn fix_returns_the_corrected_text_and_its_report() {
     let options = js(json!({"allowUnsafe": true}));
     let ids = js(json!(["set-cluster-policy"]));
-    let result = rust(wasm::fix(JsValue::from_str(FOUNDING), ids, options));
+    let result = rust(wasm::fix(JsValue::from_str(FOUNDING), Some(ids), Some(options)));
     assert_eq!(result["text"], FOUNDING.replace("externalTrafficPolicy: Local", "externalTrafficPolicy: Cluster"));
     assert_eq!(result["applied"][0]["id"], "set-cluster-policy");
     assert!(result["report"]["findings"].as_array().unwrap().iter().all(|f| f["code"] != "ASM-LB-001"));
 
     // Without allowUnsafe the fix is skipped with a reason, and the text is unchanged.
-    let result = rust(wasm::fix(JsValue::from_str(FOUNDING), js(json!(["set-cluster-policy"])), JsValue::UNDEFINED));
+    let result = rust(wasm::fix(JsValue::from_str(FOUNDING), Some(js(json!(["set-cluster-policy"]))), None));
     assert_eq!(result["text"], FOUNDING);
     assert!(result["skipped"][0]["reason"].as_str().unwrap().contains("allowUnsafe"));
 }
@@ -119,7 +119,7 @@ fn rules_version_and_gateways_describe_themselves() {
     assert!(!lb["titleZh"].as_str().unwrap().is_empty());
     assert_eq!(wasm::version(), env!("CARGO_PKG_VERSION"));
 
-    let gateways = rust(wasm::gateways(JsValue::from_str(FOUNDING), JsValue::UNDEFINED));
+    let gateways = rust(wasm::gateways(JsValue::from_str(FOUNDING), None));
     assert_eq!(
         gateways[0],
         json!({
