@@ -11,7 +11,7 @@ export function renderDiff(pre, before, after, noChange) {
   let changed = 0;
   let oldLine = 1;
   let newLine = 1;
-  const row = (sign, text, cls, number) => h("span", { class: `diff-line ${cls}` }, `${sign} ${String(number).padStart(4)} │ ${text}\n`);
+  const row = (sign, text, cls, number) => h("span", { class: `diff-line ${cls}` }, `${sign} ${String(number).padStart(4)} │ ${text}`);
   parts.forEach((part, index) => {
     const lines = part.value.replace(/\n$/, "").split("\n");
     if (part.added || part.removed) {
@@ -30,7 +30,7 @@ export function renderDiff(pre, before, after, noChange) {
         pre.append(row(" ", line, "ctx", newLine));
         skipping = false;
       } else if (!skipping) {
-        pre.append(h("span", { class: "diff-line skip" }, "  ⋯\n"));
+        pre.append(h("span", { class: "diff-line skip" }, "  ⋯"));
         skipping = true;
       }
       oldLine++;
