@@ -201,7 +201,9 @@ impl Resolver<'_> {
             .fixes
             .into_iter()
             .map(|fix| {
-                let ops: Vec<_> = fix.ops.iter().map(|op| op.rebased(&resource.base)).collect();
+                // Valid RFC 6902 against the resource: missing parents are created by the patch itself.
+                let patch = crate::patch::normalize(resource.node, &fix.ops);
+                let ops: Vec<_> = patch.iter().map(|op| op.rebased(&resource.base)).collect();
                 let lowered = match (&document.root, ops.is_empty()) {
                     (_, true) => Ok(Vec::new()),
                     (Some(root), false) => Lowering::new(self.text, root, document.span).lower(&ops),
@@ -217,7 +219,7 @@ impl Resolver<'_> {
                     applicability: fix.applicability,
                     recommended: fix.recommended,
                     tradeoffs: fix.tradeoffs,
-                    patch: fix.ops,
+                    patch,
                     edits,
                     unavailable,
                 }
@@ -416,5 +418,90 @@ fn syntax_error_count(report: &Report) -> usize {
 fn push_unique(list: &mut Vec<FixRecord>, record: FixRecord) {
     if !list.contains(&record) {
         list.push(record);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::patch::TextEdit;
+
+    const STREAM: &str = "# a clean first document\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  type: ClusterIP\n---\napiVersion: v1\nkind: List\nitems:\n- apiVersion: istio.alibabacloud.com/v1beta1\n  kind: IstioGateway\n  metadata:\n    name: ingressgateway\n    namespace: istio-system\n  spec:\n    externalTrafficPolicy: Local  # 保留源IP\n";
+
+    /// Every fix's JSON Patch, applied to the resource, gives what its text
+    /// edits give once the text is parsed again.
+    #[test]
+    fn patches_and_edits_agree() {
+        let report = check(STREAM, &Options::default());
+        assert!(!report.findings.is_empty());
+        for finding in &report.findings {
+            for fix in finding.fixes.iter().filter(|f| !f.edits.is_empty()) {
+                let edits: Vec<&TextEdit> = fix.edits.iter().collect();
+                let fixed = crate::patch::splice(STREAM, &edits);
+                let loaded = crate::yaml::load(STREAM, &Limits::default());
+                let resource = &crate::model::collect(&loaded.documents)[1];
+                let mut expected = resource.node.to_json();
+                let patch: json_patch::Patch =
+                    serde_json::from_value(serde_json::to_value(&fix.patch).unwrap()).unwrap();
+                json_patch::patch(&mut expected, &patch).unwrap();
+                let reloaded = crate::yaml::load(&fixed, &Limits::default());
+                let actual = crate::model::collect(&reloaded.documents)[1].node.to_json();
+                assert_eq!(actual, expected, "{} {}", finding.code, fix.id);
+                assert!(fixed.contains("# 保留源IP") && fixed.contains("# a clean first document"));
+            }
+        }
+    }
+
+    #[test]
+    fn list_items_are_resources_with_their_own_route() {
+        let report = check(STREAM, &Options::default());
+        let f = report.findings.iter().find(|f| f.code == "ASM-LB-001").unwrap();
+        assert_eq!(f.resource.path, "/items/0");
+        assert_eq!(f.location.path, "/items/0/spec/externalTrafficPolicy");
+        assert_eq!(f.location.start.line, 17);
+        assert_eq!(report.summary.resources, 2);
+        assert_eq!(report.summary.documents, 2);
+    }
+
+    #[test]
+    fn suppression_is_counted_not_dropped_silently() {
+        let text = STREAM.replace(
+            "    namespace: istio-system\n",
+            "    namespace: istio-system\n    annotations:\n      gateway-doctor.io/ignore: \"local-policy-in-cluster-lb-access # reviewed\"\n",
+        );
+        let report = check(&text, &Options::default());
+        assert!(report.findings.iter().all(|f| f.code != "ASM-LB-001"));
+        assert_eq!(report.summary.suppressed, 1);
+    }
+
+    #[test]
+    fn fix_refuses_unsafe_without_consent_and_converges_with_it() {
+        let request = FixRequest { ids: vec!["set-cluster-policy".into()], allow_unsafe: false };
+        let outcome = fix(STREAM, &request, &Options::default());
+        assert_eq!(outcome.text, STREAM);
+        assert!(outcome.skipped[0].reason.as_deref().unwrap().contains("--unsafe"));
+        let request = FixRequest { allow_unsafe: true, ..request };
+        let outcome = fix(STREAM, &request, &Options::default());
+        assert_eq!(outcome.text, STREAM.replace("Local  #", "Cluster  #"));
+        assert_eq!(outcome.applied.len(), 1);
+        let again = fix(&outcome.text, &request, &Options::default());
+        assert_eq!(again.text, outcome.text);
+    }
+
+    #[test]
+    fn alternatives_are_never_applied_together() {
+        let request =
+            FixRequest { ids: vec!["eni-passthrough".into(), "set-cluster-policy".into()], allow_unsafe: true };
+        let outcome = fix(STREAM, &request, &Options::default());
+        assert_eq!(outcome.applied.len(), 1);
+        assert_eq!(outcome.applied[0].id, "eni-passthrough");
+    }
+
+    #[test]
+    fn oversized_input_is_a_diagnostic() {
+        let options = Options { limits: Limits { max_input_bytes: 10, ..Limits::default() }, ..Options::default() };
+        let report = check(STREAM, &options);
+        assert_eq!(report.diagnostics[0].kind, DiagnosticKind::Limit);
+        assert!(report.findings.is_empty());
     }
 }

@@ -81,7 +81,10 @@ mod tests {
         // A fence inside a block scalar is indented: still YAML.
         assert_eq!(InputFormat::detect("data:\n  README.md: |\n    ```yaml\n    a: 1\n    ```\n"), InputFormat::Yaml);
         // Fences indented in a list item: not YAML, so Markdown.
-        assert_eq!(InputFormat::detect("- step one:\n\n    ```yaml\n    kind: Service\n    ```\n"), InputFormat::Markdown);
+        assert_eq!(
+            InputFormat::detect("- step one:\n\n    ```yaml\n    kind: Service\n    ```\n"),
+            InputFormat::Markdown
+        );
         assert_eq!(InputFormat::detect("  {\"kind\": \"Service\"}"), InputFormat::Json);
         assert_eq!(InputFormat::detect("kind: Service\n"), InputFormat::Yaml);
     }

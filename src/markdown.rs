@@ -231,14 +231,18 @@ pub(crate) fn check(text: &str, options: &Options) -> Report {
         let shown = text[span.start..span.end].trim();
         let line = lines.line_of(span.start) + 1;
         let message = match options.lang {
-            Lang::En => format!("line {line} (`{shown}`) stands for omitted content; what it leaves out was not checked"),
+            Lang::En => {
+                format!("line {line} (`{shown}`) stands for omitted content; what it leaves out was not checked")
+            }
             Lang::Zh => format!("第 {line} 行（`{shown}`）表示省略的内容；省略部分未检查"),
         };
         report.diagnostics.push(diagnostic(DiagnosticKind::Elision, message, *span));
     }
     if extracted.blocks.is_empty() {
         let message = match options.lang {
-            Lang::En => "no fenced YAML block and no code block holding Kubernetes objects was found in the Markdown input",
+            Lang::En => {
+                "no fenced YAML block and no code block holding Kubernetes objects was found in the Markdown input"
+            }
             Lang::Zh => "Markdown 输入中没有找到 YAML 代码块，也没有包含 Kubernetes 对象的代码块",
         };
         report.diagnostics.push(diagnostic(DiagnosticKind::NotAResource, message.to_owned(), Span::empty(0)));
@@ -345,7 +349,10 @@ mod tests {
         let request = FixRequest { ids: vec!["set-cluster-policy".into()], allow_unsafe: true };
         let outcome = fix(FOUNDING_SNIPPET, &request, &markdown_options());
         assert_eq!(outcome.applied.len(), 1, "{:?}", outcome.skipped);
-        assert_eq!(outcome.text, FOUNDING_SNIPPET.replace("externalTrafficPolicy: Local", "externalTrafficPolicy: Cluster"));
+        assert_eq!(
+            outcome.text,
+            FOUNDING_SNIPPET.replace("externalTrafficPolicy: Local", "externalTrafficPolicy: Cluster")
+        );
         assert!(outcome.report.findings.iter().all(|f| f.code != "ASM-LB-001"));
     }
 

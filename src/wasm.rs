@@ -183,8 +183,9 @@ pub fn fix(
     let run = || -> Result<JsValue, String> {
         let text = text_arg(&text)?;
         let ids: Vec<String> = match fix_ids {
-            Some(ids) if !ids.is_undefined() && !ids.is_null() => serde_wasm_bindgen::from_value(ids)
-                .map_err(|e| format!("fixIds must be an array of strings: {e}"))?,
+            Some(ids) if !ids.is_undefined() && !ids.is_null() => {
+                serde_wasm_bindgen::from_value(ids).map_err(|e| format!("fixIds must be an array of strings: {e}"))?
+            }
             _ => Vec::new(),
         };
         let (options, allow_unsafe) = options_arg(options)?;

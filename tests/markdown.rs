@@ -13,11 +13,7 @@ fn line_of(text: &str, needle: &str, nth: usize) -> usize {
 #[test]
 fn the_founding_snippets_parse_with_their_elisions_and_raise_no_lb_finding() {
     let report = check(FOUNDING, &Options::default());
-    assert!(
-        !report.diagnostics.iter().any(|d| d.kind == DiagnosticKind::Syntax),
-        "{:#?}",
-        report.diagnostics
-    );
+    assert!(!report.diagnostics.iter().any(|d| d.kind == DiagnosticKind::Syntax), "{:#?}", report.diagnostics);
     assert_eq!(report.summary.resources, 2, "both IstioGateway snippets are read");
     assert!(report.findings.iter().all(|f| f.code != "ASM-LB-001"), "both snippets already say Cluster");
     let elisions: Vec<usize> =

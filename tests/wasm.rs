@@ -39,7 +39,8 @@ fn check_reports_the_founding_finding_with_utf16_columns() {
     // An astral character before the value on its line counts as two UTF-16 units.
     let line = "spec: {n😀: 1, serviceType: LoadBalancer, externalTrafficPolicy: Local}";
     let text = format!("apiVersion: v1\nkind: Service\nmetadata: {{name: gw}}\n{line}\n");
-    let text = text.replace("apiVersion: v1\nkind: Service", "apiVersion: istio.alibabacloud.com/v1beta1\nkind: IstioGateway");
+    let text =
+        text.replace("apiVersion: v1\nkind: Service", "apiVersion: istio.alibabacloud.com/v1beta1\nkind: IstioGateway");
     let report = check(&text, json!({}));
     let prefix = &line[..line.find("Local").unwrap()];
     let column = report["findings"][0]["location"]["start"]["column"].as_u64().unwrap() as usize;
@@ -66,7 +67,11 @@ fn bad_arguments_are_error_values() {
     }
     let result = rust(wasm::check(JsValue::from_f64(1.0), None));
     assert_eq!(result["error"], "text must be a string");
-    let result = rust(wasm::fix(JsValue::from_str(FOUNDING), Some(JsValue::from_str("set-cluster-policy")), Some(JsValue::NULL)));
+    let result = rust(wasm::fix(
+        JsValue::from_str(FOUNDING),
+        Some(JsValue::from_str("set-cluster-policy")),
+        Some(JsValue::NULL),
+    ));
     assert!(result["error"].as_str().unwrap().starts_with("fixIds"), "{result}");
 }
 

@@ -1,11 +1,15 @@
 //! Typed views of the objects the rules read. Views borrow the YAML tree and
 //! know the route of every value, so a finding can point at it.
 
+pub mod clb_annotations;
+mod gateway_spec;
 pub mod quantity;
 mod resource;
 mod service;
+pub mod topology;
 mod workload;
 
+pub use gateway_spec::{istio_spec_field, selected_deployments};
 pub use resource::{collect, Resource};
 pub use service::{
     is_istio_gateway, service_views, Field, GatewayReason, Origin, Provider, ServiceView, ALIBABA_PREFIX,

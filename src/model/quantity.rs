@@ -70,6 +70,53 @@ pub fn parse(text: &str) -> Option<Quantity> {
     Some(Quantity { value: number * scale, suffix: kind })
 }
 
+/// The amount in billionths of the base unit (nano-cores, nano-bytes),
+/// computed exactly as the API server does, rounding up below a billionth;
+/// `None` when it does not parse or does not fit.
+pub fn nano_units(text: &str) -> Option<i128> {
+    parse(text)?;
+    let suffix = suffix_of(text);
+    let number = &text[..text.len() - suffix.len()];
+    let (negative, number) = match number.as_bytes().first() {
+        Some(b'-') => (true, &number[1..]),
+        Some(b'+') => (false, &number[1..]),
+        _ => (false, number),
+    };
+    let (int, frac) = number.split_once('.').unwrap_or((number, ""));
+    let mut mantissa: i128 = 0;
+    for digit in int.bytes().chain(frac.bytes()) {
+        mantissa = mantissa.checked_mul(10)?.checked_add(i128::from(digit - b'0'))?;
+    }
+    let (pow10, pow2): (i32, u32) = match suffix {
+        "" => (0, 0),
+        "n" => (-9, 0),
+        "u" => (-6, 0),
+        "m" => (-3, 0),
+        "k" => (3, 0),
+        "M" => (6, 0),
+        "G" => (9, 0),
+        "T" => (12, 0),
+        "P" => (15, 0),
+        "E" => (18, 0),
+        "Ki" => (0, 10),
+        "Mi" => (0, 20),
+        "Gi" => (0, 30),
+        "Ti" => (0, 40),
+        "Pi" => (0, 50),
+        "Ei" => (0, 60),
+        exp => (exp[1..].parse().ok()?, 0),
+    };
+    let scale = pow10.checked_add(9)?.checked_sub(i32::try_from(frac.len()).ok()?)?;
+    let mut value = mantissa.checked_mul(1i128.checked_shl(pow2)?)?;
+    if scale >= 0 {
+        value = value.checked_mul(10i128.checked_pow(u32::try_from(scale).ok()?)?)?;
+    } else {
+        let divisor = 10i128.checked_pow(u32::try_from(-scale).ok()?)?;
+        value = value.checked_add(divisor - 1)? / divisor;
+    }
+    Some(if negative { -value } else { value })
+}
+
 /// The suffix letters of a quantity's text (`G` of `2G`).
 pub fn suffix_of(text: &str) -> &str {
     text.trim_start_matches(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.'))
@@ -88,6 +135,15 @@ mod tests {
         assert_eq!(parse("1e3").unwrap().value, 1000.0);
         assert_eq!(parse(".5").unwrap().value, 0.5);
         assert_eq!(parse("2G").unwrap().suffix, Suffix::Decimal);
+        assert_eq!(nano_units("100m"), nano_units("0.1"));
+        assert_eq!(nano_units("1Gi"), nano_units("1073741824"));
+        assert_eq!(nano_units("1e3"), Some(1_000_000_000_000));
+        assert_eq!(nano_units("1.5n"), Some(2), "rounded up below a billionth");
+        assert!(nano_units("2G") < nano_units("2Gi"));
+        assert_eq!(nano_units("1E"), Some(10i128.pow(27)));
+        assert_eq!(nano_units("1e40"), None);
+        assert_eq!(nano_units("1e2147483647"), None);
+        assert_eq!(nano_units("1e-2147483648"), None);
         for bad in ["", "Gi", "2GB", "2 Gi", "abc", "1.2.3", "2g"] {
             assert!(parse(bad).is_none(), "{bad}");
         }

@@ -33,29 +33,76 @@ pub struct Lowering<'a> {
     /// The document is JSON: write JSON.
     json: bool,
     newline: &'static str,
+    /// The document's bytes within `text`.
+    document: Span,
 }
 
 impl<'a> Lowering<'a> {
     pub fn new(text: &'a str, root: &'a Node, document: Span) -> Self {
         let own = &text[document.start..document.end];
         let json = own.trim_start_matches('\u{feff}').trim_start().starts_with(['{', '[']);
-        let newline = if own.contains("\r\n") { "\r\n" } else { "\n" };
-        Self { text, root, json, newline }
+        // The document's first line break says which kind it uses (a cheap look, not a scan).
+        let crlf = own.find('\n').is_some_and(|i| i > 0 && own.as_bytes()[i - 1] == b'\r');
+        let newline = if crlf { "\r\n" } else { "\n" };
+        Self { text, root, json, newline, document }
     }
 
+    /// One edit per operation when there is one; several operations are
+    /// applied in order (RFC 6902 semantics), each against the document as the
+    /// previous one left it, and returned as one edit covering what changed.
     pub fn lower(&self, ops: &[Op]) -> Result<Vec<TextEdit>> {
-        ops.iter().map(|op| self.lower_op(op)).collect()
+        match ops {
+            [] => Ok(Vec::new()),
+            [op] => Ok(vec![self.lower_op(op)?]),
+            _ => self.lower_in_sequence(ops).map(|edit| vec![edit]),
+        }
+    }
+
+    fn lower_in_sequence(&self, ops: &[Op]) -> Result<TextEdit> {
+        let original = &self.text[self.document.start..self.document.end];
+        let mut current = original.to_owned();
+        for op in ops {
+            let loaded = crate::yaml::load(&current, &crate::yaml::Limits::default());
+            let root = match (loaded.diagnostics.is_empty(), loaded.documents.first().and_then(|d| d.root.as_ref())) {
+                (true, Some(root)) => root,
+                _ => return fail("an earlier operation of this fix left the document unreadable"),
+            };
+            let step = Lowering {
+                text: &current,
+                root,
+                json: self.json,
+                newline: self.newline,
+                document: Span::new(0, current.len()),
+            };
+            let edit = step.lower_op(op)?;
+            current = super::splice(&current, &[&edit]);
+        }
+        let prefix = common_prefix(original, &current);
+        let suffix = common_suffix(&original[prefix..], &current[prefix..]);
+        Ok(TextEdit {
+            span: Span::new(self.document.start + prefix, self.document.end - suffix),
+            text: current[prefix..current.len() - suffix].to_owned(),
+        })
     }
 
     fn lower_op(&self, op: &Op) -> Result<TextEdit> {
         let value = op.value.as_ref();
         match (op.op, self.root.pointer(&op.path), value) {
             (OpKind::Remove, _, _) => self.remove(&op.path),
+            (OpKind::Move, _, _) => self.rename(op.from.as_deref().unwrap_or(""), &op.path),
+            // `add` at an array index inserts (RFC 6902), it never replaces.
+            (OpKind::Add, _, Some(value)) if self.parent_is_sequence(&op.path) => {
+                self.add(&op.path, value.clone(), op.quoted)
+            }
             (_, Some(node), Some(value)) => self.replace(&op.path, node, value, op.quoted),
             (OpKind::Replace, None, _) => fail(format!("nothing to replace at {}", op.path)),
             (OpKind::Add, None, Some(value)) => self.add(&op.path, value.clone(), op.quoted),
             (_, _, None) => fail("add and replace need a value"),
         }
+    }
+
+    fn parent_is_sequence(&self, path: &str) -> bool {
+        pointer::split_last(path).and_then(|(p, _)| self.root.pointer(p)).is_some_and(|p| p.as_sequence().is_some())
     }
 
     fn parent(&self, path: &str) -> Result<(&'a Node, String, String)> {
@@ -120,6 +167,12 @@ impl<'a> Lowering<'a> {
             wrapped.insert(key, value);
             return self.replace(&parent_path, parent, &Json::Object(wrapped), quoted);
         }
+        if let Some(sequence) = parent.as_sequence() {
+            if key != "-" && key.parse::<usize>().ok() != Some(sequence.items.len()) {
+                return fail(format!("only appending to {parent_path} is supported"));
+            }
+            return self.append(parent, &value, quoted);
+        }
         let Some(mapping) = parent.as_mapping() else {
             return fail(format!("{parent_path} is not a mapping"));
         };
@@ -135,7 +188,7 @@ impl<'a> Lowering<'a> {
         };
         if mapping.flow || self.json {
             let end = last.value.span.end.max(last.key.span.end);
-            let multiline = self.line_of(parent.span.start) != self.line_of(last.key.span.start);
+            let multiline = self.text[parent.span.start..last.key.span.start].contains('\n');
             let text = if multiline {
                 let indent = " ".repeat(self.indent_of(last.key.span.start));
                 format!(",{}{indent}{}", self.newline, self.flow_entry(&key, &value, quoted))
@@ -153,7 +206,8 @@ impl<'a> Lowering<'a> {
             " ".repeat(indent),
             self.key(&key, Context::Block),
             self.after_key(&value, indent, quoted),
-            if at == self.text.len() && lead.is_empty() && !self.text.ends_with('\n') { "" } else { self.newline }
+            // Text that ended without a line break still does.
+            if lead.is_empty() { self.newline } else { "" }
         );
         Ok(TextEdit { span: Span::empty(at), text })
     }
@@ -186,12 +240,83 @@ impl<'a> Lowering<'a> {
             }
             return Ok(TextEdit { span: Span::new(entry.key.span.start, end), text: String::new() });
         }
+        if mapping.entries.len() == 1 {
+            // Removing the last entry must leave `{}`, not a null.
+            let line_end = end + self.text[end..].find(['\r', '\n']).unwrap_or(self.text.len() - end);
+            let holder = pointer::split_last(&parent_path)
+                .and_then(|(gp, k)| self.root.pointer(gp)?.as_mapping()?.entry(&k).map(|e| self.after_colon(e)));
+            return Ok(match holder {
+                Some(after_colon) => TextEdit { span: Span::new(after_colon?, line_end), text: " {}".into() },
+                None => TextEdit { span: Span::new(entry.key.span.start, line_end), text: "{}".into() },
+            });
+        }
         let line_start = self.line_start_of(entry.key.span.start);
         if !self.text[line_start..entry.key.span.start].trim().is_empty() {
             return fail(format!("{path} shares its line with other content; remove it by hand"));
         }
         let (to, _) = self.next_line_start(end);
         Ok(TextEdit { span: Span::new(line_start, to), text: String::new() })
+    }
+
+    /// Appends an item to a sequence, in its own style.
+    fn append(&self, parent: &Node, value: &Json, quoted: bool) -> Result<TextEdit> {
+        let Some(sequence) = parent.as_sequence() else { return fail("not a sequence") };
+        let Some(last) = sequence.items.last() else {
+            // `[]`: write inside the brackets.
+            return Ok(TextEdit { span: Span::empty(parent.span.start + 1), text: self.flow(value, quoted) });
+        };
+        if sequence.flow || self.json {
+            let multiline = self.text[parent.span.start..last.span.start].contains('\n');
+            let text = if multiline {
+                let indent = " ".repeat(self.indent_of(last.span.start));
+                format!(",{}{indent}{}", self.newline, self.flow(value, quoted))
+            } else {
+                format!(", {}", self.flow(value, quoted))
+            };
+            return Ok(TextEdit { span: Span::empty(last.span.end), text });
+        }
+        // The dash of the last item sets the column; the item's text follows "- ".
+        let line_start = self.line_start_of(last.span.start);
+        let dash = self.text[line_start..last.span.start]
+            .rfind('-')
+            .map(|i| line_start + i)
+            .ok_or_else(|| LowerError("could not find the dash of the last item".into()))?;
+        let indent = self.indent_of(dash);
+        let (at, lead) = self.next_line_start(last.span.end);
+        let item = self.after_key(value, indent, quoted);
+        let text = format!(
+            "{lead}{}- {}{}",
+            " ".repeat(indent),
+            item.trim_start(),
+            if lead.is_empty() { self.newline } else { "" }
+        );
+        Ok(TextEdit { span: Span::empty(at), text })
+    }
+
+    /// Rewrites a key's text, keeping its value, comments and position.
+    fn rename(&self, from: &str, path: &str) -> Result<TextEdit> {
+        let (Some((from_parent, old)), Some((to_parent, new))) = (pointer::split_last(from), pointer::split_last(path))
+        else {
+            return fail("a rename needs two keys");
+        };
+        if from_parent != to_parent {
+            return fail("only renames within one mapping can keep the text in place");
+        }
+        let parent = self.root.pointer(from_parent).ok_or_else(|| LowerError(format!("{from_parent} not found")))?;
+        if parent.aliased {
+            return fail(format!("{from_parent} comes from a YAML alias; edit its anchor instead"));
+        }
+        if parent.get(&new).is_some() {
+            return fail(format!("{path} exists already"));
+        }
+        let entry = parent
+            .as_mapping()
+            .and_then(|m| m.entry(&old))
+            .ok_or_else(|| LowerError(format!("nothing to rename at {from}")))?;
+        let context = self.context(Some(parent));
+        let style = entry.key.as_scalar().map_or(ScalarStyle::Plain, |s| s.style);
+        let text = if self.json { double_quoted(&new) } else { emit_string(&new, style, context) };
+        Ok(TextEdit { span: entry.key.span, text })
     }
 
     // --- rendering ---------------------------------------------------------
@@ -272,10 +397,6 @@ impl<'a> Lowering<'a> {
         self.text[..offset].rfind('\n').map_or(0, |i| i + 1)
     }
 
-    fn line_of(&self, offset: usize) -> usize {
-        self.text[..offset].bytes().filter(|b| *b == b'\n').count()
-    }
-
     /// Columns (in characters) from the start of the line to `offset`.
     fn indent_of(&self, offset: usize) -> usize {
         self.text[self.line_start_of(offset)..offset].chars().count()
@@ -303,6 +424,267 @@ impl<'a> Lowering<'a> {
             Ok(at + 1)
         } else {
             fail("could not find the colon after a key")
+        }
+    }
+}
+
+/// Bytes two strings share at the start, cut back to a character boundary.
+fn common_prefix(a: &str, b: &str) -> usize {
+    let mut n = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    while !(a.is_char_boundary(n) && b.is_char_boundary(n)) {
+        n -= 1;
+    }
+    n
+}
+
+fn common_suffix(a: &str, b: &str) -> usize {
+    let mut n = a.bytes().rev().zip(b.bytes().rev()).take_while(|(x, y)| x == y).count();
+    while !(a.is_char_boundary(a.len() - n) && b.is_char_boundary(b.len() - n)) {
+        n -= 1;
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::patch::{apply_groups, Op};
+    use crate::yaml::{load, Limits};
+
+    /// Lowers `ops`, applies them, and checks the text against `expected`
+    /// and the parsed result against the same patch applied to the JSON.
+    fn edit(text: &str, ops: Vec<Op>) -> String {
+        let loaded = load(text, &Limits::default());
+        let doc = &loaded.documents[0];
+        let root = doc.root.as_ref().unwrap();
+        let ops = crate::patch::normalize(root, &ops);
+        let edits = Lowering::new(text, root, doc.span).lower(&ops).unwrap();
+        let (out, applied) = apply_groups(text, &[edits]);
+        assert!(applied[0]);
+        let reparsed = load(&out, &Limits::default());
+        assert!(reparsed.diagnostics.is_empty(), "{out}\n{:?}", reparsed.diagnostics);
+        let mut expected = root.to_json();
+        let patch: json_patch::Patch = serde_json::from_value(serde_json::to_value(&ops).unwrap()).unwrap();
+        json_patch::patch(&mut expected, &patch).unwrap();
+        assert_eq!(reparsed.documents[0].root.as_ref().unwrap().to_json(), expected, "{out}");
+        out
+    }
+
+    fn lower_err(text: &str, op: Op) -> String {
+        let loaded = load(text, &Limits::default());
+        let doc = &loaded.documents[0];
+        Lowering::new(text, doc.root.as_ref().unwrap(), doc.span).lower(&[op]).unwrap_err().0
+    }
+
+    #[test]
+    fn replace_keeps_quote_style_and_comment() {
+        let text = "a: 'Local'  # why\nb: \"x\" # c\nc: Local\n";
+        assert_eq!(edit(text, vec![Op::replace("/a", "Cluster")]), "a: 'Cluster'  # why\nb: \"x\" # c\nc: Local\n");
+        assert_eq!(edit(text, vec![Op::replace("/b", "on")]), "a: 'Local'  # why\nb: \"on\" # c\nc: Local\n");
+        assert_eq!(edit(text, vec![Op::replace("/c", "on")]), "a: 'Local'  # why\nb: \"x\" # c\nc: \"on\"\n");
+    }
+
+    #[test]
+    fn add_to_block_mapping_at_sibling_indent() {
+        let text = "spec:\n    a: 1   # one\n    b: 2\nother: x\n";
+        let out = edit(text, vec![Op::add("/spec/c", "eni").quoted()]);
+        assert_eq!(out, "spec:\n    a: 1   # one\n    b: 2\n    c: \"eni\"\nother: x\n");
+    }
+
+    #[test]
+    fn add_creates_missing_parents() {
+        let text = "metadata:\n  name: x\nspec:\n  type: LoadBalancer\n";
+        let out =
+            edit(text, vec![Op::add("/metadata/annotations/service.beta.kubernetes.io~1backend-type", "eni").quoted()]);
+        assert_eq!(
+            out,
+            "metadata:\n  name: x\n  annotations:\n    service.beta.kubernetes.io/backend-type: \"eni\"\nspec:\n  type: LoadBalancer\n"
+        );
+    }
+
+    #[test]
+    fn add_into_flow_and_empty_and_null_mappings() {
+        assert_eq!(edit("a: {x: 1}\n", vec![Op::add("/a/k", "on").quoted()]), "a: {x: 1, k: \"on\"}\n");
+        // `y` is a YAML 1.1 boolean: as a key it must be quoted.
+        assert_eq!(edit("a: {x: 1}\n", vec![Op::add("/a/y", 1)]), "a: {x: 1, \"y\": 1}\n");
+        assert_eq!(edit("a: {}\n", vec![Op::add("/a/k", "z")]), "a: {k: z}\n");
+        assert_eq!(edit("a:\nb: 1\n", vec![Op::add("/a/k", "z")]), "a:\n  k: z\nb: 1\n");
+        assert_eq!(edit("a: ~\n", vec![Op::add("/a/k", "z")]), "a:\n  k: z\n");
+    }
+
+    #[test]
+    fn add_in_sequence_items_aligns_with_the_first_key() {
+        let text = "ports:\n- name: a\n  port: 80\n";
+        assert_eq!(
+            edit(text, vec![Op::add("/ports/0/targetPort", 80)]),
+            "ports:\n- name: a\n  port: 80\n  targetPort: 80\n"
+        );
+    }
+
+    #[test]
+    fn json_documents_get_json_edits() {
+        let text =
+            "{\n  \"spec\": {\n    \"type\": \"LoadBalancer\",\n    \"externalTrafficPolicy\": \"Local\"\n  }\n}\n";
+        let out = edit(
+            text,
+            vec![Op::replace("/spec/externalTrafficPolicy", "Cluster"), Op::add("/metadata/annotations/k", "eni")],
+        );
+        serde_json::from_str::<serde_json::Value>(&out).expect("valid JSON");
+        assert!(out.contains("\"externalTrafficPolicy\": \"Cluster\""));
+        assert!(out.contains("  \"metadata\": {\"annotations\": {\"k\": \"eni\"}}"), "{out}");
+    }
+
+    #[test]
+    fn remove_block_and_flow_entries() {
+        assert_eq!(edit("a: 1\nb: 2 # c\nd: 3\n", vec![Op::remove("/b")]), "a: 1\nd: 3\n");
+        assert_eq!(edit("m: {a: 1, b: 2}\n", vec![Op::remove("/m/a")]), "m: {b: 2}\n");
+        assert_eq!(edit("m: {a: 1, b: 2}\n", vec![Op::remove("/m/b")]), "m: {a: 1}\n");
+    }
+
+    #[test]
+    fn crlf_and_missing_final_newline_are_respected() {
+        assert_eq!(edit("a:\r\n  b: 1\r\n", vec![Op::add("/a/c", 2)]), "a:\r\n  b: 1\r\n  c: 2\r\n");
+        assert_eq!(edit("a:\n  b: 1", vec![Op::add("/a/c", 2)]), "a:\n  b: 1\n  c: 2");
+    }
+
+    #[test]
+    fn replace_with_a_mapping_in_block_style() {
+        let out = edit(
+            "spec:\n  affinity: {}\n",
+            vec![Op::replace("/spec/affinity", serde_json::json!({"a": {"b": [1, 2]}}))],
+        );
+        assert_eq!(out, "spec:\n  affinity:\n    a:\n      b:\n        - 1\n        - 2\n");
+        let out = edit(
+            "spec:\n  affinity: none\n",
+            vec![Op::replace("/spec/affinity", serde_json::json!({"a": [{"x": 1, "z": 2}]}))],
+        );
+        assert_eq!(out, "spec:\n  affinity:\n    a:\n      - x: 1\n        z: 2\n");
+    }
+
+    #[test]
+    fn rename_rewrites_only_the_key() {
+        let text = "metadata:\n  annotations:\n    a/schedular: wrr  # typo\n    b: c\n";
+        let out =
+            edit(text, vec![Op::rename("/metadata/annotations/a~1schedular", "/metadata/annotations/a~1scheduler")]);
+        assert_eq!(out, "metadata:\n  annotations:\n    a/scheduler: wrr  # typo\n    b: c\n");
+        let json = "{\"a\": {\"k1\": \"v\"}}";
+        assert_eq!(edit(json, vec![Op::rename("/a/k1", "/a/k2")]), "{\"a\": {\"k2\": \"v\"}}");
+    }
+
+    #[test]
+    fn several_operations_apply_in_order() {
+        let text = "metadata:\n  annotations:\n    k: v  # only\nspec:\n  a: 1\n";
+        let out =
+            edit(text, vec![Op::remove("/metadata/annotations/k"), Op::add("/metadata/annotations/k2", "v").quoted()]);
+        assert_eq!(out, "metadata:\n  annotations: {k2: \"v\"}\nspec:\n  a: 1\n");
+        let out = edit(text, vec![Op::replace("/spec/a", 2), Op::add("/metadata/annotations/x", "z")]);
+        assert_eq!(out, "metadata:\n  annotations:\n    k: v  # only\n    x: z\nspec:\n  a: 2\n");
+    }
+
+    #[test]
+    fn append_to_sequences_in_their_style() {
+        let block = "ports:\n  - name: http\n    port: 80  # web\nx: 1\n";
+        let port = serde_json::json!({"name": "status-port", "port": 15021});
+        assert_eq!(
+            edit(block, vec![Op::add("/ports/-", port.clone())]),
+            "ports:\n  - name: http\n    port: 80  # web\n  - name: status-port\n    port: 15021\nx: 1\n"
+        );
+        assert_eq!(edit("a: [1, 2]\n", vec![Op::add("/a/-", 3)]), "a: [1, 2, 3]\n");
+        assert_eq!(edit("a: []\n", vec![Op::add("/a/-", "x")]), "a: [x]\n");
+        assert_eq!(edit("a:\n- x\n", vec![Op::add("/a/1", "on")]), "a:\n- x\n- \"on\"\n");
+    }
+
+    #[test]
+    fn aliased_values_are_not_edited_in_place() {
+        let err = lower_err("base: &b {x: 1}\nm: *b\n", Op::replace("/m/x", 2));
+        assert!(err.contains("alias"), "{err}");
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    use super::*;
+    use crate::patch::{apply_groups, normalize, Op};
+    use crate::yaml::{load, Limits};
+
+    const DOCUMENTS: &[&str] = &[
+        "metadata:\n  name: gw  # name\n  annotations:\n    a: \"1\"\nspec:\n  externalTrafficPolicy: Local   # keep\n  ports:\n  - name: http\n    port: 80\n",
+        "metadata: {name: gw, annotations: {a: '1'}}\nspec: {externalTrafficPolicy: Local, ports: [{name: http, port: 80}]}\n",
+        "{\n  \"metadata\": {\"name\": \"gw\", \"annotations\": {\"a\": \"1\"}},\n  \"spec\": {\n    \"externalTrafficPolicy\": \"Local\",\n    \"ports\": [{\"name\": \"http\", \"port\": 80}]\n  }\n}",
+        "# 注释\r\nmetadata:\r\n  name: gw\r\nspec:\r\n  externalTrafficPolicy: 'Local'\r\n  ports:\r\n    - name: http\r\n      port: 80\r\n",
+        "metadata:\n  name: gw\n  annotations:\nspec:\n  externalTrafficPolicy: |\n    Local\n  ports: []\n",
+    ];
+
+    const PATHS: &[&str] = &[
+        "/metadata/name",
+        "/metadata/annotations/a",
+        "/metadata/annotations/service.beta.kubernetes.io~1backend-type",
+        "/metadata/labels/app",
+        "/spec/externalTrafficPolicy",
+        "/spec/serviceAnnotations/k",
+        "/spec/ports/0/name",
+        "/spec/ports/0/targetPort",
+        "/spec/ports/-",
+        "/status/x/y",
+    ];
+
+    fn value() -> impl Strategy<Value = serde_json::Value> {
+        prop_oneof![
+            "\\PC{0,8}".prop_map(serde_json::Value::from),
+            Just(json!("on")),
+            Just(json!("a: b # c")),
+            Just(json!("line\nbreak")),
+            any::<i32>().prop_map(serde_json::Value::from),
+            any::<bool>().prop_map(serde_json::Value::from),
+            Just(json!({"nested": {"k": "v", "n": 1}})),
+            Just(json!(["x", {"y": 1}])),
+        ]
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        (0..3u8, 0..PATHS.len(), value(), any::<bool>()).prop_map(|(kind, path, value, quoted)| {
+            let path = PATHS[path];
+            let op = match kind {
+                0 => Op::add(path, value),
+                1 => Op::replace(path, value),
+                _ => Op::remove(path),
+            };
+            if quoted {
+                op.quoted()
+            } else {
+                op
+            }
+        })
+    }
+
+    proptest! {
+        /// Lowered text edits and the JSON Patch describe the same change,
+        /// and bytes outside the edit stay as they were.
+        #[test]
+        fn lowering_agrees_with_json_patch(doc in 0..DOCUMENTS.len(), ops in proptest::collection::vec(op(), 1..4)) {
+            let text = DOCUMENTS[doc];
+            let loaded = load(text, &Limits::default());
+            let document = &loaded.documents[0];
+            let root = document.root.as_ref().unwrap();
+            let ops = normalize(root, &ops);
+            let mut expected = root.to_json();
+            let patch: json_patch::Patch = serde_json::from_value(serde_json::to_value(&ops).unwrap()).unwrap();
+            let patch_ok = json_patch::patch(&mut expected, &patch).is_ok();
+            let Ok(edits) = Lowering::new(text, root, document.span).lower(&ops) else {
+                // Refusing is allowed; writing something different from the patch is not.
+                return Ok(());
+            };
+            prop_assert!(patch_ok, "lowered an op JSON Patch rejects: {ops:?}");
+            let (out, _) = apply_groups(text, std::slice::from_ref(&edits));
+            let reparsed = load(&out, &Limits::default());
+            prop_assert!(reparsed.diagnostics.is_empty(), "{out}\n{:?}", reparsed.diagnostics);
+            prop_assert_eq!(reparsed.documents[0].root.as_ref().unwrap().to_json(), expected, "{}", out);
+            let edit = &edits[0];
+            prop_assert_eq!(&out[..edit.span.start], &text[..edit.span.start]);
+            prop_assert_eq!(&out[edit.span.start + edit.text.len()..], &text[edit.span.end..]);
         }
     }
 }

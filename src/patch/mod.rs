@@ -2,8 +2,10 @@
 
 mod edit;
 mod lower;
+mod normalize;
 mod op;
 
 pub use edit::{apply_groups, splice, TextEdit};
 pub use lower::{LowerError, Lowering};
+pub use normalize::normalize;
 pub use op::{Op, OpKind};

@@ -8,6 +8,8 @@ pub enum OpKind {
     Add,
     Replace,
     Remove,
+    /// Renames a key in place when `from` and `path` share a parent.
+    Move,
 }
 
 /// One JSON Patch operation; `path` is relative to the resource until the
@@ -15,6 +17,8 @@ pub enum OpKind {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Op {
     pub op: OpKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
     pub path: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<serde_json::Value>,
@@ -26,15 +30,20 @@ pub struct Op {
 
 impl Op {
     pub fn add(path: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
-        Self { op: OpKind::Add, path: path.into(), value: Some(value.into()), quoted: false }
+        Self { op: OpKind::Add, from: None, path: path.into(), value: Some(value.into()), quoted: false }
     }
 
     pub fn replace(path: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
-        Self { op: OpKind::Replace, path: path.into(), value: Some(value.into()), quoted: false }
+        Self { op: OpKind::Replace, from: None, path: path.into(), value: Some(value.into()), quoted: false }
     }
 
     pub fn remove(path: impl Into<String>) -> Self {
-        Self { op: OpKind::Remove, path: path.into(), value: None, quoted: false }
+        Self { op: OpKind::Remove, from: None, path: path.into(), value: None, quoted: false }
+    }
+
+    /// Renames the key at `from` to the last token of `path` (same parent).
+    pub fn rename(from: impl Into<String>, path: impl Into<String>) -> Self {
+        Self { op: OpKind::Move, from: Some(from.into()), path: path.into(), value: None, quoted: false }
     }
 
     pub fn quoted(mut self) -> Self {
@@ -43,6 +52,10 @@ impl Op {
     }
 
     pub fn rebased(&self, base: &str) -> Self {
-        Self { path: format!("{base}{}", self.path), ..self.clone() }
+        Self {
+            path: format!("{base}{}", self.path),
+            from: self.from.as_ref().map(|f| format!("{base}{f}")),
+            ..self.clone()
+        }
     }
 }

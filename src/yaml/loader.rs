@@ -181,7 +181,7 @@ impl Builder<'_> {
         match event {
             Event::Scalar(value, style, anchor, tag) => {
                 let style = convert_style(style);
-                let span = self.scalar_span(span, style);
+                let span = self.scalar_span(skip_properties(self.text, span), style);
                 if value.len() > self.limits.max_scalar_bytes {
                     return Err((
                         DiagnosticKind::Limit,
@@ -201,12 +201,16 @@ impl Builder<'_> {
                 };
                 self.finish(node, anchor)
             }
-            Event::MappingStart(anchor, _) => self.push(
-                Frame::Mapping { start: span.start, flow: !span.is_empty(), anchor, entries: Vec::new(), key: None },
-                span,
-            ),
-            Event::SequenceStart(anchor, _) => self
-                .push(Frame::Sequence { start: span.start, flow: !span.is_empty(), anchor, items: Vec::new() }, span),
+            Event::MappingStart(anchor, _) => {
+                let span = skip_properties(self.text, span);
+                let flow = self.text.as_bytes().get(span.start) == Some(&b'{');
+                self.push(Frame::Mapping { start: span.start, flow, anchor, entries: Vec::new(), key: None }, span)
+            }
+            Event::SequenceStart(anchor, _) => {
+                let span = skip_properties(self.text, span);
+                let flow = self.text.as_bytes().get(span.start) == Some(&b'[');
+                self.push(Frame::Sequence { start: span.start, flow, anchor, items: Vec::new() }, span)
+            }
             Event::MappingEnd | Event::SequenceEnd => {
                 let Some(frame) = self.stack.pop() else {
                     return Ok(None);
@@ -334,6 +338,25 @@ impl Builder<'_> {
             ScalarStyle::Plain => span,
         }
     }
+}
+
+/// saphyr's spans start at a node's properties (`&anchor`, `!tag`): move the
+/// start to the node's own text, so an edit keeps the anchor and the tag.
+fn skip_properties(text: &str, span: Span) -> Span {
+    let bytes = text.as_bytes();
+    let mut at = span.start;
+    while matches!(bytes.get(at), Some(b'&' | b'!')) {
+        while at < bytes.len() && !matches!(bytes[at], b' ' | b'\t' | b'\r' | b'\n') {
+            at += 1;
+        }
+        while at < bytes.len() && matches!(bytes[at], b' ' | b'\t' | b'\r' | b'\n') {
+            at += 1;
+        }
+    }
+    if at == span.start {
+        return span;
+    }
+    Span::new(at, span.end.max(at))
 }
 
 fn convert_style(style: SaphyrStyle) -> ScalarStyle {
@@ -536,6 +559,19 @@ mod tests {
         }
         let loaded = load(&block, &Limits::default());
         assert_eq!(loaded.diagnostics[0].kind, DiagnosticKind::Limit);
+    }
+
+    #[test]
+    fn anchors_and_tags_stay_outside_node_spans() {
+        let text = "a: &x on\nb: *x\nc: !!str 8080\nd: &m {x: 1}\ne: &s\n  k: v\nf: &q \"x\" # c\n";
+        let root = one(text);
+        assert_eq!(spanned(text, root.get("a").unwrap()), "on");
+        assert_eq!(spanned(text, root.get("c").unwrap()), "8080");
+        assert_eq!(spanned(text, root.get("d").unwrap()), "{x: 1}");
+        assert!(root.get("d").unwrap().as_mapping().unwrap().flow);
+        assert_eq!(spanned(text, root.get("e").unwrap()), "k: v");
+        assert!(!root.get("e").unwrap().as_mapping().unwrap().flow);
+        assert_eq!(spanned(text, root.get("f").unwrap()), "\"x\"");
     }
 
     #[test]

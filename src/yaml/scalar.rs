@@ -234,3 +234,42 @@ mod tests {
         assert_eq!(emit_string("a,b", ScalarStyle::Plain, Context::Flow), "\"a,b\"");
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::yaml::{load, Limits};
+
+    fn any_text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "\\PC*",
+            "[a-zA-Z0-9 :#,'\"{}\\[\\]&*!|>%@`~.-]{0,12}",
+            Just("on".to_string()),
+            Just("0x1F".to_string()),
+            Just("- x".to_string()),
+            Just("a\nb".to_string()),
+            Just("tab\there".to_string()),
+            Just("中文 # 注释".to_string()),
+        ]
+    }
+
+    fn style() -> impl Strategy<Value = ScalarStyle> {
+        prop_oneof![Just(ScalarStyle::Plain), Just(ScalarStyle::SingleQuoted), Just(ScalarStyle::DoubleQuoted)]
+    }
+
+    proptest! {
+        /// Whatever the string, the emitted scalar reads back as that string.
+        #[test]
+        fn emitted_scalars_round_trip(text in any_text(), style in style(), flow in any::<bool>()) {
+            let context = if flow { Context::Flow } else { Context::Block };
+            let emitted = emit_string(&text, style, context);
+            let doc = if flow { format!("{{k: {emitted}}}\n") } else { format!("k: {emitted}\n") };
+            let loaded = load(&doc, &Limits::default());
+            prop_assert!(loaded.diagnostics.is_empty(), "{doc:?} {:?}", loaded.diagnostics);
+            let value = loaded.documents[0].root.as_ref().unwrap().get("k").unwrap();
+            prop_assert_eq!(value.as_str(), Some(text.as_str()), "{:?}", doc);
+        }
+    }
+}

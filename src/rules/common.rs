@@ -1,0 +1,75 @@
+//! Small pieces several rules share: how a finding names the Service it is
+//! about, and reporting a problem once when an IstioGateway's base spec and
+//! its `overrides` entries read the same field.
+
+use std::collections::HashSet;
+
+use crate::model::{Field, Origin, Resource, ServiceView};
+use crate::rule::RuleContext;
+use crate::yaml::{pointer, Node, Resolved};
+
+/// ` (override for cluster c1)` when the Service is an override's rendering.
+pub fn scope(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> String {
+    match svc.origin {
+        Origin::IstioGateway { cluster: Some(c) } => {
+            cx.t(format!(" (override for cluster {c})"), format!("（集群 {c} 的覆盖配置）"))
+        }
+        _ => String::new(),
+    }
+}
+
+/// Remembers what was reported, so that an override which inherits the
+/// base spec's field does not repeat the base spec's finding.
+#[derive(Default)]
+pub struct Reported(HashSet<(usize, String)>);
+
+impl Reported {
+    /// True the first time a `(resource, key)` pair is seen.
+    pub fn first(&mut self, resource: usize, key: impl Into<String>) -> bool {
+        self.0.insert((resource, key.into()))
+    }
+}
+
+/// The route a fix adds an annotation at, for the Service's annotation map.
+pub fn annotation_path(svc: &ServiceView<'_>, key: &str) -> String {
+    pointer::push(&svc.annotations_path, key)
+}
+
+/// Whether `path` lies inside `prefix` (`/spec/overrides/c1/x` inside `/spec/overrides/c1`).
+pub fn is_within(path: &str, prefix: &str) -> bool {
+    path.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// Where an absent field of an effective Service belongs: the override's own
+/// spec when the override itself makes the Service what it is (it sets
+/// `decisive`), otherwise the base spec every rendering inherits.
+pub fn absent_field_path(svc: &ServiceView<'_>, key: &str, decisive: &[Option<&str>]) -> String {
+    let own = decisive.iter().flatten().any(|p| is_within(p, &svc.spec_path));
+    let base = if own { svc.spec_path.as_str() } else { "/spec" };
+    pointer::push(base, key)
+}
+
+/// The text Kubernetes reads a quantity from: YAML numbers reach the API
+/// server as JSON numbers (`cpu: 0x10` is 16), strings as written; `None` for
+/// booleans, nulls and collections.
+pub fn quantity_text(node: &Node) -> Option<String> {
+    let scalar = node.as_scalar()?;
+    match scalar.resolve() {
+        Resolved::Str => Some(scalar.text.clone()),
+        Resolved::Int(i) => Some(i.to_string()),
+        Resolved::Float(f) if f.is_finite() => Some(f.to_string()),
+        _ => None,
+    }
+}
+
+/// `Deployment istio-system/istio-ingressgateway`.
+pub fn resource_label(resource: &Resource<'_>) -> String {
+    format!("{} {}", resource.kind, resource.display_name())
+}
+
+/// The entries of `requests` or `limits` in a resources block, with their routes.
+pub fn quantities<'a>(block: &Field<'a>, group: &str) -> Vec<(&'a str, Field<'a>)> {
+    let Some(map) = block.node.get(group) else { return Vec::new() };
+    let base = pointer::push(&block.path, group);
+    map.string_map().map(|(name, node)| (name, Field { node, path: pointer::push(&base, name) })).collect()
+}

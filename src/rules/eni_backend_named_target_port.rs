@@ -1,0 +1,269 @@
+use std::collections::BTreeSet;
+
+use crate::model::{Resource, ServiceView, BACKEND_TYPE};
+use crate::patch::Op;
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::yaml::Node;
+
+use super::common::{scope, Reported};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a `targetPort` written as a string on a `LoadBalancer` Service
+    /// (or an `IstioGateway`'s rendered Service) that uses ENI backends
+    /// (`service.beta.kubernetes.io/backend-type: eni`).
+    ///
+    /// ## Why is this bad?
+    /// In ENI mode the CCM registers pod IP and port pairs with the CLB itself,
+    /// and it cannot resolve a named port: ACK's Service FAQ lists the error
+    /// "The specified Port must be between 1 and 65535 — ENI模式不支持String类型的targetPort"
+    /// (S10). The listener gets no backends. A quoted number (`"8080"`) is a
+    /// string too, and one the API server rejects (a named port must contain a
+    /// letter).
+    ///
+    /// ## Example
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: Service
+    /// metadata:
+    ///   name: istio-ingressgateway
+    ///   namespace: istio-system
+    ///   annotations:
+    ///     service.beta.kubernetes.io/backend-type: "eni"
+    /// spec:
+    ///   type: LoadBalancer
+    ///   ports:
+    ///   - name: http2
+    ///     port: 80
+    ///     targetPort: http
+    /// ```
+    ///
+    /// ## Fix
+    /// - `numeric-target-port` (safe): a quoted number becomes that number.
+    /// - `use-container-port-number` (unsafe): when the stream holds the
+    ///   workload the Service selects and it names exactly one port number,
+    ///   write that number. Unsafe: pods outside the stream could number the
+    ///   port differently, and the name's indirection is lost.
+    /// - Otherwise (display-only): replace the name with the container port
+    ///   number by hand.
+    pub struct EniBackendNamedTargetPort {
+        code: "ASM-LB-004",
+        name: "eni-backend-named-target-port",
+        title: "named targetPort with ENI backends",
+        title_zh: "ENI 后端使用了命名的 targetPort",
+        severity: Error,
+        fix: Always,
+        sources: ["S10", "S14"],
+    }
+}
+
+impl Rule for EniBackendNamedTargetPort {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
+        let mut reported = Reported::default();
+        for svc in cx.services {
+            if svc.effective_type() != "LoadBalancer" || svc.backend_type() != Some("eni") {
+                continue;
+            }
+            for (port, port_path) in svc.port_entries() {
+                let Some(target) = port.get("targetPort") else { continue };
+                let Some(name) = target.as_str() else { continue };
+                let path = format!("{port_path}/targetPort");
+                if !reported.first(svc.resource, path.clone()) {
+                    continue;
+                }
+                let port_name = port.get("name").and_then(Node::scalar_text).unwrap_or("?");
+                let svc_name = svc.display_name();
+                let scope = scope(cx, svc);
+                let message = cx.t(
+                    format!("targetPort `{name}` of port `{port_name}` on {svc_name}{scope} is a string; with {BACKEND_TYPE}: eni it must be a number"),
+                    format!("{svc_name}{scope} 的端口 `{port_name}` 的 targetPort `{name}` 是字符串；使用 {BACKEND_TYPE}: eni 时必须是数字"),
+                );
+                out.push(
+                    Draft::new(&Self::META, svc.resource, path.clone(), message)
+                        .label(cx.t("the CCM cannot register a named port", "CCM 无法注册命名端口"))
+                        .note(cx.t(
+                            "ACK's Service FAQ lists this as an error of ENI mode (S10); the open-source CCM's handling was not verified",
+                            "ACK 的 Service 常见问题将其列为 ENI 模式的错误（S10）；开源 CCM 的处理未经验证",
+                        ))
+                        .fix(fix(cx, svc, name, &path)),
+                );
+            }
+        }
+    }
+}
+
+fn fix(cx: &RuleContext<'_>, svc: &ServiceView<'_>, name: &str, path: &str) -> Fix {
+    if let Some(number) = name.parse::<u16>().ok().filter(|n| *n > 0 && !name.starts_with(['+', '0'])) {
+        let mut fix = Fix::new(
+            "numeric-target-port",
+            Applicability::Safe,
+            cx.t(format!("write targetPort as the number {number}"), format!("将 targetPort 写为数字 {number}")),
+        )
+        .op(Op::replace(path, number))
+        .tradeoff(cx.t("none: the same port, written as a number", "无：同一端口，写成数字"));
+        fix.recommended = true;
+        return fix;
+    }
+    let numbers = container_port_numbers(cx, svc, name);
+    match numbers.iter().collect::<Vec<_>>()[..] {
+        [&number] => {
+            let mut fix = Fix::new(
+                "use-container-port-number",
+                Applicability::Unsafe,
+                cx.t(
+                    format!("replace targetPort `{name}` with {number}, the port the selected containers name so"),
+                    format!("将 targetPort `{name}` 替换为 {number}（所选容器中该名称对应的端口）"),
+                ),
+            )
+            .op(Op::replace(path, number))
+            .tradeoff(cx.t(
+                "loses the indirection of a named port: a container port change must be repeated here",
+                "失去命名端口的间接性：容器端口变化时需同步修改此处",
+            ))
+            .tradeoff(cx.t(
+                "assumes every pod behind the Service uses this number, including pods not in this file",
+                "假定 Service 后的所有 Pod（包括不在此文件中的）都使用该端口号",
+            ));
+            fix.recommended = true;
+            fix
+        }
+        _ => Fix::new(
+            "use-container-port-number",
+            Applicability::DisplayOnly,
+            cx.t(
+                format!("replace targetPort `{name}` with the gateway container's port number"),
+                format!("将 targetPort `{name}` 替换为网关容器的端口号"),
+            ),
+        )
+        .tradeoff(cx.t(
+            "loses the indirection of a named port: a container port change must be repeated here",
+            "失去命名端口的间接性：容器端口变化时需同步修改此处",
+        )),
+    }
+}
+
+/// The numbers the workloads a plain Service selects give to container port `name`.
+fn container_port_numbers(cx: &RuleContext<'_>, svc: &ServiceView<'_>, name: &str) -> BTreeSet<i64> {
+    let mut numbers = BTreeSet::new();
+    if svc.is_istio_gateway() {
+        return numbers;
+    }
+    let service = &cx.resources[svc.resource];
+    let Some(selector) =
+        service.get("/spec/selector").filter(|s| s.as_mapping().is_some_and(|m| !m.entries.is_empty()))
+    else {
+        return numbers;
+    };
+    for workload in cx.resources {
+        if workload.namespace.unwrap_or("default") != svc.namespace {
+            continue;
+        }
+        let Some(pod) = pod_spec_and_labels(workload) else { continue };
+        let (labels, spec) = pod;
+        let selected = selector.string_map().all(|(k, v)| labels.get(k).and_then(Node::scalar_text) == v.scalar_text());
+        if !selected {
+            continue;
+        }
+        for container in spec.get("containers").map(Node::items).unwrap_or(&[]) {
+            for port in container.get("ports").map(Node::items).unwrap_or(&[]) {
+                if port.get("name").and_then(Node::scalar_text) == Some(name) {
+                    numbers.extend(port.get("containerPort").and_then(Node::as_i64));
+                }
+            }
+        }
+    }
+    numbers
+}
+
+/// `(labels, pod spec)` of a Pod or of a workload's pod template.
+fn pod_spec_and_labels<'a>(r: &Resource<'a>) -> Option<(&'a Node, &'a Node)> {
+    if r.is("", "Pod") {
+        return Some((r.get("/metadata/labels")?, r.get("/spec")?));
+    }
+    let workload = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"].contains(&r.kind) && r.group() == "apps";
+    workload.then(|| Some((r.get("/spec/template/metadata/labels")?, r.get("/spec/template/spec")?))).flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::*;
+
+    const SERVICE: &str = "apiVersion: v1
+kind: Service
+metadata:
+  name: istio-ingressgateway
+  namespace: istio-system
+  annotations:
+    service.beta.kubernetes.io/backend-type: eni
+spec:
+  type: LoadBalancer
+  selector: {istio: ingressgateway}
+  ports:
+  - name: status-port
+    port: 15021
+    targetPort: 15021
+  - name: http2
+    port: 80
+    targetPort: http   # named in the pod
+  - name: https
+    port: 443
+    targetPort: \"8443\"
+";
+
+    const DEPLOYMENT: &str = "---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: istio-ingressgateway, namespace: istio-system}
+spec:
+  template:
+    metadata:
+      labels: {istio: ingressgateway, app: istio-ingressgateway}
+    spec:
+      containers:
+      - name: istio-proxy
+        ports:
+        - {name: http, containerPort: 8080}
+";
+
+    #[test]
+    fn names_and_quoted_numbers_are_errors() {
+        let report = check_with(SERVICE, &[]);
+        let found: Vec<_> = report.findings.iter().filter(|f| f.code == "ASM-LB-004").collect();
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0].location.path, "/spec/ports/1/targetPort");
+        assert_eq!(found[0].severity.as_str(), "error");
+        assert!(found[0].message.starts_with("targetPort `http` of port `http2` on istio-system/istio-ingressgateway"));
+        assert_eq!(found[0].fixes[0].applicability, crate::rule::Applicability::DisplayOnly);
+        assert_eq!(found[1].fixes[0].id, "numeric-target-port");
+    }
+
+    #[test]
+    fn quiet_without_eni() {
+        let text = SERVICE.replace("backend-type: eni", "backend-type: ecs");
+        assert!(!codes(&check_with(&text, &[])).contains(&"ASM-LB-004"));
+    }
+
+    #[test]
+    fn clean_first_document_then_gateway_with_named_port() {
+        let text = "apiVersion: istio.alibabacloud.com/v1beta1\nkind: IstioGateway\nmetadata: {name: a, namespace: istio-system}\nspec:\n  ports:\n  - {name: http2, port: 80, targetPort: 80}\n---\napiVersion: istio.alibabacloud.com/v1beta1\nkind: IstioGateway\nmetadata: {name: b, namespace: istio-system}\nspec:\n  serviceAnnotations: {service.beta.kubernetes.io/backend-type: \"eni\"}\n  ports:\n  - {name: http2, port: 80, targetPort: http}\n";
+        let f = only(&check_with(text, &[]), "ASM-LB-004").clone();
+        assert_eq!(f.location.document, 1);
+        assert_eq!(f.location.path, "/spec/ports/0/targetPort");
+    }
+
+    #[test]
+    fn fixes_write_numbers() {
+        let fixed = apply_fix(SERVICE, "numeric-target-port", &[]);
+        assert_eq!(fixed, SERVICE.replace("targetPort: \"8443\"", "targetPort: 8443"));
+        let text = format!("{SERVICE}{DEPLOYMENT}");
+        let f = check_with(&text, &[]);
+        let named = f.findings.iter().find(|f| f.location.path == "/spec/ports/1/targetPort").unwrap();
+        assert_eq!(named.fixes[0].applicability, crate::rule::Applicability::Unsafe);
+        let fixed = apply_fix(&text, "use-container-port-number", &[]);
+        assert_eq!(fixed, text.replace("targetPort: http   #", "targetPort: 8080   #"));
+    }
+}

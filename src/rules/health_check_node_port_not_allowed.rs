@@ -1,0 +1,144 @@
+use crate::model::Origin;
+use crate::patch::Op;
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rules::lb_support::owner;
+use crate::yaml::Node;
+
+declare_rule! {
+    /// ## What it does
+    /// Flags `spec.healthCheckNodePort` on a Service that is not a
+    /// `LoadBalancer` with `externalTrafficPolicy: Local`.
+    ///
+    /// ## Why is this bad?
+    /// The field "only applies when type is set to LoadBalancer and
+    /// externalTrafficPolicy is set to Local … If this field is specified when
+    /// creating a Service which does not need it, creation will fail" (S16).
+    /// An IstioGateway has no such field (S4), so only v1 Services are checked.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// spec:
+    ///   type: LoadBalancer
+    ///   externalTrafficPolicy: Cluster
+    ///   healthCheckNodePort: 32000
+    /// ```
+    ///
+    /// ## Fix
+    /// - `remove-health-check-node-port` (safe): the field does nothing here.
+    /// - `set-local-policy` (unsafe, LoadBalancer only): `externalTrafficPolicy:
+    ///   Local`, keeping client IPs, with the in-cluster caveats of ASM-LB-001.
+    pub struct HealthCheckNodePortNotAllowed {
+        code: "ASM-SVC-026",
+        name: "health-check-node-port-not-allowed",
+        title: "healthCheckNodePort where it is not allowed",
+        title_zh: "在不允许的位置设置 healthCheckNodePort",
+        severity: Error,
+        fix: Always,
+        sources: ["S16"],
+    }
+}
+
+impl Rule for HealthCheckNodePortNotAllowed {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
+        for svc in cx.services {
+            if svc.origin != Origin::Service {
+                continue;
+            }
+            let resource = &cx.resources[svc.resource];
+            let path = "/spec/healthCheckNodePort";
+            let Some(port) = resource.get(path).and_then(Node::as_i64).filter(|p| *p != 0) else { continue };
+            // Unknown types and policies are other rules' business (the API rejects them anyway).
+            let known_type = matches!(svc.effective_type(), "ClusterIP" | "NodePort" | "LoadBalancer" | "ExternalName");
+            if !known_type || !matches!(svc.effective_etp(), "Cluster" | "Local") {
+                continue;
+            }
+            let load_balancer = svc.effective_type() == "LoadBalancer";
+            if load_balancer && svc.effective_etp() == "Local" {
+                continue;
+            }
+            let who = owner(cx, svc);
+            let why = if load_balancer {
+                cx.t("externalTrafficPolicy is not Local", "externalTrafficPolicy 不是 Local")
+            } else {
+                cx.t(format!("type is {}", svc.effective_type()), format!("类型是 {}", svc.effective_type()))
+            };
+            let message = cx.t(
+                format!("healthCheckNodePort {port} on {who} needs type LoadBalancer with externalTrafficPolicy: Local, but {why}"),
+                format!("{who} 的 healthCheckNodePort {port} 需要 LoadBalancer 类型且 externalTrafficPolicy: Local，但{why}"),
+            );
+            let mut draft = Draft::new(&Self::META, svc.resource, path, message).fix(
+                Fix::new(
+                    "remove-health-check-node-port",
+                    Applicability::Safe,
+                    cx.t("remove healthCheckNodePort", "删除 healthCheckNodePort"),
+                )
+                .op(Op::remove(path))
+                .tradeoff(cx.t("none: the field has no use on this Service", "无：该字段对此 Service 没有作用")),
+            );
+            if load_balancer {
+                let set = match &svc.external_traffic_policy {
+                    Some(etp) => Op::replace(etp.path.clone(), "Local"),
+                    None => Op::add("/spec/externalTrafficPolicy", "Local"),
+                };
+                draft = draft.fix(
+                    Fix::new(
+                        "set-local-policy",
+                        Applicability::Unsafe,
+                        cx.t("set externalTrafficPolicy: Local", "将 externalTrafficPolicy 设为 Local"),
+                    )
+                    .op(set)
+                    .tradeoff(cx.t(
+                        "client source IPs are kept, but only nodes with a backend pod receive traffic, and in-cluster clients of the load balancer address may fail (ASM-LB-001)",
+                        "保留客户端源 IP，但只有部署了后端 Pod 的节点接收流量，集群内访问负载均衡地址可能失败（ASM-LB-001）",
+                    )),
+                );
+            }
+            out.push(draft);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::*;
+
+    const SVC: &str = "apiVersion: v1
+kind: Service
+metadata: {name: gw, namespace: istio-system}
+spec:
+  type: LoadBalancer
+  externalTrafficPolicy: Cluster
+  healthCheckNodePort: 32000  # from an old dump
+";
+
+    #[test]
+    fn fires_unless_lb_and_local() {
+        let r = check_with(SVC, &[]);
+        let f = only(&r, "ASM-SVC-026");
+        assert_eq!(f.severity.as_str(), "error");
+        assert!(f.message.contains("externalTrafficPolicy is not Local"), "{}", f.message);
+        let local = SVC.replace("Cluster", "Local");
+        assert!(!codes(&check_with(&local, &[])).contains(&"ASM-SVC-026"));
+        let node_port = SVC.replace("LoadBalancer", "NodePort");
+        let r = check_with(&format!("{local}---\n{node_port}"), &[]);
+        let f = only(&r, "ASM-SVC-026");
+        assert_eq!(f.location.document, 1);
+        assert!(f.message.contains("type is NodePort"));
+        assert_eq!(f.fixes.len(), 1);
+        // Placeholder values (the kubernetes/api round-trip fixture) are not this rule's.
+        assert!(!codes(&check_with(&SVC.replace("LoadBalancer", "typeValue"), &[])).contains(&"ASM-SVC-026"));
+    }
+
+    #[test]
+    fn fixes() {
+        assert_eq!(
+            apply_fix(SVC, "remove-health-check-node-port", &[]),
+            SVC.replace("  healthCheckNodePort: 32000  # from an old dump\n", "")
+        );
+        assert_eq!(apply_fix(SVC, "set-local-policy", &[]), SVC.replace("Cluster", "Local"));
+    }
+}

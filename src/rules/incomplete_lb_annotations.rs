@@ -1,0 +1,477 @@
+use crate::diagnostic::Severity;
+use crate::model::clb_annotations::{lb_kind, protocol_ports, split_key, LbKind, Prefix};
+use crate::model::{Field, ServiceView, ALIBABA_PREFIX};
+use crate::patch::Op;
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rules::lb_support::{annotation_path, owner, Once};
+
+declare_rule! {
+    /// ## What it does
+    /// Checks that CLB annotations which depend on each other come together
+    /// (domain.md 5.9, from the ACK annotation reference S8):
+    ///
+    /// | annotation | needs / conflicts with | severity |
+    /// |---|---|---|
+    /// | `vswitch-id` | `address-type: intranet` | error |
+    /// | `ip` | `vswitch-id` and `address-type: intranet` | error |
+    /// | `acl-status: on` | `acl-id` and `acl-type` | error |
+    /// | `sticky-session: on` | `sticky-session-type`; `cookie-timeout` for `insert`, `cookie` for `server` | error |
+    /// | `spec` | not with `instance-charge-type: PayByCLCU` | error |
+    /// | `forward-port` | `protocol-port` with an `http:` and an `https:` listener, and `cert-id` | error |
+    /// | `protocol-port` with `https:` | `cert-id` (unless a reused CLB keeps its listeners) | error |
+    /// | `force-override-listeners` | `id` (no effect without) | warning |
+    /// | `backend-label` | not with `backend-type: eni` (no effect) | warning |
+    /// | the same key under both prefixes, different values | the legacy `alicloud-` one is ignored | warning |
+    /// | `protocol-port` with `http:`/`https:` | HTTP health checks are off unless `health-check-flag: on` | info |
+    ///
+    /// ## Why is this bad?
+    /// The CCM either rejects the combination (the CLB API call fails and the
+    /// Service gets no load balancer or a stale one) or silently ignores half
+    /// of it: an ACL that is "on" without an ACL forwards everything; a
+    /// `vswitch-id` on an Internet-facing CLB is meaningless.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// metadata:
+    ///   annotations:
+    ///     service.beta.kubernetes.io/alibaba-cloud-loadbalancer-acl-status: "on"
+    ///     service.beta.kubernetes.io/alibaba-cloud-loadbalancer-acl-type: "white"
+    ///     # acl-id missing
+    /// ```
+    ///
+    /// ## Fix
+    /// Add the missing companion (most need an ID only you know, so the fix is
+    /// display-only), or remove the annotation that has no effect:
+    /// `set-intranet` (unsafe: the CLB becomes internal), `remove-spec`
+    /// (unsafe), `remove-annotation` (safe, for keys the CCM ignores).
+    pub struct IncompleteLbAnnotations {
+        code: "ASM-ANN-028",
+        name: "incomplete-lb-annotations",
+        title: "incomplete or conflicting CLB annotations",
+        title_zh: "CLB 注解不完整或相互冲突",
+        severity: Error,
+        fix: Sometimes,
+        sources: ["S8", "S14"],
+    }
+}
+
+impl Rule for IncompleteLbAnnotations {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
+        let mut once = Once::default();
+        for svc in cx.services {
+            if lb_kind(svc) != Some(LbKind::Clb) {
+                continue;
+            }
+            let mut checker = Checker { cx, svc, once: &mut once, out: &mut *out };
+            checker.network();
+            checker.acl();
+            checker.sticky_session();
+            checker.charging();
+            checker.listeners();
+            checker.ignored();
+        }
+    }
+}
+
+struct Checker<'c, 'a> {
+    cx: &'c RuleContext<'a>,
+    svc: &'c ServiceView<'a>,
+    once: &'c mut Once,
+    out: &'c mut Vec<Draft>,
+}
+
+impl<'c, 'a> Checker<'c, 'a> {
+    fn get(&self, suffix: &str) -> Option<&'c Field<'a>> {
+        let svc: &'c ServiceView<'a> = self.svc;
+        svc.lb_annotation(suffix)
+    }
+
+    fn text(&self, suffix: &str) -> Option<&'a str> {
+        self.get(suffix).and_then(Field::text)
+    }
+
+    fn key(suffix: &str) -> String {
+        format!("{ALIBABA_PREFIX}{suffix}")
+    }
+
+    /// Emits one finding at `at`'s annotation, once per path and check.
+    fn report(&mut self, what: &'static str, at: &str, severity: Severity, en: String, zh: String, fixes: Vec<Fix>) {
+        let Some(field) = self.get(at) else { return };
+        if !self.once.first(self.svc, &field.path, what) {
+            return;
+        }
+        let who = owner(self.cx, self.svc);
+        let message = self.cx.t(format!("{en} on {who}"), format!("{who}：{zh}"));
+        let mut draft = Draft::new(&IncompleteLbAnnotations::META, self.svc.resource, field.path.clone(), message)
+            .severity(severity);
+        draft.fixes = fixes;
+        self.out.push(draft);
+    }
+
+    fn add_fix(&self, id: &'static str, applicability: Applicability, suffix: &str, value: &str) -> Fix {
+        let key = Self::key(suffix);
+        Fix::new(id, applicability, self.cx.t(format!("add {key}: \"{value}\""), format!("添加 {key}: \"{value}\"")))
+            .op(Op::add(annotation_path(self.svc, &key), value).quoted())
+    }
+
+    fn advice(&self, id: &'static str, en: String, zh: String) -> Fix {
+        Fix::new(id, Applicability::DisplayOnly, self.cx.t(en, zh))
+    }
+
+    fn network(&mut self) {
+        let intranet = self.text("address-type") == Some("intranet");
+        let explicit_internet = self.get("address-type").is_some() && !intranet;
+        if self.get("vswitch-id").is_some() && !intranet {
+            let cx = self.cx;
+            let mut fix = if explicit_internet {
+                let path = self.get("address-type").map(|f| f.path.clone()).unwrap_or_default();
+                Fix::new(
+                    "set-intranet",
+                    Applicability::Unsafe,
+                    cx.t("set address-type to \"intranet\"", "将 address-type 设为 \"intranet\""),
+                )
+                .op(Op::replace(path, "intranet").quoted())
+            } else {
+                self.add_fix("set-intranet", Applicability::Unsafe, "address-type", "intranet")
+            };
+            fix = fix.tradeoff(cx.t(
+                "the CLB becomes internal: clients outside the VPC lose access; a CLB's address type cannot change, so it is recreated with a new address",
+                "CLB 变为私网：VPC 外的客户端无法访问；CLB 的地址类型不能修改，会重建并获得新地址",
+            ));
+            self.report(
+                "vswitch",
+                "vswitch-id",
+                Severity::Error,
+                "vswitch-id needs address-type: intranet (an Internet-facing CLB has no vSwitch)".into(),
+                "vswitch-id 需要 address-type: intranet（公网 CLB 没有交换机）".into(),
+                vec![fix],
+            );
+        }
+        if self.get("ip").is_some() && (self.get("vswitch-id").is_none() || !intranet) {
+            let advice = self.advice(
+                "add-vswitch",
+                "add vswitch-id (the vSwitch whose CIDR holds the IP) and address-type: \"intranet\"".into(),
+                "添加 vswitch-id（CIDR 包含该 IP 的交换机）和 address-type: \"intranet\"".into(),
+            );
+            self.report(
+                "ip",
+                "ip",
+                Severity::Error,
+                "ip needs vswitch-id and address-type: intranet".into(),
+                "ip 需要 vswitch-id 和 address-type: intranet".into(),
+                vec![advice],
+            );
+        }
+    }
+
+    fn acl(&mut self) {
+        if self.text("acl-status") != Some("on") {
+            return;
+        }
+        let missing: Vec<&str> = ["acl-id", "acl-type"].into_iter().filter(|s| self.get(s).is_none()).collect();
+        if missing.is_empty() {
+            return;
+        }
+        let list = missing.join(", ");
+        let advice = self.advice(
+            "add-acl",
+            format!("add {list}: the ID of a CLB access control list and \"white\" or \"black\""),
+            format!("添加 {list}：CLB 访问控制列表的 ID，以及 \"white\" 或 \"black\""),
+        );
+        self.report(
+            "acl",
+            "acl-status",
+            Severity::Error,
+            format!("acl-status is on without {list}"),
+            format!("acl-status 为 on，但缺少 {list}"),
+            vec![advice],
+        );
+    }
+
+    fn sticky_session(&mut self) {
+        if self.text("sticky-session") != Some("on") {
+            return;
+        }
+        match self.text("sticky-session-type") {
+            None => {
+                let advice = self.advice(
+                    "add-sticky-session-type",
+                    "add sticky-session-type: \"insert\" (with cookie-timeout) or \"server\" (with cookie)".into(),
+                    "添加 sticky-session-type: \"insert\"（及 cookie-timeout）或 \"server\"（及 cookie）".into(),
+                );
+                self.report(
+                    "sticky",
+                    "sticky-session",
+                    Severity::Error,
+                    "sticky-session is on without sticky-session-type".into(),
+                    "sticky-session 为 on，但缺少 sticky-session-type".into(),
+                    vec![advice],
+                );
+            }
+            Some("insert") if self.get("cookie-timeout").is_none() => {
+                let advice = self.advice(
+                    "add-cookie-timeout",
+                    "add cookie-timeout (seconds, 1–86400)".into(),
+                    "添加 cookie-timeout（秒，1–86400）".into(),
+                );
+                self.report(
+                    "sticky",
+                    "sticky-session-type",
+                    Severity::Error,
+                    "sticky-session-type insert needs cookie-timeout".into(),
+                    "sticky-session-type 为 insert 时需要 cookie-timeout".into(),
+                    vec![advice],
+                );
+            }
+            Some("server") if self.get("cookie").is_none() => {
+                let advice = self.advice(
+                    "add-cookie",
+                    "add cookie: the name of the cookie your server sets".into(),
+                    "添加 cookie：服务器设置的 Cookie 名称".into(),
+                );
+                self.report(
+                    "sticky",
+                    "sticky-session-type",
+                    Severity::Error,
+                    "sticky-session-type server needs cookie".into(),
+                    "sticky-session-type 为 server 时需要 cookie".into(),
+                    vec![advice],
+                );
+            }
+            _ => {}
+        }
+    }
+
+    fn charging(&mut self) {
+        let (Some(spec), Some("PayByCLCU")) = (self.get("spec"), self.text("instance-charge-type")) else { return };
+        let cx = self.cx;
+        let fix = Fix::new("remove-spec", Applicability::Unsafe, cx.t("remove spec", "删除 spec"))
+            .op(Op::remove(spec.path.clone()))
+            .tradeoff(cx.t(
+                "a pay-by-usage (PayByCLCU) CLB has no specification; if you meant a fixed specification, set instance-charge-type: PayBySpec instead",
+                "按使用量计费（PayByCLCU）的 CLB 没有规格；如果想要固定规格，请改为 instance-charge-type: PayBySpec",
+            ));
+        self.report(
+            "charging",
+            "spec",
+            Severity::Error,
+            "spec cannot be combined with instance-charge-type: PayByCLCU".into(),
+            "spec 不能与 instance-charge-type: PayByCLCU 同时使用".into(),
+            vec![fix],
+        );
+    }
+
+    fn listeners(&mut self) {
+        let listeners = self.text("protocol-port").map(protocol_ports).unwrap_or_default();
+        let has = |proto: &str| listeners.iter().any(|(p, _)| *p == proto);
+        let has_cert = self.get("cert-id").is_some();
+        if self.get("forward-port").is_some() && !(has("http") && has("https") && has_cert) {
+            let advice = self.advice(
+                "add-listeners",
+                "add protocol-port with an http: and an https: listener (e.g. \"https:443,http:80\") and cert-id"
+                    .into(),
+                "添加包含 http: 和 https: 监听的 protocol-port（例如 \"https:443,http:80\"）以及 cert-id".into(),
+            );
+            self.report(
+                "forward",
+                "forward-port",
+                Severity::Error,
+                "forward-port needs protocol-port with http and https listeners and cert-id".into(),
+                "forward-port 需要包含 http 和 https 监听的 protocol-port 以及 cert-id".into(),
+                vec![advice],
+            );
+        }
+        let reused_listeners = self.get("id").is_some() && self.text("force-override-listeners") != Some("true");
+        if has("https") && !has_cert && !reused_listeners {
+            let advice = self.advice(
+                "add-cert-id",
+                "add cert-id: the ID of the certificate uploaded to Alibaba Cloud".into(),
+                "添加 cert-id：上传到阿里云的证书 ID".into(),
+            );
+            self.report(
+                "cert",
+                "protocol-port",
+                Severity::Error,
+                "protocol-port declares an https listener without cert-id".into(),
+                "protocol-port 声明了 https 监听，但缺少 cert-id".into(),
+                vec![advice],
+            );
+        }
+        if (has("http") || has("https")) && self.text("health-check-flag") != Some("on") {
+            let fix = self
+                .add_fix("enable-http-health-check", Applicability::Unsafe, "health-check-flag", "on")
+                .tradeoff(self.cx.t(
+                    "HTTP health checks probe health-check-uri (default /) with health-check-type http; backends that answer it with an error are taken out",
+                    "HTTP 健康检查会探测 health-check-uri（默认 /）；返回错误的后端会被摘除",
+                ));
+            let fix = if self.get("health-check-flag").is_some() { self.advice_only(fix) } else { fix };
+            self.report(
+                "health",
+                "protocol-port",
+                Severity::Info,
+                "the HTTP/HTTPS listeners have no health check (health-check-flag is off by default)".into(),
+                "HTTP/HTTPS 监听没有健康检查（health-check-flag 默认关闭）".into(),
+                vec![fix],
+            );
+        }
+    }
+
+    /// A fix that would replace an existing value becomes advice: the rule
+    /// does not overwrite what the user wrote.
+    fn advice_only(&self, fix: Fix) -> Fix {
+        Fix { applicability: Applicability::DisplayOnly, ops: Vec::new(), ..fix }
+    }
+
+    fn remove_fix(&self, field: &Field<'_>, why_en: &str, why_zh: &str) -> Fix {
+        let cx = self.cx;
+        Fix::new("remove-annotation", Applicability::Safe, cx.t("remove the annotation", "删除该注解"))
+            .op(Op::remove(field.path.clone()))
+            .tradeoff(cx.t(why_en, why_zh))
+    }
+
+    fn ignored(&mut self) {
+        if let (Some(field), None) = (self.get("force-override-listeners"), self.get("id")) {
+            let fix = self.remove_fix(
+                field,
+                "none: without id the CCM creates the CLB and owns its listeners anyway",
+                "无：没有 id 时 CCM 自行创建 CLB 并管理其监听",
+            );
+            self.report(
+                "override",
+                "force-override-listeners",
+                Severity::Warning,
+                "force-override-listeners has no effect without id".into(),
+                "没有 id 时 force-override-listeners 不起作用".into(),
+                vec![fix],
+            );
+        }
+        if self.get("backend-label").is_some() && self.svc.backend_type() == Some("eni") {
+            let advice = self.advice(
+                "select-pods",
+                "with ENI backends the CLB attaches pods: choose them with the Service selector instead".into(),
+                "ENI 后端直接挂载 Pod：请改用 Service 的 selector 选择".into(),
+            );
+            self.report(
+                "backend-label",
+                "backend-label",
+                Severity::Warning,
+                "backend-label has no effect with backend-type: eni".into(),
+                "backend-type 为 eni 时 backend-label 不起作用".into(),
+                vec![advice],
+            );
+        }
+        // The same setting under both prefixes: the CCM reads alibaba-cloud- first.
+        for (key, field) in &self.svc.annotations {
+            let Some((Prefix::Legacy, suffix)) = split_key(key) else { continue };
+            let Some(winner) = self.svc.annotation(&Self::key(suffix)) else { continue };
+            if winner.text() == field.text() || !self.once.first(self.svc, &field.path, "legacy") {
+                continue;
+            }
+            let who = owner(self.cx, self.svc);
+            let (value, wins) = (field.text().unwrap_or(""), winner.text().unwrap_or(""));
+            let message = self.cx.t(
+                format!("{key} = `{value}` on {who} is ignored: {} = `{wins}` takes precedence", Self::key(suffix)),
+                format!("{who} 上的 {key} = `{value}` 被忽略：{} = `{wins}` 优先", Self::key(suffix)),
+            );
+            let fix = self.remove_fix(
+                field,
+                "none: the CCM never reads this key while the alibaba-cloud- one is set",
+                "无：设置了 alibaba-cloud- 键时 CCM 不会读取此键",
+            );
+            self.out.push(
+                Draft::new(&IncompleteLbAnnotations::META, self.svc.resource, field.path.clone(), message)
+                    .severity(Severity::Warning)
+                    .fix(fix),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rule::Applicability;
+    use crate::rules::test_support::*;
+
+    fn svc(annotations: &str) -> String {
+        format!("apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  annotations:\n{annotations}spec:\n  type: LoadBalancer\n")
+    }
+
+    fn messages(text: &str) -> Vec<String> {
+        check_with(text, &[]).findings.into_iter().filter(|f| f.code == "ASM-ANN-028").map(|f| f.message).collect()
+    }
+
+    const P: &str = "    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-";
+
+    #[test]
+    fn missing_companions() {
+        let acl = svc(&format!("{P}acl-status: \"on\"\n{P}acl-type: white\n"));
+        let m = messages(&acl);
+        assert_eq!(m.len(), 1);
+        assert!(m[0].starts_with("acl-status is on without acl-id on Service default/web"), "{}", m[0]);
+        let sticky = svc(&format!("{P}sticky-session: \"on\"\n{P}sticky-session-type: insert\n"));
+        assert!(messages(&sticky)[0].contains("needs cookie-timeout"));
+        let clcu = svc(&format!("{P}spec: slb.s2.small\n{P}instance-charge-type: PayByCLCU\n"));
+        assert!(messages(&clcu)[0].contains("PayByCLCU"));
+        let fwd = svc(&format!("{P}forward-port: \"80:443\"\n{P}protocol-port: \"http:80\"\n"));
+        let m = messages(&fwd);
+        assert!(m.iter().any(|x| x.contains("forward-port needs")), "{m:?}");
+        assert!(m.iter().any(|x| x.contains("no health check")), "{m:?}");
+        let ip = svc(&format!("{P}ip: 192.168.0.10\n"));
+        assert!(messages(&ip)[0].contains("ip needs vswitch-id"));
+    }
+
+    #[test]
+    fn vswitch_on_internet_and_its_fix() {
+        let text = svc(&format!("{P}vswitch-id: vsw-123   # office VPC\n"));
+        let report = check_with(&text, &[]);
+        let f = only(&report, "ASM-ANN-028");
+        assert_eq!(f.severity.as_str(), "error");
+        assert_eq!(f.fixes[0].applicability, Applicability::Unsafe);
+        let fixed = apply_fix(&text, "set-intranet", &[]);
+        assert_eq!(fixed, svc(&format!("{P}vswitch-id: vsw-123   # office VPC\n{P}address-type: \"intranet\"\n")));
+        assert!(!codes(&check_with(&fixed, &[])).contains(&"ASM-ANN-028"));
+    }
+
+    #[test]
+    fn ignored_keys_are_warnings_with_safe_removal() {
+        let text = svc(&format!(
+            "{P}force-override-listeners: \"true\"\n    service.beta.kubernetes.io/alicloud-loadbalancer-scheduler: rr\n{P}scheduler: wrr\n"
+        ));
+        let report = check_with(&text, &[]);
+        let found: Vec<_> = report.findings.iter().filter(|f| f.code == "ASM-ANN-028").collect();
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert!(found.iter().all(|f| f.severity.as_str() == "warning"));
+        assert!(found[1].message.contains("is ignored"), "{}", found[1].message);
+    }
+
+    #[test]
+    fn complete_sets_nlb_and_first_clean_document() {
+        let good = svc(&format!(
+            "{P}acl-status: \"on\"\n{P}acl-id: acl-1\n{P}acl-type: white\n{P}address-type: intranet\n{P}vswitch-id: vsw-1\n{P}protocol-port: \"tcp:443\"\n"
+        ));
+        assert!(messages(&good).is_empty());
+        let bad = svc(&format!("{P}acl-status: \"on\"\n"));
+        let stream = format!("{good}---\n{bad}");
+        assert_eq!(only(&check_with(&stream, &[]), "ASM-ANN-028").location.document, 1);
+        let nlb = bad.replace("type: LoadBalancer", "type: LoadBalancer\n  loadBalancerClass: alibabacloud.com/nlb");
+        assert!(messages(&nlb).is_empty());
+    }
+
+    #[test]
+    fn istio_gateway_override_inheriting_base_annotations_is_reported_once() {
+        let text = format!("apiVersion: istio.alibabacloud.com/v1beta1\nkind: IstioGateway\nmetadata: {{name: ingressgateway, namespace: istio-system}}\nspec:\n  serviceAnnotations:\n{P}acl-status: \"on\"\n  overrides:\n    c1: {{replicaCount: 3}}\n    c2:\n      serviceAnnotations:\n    {P}acl-status: \"on\"\n");
+        let report = check_with(&text, &[]);
+        let found: Vec<_> = report.findings.iter().filter(|f| f.code == "ASM-ANN-028").collect();
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert_eq!(
+            found[0].location.path,
+            "/spec/serviceAnnotations/service.beta.kubernetes.io~1alibaba-cloud-loadbalancer-acl-status"
+        );
+        assert!(found[1].location.path.starts_with("/spec/overrides/c2/serviceAnnotations/"));
+        assert!(found[1].message.contains("(override for cluster c2)"), "{}", found[1].message);
+    }
+}

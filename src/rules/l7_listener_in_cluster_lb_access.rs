@@ -1,0 +1,152 @@
+use crate::context::InClusterClients;
+use crate::diagnostic::Severity;
+use crate::model::clb_annotations::{lb_kind, protocol_ports, LbKind};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rules::lb_support::{in_cluster_note, lb_hostname, owner, use_service_dns, Once};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a CLB `LoadBalancer` Service (or IstioGateway) whose
+    /// `alibaba-cloud-loadbalancer-protocol-port` creates HTTP or HTTPS
+    /// listeners, without the `alibaba-cloud-loadbalancer-hostname` annotation.
+    ///
+    /// ## Why is this bad?
+    /// Traffic from inside the cluster to the CLB IP is captured on the
+    /// client's node (domain.md 3) and never meets the CLB's HTTP listener: TLS
+    /// is not terminated and no `X-Forwarded-For` is added (S9). With IPVS an
+    /// HTTPS client on port 443 mapped to `targetPort` 80 gets the TLS bytes
+    /// straight on the plain-HTTP port: `SSL routines:ssl3_get_record:wrong
+    /// version number` (S8).
+    ///
+    /// | context | severity |
+    /// |---|---|
+    /// | nothing known, or in-cluster clients use the address | warning |
+    /// | no in-cluster client uses the address | info |
+    ///
+    /// ## Example
+    /// ```yaml
+    /// metadata:
+    ///   annotations:
+    ///     service.beta.kubernetes.io/alibaba-cloud-loadbalancer-protocol-port: "https:443,http:80"
+    ///     service.beta.kubernetes.io/alibaba-cloud-loadbalancer-cert-id: "1234-cn-hangzhou"
+    /// spec:
+    ///   type: LoadBalancer
+    ///   ports:
+    ///   - {name: https, port: 443, targetPort: 80}
+    /// ```
+    ///
+    /// ## Fix
+    /// - `use-service-dns` (display-only, recommended): in-cluster clients call
+    ///   the Service; they must then speak plain HTTP to the target port.
+    /// - `lb-hostname`: the hostname annotation sends them through the CLB.
+    /// - `terminate-tls-in-gateway` (display-only): TCP listeners on the CLB
+    ///   and TLS in the Istio `Gateway`, so every client sees the same thing.
+    pub struct L7ListenerInClusterLbAccess {
+        code: "ASM-L7-009",
+        name: "l7-listener-in-cluster-lb-access",
+        title: "CLB HTTP/HTTPS listener with in-cluster access to the CLB address",
+        title_zh: "CLB 七层监听时集群内访问 CLB 地址",
+        severity: Warning,
+        fix: Sometimes,
+        sources: ["S8", "S9"],
+    }
+}
+
+impl Rule for L7ListenerInClusterLbAccess {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
+        let mut once = Once::default();
+        for svc in cx.services {
+            if lb_kind(svc) != Some(LbKind::Clb) || svc.lb_annotation("hostname").is_some() {
+                continue;
+            }
+            let Some(field) = svc.lb_annotation("protocol-port") else { continue };
+            let listeners = field.text().map(protocol_ports).unwrap_or_default();
+            let l7: Vec<String> = listeners
+                .iter()
+                .filter(|(p, _)| matches!(*p, "http" | "https"))
+                .map(|(p, port)| format!("{p}:{port}"))
+                .collect();
+            if l7.is_empty() || !once.first(svc, &field.path, "l7-in-cluster") {
+                continue;
+            }
+            let severity = match cx.cluster.in_cluster_clients {
+                Some(InClusterClients::None) => Severity::Info,
+                _ => Severity::Warning,
+            };
+            let who = owner(cx, svc);
+            let list = l7.join(", ");
+            let message = cx.t(
+                format!("in-cluster clients of the CLB address of {who} bypass its {list} listeners: no TLS termination, no X-Forwarded-For"),
+                format!("{who} 的 CLB 地址的集群内客户端会绕过 {list} 监听：没有 TLS 卸载，也没有 X-Forwarded-For"),
+            );
+            let mut draft = Draft::new(&Self::META, svc.resource, field.path.clone(), message).severity(severity);
+            draft = draft.note(in_cluster_note(cx).unwrap_or_else(|| {
+                cx.t(
+                    "assumed: some in-cluster client may use the CLB address (--in-cluster-clients tells)",
+                    "假定：可能有集群内客户端使用 CLB 地址（可用 --in-cluster-clients 指定）",
+                )
+            }));
+            let mut dns = use_service_dns(cx, svc);
+            dns.recommended = true;
+            let tls = Fix::new(
+                "terminate-tls-in-gateway",
+                Applicability::DisplayOnly,
+                cx.t(
+                    "use TCP listeners on the CLB and terminate TLS in the Istio Gateway (credentialName)",
+                    "CLB 改用 TCP 监听，在 Istio Gateway 中终止 TLS（credentialName）",
+                ),
+            )
+            .tradeoff(cx.t(
+                "certificates move from the CLB to Kubernetes Secrets; client IPs then need PROXY protocol or Local mode",
+                "证书从 CLB 迁移到 Kubernetes Secret；客户端 IP 需要 PROXY 协议或 Local 模式才能保留",
+            ));
+            out.push(draft.fix(dns).fix(lb_hostname(cx, svc)).fix(tls));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::*;
+
+    const SVC: &str = "apiVersion: v1
+kind: Service
+metadata:
+  name: nginx-ingress-lb
+  namespace: kube-system
+  annotations:
+    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-protocol-port: \"https:443,http:80\"
+    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-cert-id: \"123\"
+spec:
+  type: LoadBalancer
+";
+
+    #[test]
+    fn fires_with_context_severity() {
+        let r = check_with(SVC, &[]);
+        let f = only(&r, "ASM-L7-009");
+        assert_eq!(f.severity.as_str(), "warning");
+        assert!(f.message.contains("https:443, http:80"), "{}", f.message);
+        assert_eq!(only(&check_with(SVC, &[("inClusterClients", "none")]), "ASM-L7-009").severity.as_str(), "info");
+        assert_eq!(only(&check_with(SVC, &[("inClusterClients", "pods")]), "ASM-L7-009").severity.as_str(), "warning");
+    }
+
+    #[test]
+    fn quiet_for_tcp_listeners_hostname_and_nlb() {
+        let tcp = SVC.replace("https:443,http:80", "tcp:443");
+        let host = SVC.replace(
+            "  annotations:\n",
+            "  annotations:\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-hostname: gw.example.com\n",
+        );
+        let nlb = SVC.replace("type: LoadBalancer", "type: LoadBalancer\n  loadBalancerClass: alibabacloud.com/nlb");
+        for text in [tcp, host, nlb] {
+            assert!(!codes(&check_with(&text, &[])).contains(&"ASM-L7-009"), "{text}");
+        }
+        let stream = format!("{}---\n{SVC}", SVC.replace("https:443,http:80", "tcp:443"));
+        assert_eq!(only(&check_with(&stream, &[]), "ASM-L7-009").location.document, 1);
+    }
+}

@@ -1,0 +1,136 @@
+//! Pieces the load-balancer annotation rules share: how a finding names an
+//! IstioGateway override, the fixes for in-cluster access to a CLB, and
+//! reporting each annotation problem once.
+
+use crate::context::{Cni, Version};
+use crate::model::clb_annotations::is_dns_hostname;
+use crate::model::{Provider, ServiceView, ALIBABA_PREFIX};
+use crate::patch::Op;
+use crate::rule::{Applicability, Fix, RuleContext};
+
+use super::common::Reported;
+pub use super::common::{annotation_path, scope};
+
+/// `kind namespace/name`: what the user wrote, not the Service ASM renders.
+pub fn owner(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> String {
+    let resource = &cx.resources[svc.resource];
+    format!("{} {}{}", resource.kind, resource.display_name(), scope(cx, svc))
+}
+
+/// Whether the Alibaba Cloud CCM manages this Service, as far as the manifest
+/// or the context shows.
+pub fn is_alibaba(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> bool {
+    svc.provider() == Provider::Alibaba
+        || cx.cluster.ccm_version.is_some()
+        || cx.cluster.cni.is_some_and(Cni::is_terway)
+}
+
+/// Reports a problem at a path once, though base and overrides share it.
+#[derive(Default)]
+pub struct Once(Reported);
+
+impl Once {
+    /// True the first time `what` is seen at `path` of the Service's resource.
+    pub fn first(&mut self, svc: &ServiceView<'_>, path: &str, what: &'static str) -> bool {
+        self.0.first(svc.resource, format!("{what} {path}"))
+    }
+}
+
+/// ASM's recommended way around in-cluster interception: call the Service.
+pub fn use_service_dns(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> Fix {
+    let dns = svc.dns_name();
+    Fix::new(
+        "use-service-dns",
+        Applicability::DisplayOnly,
+        cx.t(
+            format!("call {dns} (or the ClusterIP) from inside the cluster instead of the load balancer address"),
+            format!("在集群内改用 {dns}（或 ClusterIP）访问，而不是负载均衡地址"),
+        ),
+    )
+    .tradeoff(cx.t(
+        "no manifest change: in-cluster clients' configuration changes",
+        "无需修改清单：需要修改集群内客户端的配置",
+    ))
+    .tradeoff(cx.t(
+        "in-cluster clients skip the CLB's listener features (PROXY header, TLS termination, X-Forwarded-For) and must not expect them",
+        "集群内客户端不经过 CLB 监听的功能（PROXY 头、TLS 卸载、X-Forwarded-For），不能依赖这些功能",
+    ))
+}
+
+/// The hostname annotation: the CCM publishes a name instead of the CLB IP,
+/// so nothing in the cluster captures the address (domain.md 2.5).
+pub fn lb_hostname(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> Fix {
+    let key = format!("{ALIBABA_PREFIX}hostname");
+    let host = cx.params.hostname.as_deref().filter(|h| is_dns_hostname(h));
+    let mut fix = match host {
+        Some(host) => Fix::new(
+            "lb-hostname",
+            Applicability::Unsafe,
+            cx.t(format!("add {key}: \"{host}\""), format!("添加 {key}: \"{host}\"")),
+        )
+        .op(Op::add(annotation_path(svc, &key), host).quoted()),
+        None => Fix::new(
+            "lb-hostname",
+            Applicability::DisplayOnly,
+            cx.t(
+                format!("add {key} with a DNS name bound to the CLB (pass --param hostname=NAME to apply)"),
+                format!("添加 {key}，值为绑定到 CLB 的域名（传入 --param hostname=NAME 以应用）"),
+            ),
+        ),
+    }
+    .tradeoff(cx.t(
+        "needs CCM v2.3.0 or later; the DNS record must be created separately",
+        "需要 CCM v2.3.0 及以上；DNS 记录需要另行创建",
+    ))
+    .tradeoff(cx.t(
+        "the status shows a hostname instead of an IP: tools that read .status.loadBalancer.ingress[0].ip break",
+        "状态中显示域名而不是 IP：读取 .status.loadBalancer.ingress[0].ip 的工具会失效",
+    ))
+    .tradeoff(cx.t(
+        "TCP/UDP listeners may hit loopback problems; keep client and gateway pods on different nodes (asymmetric routing)",
+        "TCP/UDP 监听可能出现回环问题；客户端 Pod 与网关 Pod 不要调度在同一节点（非对称路由）",
+    ));
+    if let Some(ccm) = cx.cluster.ccm_version.filter(|v| *v < Version(2, 3, 0)) {
+        fix = fix.tradeoff(cx.t(
+            format!("your CCM {ccm} is older than v2.3.0: upgrade it first"),
+            format!("你的 CCM {ccm} 低于 v2.3.0：请先升级"),
+        ));
+    }
+    fix
+}
+
+/// Whether PROXY protocol reaches any listener: it applies to TCP/UDP
+/// listeners only, so ports that `protocol-port` makes HTTP/HTTPS do not count.
+pub fn has_l4_listener(svc: &ServiceView<'_>) -> bool {
+    let l7: Vec<u32> = svc
+        .lb_annotation("protocol-port")
+        .and_then(|f| f.text())
+        .map(crate::model::clb_annotations::protocol_ports)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(proto, _)| matches!(*proto, "http" | "https"))
+        .map(|(_, port)| port)
+        .collect();
+    let ports = svc.port_entries();
+    ports.is_empty()
+        || ports.iter().any(|(port, _)| {
+            port.get("port").and_then(crate::yaml::Node::as_i64).is_none_or(|p| !l7.iter().any(|l| i64::from(*l) == p))
+        })
+}
+
+/// The note and severity for a finding that only matters to in-cluster
+/// clients of the load balancer address.
+pub fn in_cluster_note(cx: &RuleContext<'_>) -> Option<String> {
+    use crate::context::InClusterClients;
+    match cx.cluster.in_cluster_clients {
+        Some(InClusterClients::None) => Some(cx.t(
+            "no in-cluster client uses the load balancer address (--in-cluster-clients none)",
+            "集群内没有客户端使用负载均衡地址（--in-cluster-clients none）",
+        )),
+        Some(_) => Some(cx.t(
+            "in-cluster clients use the load balancer address (--in-cluster-clients)",
+            "集群内客户端使用负载均衡地址（--in-cluster-clients）",
+        )),
+        None => None,
+    }
+}

@@ -1,0 +1,210 @@
+use crate::diagnostic::Severity;
+use crate::model::clb_annotations::{lb_kind, lookup, value_problem, LbKind};
+use crate::model::{istio_spec_field, selected_deployments, Origin, ServiceView, ALIBABA_PREFIX};
+use crate::patch::Op;
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rules::lb_support::{annotation_path, is_alibaba, owner};
+use crate::yaml::Node;
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a CLB `LoadBalancer` Service or IstioGateway with
+    /// `externalTrafficPolicy: Local`, node backends (no `backend-type: eni`),
+    /// and a listener scheduler that ignores weights: no
+    /// `alibaba-cloud-loadbalancer-scheduler` (the CCM default is `rr`), `rr`,
+    /// or a hashing scheduler (`sch`, `tch`, `qch`).
+    ///
+    /// ## Why is this bad?
+    /// In Local mode the CCM attaches only nodes running a gateway pod and
+    /// weights each by its number of pods (S10, S14). A round-robin listener
+    /// ignores the weights: a node with one pod gets as many connections as a
+    /// node with three. ACK: "Local mode requires setting the scheduling policy
+    /// to weighted round-robin (wrr)" (S8). `wlc` also honours weights and is
+    /// accepted (it is in the CCM's own annotation list).
+    ///
+    /// | context | severity |
+    /// |---|---|
+    /// | default | info |
+    /// | more than one replica and no pod anti-affinity (pods likely share nodes) | warning |
+    ///
+    /// ## Example
+    /// ```yaml
+    /// apiVersion: istio.alibabacloud.com/v1beta1
+    /// kind: IstioGateway
+    /// metadata:
+    ///   name: ingressgateway
+    ///   namespace: istio-system
+    /// spec:
+    ///   externalTrafficPolicy: Local
+    ///   replicaCount: 3
+    /// ```
+    ///
+    /// ## Fix
+    /// `set-wrr-scheduler`: `alibaba-cloud-loadbalancer-scheduler: "wrr"` —
+    /// safe when the scheduler is unset or `rr`; unsafe over a hashing
+    /// scheduler, whose source-IP affinity it gives up.
+    pub struct LocalPolicyWithoutWrr {
+        code: "ASM-LB-010",
+        name: "local-policy-without-wrr",
+        title: "Local mode without the wrr scheduler",
+        title_zh: "Local 模式未使用 wrr 调度算法",
+        severity: Info,
+        fix: Always,
+        sources: ["S8", "S10", "S14"],
+    }
+}
+
+impl Rule for LocalPolicyWithoutWrr {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
+        for svc in cx.services {
+            if lb_kind(svc) != Some(LbKind::Clb) || svc.effective_etp() != "Local" || !is_alibaba(cx, svc) {
+                continue;
+            }
+            if svc.backend_type() == Some("eni") {
+                continue;
+            }
+            let Some(etp) = &svc.external_traffic_policy else { continue };
+            let scheduler = svc.lb_annotation("scheduler");
+            let current = scheduler.and_then(|f| f.text());
+            let scheduler_values = lookup("scheduler").map(|e| e.values);
+            // Misspelt values are ASM-ANN-037's; weighted ones are fine.
+            if matches!(current, Some("wrr" | "wlc"))
+                || current.is_some_and(|c| scheduler_values.is_some_and(|v| value_problem(v, c).is_some()))
+            {
+                continue;
+            }
+            let who = owner(cx, svc);
+            let shown = current.unwrap_or("rr (default)");
+            let message = cx.t(
+                format!("{who} uses externalTrafficPolicy: Local with the {shown} scheduler, which ignores the per-node pod-count weights"),
+                format!("{who} 使用 externalTrafficPolicy: Local，但调度算法为 {shown}，会忽略按节点 Pod 数设置的权重"),
+            );
+            let path = scheduler.map_or_else(|| etp.path.clone(), |f| f.path.clone());
+            let mut draft = Draft::new(&Self::META, svc.resource, path, message);
+            if let Some(reason) = pods_likely_share_nodes(cx, svc) {
+                draft = draft.severity(Severity::Warning).note(reason);
+            }
+            let hashing = current.is_some_and(|c| c != "rr");
+            let key = format!("{ALIBABA_PREFIX}scheduler");
+            let mut fix = Fix::new(
+                "set-wrr-scheduler",
+                if hashing { Applicability::Unsafe } else { Applicability::Safe },
+                cx.t(format!("set {key}: \"wrr\""), format!("设置 {key}: \"wrr\"")),
+            );
+            fix = match scheduler {
+                Some(f) => fix.op(Op::replace(f.path.clone(), "wrr").quoted()),
+                None => fix.op(Op::add(annotation_path(svc, &key), "wrr").quoted()),
+            };
+            fix = fix.tradeoff(cx.t(
+                "connections spread per pod instead of per node; existing connections stay where they are",
+                "连接按 Pod 而不是按节点分配；已有连接不受影响",
+            ));
+            if hashing {
+                fix = fix.tradeoff(cx.t(
+                    format!("{shown} keeps a client on one backend; wrr does not"),
+                    format!("{shown} 会把同一客户端固定到同一后端；wrr 不会"),
+                ));
+            }
+            fix.recommended = true;
+            out.push(draft.fix(fix));
+        }
+    }
+}
+
+/// Why pods probably share nodes, when they do: more than one replica and no
+/// pod anti-affinity to spread them.
+fn pods_likely_share_nodes(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> Option<String> {
+    let resource = &cx.resources[svc.resource];
+    let (replicas, spread) = if matches!(svc.origin, Origin::IstioGateway { .. }) {
+        let count = |key: &str| istio_spec_field(resource, svc, key).and_then(|f| f.node.as_i64()).unwrap_or(0);
+        let replicas = count("replicaCount").max(count("minReplicas"));
+        let spread =
+            istio_spec_field(resource, svc, "affinity").is_some_and(|f| f.node.get("podAntiAffinity").is_some());
+        (replicas, spread)
+    } else {
+        let deployments = selected_deployments(cx.resources, svc.resource);
+        let replicas = deployments
+            .iter()
+            .filter_map(|i| cx.resources[*i].get("/spec/replicas").and_then(Node::as_i64))
+            .max()
+            .unwrap_or(0);
+        let spread = deployments.iter().any(|i| {
+            let spec = cx.resources[*i].get("/spec/template/spec");
+            spec.is_some_and(|s| {
+                s.get("affinity").and_then(|a| a.get("podAntiAffinity")).is_some()
+                    || s.get("topologySpreadConstraints").is_some()
+            })
+        });
+        (replicas, spread)
+    };
+    (replicas > 1 && !spread).then(|| {
+        cx.t(
+            format!(
+                "{replicas} replicas without pod anti-affinity: nodes likely host different numbers of gateway pods"
+            ),
+            format!("{replicas} 个副本且没有 Pod 反亲和：各节点上的网关 Pod 数很可能不同"),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rule::Applicability;
+    use crate::rules::test_support::*;
+
+    const GW: &str = "apiVersion: istio.alibabacloud.com/v1beta1
+kind: IstioGateway
+metadata:
+  name: ingressgateway
+  namespace: istio-system
+spec:
+  externalTrafficPolicy: Local
+  replicaCount: 3
+";
+
+    #[test]
+    fn fires_and_adds_wrr() {
+        let r = check_with(GW, &[]);
+        let f = only(&r, "ASM-LB-010");
+        assert_eq!(f.severity.as_str(), "warning");
+        assert_eq!(f.fixes[0].applicability, Applicability::Safe);
+        let fixed = apply_fix(GW, "set-wrr-scheduler", &[]);
+        assert_eq!(
+            fixed,
+            format!("{GW}  serviceAnnotations:\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-scheduler: \"wrr\"\n")
+        );
+        assert!(!codes(&check_with(&fixed, &[])).contains(&"ASM-LB-010"));
+    }
+
+    #[test]
+    fn info_when_spread_and_unsafe_over_hashing() {
+        let spread = format!("{GW}  affinity:\n    podAntiAffinity: {{}}\n");
+        assert_eq!(only(&check_with(&spread, &[]), "ASM-LB-010").severity.as_str(), "info");
+        let sch = format!("{GW}  serviceAnnotations:\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-scheduler: sch # affinity\n");
+        let r = check_with(&sch, &[]);
+        assert_eq!(only(&r, "ASM-LB-010").fixes[0].applicability, Applicability::Unsafe);
+        assert_eq!(apply_fix(&sch, "set-wrr-scheduler", &[]), sch.replace("sch #", "\"wrr\" #"));
+    }
+
+    #[test]
+    fn quiet_cases() {
+        for extra in [
+            "  serviceAnnotations:\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-scheduler: wlc\n",
+            "  serviceAnnotations:\n    service.beta.kubernetes.io/backend-type: eni\n",
+            "  serviceAnnotations:\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-scheduler: WRR\n",
+            "  loadBalancerClass: alibabacloud.com/nlb\n",
+        ] {
+            assert!(!codes(&check_with(&format!("{GW}{extra}"), &[])).contains(&"ASM-LB-010"), "{extra}");
+        }
+        // Not an Alibaba Service: nothing to say about CLB schedulers.
+        let aws = "apiVersion: v1\nkind: Service\nmetadata: {name: x}\nspec: {type: LoadBalancer, externalTrafficPolicy: Local}\n";
+        assert!(!codes(&check_with(aws, &[])).contains(&"ASM-LB-010"));
+        assert!(codes(&check_with(aws, &[("ccmVersion", "v2.9.0")])).contains(&"ASM-LB-010"));
+        let stream = format!("{aws}---\n{GW}");
+        assert_eq!(only(&check_with(&stream, &[]), "ASM-LB-010").location.document, 1);
+    }
+}

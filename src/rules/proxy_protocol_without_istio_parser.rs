@@ -1,0 +1,316 @@
+use crate::diagnostic::Severity;
+use crate::model::clb_annotations::lb_kind;
+use crate::model::{istio_spec_field, selected_deployments, Field, Origin, ServiceView};
+use crate::patch::Op;
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext, RuleMeta};
+use crate::rules::lb_support::{has_l4_listener, owner, Once};
+use crate::yaml::{load, Limits, Node};
+
+/// The pod annotation Istio reads per-proxy mesh config from (S32).
+const PROXY_CONFIG: &str = "proxy.istio.io/config";
+const PARSER_CONFIG: &str = r#"{"gatewayTopology":{"proxyProtocol":{}}}"#;
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a gateway load balancer with
+    /// `alibaba-cloud-loadbalancer-proxy-protocol: "on"` whose gateway pods are
+    /// not told to parse PROXY protocol: no `gatewayTopology.proxyProtocol` in
+    /// the `proxy.istio.io/config` pod annotation — the IstioGateway's
+    /// `podAnnotations`, or the pod template of the Deployment a gateway
+    /// Service selects.
+    ///
+    /// ## Why is this bad?
+    /// The CLB then prefixes every TCP connection with a PROXY protocol v2
+    /// header (S8, S14) that Envoy does not expect, and every connection
+    /// fails. Istio must be configured for it: "both the external load
+    /// balancer and the Istio ingress gateway must support the PROXY protocol"
+    /// (S32).
+    ///
+    /// Confidence is medium: only upstream Istio's switch is verified; ASM may
+    /// offer its own, and the mesh-wide `defaultConfig.gatewayTopology` is not
+    /// in the manifests. The rule assumes neither is set and says so. When the
+    /// gateway's pods are not in the input (a plain Service without its
+    /// Deployment) it reports a warning instead of an error.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// apiVersion: istio.alibabacloud.com/v1beta1
+    /// kind: IstioGateway
+    /// metadata:
+    ///   name: ingressgateway
+    ///   namespace: istio-system
+    /// spec:
+    ///   serviceAnnotations:
+    ///     service.beta.kubernetes.io/alibaba-cloud-loadbalancer-proxy-protocol: "on"
+    /// ```
+    ///
+    /// ## Fix
+    /// - `istio-parse-proxy-protocol` (unsafe):
+    ///   `podAnnotations["proxy.istio.io/config"]: '{"gatewayTopology":{"proxyProtocol":{}}}'`
+    ///   on the IstioGateway (pods restart; clients that bypass the CLB then
+    ///   fail, see ASM-PP-008).
+    /// - `proxy-protocol-off` (unsafe): turn PROXY protocol off on the CLB.
+    pub struct ProxyProtocolWithoutIstioParser {
+        code: "ASM-PP-007",
+        name: "proxy-protocol-without-istio-parser",
+        title: "load balancer PROXY protocol without the Istio parser",
+        title_zh: "负载均衡启用 PROXY 协议但 Istio 未配置解析",
+        severity: Error,
+        fix: Sometimes,
+        sources: ["S8", "S14", "S32"],
+    }
+}
+
+impl Rule for ProxyProtocolWithoutIstioParser {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
+        let mut once = Once::default();
+        for svc in cx.services {
+            if svc.gateway.is_none() || lb_kind(svc).is_none() || !has_l4_listener(svc) {
+                continue;
+            }
+            let Some(field) = svc.lb_annotation("proxy-protocol").filter(|f| f.text() == Some("on")) else { continue };
+            let pods = pod_config(cx, svc);
+            if pods.parses() || !once.first(svc, &field.path, "pp-parser") {
+                continue;
+            }
+            out.push(finding(cx, svc, field, &pods));
+        }
+    }
+}
+
+/// What the input shows about the gateway pods' Istio config.
+enum Pods<'a> {
+    /// The IstioGateway's `podAnnotations` (or where it would be).
+    IstioGateway { annotations: Option<Field<'a>>, config: Option<Field<'a>> },
+    /// Deployments the Service selects, each with its config annotation.
+    Deployments(Vec<(usize, Option<&'a Node>)>),
+}
+
+impl Pods<'_> {
+    fn parses(&self) -> bool {
+        match self {
+            Pods::IstioGateway { config, .. } => config.as_ref().is_some_and(|c| enables_parser(c.node)),
+            Pods::Deployments(list) => !list.is_empty() && list.iter().all(|(_, c)| c.is_some_and(enables_parser)),
+        }
+    }
+}
+
+fn pod_config<'a>(cx: &RuleContext<'a>, svc: &ServiceView<'a>) -> Pods<'a> {
+    let resource = &cx.resources[svc.resource];
+    if matches!(svc.origin, Origin::IstioGateway { .. }) {
+        let annotations = istio_spec_field(resource, svc, "podAnnotations");
+        let config = annotations.as_ref().and_then(|a| {
+            let node = a.node.get(PROXY_CONFIG)?;
+            Some(Field { node, path: crate::yaml::pointer::push(&a.path, PROXY_CONFIG) })
+        });
+        return Pods::IstioGateway { annotations, config };
+    }
+    let deployments = selected_deployments(cx.resources, svc.resource)
+        .into_iter()
+        .map(|i| (i, cx.resources[i].get("/spec/template/metadata/annotations").and_then(|a| a.get(PROXY_CONFIG))))
+        .collect();
+    Pods::Deployments(deployments)
+}
+
+/// Whether a `proxy.istio.io/config` value (YAML or JSON) sets
+/// `gatewayTopology.proxyProtocol`.
+fn enables_parser(value: &Node) -> bool {
+    let Some(text) = value.as_str() else { return false };
+    let loaded = load(text, &Limits::default());
+    loaded.documents.first().and_then(|d| d.root.as_ref()).is_some_and(|root| {
+        root.get("gatewayTopology")
+            .and_then(|t| t.get("proxyProtocol"))
+            .is_some_and(|p| !p.is_null() || p.as_mapping().is_some())
+    })
+}
+
+fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, field: &Field<'_>, pods: &Pods<'_>) -> Draft {
+    let who = owner(cx, svc);
+    let message = cx.t(
+        format!("{who} turns on PROXY protocol at the load balancer but its gateway pods are not configured to parse it: Envoy rejects every connection"),
+        format!("{who} 在负载均衡上启用了 PROXY 协议，但网关 Pod 未配置解析：Envoy 会拒绝所有连接"),
+    );
+    let mut draft = Draft::new(&ProxyProtocolWithoutIstioParser::META, svc.resource, field.path.clone(), message)
+        .label(cx.t("the load balancer sends a PROXY protocol v2 header first", "负载均衡会先发送 PROXY 协议 v2 头"))
+        .note(cx.t(
+            "assumed: neither the mesh config (defaultConfig.gatewayTopology.proxyProtocol) nor an ASM-specific switch enables the parser; only upstream Istio's setting is verified",
+            "假定：网格配置（defaultConfig.gatewayTopology.proxyProtocol）和 ASM 自有开关都没有启用解析；仅验证了上游 Istio 的配置",
+        ));
+    let mut fixes = Vec::new();
+    match pods {
+        Pods::IstioGateway { annotations, config } => {
+            let mut fix = Fix::new(
+                "istio-parse-proxy-protocol",
+                Applicability::Unsafe,
+                cx.t(
+                    format!("set podAnnotations {PROXY_CONFIG}: '{PARSER_CONFIG}'"),
+                    format!("设置 podAnnotations {PROXY_CONFIG}: '{PARSER_CONFIG}'"),
+                ),
+            );
+            match config {
+                None => {
+                    let map = annotations.as_ref().map_or_else(
+                        || crate::yaml::pointer::push(&svc.spec_path, "podAnnotations"),
+                        |a| a.path.clone(),
+                    );
+                    fix = fix.op(Op::add(crate::yaml::pointer::push(&map, PROXY_CONFIG), PARSER_CONFIG).quoted());
+                }
+                Some(existing) => {
+                    // Merging into someone's config text is left to them.
+                    fix = Fix {
+                        applicability: Applicability::DisplayOnly,
+                        title: cx.t(
+                            format!(
+                                "add \"gatewayTopology\": {{\"proxyProtocol\": {{}}}} to the existing {PROXY_CONFIG}"
+                            ),
+                            format!("在现有的 {PROXY_CONFIG} 中加入 \"gatewayTopology\": {{\"proxyProtocol\": {{}}}}"),
+                        ),
+                        ..fix
+                    };
+                    draft = draft.related(Related {
+                        resource: svc.resource,
+                        path: existing.path.clone(),
+                        message: cx.t("the gateway pods' Istio config", "网关 Pod 的 Istio 配置"),
+                    });
+                }
+            }
+            fixes.push(fix);
+        }
+        Pods::Deployments(list) if list.is_empty() => {
+            draft = draft.severity(Severity::Warning).note(cx.t(
+                "the gateway Deployment is not in the input, so its pod annotations could not be checked",
+                "输入中没有网关 Deployment，无法检查其 Pod 注解",
+            ));
+            fixes.push(deployment_advice(cx));
+        }
+        Pods::Deployments(list) => {
+            for (index, config) in list.iter().filter(|(_, c)| !c.is_some_and(enables_parser)) {
+                let resource = &cx.resources[*index];
+                let path = if config.is_some() {
+                    format!("/spec/template/metadata/annotations/{}", crate::yaml::pointer::escape(PROXY_CONFIG))
+                } else {
+                    "/spec/template/metadata".into()
+                };
+                draft = draft.related(Related {
+                    resource: *index,
+                    path,
+                    message: cx.t(
+                        format!("pods of Deployment {} do not parse PROXY protocol", resource.display_name()),
+                        format!("Deployment {} 的 Pod 未配置解析 PROXY 协议", resource.display_name()),
+                    ),
+                });
+            }
+            fixes.push(deployment_advice(cx));
+        }
+    }
+    for fix in &mut fixes {
+        fix.tradeoffs.push(cx.t(
+            "gateway pods restart; afterwards every connection must carry the header: in-cluster clients that bypass the CLB fail (ASM-PP-008)",
+            "网关 Pod 会重启；之后每个连接都必须带 PROXY 头：绕过 CLB 的集群内客户端会失败（ASM-PP-008）",
+        ));
+        fix.tradeoffs.push(cx.t(
+            "do not combine with HTTP/HTTPS listeners at the CLB (use X-Forwarded-For and numTrustedProxies there)",
+            "不要与 CLB 的 HTTP/HTTPS 监听同时使用（七层监听请用 X-Forwarded-For 和 numTrustedProxies）",
+        ));
+    }
+    fixes.push(
+        Fix::new(
+            "proxy-protocol-off",
+            Applicability::Unsafe,
+            cx.t("turn PROXY protocol off at the load balancer", "在负载均衡上关闭 PROXY 协议"),
+        )
+        .op(Op::replace(field.path.clone(), "off").quoted())
+        .tradeoff(cx.t(
+            "the gateway no longer learns client IPs from the header (see ASM-LB-005 for other ways)",
+            "网关不再能从协议头获得客户端 IP（其他方式见 ASM-LB-005）",
+        ))
+        .tradeoff(cx.t(
+            "switching PROXY protocol on a CLB listener is not a smooth online change",
+            "切换 CLB 监听的 PROXY 协议不支持平滑在线变更",
+        )),
+    );
+    draft.fixes = fixes;
+    draft
+}
+
+fn deployment_advice(cx: &RuleContext<'_>) -> Fix {
+    Fix::new(
+        "istio-parse-proxy-protocol",
+        Applicability::DisplayOnly,
+        cx.t(
+            format!("add the pod annotation {PROXY_CONFIG}: '{PARSER_CONFIG}' to the gateway Deployment (or set it mesh-wide)"),
+            format!("在网关 Deployment 上添加 Pod 注解 {PROXY_CONFIG}: '{PARSER_CONFIG}'（或在网格全局设置）"),
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::*;
+
+    const GW: &str = "apiVersion: istio.alibabacloud.com/v1beta1
+kind: IstioGateway
+metadata:
+  name: ingressgateway
+  namespace: istio-system
+spec:
+  replicaCount: 2
+  serviceAnnotations:
+    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-proxy-protocol: \"on\"
+";
+
+    #[test]
+    fn istio_gateway_without_parser_and_the_fix() {
+        let r = check_with(GW, &[]);
+        let f = only(&r, "ASM-PP-007");
+        assert_eq!(f.severity.as_str(), "error");
+        assert_eq!(
+            f.fixes.iter().map(|x| x.id).collect::<Vec<_>>(),
+            ["istio-parse-proxy-protocol", "proxy-protocol-off"]
+        );
+        let fixed = apply_fix(GW, "istio-parse-proxy-protocol", &[]);
+        assert_eq!(
+            fixed,
+            GW.to_owned() + "  podAnnotations:\n    proxy.istio.io/config: \"{\\\"gatewayTopology\\\":{\\\"proxyProtocol\\\":{}}}\"\n"
+        );
+        assert!(!codes(&check_with(&fixed, &[])).contains(&"ASM-PP-007"));
+        let off = apply_fix(GW, "proxy-protocol-off", &[]);
+        assert_eq!(off, GW.replace("\"on\"", "\"off\""));
+    }
+
+    #[test]
+    fn yaml_style_config_counts_and_other_config_gets_advice() {
+        let yaml = format!("{GW}  podAnnotations:\n    proxy.istio.io/config: |\n      gatewayTopology:\n        proxyProtocol: {{}}\n");
+        assert!(!codes(&check_with(&yaml, &[])).contains(&"ASM-PP-007"));
+        let other = format!(
+            "{GW}  podAnnotations:\n    proxy.istio.io/config: '{{\"gatewayTopology\":{{\"numTrustedProxies\":1}}}}'\n"
+        );
+        let r = check_with(&other, &[]);
+        let f = only(&r, "ASM-PP-007");
+        assert_eq!(f.fixes[0].applicability, crate::rule::Applicability::DisplayOnly);
+    }
+
+    #[test]
+    fn plain_gateway_service_with_and_without_its_deployment() {
+        let svc = "apiVersion: v1\nkind: Service\nmetadata:\n  name: istio-ingressgateway\n  namespace: istio-system\n  annotations:\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-proxy-protocol: \"on\"\nspec:\n  type: LoadBalancer\n  selector: {istio: ingressgateway}\n";
+        assert_eq!(only(&check_with(svc, &[]), "ASM-PP-007").severity.as_str(), "warning");
+        let deploy = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: istio-ingressgateway, namespace: istio-system}\nspec:\n  template:\n    metadata:\n      labels: {istio: ingressgateway}\n";
+        let r = check_with(&format!("{deploy}---\n{svc}"), &[]);
+        let f = only(&r, "ASM-PP-007");
+        assert_eq!(f.severity.as_str(), "error");
+        assert_eq!(f.location.document, 1);
+        assert_eq!(f.related.len(), 1);
+        let parsed = deploy.replace("      labels:", "      annotations:\n        proxy.istio.io/config: '{\"gatewayTopology\":{\"proxyProtocol\":{}}}'\n      labels:");
+        assert!(!codes(&check_with(&format!("{parsed}---\n{svc}"), &[])).contains(&"ASM-PP-007"));
+    }
+
+    #[test]
+    fn non_gateway_services_are_not_istio_business() {
+        let nginx = "apiVersion: v1\nkind: Service\nmetadata:\n  name: nginx\n  annotations:\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-proxy-protocol: \"on\"\nspec:\n  type: LoadBalancer\n";
+        assert!(!codes(&check_with(nginx, &[])).contains(&"ASM-PP-007"));
+    }
+}

@@ -1,0 +1,315 @@
+use crate::diagnostic::Severity;
+use crate::model::clb_annotations::{
+    entry_for_key, is_ambiguous, lb_kind, lookup, nearest, split_key, value_problem, ClbAnnotation, LbKind, Prefix,
+    CATALOGUE,
+};
+use crate::model::{Field, ServiceView, ALIBABA_PREFIX};
+use crate::patch::Op;
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rules::lb_support::{annotation_path, owner, Once};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags `service.beta.kubernetes.io/alibaba-cloud-loadbalancer-*` (and
+    /// legacy `alicloud-loadbalancer-*`) annotation keys that the Alibaba Cloud
+    /// CCM does not know, on `LoadBalancer` Services and in an IstioGateway's
+    /// `serviceAnnotations`, and names the known key it most likely meant. Keys
+    /// only the NLB path reads (`zone-maps`, `security-group-ids`, `cps`, …) are
+    /// reported at info on a CLB.
+    ///
+    /// ## Why is this bad?
+    /// The CCM looks annotations up by their exact key (S14 `annotations.go`:
+    /// the `alibaba-cloud-` key, then the legacy `alicloud-` one) and ignores
+    /// every other key without an event. A misspelt `schedular: "wrr"` leaves
+    /// the listener on `rr`; a misspelt `acl-status` leaves the CLB open. The
+    /// catalogue is domain.md 2.2 (S8, S14) plus `slb-network-type`, a CCM
+    /// constant that ACK's own examples misspell as `network-type`.
+    ///
+    /// This rule has a code of its own (not ASM-ANN-028..030): those check
+    /// known keys; this one checks that a key is known at all.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: Service
+    /// metadata:
+    ///   name: istio-ingressgateway
+    ///   namespace: istio-system
+    ///   annotations:
+    ///     service.beta.kubernetes.io/alibaba-cloud-loadbalancer-schedular: "wrr"
+    /// spec:
+    ///   type: LoadBalancer
+    /// ```
+    ///
+    /// ## Fix
+    /// - `rename-annotation`: rename the key to the suggestion in place,
+    ///   keeping its value, position and comment. Safe when the key is at most two edits from a single known key,
+    ///   that key is not set yet and the value suits it; otherwise unsafe. The
+    ///   CCM starts applying the setting on its next sync.
+    /// - `remove-annotation` (NLB-only key on a CLB): safe, the CCM ignores it.
+    pub struct UnknownLbAnnotation {
+        code: "ASM-ANN-036",
+        name: "unknown-lb-annotation",
+        title: "unknown CCM load balancer annotation",
+        title_zh: "未知的 CCM 负载均衡注解",
+        severity: Warning,
+        fix: Sometimes,
+        sources: ["S8", "S14"],
+    }
+}
+
+/// Keys outside both prefixes that still look like a slip of one of them.
+const FAMILY_START: &str = "service.beta.kubernetes.io/ali";
+
+impl Rule for UnknownLbAnnotation {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
+        let mut once = Once::default();
+        for svc in cx.services {
+            let Some(kind) = lb_kind(svc) else { continue };
+            for (key, field) in &svc.annotations {
+                if entry_for_key(key).is_some_and(|e| !e.nlb_only || kind == LbKind::Nlb) {
+                    continue;
+                }
+                if !once.first(svc, &field.path, "unknown") {
+                    continue;
+                }
+                if let Some(entry) = entry_for_key(key) {
+                    out.push(nlb_only_on_clb(cx, svc, key, field, entry));
+                } else if let Some(draft) = unknown(cx, svc, key, field) {
+                    out.push(draft);
+                }
+            }
+        }
+    }
+}
+
+fn nlb_only_on_clb(
+    cx: &RuleContext<'_>,
+    svc: &ServiceView<'_>,
+    key: &str,
+    field: &Field<'_>,
+    entry: &ClbAnnotation,
+) -> Draft {
+    let who = owner(cx, svc);
+    let message = cx.t(
+        format!("annotation {key} of {who} is read only for NLB; this CLB ignores it"),
+        format!("{who} 的注解 {key} 只对 NLB 生效；此 CLB 会忽略它"),
+    );
+    Draft::new(&UnknownLbAnnotation::META, svc.resource, field.path.clone(), message)
+        .severity(Severity::Info)
+        .note(cx.t(
+            format!(
+                "assumed: `{}` is an NLB annotation (listed with the NLB constants in the CCM source, S14)",
+                entry.suffix
+            ),
+            format!("假定：`{}` 是 NLB 注解（CCM 源码中与 NLB 常量列在一起，S14）", entry.suffix),
+        ))
+        .fix(
+            Fix::new("remove-annotation", Applicability::Safe, cx.t(format!("remove {key}"), format!("删除 {key}")))
+                .op(Op::remove(field.path.clone()))
+                .tradeoff(cx.t(
+                    "none for this CLB; add it back if the Service moves to NLB",
+                    "对此 CLB 无影响；如果 Service 改用 NLB，需要重新添加",
+                )),
+        )
+}
+
+/// The known key a misspelt one most likely meant, under the prefix it used.
+fn suggestion(key: &str) -> Option<(String, &'static ClbAnnotation, usize, bool)> {
+    if let Some((prefix, suffix)) = split_key(key) {
+        let (entry, distance) = nearest(suffix)?;
+        return Some((format!("{}{}", prefix.text(), entry.suffix), entry, distance, is_ambiguous(suffix, entry)));
+    }
+    // A slip in the prefix itself: compare whole keys.
+    if !key.starts_with(FAMILY_START) {
+        return None;
+    }
+    let mut scored: Vec<(usize, &ClbAnnotation)> = CATALOGUE
+        .iter()
+        .map(|e| (strsim::damerau_levenshtein(key, &format!("{ALIBABA_PREFIX}{}", e.suffix)), e))
+        .collect();
+    scored.sort_by_key(|(d, _)| *d);
+    let (distance, entry) = *scored.first()?;
+    let ambiguous = scored.get(1).is_some_and(|(d, _)| *d == distance);
+    (distance <= 3).then(|| (format!("{}{}", Prefix::AlibabaCloud.text(), entry.suffix), entry, distance, ambiguous))
+}
+
+fn unknown(cx: &RuleContext<'_>, svc: &ServiceView<'_>, key: &str, field: &Field<'_>) -> Option<Draft> {
+    let family = split_key(key).is_some();
+    let suggested = suggestion(key);
+    if !family && suggested.is_none() {
+        return None;
+    }
+    let who = owner(cx, svc);
+    let message = match &suggested {
+        Some((new_key, ..)) => cx.t(
+            format!("unknown load balancer annotation {key} on {who}: the CCM ignores it (did you mean {new_key}?)"),
+            format!("{who} 上的负载均衡注解 {key} 未知，CCM 会忽略它（是否想写 {new_key}？）"),
+        ),
+        None => cx.t(
+            format!("unknown load balancer annotation {key} on {who}: the CCM ignores it"),
+            format!("{who} 上的负载均衡注解 {key} 未知，CCM 会忽略它"),
+        ),
+    };
+    let mut draft = Draft::new(&UnknownLbAnnotation::META, svc.resource, field.path.clone(), message);
+    let Some((new_key, entry, distance, ambiguous)) = suggested else { return Some(draft) };
+    let Some(value) = field.text() else { return Some(draft) };
+    if let Some(existing) = svc.annotation(&new_key) {
+        let fix = Fix::new(
+            "remove-annotation",
+            Applicability::Unsafe,
+            cx.t(format!("remove {key}: {new_key} is already set"), format!("删除 {key}：{new_key} 已经设置")),
+        )
+        .op(Op::remove(field.path.clone()))
+        .tradeoff(cx.t(
+            format!("the value `{value}` is lost; {new_key} keeps `{}`", existing.text().unwrap_or("")),
+            format!("值 `{value}` 会丢失；{new_key} 保持 `{}`", existing.text().unwrap_or("")),
+        ));
+        draft = draft.fix(fix);
+        return Some(draft);
+    }
+    let fits = value_problem(entry.values, value).is_none();
+    let safe = distance <= 2 && !ambiguous && fits;
+    let mut fix = Fix::new(
+        "rename-annotation",
+        if safe { Applicability::Safe } else { Applicability::Unsafe },
+        cx.t(format!("rename the key to {new_key}"), format!("将键名改为 {new_key}")),
+    )
+    .op(Op::rename(field.path.clone(), annotation_path(svc, &new_key)))
+    .tradeoff(cx.t(
+        format!(
+            "the CCM starts applying {} = \"{value}\" and reconfigures the load balancer on its next sync",
+            entry.suffix
+        ),
+        format!("CCM 将开始应用 {} = \"{value}\"，并在下次同步时修改负载均衡配置", entry.suffix),
+    ));
+    if !fits {
+        fix = fix.tradeoff(cx.t(
+            format!("the value `{value}` is not valid for {} (ASM-ANN-037)", entry.suffix),
+            format!("值 `{value}` 对 {} 无效（ASM-ANN-037）", entry.suffix),
+        ));
+    }
+    if ambiguous {
+        fix = fix.tradeoff(cx.t(
+            "another known key is as close: check which one you meant",
+            "还有其他已知键同样接近：请确认想写的是哪一个",
+        ));
+    }
+    draft = draft.fix(fix);
+    if lookup(entry.suffix).is_some_and(|e| e.nlb_only) && lb_kind(svc) == Some(LbKind::Clb) {
+        draft = draft
+            .note(cx.t(format!("{} is read only for NLB", entry.suffix), format!("{} 只对 NLB 生效", entry.suffix)));
+    }
+    Some(draft)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::*;
+
+    const SVC: &str = "apiVersion: v1
+kind: Service
+metadata:
+  name: istio-ingressgateway
+  namespace: istio-system
+  annotations:
+    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-schedular: \"wrr\"   # Local mode
+    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type: intranet
+spec:
+  type: LoadBalancer
+";
+
+    #[test]
+    fn misspelt_key_gets_a_suggestion_and_a_safe_rename() {
+        let report = check_with(SVC, &[]);
+        let f = only(&report, "ASM-ANN-036");
+        assert_eq!(f.severity.as_str(), "warning");
+        assert!(
+            f.message.contains("did you mean service.beta.kubernetes.io/alibaba-cloud-loadbalancer-scheduler?"),
+            "{}",
+            f.message
+        );
+        assert_eq!(
+            f.location.path,
+            "/metadata/annotations/service.beta.kubernetes.io~1alibaba-cloud-loadbalancer-schedular"
+        );
+        assert_eq!(f.fixes[0].id, "rename-annotation");
+        assert_eq!(f.fixes[0].applicability, crate::rule::Applicability::Safe);
+        let fixed = apply_fix(SVC, "rename-annotation", &[]);
+        assert_eq!(
+            fixed,
+            "apiVersion: v1
+kind: Service
+metadata:
+  name: istio-ingressgateway
+  namespace: istio-system
+  annotations:
+    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-scheduler: \"wrr\"   # Local mode
+    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type: intranet
+spec:
+  type: LoadBalancer
+"
+        );
+        assert!(!codes(&check_with(&fixed, &[])).contains(&"ASM-ANN-036"));
+    }
+
+    #[test]
+    fn last_key_is_renamed_in_place_and_legacy_prefix_is_kept() {
+        let text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  annotations:\n    service.beta.kubernetes.io/alicloud-loadbalancer-Address-Type: \"intranet\"\nspec:\n  type: LoadBalancer\n";
+        let fixed = apply_fix(text, "rename-annotation", &[]);
+        assert_eq!(fixed, text.replace("Address-Type", "address-type"));
+    }
+
+    #[test]
+    fn far_suggestions_are_unsafe_and_the_doc_misspelling_is_caught() {
+        // ACK's own example (alibaba-ccm-usage-en.md #14) writes network-type; the CCM reads slb-network-type.
+        let text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: nginx\n  annotations:\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-network-type: \"alibaba\"\nspec:\n  type: LoadBalancer\n";
+        let report = check_with(text, &[]);
+        let f = only(&report, "ASM-ANN-036");
+        assert!(f.message.contains("slb-network-type"), "{}", f.message);
+        assert_eq!(f.fixes[0].applicability, crate::rule::Applicability::Unsafe);
+    }
+
+    #[test]
+    fn prefix_slips_and_nlb_only_keys() {
+        let text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  annotations:\n    service.beta.kubernetes.io/alibaba-cloud-loadbalance-spec: slb.s2.small\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-zone-maps: cn-a:vsw-1\nspec:\n  type: LoadBalancer\n";
+        let report = check_with(text, &[]);
+        let found: Vec<_> = report.findings.iter().filter(|f| f.code == "ASM-ANN-036").collect();
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert!(found[0].message.contains("did you mean service.beta.kubernetes.io/alibaba-cloud-loadbalancer-spec?"));
+        assert_eq!(found[1].severity.as_str(), "info");
+        let fixed = apply_fix(text, "remove-annotation", &[]);
+        assert!(!fixed.contains("zone-maps"));
+        // The same key is fine on an NLB.
+        let nlb =
+            text.replace("  type: LoadBalancer\n", "  type: LoadBalancer\n  loadBalancerClass: alibabacloud.com/nlb\n");
+        assert_eq!(check_with(&nlb, &[]).findings.iter().filter(|f| f.code == "ASM-ANN-036").count(), 1);
+    }
+
+    #[test]
+    fn later_documents_and_overrides_are_checked_once() {
+        let text = "apiVersion: v1\nkind: Service\nmetadata: {name: ok, annotations: {service.beta.kubernetes.io/alibaba-cloud-loadbalancer-scheduler: wrr}}\nspec: {type: LoadBalancer}\n---\napiVersion: istio.alibabacloud.com/v1beta1\nkind: IstioGateway\nmetadata: {name: ingressgateway, namespace: istio-system}\nspec:\n  serviceAnnotations:\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-acl-stauts: \"on\"\n  overrides:\n    c1: {replicaCount: 2}\n";
+        let report = check_with(text, &[]);
+        let f = only(&report, "ASM-ANN-036");
+        assert_eq!(f.location.document, 1);
+        assert!(f.message.contains("acl-status"), "{}", f.message);
+    }
+
+    #[test]
+    fn chinese_messages_and_fix_titles() {
+        let report = check_lang(SVC, &[], crate::rule::Lang::Zh);
+        let f = only(&report, "ASM-ANN-036");
+        assert!(f.message.contains("未知") && f.message.contains("是否想写"), "{}", f.message);
+        assert!(f.fixes[0].title.starts_with("将键名改为"), "{}", f.fixes[0].title);
+    }
+
+    #[test]
+    fn other_families_and_known_keys_pass() {
+        let text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  annotations:\n    service.beta.kubernetes.io/aws-load-balancer-type: nlb\n    service.beta.kubernetes.io/backend-type: eni\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-health-check-flag: \"on\"\nspec:\n  type: LoadBalancer\n";
+        assert!(!codes(&check_with(text, &[])).contains(&"ASM-ANN-036"));
+    }
+}
