@@ -344,6 +344,7 @@ pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
         let syntax_errors = syntax_error_count(&report);
         let mut groups: Vec<Vec<TextEdit>> = Vec::new();
         let mut records: Vec<FixRecord> = Vec::new();
+        let mut keys = Vec::new();
         for finding in &report.findings {
             let chosen = finding
                 .fixes
@@ -362,14 +363,26 @@ pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
                 resource: finding.resource.clone(),
                 reason,
             };
-            let key = (format!("{}{}", finding.location.document, finding.location.path), finding.code, fix.id);
+            // The patch is part of the key: two findings at one place (a base spec and an
+            // override) can offer the same fix id with different changes.
+            let patch = serde_json::to_string(&fix.patch).unwrap_or_default();
+            let key =
+                (format!("{} {} {patch}", finding.location.document, finding.location.path), finding.code, fix.id);
             let refusal = match fix.applicability {
                 _ if fix.unavailable.is_some() => fix.unavailable.clone(),
-                Applicability::DisplayOnly => Some(format!("display-only: {}", fix.title)),
-                Applicability::Unsafe if !request.allow_unsafe => {
-                    Some("changes behaviour; pass --unsafe (allowUnsafe) to apply it".into())
+                Applicability::DisplayOnly => {
+                    Some(tr(options.lang, format!("display-only: {}", fix.title), format!("仅为建议：{}", fix.title)))
                 }
-                _ if done.contains(&key) => Some("applied once already, but the finding remains".into()),
+                Applicability::Unsafe if !request.allow_unsafe => Some(tr(
+                    options.lang,
+                    "changes behaviour; pass --unsafe to apply it".into(),
+                    "会改变行为；传入 --unsafe 才会应用".into(),
+                )),
+                _ if done.contains(&key) => Some(tr(
+                    options.lang,
+                    "applied once already, but the finding remains".into(),
+                    "已应用过一次，但问题仍然存在".into(),
+                )),
                 _ => None,
             };
             if let Some(reason) = refusal {
@@ -378,7 +391,7 @@ pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
             }
             groups.push(fix.edits.clone());
             records.push(record(None));
-            done.insert(key);
+            keys.push(key);
         }
         if groups.is_empty() {
             break;
@@ -394,21 +407,42 @@ pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
                 for r in records {
                     push_unique(
                         &mut skipped,
-                        FixRecord { reason: Some("the edit would make the YAML invalid".into()), ..r },
+                        FixRecord {
+                            reason: Some(tr(
+                                options.lang,
+                                "the edit would make the YAML invalid".into(),
+                                "该修改会使 YAML 无效".into(),
+                            )),
+                            ..r
+                        },
                     );
                 }
                 break;
             };
             current = apply_groups(&current, std::slice::from_ref(&groups[index])).0;
             applied.push(records.swap_remove(index));
+            done.insert(keys.swap_remove(index));
             continue;
         }
-        applied.extend(records.into_iter().zip(taken).filter(|(_, t)| *t).map(|(r, _)| r));
+        // Only what was applied counts as done: a group that clashed with another waits a round.
+        for ((record, key), taken) in records.into_iter().zip(keys).zip(taken) {
+            if taken {
+                applied.push(record);
+                done.insert(key);
+            }
+        }
         current = next;
     }
     let report = check(&current, options);
     skipped.retain(|s| !applied.iter().any(|a| a.code == s.code && a.id == s.id && a.resource == s.resource));
     FixOutcome { text: current, applied, skipped, report }
+}
+
+fn tr(lang: Lang, en: String, zh: String) -> String {
+    match lang {
+        Lang::En => en,
+        Lang::Zh => zh,
+    }
 }
 
 fn syntax_error_count(report: &Report) -> usize {

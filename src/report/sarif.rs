@@ -95,7 +95,7 @@ pub fn log(inputs: &[SarifInput<'_>], rules: &[&dyn Rule], tool: &Tool<'_>, srcr
                 level: level(d.severity),
                 message: Message::new(d.message.clone()),
                 locations: vec![location(d.span)],
-                descriptor: Descriptor { id: kind_id(d.kind) },
+                descriptor: Descriptor { id: DiagnosticKind::as_str(d.kind) },
             });
         }
     }
@@ -195,17 +195,6 @@ fn level(severity: Severity) -> &'static str {
         Severity::Error => "error",
         Severity::Warning => "warning",
         Severity::Info => "note",
-    }
-}
-
-fn kind_id(kind: DiagnosticKind) -> &'static str {
-    match kind {
-        DiagnosticKind::Syntax => "syntax",
-        DiagnosticKind::DuplicateKey => "duplicate-key",
-        DiagnosticKind::AliasLimit => "alias-limit",
-        DiagnosticKind::Limit => "limit",
-        DiagnosticKind::NotAResource => "not-a-resource",
-        DiagnosticKind::Elision => "elision",
     }
 }
 

@@ -256,7 +256,7 @@ impl Renderer<'_> {
     }
 
     fn diagnostic(&self, out: &mut String, d: &InputDiagnostic) {
-        let code = format!("[{}]", kind_code(d.kind));
+        let code = format!("[{}]", DiagnosticKind::as_str(d.kind));
         self.heading(out, d.severity, &code, &d.message);
         let gutter = self.gutter_width(d.span);
         self.arrow(out, gutter, d.start);
@@ -370,17 +370,6 @@ fn labelled_note(note: &str, lang: Lang) -> String {
         format!("注：{note}")
     } else {
         format!("note: {note}")
-    }
-}
-
-fn kind_code(kind: DiagnosticKind) -> &'static str {
-    match kind {
-        DiagnosticKind::Syntax => "syntax",
-        DiagnosticKind::DuplicateKey => "duplicate-key",
-        DiagnosticKind::AliasLimit => "alias-limit",
-        DiagnosticKind::Limit => "limit",
-        DiagnosticKind::NotAResource => "not-a-resource",
-        DiagnosticKind::Elision => "elision",
     }
 }
 
@@ -553,7 +542,7 @@ spec:
  --> gw.yaml:7:26
   |
 7 |   externalTrafficPolicy: Local   # keep client IPs
-  |                          ^^^^^ only nodes hosting a backend pod serve in-cluster traffic to the load balancer address
+  |                          ^^^^^ only nodes hosting a gateway pod serve in-cluster traffic to the load balancer address
   |
   = assumed: kube-proxy mode and in-cluster clients unknown (--kube-proxy, --in-cluster-clients refine this)
   = fixes (choose one):
