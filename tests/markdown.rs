@@ -3,7 +3,7 @@
 use gateway_doctor::diagnostic::DiagnosticKind;
 use gateway_doctor::{check, fix, FixRequest, InputFormat, Options};
 
-const FOUNDING: &str = include_str!("fixtures/markdown/founding.md");
+const FOUNDING: &str = include_str!("data/markdown/founding.md");
 
 fn line_of(text: &str, needle: &str, nth: usize) -> usize {
     let offset = text.match_indices(needle).nth(nth).expect("needle").0;

@@ -9,8 +9,8 @@ use serde_json::{json, Value};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
 
-const FOUNDING: &str = include_str!("fixtures/founding.yaml");
-const FOUNDING_MD: &str = include_str!("fixtures/markdown/founding.md");
+const FOUNDING: &str = include_str!("data/founding.yaml");
+const FOUNDING_MD: &str = include_str!("data/markdown/founding.md");
 
 fn js(value: Value) -> JsValue {
     value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap()

@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startBrowser, openPage, waitReady, enter, rechecked } from "./harness.mjs";
 
-const FOUNDING = readFileSync(new URL("../fixtures/founding.yaml", import.meta.url), "utf8");
-const FOUNDING_MD = readFileSync(new URL("../fixtures/markdown/founding.md", import.meta.url), "utf8");
+const FOUNDING = readFileSync(new URL("../data/founding.yaml", import.meta.url), "utf8");
+const FOUNDING_MD = readFileSync(new URL("../data/markdown/founding.md", import.meta.url), "utf8");
 let env;
 
 before(async () => {
