@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::context::ClusterContext;
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Severity};
+use crate::format::InputFormat;
 use crate::model::{self, Resource};
 use crate::patch::{apply_groups, Lowering, TextEdit};
 use crate::report::{
@@ -30,9 +31,19 @@ pub struct Options {
     pub params: FixParams,
     pub limits: Limits,
     pub columns: ColumnUnit,
+    /// What the text is; `Auto` decides from the content.
+    pub format: InputFormat,
 }
 
 pub fn check(text: &str, options: &Options) -> Report {
+    match options.format.resolve(text) {
+        InputFormat::Markdown => crate::markdown::check(text, options),
+        InputFormat::Yaml | InputFormat::Json | InputFormat::Auto => check_stream(text, options),
+    }
+}
+
+/// Checks a YAML (or JSON) stream.
+pub(crate) fn check_stream(text: &str, options: &Options) -> Report {
     let line_index = LineIndex::new(text);
     if text.len() > options.limits.max_input_bytes {
         let diagnostic = Diagnostic::new(
