@@ -53,6 +53,8 @@ test("pasting the founding manifest shows ASM-LB-001 in the list and in the edit
   // The explanation and its sources expand.
   await finding.locator("details summary").click();
   assert.match(await finding.locator("details").innerText(), /S6/);
+  // The docs come from www/dist/rules.json (the wasm is built without them).
+  assert.match(await finding.locator("details .docs").innerText(), /What it does/);
   // Keyboard: the location button moves the caret to the finding.
   await finding.getByTestId("finding-location").focus();
   await p.keyboard.press("Enter");

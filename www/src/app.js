@@ -440,14 +440,25 @@ async function restore() {
   return true;
 }
 
+/** The rules' docs: the browser build leaves them out of the wasm to stay small (scripts/build-wasm). */
+async function ruleDocs() {
+  try {
+    const response = await fetch(new URL("./dist/rules.json", document.baseURI));
+    if (!response.ok) return new Map();
+    return new Map((await response.json()).map((r) => [r.code, r.docs]));
+  } catch {
+    return new Map();
+  }
+}
+
 async function start() {
   applyLang(browserLang());
   $("status").textContent = t("loading");
   await restore();
   renderTabs();
   try {
-    const [list, version] = await Promise.all([checker.call("rules"), checker.call("version")]);
-    rules = new Map(list.map((r) => [r.code, r]));
+    const [list, version, docs] = await Promise.all([checker.call("rules"), checker.call("version"), ruleDocs()]);
+    rules = new Map(list.map((r) => [r.code, { ...r, docs: r.docs || docs.get(r.code) || "" }]));
     $("version").textContent = `v${version}`;
   } catch (error) {
     $("status").textContent = String(error.message ?? error);
