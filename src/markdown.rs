@@ -118,8 +118,17 @@ fn closes(line: &str, open: &Fence<'_>) -> bool {
 }
 
 fn info_lang(info: &str) -> String {
-    let word = info.split_whitespace().next().unwrap_or("");
-    word.trim_start_matches(['{', '.']).trim_end_matches('}').to_ascii_lowercase()
+    let info = info.trim();
+    if let Some(attributes) = info.strip_prefix('{') {
+        // Pandoc-style attributes: `{.yaml #id}` names a language, `{#codeblock_x}` does not.
+        return attributes
+            .trim_end_matches('}')
+            .split_whitespace()
+            .find_map(|a| a.strip_prefix('.'))
+            .unwrap_or("")
+            .to_ascii_lowercase();
+    }
+    info.split_whitespace().next().unwrap_or("").to_ascii_lowercase()
 }
 
 /// `...`, `....`, `…` alone, or a comment that starts with them.
@@ -286,6 +295,13 @@ mod tests {
 
     fn markdown_options() -> Options {
         Options { format: InputFormat::Markdown, ..Options::default() }
+    }
+
+    #[test]
+    fn attribute_only_fences_are_unlabelled() {
+        assert_eq!(info_lang("{#codeblock_abc}"), "");
+        assert_eq!(info_lang("{.yaml #id}"), "yaml");
+        assert_eq!(info_lang("YAML title=x"), "yaml");
     }
 
     #[test]

@@ -182,9 +182,14 @@ pub const FILES: &[FileCase] = &[
     ]),
     // The legacy ACK "custom Istio gateway" page holds an IstioGateway, an
     // Istio Gateway and cert-manager objects in fences whose info string is a
-    // bare attribute block (``` {#codeblock_…}); the Markdown reader takes it
-    // for a language and skips every block (open core issue, see NOTES).
-    file("alibaba-csk-custom-istio-gateway-zh.md", 0),
+    // bare attribute block (``` {#codeblock_…}): unlabelled blocks. The
+    // IstioGateway has no namespace (CR-020 info) and no policy (LB-005); the
+    // Gateway selects `istio: ingressgateway`, not the custom gateway (GW-035).
+    file("alibaba-csk-custom-istio-gateway-zh.md", 5).finds(&[
+        ("ASM-CR-020", 161, Info),
+        ("ASM-LB-005", 165, Info),
+        ("ASM-GW-035", 292, Info),
+    ]),
     // Helm values (`gateways.ingress[]`), no Kubernetes objects.
     file("alibaba-csk-deploy-istio-zh.md", 0),
     // ACK FAQ: nginx-ingress-lb, LoadBalancer + Local, no CCM annotation.
@@ -351,12 +356,11 @@ pub const NOTES: &[Note] = &[
         file: "alibaba-csk-custom-istio-gateway-zh.md",
         line: 158,
         code: "markdown",
-        text: "Open (core, not a rule). Fences opened with ``` {#codeblock_…} (a Pandoc/kramdown attribute \
-               block with only an id) are taken to name a language and skipped, so the only ASM IstioGateway \
-               of the corpus is never checked (0 resources). Read as unlabelled blocks, the file gives 5 \
+        text: "Fixed in the core (markdown.rs): fences opened with ``` {#codeblock_…} (a Pandoc/kramdown \
+               attribute block with only an id) were taken to name a language and skipped, so the only ASM \
+               IstioGateway of the corpus was never checked. Read as unlabelled blocks, the file gives 5 \
                resources and ASM-CR-020 (no namespace, line 161), ASM-LB-005 (line 165) and ASM-GW-035 (the \
-               Gateway selects `istio: ingressgateway`, not the custom gateway's pods, line 292). Reported to \
-               the lead; the row then changes.",
+               Gateway selects `istio: ingressgateway`, not the custom gateway's pods, line 292).",
     },
     Note {
         file: "alibaba-ccm-usage-en.md",
