@@ -79,11 +79,7 @@ fn every_corpus_file_is_checked_without_panic_with_sound_spans_and_fixes() {
         };
         failures.extend(json_round_trip(name, &report));
         failures.extend(spans_inside_text(name, &text, &report));
-        // support::fix_invariants finds documents by reading the text as YAML,
-        // which a Markdown file is not; the Markdown fix tests cover md fixes.
-        if options.format != InputFormat::Markdown {
-            failures.extend(fix_invariants(name, &text, &report, &options));
-        }
+        failures.extend(fix_invariants(name, &text, &report, &options));
     }
     let (failures, _) = without_known_violations(failures);
     assert!(failures.is_empty(), "{} problem(s):\n\n{}", failures.len(), failures.join("\n\n"));
