@@ -375,8 +375,9 @@ pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
                 }
                 Applicability::Unsafe if !request.allow_unsafe => Some(tr(
                     options.lang,
-                    "changes behaviour; pass --unsafe to apply it".into(),
-                    "会改变行为；传入 --unsafe 才会应用".into(),
+                    "changes behaviour: applied only when unsafe fixes are allowed (CLI --unsafe, API allowUnsafe)"
+                        .into(),
+                    "会改变行为：仅在允许不安全修复时应用（命令行 --unsafe，API allowUnsafe）".into(),
                 )),
                 _ if done.contains(&key) => Some(tr(
                     options.lang,
