@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::context::ClusterContext;
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Severity};
+use crate::format::InputFormat;
 use crate::model::{self, Resource};
 use crate::patch::{apply_groups, Lowering, TextEdit};
 use crate::report::{
@@ -30,9 +31,19 @@ pub struct Options {
     pub params: FixParams,
     pub limits: Limits,
     pub columns: ColumnUnit,
+    /// What the text is; `Auto` decides from the content.
+    pub format: InputFormat,
 }
 
 pub fn check(text: &str, options: &Options) -> Report {
+    match options.format.resolve(text) {
+        InputFormat::Markdown => crate::markdown::check(text, options),
+        InputFormat::Yaml | InputFormat::Json | InputFormat::Auto => check_stream(text, options),
+    }
+}
+
+/// Checks a YAML (or JSON) stream.
+pub(crate) fn check_stream(text: &str, options: &Options) -> Report {
     let line_index = LineIndex::new(text);
     if text.len() > options.limits.max_input_bytes {
         let diagnostic = Diagnostic::new(
@@ -333,6 +344,7 @@ pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
         let syntax_errors = syntax_error_count(&report);
         let mut groups: Vec<Vec<TextEdit>> = Vec::new();
         let mut records: Vec<FixRecord> = Vec::new();
+        let mut keys = Vec::new();
         for finding in &report.findings {
             let chosen = finding
                 .fixes
@@ -351,7 +363,11 @@ pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
                 resource: finding.resource.clone(),
                 reason,
             };
-            let key = (format!("{}{}", finding.location.document, finding.location.path), finding.code, fix.id);
+            // The patch is part of the key: two findings at one place (a base spec and an
+            // override) can offer the same fix id with different changes.
+            let patch = serde_json::to_string(&fix.patch).unwrap_or_default();
+            let key =
+                (format!("{} {} {patch}", finding.location.document, finding.location.path), finding.code, fix.id);
             let refusal = match fix.applicability {
                 _ if fix.unavailable.is_some() => fix.unavailable.clone(),
                 Applicability::DisplayOnly => {
@@ -359,8 +375,9 @@ pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
                 }
                 Applicability::Unsafe if !request.allow_unsafe => Some(tr(
                     options.lang,
-                    "changes behaviour; pass --unsafe to apply it".into(),
-                    "会改变行为；传入 --unsafe 才会应用".into(),
+                    "changes behaviour: applied only when unsafe fixes are allowed (CLI --unsafe, API allowUnsafe)"
+                        .into(),
+                    "会改变行为：仅在允许不安全修复时应用（命令行 --unsafe，API allowUnsafe）".into(),
                 )),
                 _ if done.contains(&key) => Some(tr(
                     options.lang,
@@ -375,7 +392,7 @@ pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
             }
             groups.push(fix.edits.clone());
             records.push(record(None));
-            done.insert(key);
+            keys.push(key);
         }
         if groups.is_empty() {
             break;
@@ -405,9 +422,16 @@ pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
             };
             current = apply_groups(&current, std::slice::from_ref(&groups[index])).0;
             applied.push(records.swap_remove(index));
+            done.insert(keys.swap_remove(index));
             continue;
         }
-        applied.extend(records.into_iter().zip(taken).filter(|(_, t)| *t).map(|(r, _)| r));
+        // Only what was applied counts as done: a group that clashed with another waits a round.
+        for ((record, key), taken) in records.into_iter().zip(keys).zip(taken) {
+            if taken {
+                applied.push(record);
+                done.insert(key);
+            }
+        }
         current = next;
     }
     let report = check(&current, options);

@@ -144,8 +144,6 @@ fn every_fixture_matches_its_snapshot_and_keeps_the_fix_invariants() {
 /// The behaviour the core owes: one `fix` run reaches the fixed point, also
 /// when two requested fixes of different findings insert at the same place.
 #[test]
-#[ignore = "core bug: engine::fix marks a fix as done before apply_groups, so an edit group skipped for \
-            clashing with another is refused in the next round as \"applied once already\""]
 fn fix_converges_when_two_fixes_insert_at_the_same_point() {
     // ASM-LB-001's lb-hostname and ASM-LB-010's set-wrr-scheduler both create
     // `serviceAnnotations` at the end of spec.
@@ -183,8 +181,6 @@ fn invariant_checks_catch_broken_fixes() {
 /// A lone carriage return is a YAML line break (YAML 1.2, 5.4): the parser
 /// breaks the line there, so a fix must insert where the parser's mapping ends.
 #[test]
-#[ignore = "core bug: LineIndex and the lowering treat only \\n as a line break; with a lone \\r the \
-            inserted serviceAnnotations lands mid-line and the fixed text does not parse"]
 fn fixes_respect_lone_carriage_return_line_breaks() {
     let text = std::fs::read_to_string(fixtures_dir().join("ASM-LB-001/istio-gateway-overrides.yaml"))
         .unwrap()
@@ -202,8 +198,6 @@ fn fixes_respect_lone_carriage_return_line_breaks() {
 /// effective Service then still lacks it and is reported on its own, so a
 /// second `fix` run adds it there.
 #[test]
-#[ignore = "rule bug: ASM-LB-005 eni-passthrough on the base spec misses overrides with their own \
-            serviceAnnotations; fix does not converge in one run"]
 fn eni_passthrough_covers_overrides_with_their_own_annotations() {
     let text = "apiVersion: istio.alibabacloud.com/v1beta1\nkind: IstioGateway\nmetadata:\n  name: ingressgateway\n  namespace: istio-system\nspec:\n  clusterIds:\n  - c1\n  externalTrafficPolicy: Cluster\n  serviceType: LoadBalancer\n  overrides:\n    c1:\n      replicaCount: 2\n      serviceAnnotations:\n        service.beta.kubernetes.io/alibaba-cloud-loadbalancer-spec: \"slb.s1.small\"\n";
     let options = Options::default();

@@ -17,8 +17,6 @@ use support::*;
 const MAX_SEED_BYTES: usize = 20_000;
 
 /// Text a mutation inserts: YAML structure, quoting, markers, odd whitespace and scalars.
-/// (A lone `\r` is left out while the core mishandles it: see
-/// `fixes_respect_lone_carriage_return_line_breaks` in tests/fixtures.rs.)
 const TOKENS: &[&str] = &[
     ":",
     ": ",
@@ -44,6 +42,7 @@ const TOKENS: &[&str] = &[
     "|\n",
     ">-\n",
     "\r\n",
+    "\r",
     "\u{feff}",
     "入口网关",
     "on",

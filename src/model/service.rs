@@ -263,10 +263,10 @@ fn istio_gateway_service<'a>(
             .or_else(|| spec.and_then(|s| field(s, "/spec", key)))
     };
     let annotations = pick("serviceAnnotations");
-    let annotations_path = annotations.as_ref().map_or_else(
-        || pointer::push(over_path.as_deref().unwrap_or("/spec"), "serviceAnnotations"),
-        |f| f.path.clone(),
-    );
+    // An override without its own serviceAnnotations inherits the base's, so
+    // a new annotation goes to the base spec for both.
+    let annotations_path =
+        annotations.as_ref().map_or_else(|| "/spec/serviceAnnotations".to_owned(), |f| f.path.clone());
     ServiceView {
         resource: index,
         origin: Origin::IstioGateway { cluster: over.map(|(c, _)| c) },

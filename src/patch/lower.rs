@@ -42,8 +42,11 @@ impl<'a> Lowering<'a> {
         let own = &text[document.start..document.end];
         let json = own.trim_start_matches('\u{feff}').trim_start().starts_with(['{', '[']);
         // The document's first line break says which kind it uses (a cheap look, not a scan).
-        let crlf = own.find('\n').is_some_and(|i| i > 0 && own.as_bytes()[i - 1] == b'\r');
-        let newline = if crlf { "\r\n" } else { "\n" };
+        let newline = match own.find(['\n', '\r']).map(|i| &own.as_bytes()[i..]) {
+            Some([b'\r', b'\n', ..]) => "\r\n",
+            Some([b'\r', ..]) => "\r",
+            _ => "\n",
+        };
         Self { text, root, json, newline, document }
     }
 
@@ -131,7 +134,12 @@ impl<'a> Lowering<'a> {
         if node.as_scalar().is_some() && !matches!(value, Json::Object(_) | Json::Array(_)) {
             let prefer = node.as_scalar().map_or(ScalarStyle::Plain, |s| s.style);
             let text = self.scalar(value, prefer, context, quoted);
-            let text = if node.span.is_empty() { format!(" {text}") } else { text };
+            let text = match node.span.is_empty() {
+                // `key:` with nothing after it, or a flow entry with no colon at all (`{key}`).
+                true if self.text[..node.span.start].trim_end_matches([' ', '\t']).ends_with(':') => format!(" {text}"),
+                true => format!(": {text}"),
+                false => text,
+            };
             return Ok(TextEdit { span: node.span, text });
         }
         if context == Context::Flow {
@@ -188,7 +196,7 @@ impl<'a> Lowering<'a> {
         };
         if mapping.flow || self.json {
             let end = last.value.span.end.max(last.key.span.end);
-            let multiline = self.text[parent.span.start..last.key.span.start].contains('\n');
+            let multiline = self.text[parent.span.start..last.key.span.start].contains(['\n', '\r']);
             let text = if multiline {
                 let indent = " ".repeat(self.indent_of(last.key.span.start));
                 format!(",{}{indent}{}", self.newline, self.flow_entry(&key, &value, quoted))
@@ -266,7 +274,7 @@ impl<'a> Lowering<'a> {
             return Ok(TextEdit { span: Span::empty(parent.span.start + 1), text: self.flow(value, quoted) });
         };
         if sequence.flow || self.json {
-            let multiline = self.text[parent.span.start..last.span.start].contains('\n');
+            let multiline = self.text[parent.span.start..last.span.start].contains(['\n', '\r']);
             let text = if multiline {
                 let indent = " ".repeat(self.indent_of(last.span.start));
                 format!(",{}{indent}{}", self.newline, self.flow(value, quoted))
@@ -394,7 +402,7 @@ impl<'a> Lowering<'a> {
     // --- positions ---------------------------------------------------------
 
     fn line_start_of(&self, offset: usize) -> usize {
-        self.text[..offset].rfind('\n').map_or(0, |i| i + 1)
+        crate::source::line_start(self.text, offset)
     }
 
     /// Columns (in characters) from the start of the line to `offset`.
@@ -405,8 +413,8 @@ impl<'a> Lowering<'a> {
     /// Where the line after the one holding `end` starts; with a line break to
     /// write first when the text ends without one.
     fn next_line_start(&self, end: usize) -> (usize, &'static str) {
-        match self.text[end..].find('\n') {
-            Some(i) => (end + i + 1, ""),
+        match crate::source::next_line_start(self.text, end) {
+            Some(at) => (at, ""),
             None => (self.text.len(), self.newline),
         }
     }
@@ -482,6 +490,13 @@ mod tests {
         assert_eq!(edit(text, vec![Op::replace("/a", "Cluster")]), "a: 'Cluster'  # why\nb: \"x\" # c\nc: Local\n");
         assert_eq!(edit(text, vec![Op::replace("/b", "on")]), "a: 'Local'  # why\nb: \"on\" # c\nc: Local\n");
         assert_eq!(edit(text, vec![Op::replace("/c", "on")]), "a: 'Local'  # why\nb: \"x\" # c\nc: \"on\"\n");
+    }
+
+    #[test]
+    fn empty_values_get_a_colon_when_they_have_none() {
+        assert_eq!(edit("m: {a, b: 1}\n", vec![Op::replace("/m/a", "x")]), "m: {a: x, b: 1}\n");
+        assert_eq!(edit("m: {a: , b: 1}\n", vec![Op::replace("/m/a", "x")]), "m: {a: x , b: 1}\n");
+        assert_eq!(edit("a:\nb: 1\n", vec![Op::replace("/a", "x")]), "a: x\nb: 1\n");
     }
 
     #[test]

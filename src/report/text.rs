@@ -542,7 +542,7 @@ spec:
  --> gw.yaml:7:26
   |
 7 |   externalTrafficPolicy: Local   # keep client IPs
-  |                          ^^^^^ only nodes hosting a backend pod serve in-cluster traffic to the load balancer address
+  |                          ^^^^^ only nodes hosting a gateway pod serve in-cluster traffic to the load balancer address
   |
   = assumed: kube-proxy mode and in-cluster clients unknown (--kube-proxy, --in-cluster-clients refine this)
   = fixes (choose one):

@@ -101,7 +101,8 @@ impl Rule for ClusterPolicyLosesSourceIp {
                     &[svc.service_type.as_ref().map(|f| f.path.as_str())],
                 ),
             };
-            if !reported.first(svc.resource, path.clone()) {
+            // An override with its own serviceAnnotations needs its own annotation fix.
+            if !reported.first(svc.resource, format!("{path} {}", svc.annotations_path)) {
                 continue;
             }
             let name = svc.display_name();

@@ -80,6 +80,7 @@ impl Rule for LocalPolicyInClusterLbAccess {
     }
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
+        let mut seen = std::collections::HashSet::new();
         let topology = Topology::new(cx.resources, cx.services);
         for svc in cx.services {
             if svc.effective_type() != "LoadBalancer" || svc.effective_etp() != "Local" {
@@ -89,6 +90,10 @@ impl Rule for LocalPolicyInClusterLbAccess {
                 continue;
             }
             let Some(etp) = &svc.external_traffic_policy else { continue };
+            // An override that inherits the base's policy and annotations repeats the base's finding.
+            if !seen.insert((svc.resource, etp.path.clone(), svc.annotations_path.clone())) {
+                continue;
+            }
             let (severity, notes) = assess(cx, svc);
             let name = svc.display_name();
             let scope = match svc.origin {
@@ -97,24 +102,24 @@ impl Rule for LocalPolicyInClusterLbAccess {
                 }
                 _ => String::new(),
             };
-            let message = if svc.gateway.is_some() {
+            let (pod_en, pod_zh) = if svc.gateway.is_some() { ("gateway", "网关") } else { ("backend", "后端") };
+            let dns_published = publishes_dns_name(svc);
+            let message = if dns_published {
                 cx.t(
-                    format!(
-                        "pods on nodes without a gateway pod may not reach the load balancer address of {name}{scope}"
-                    ),
-                    format!("没有网关 Pod 的节点上的 Pod 可能无法访问 {name} 的负载均衡地址{scope}"),
+                    format!("externalTrafficPolicy: Local on {name}{scope}: its load balancer publishes a DNS name, so in-cluster clients reach it through the load balancer rather than being captured on their node"),
+                    format!("{name}{scope} 设置了 externalTrafficPolicy: Local：其负载均衡发布的是域名，集群内客户端会经过负载均衡，而不会在本节点被拦截"),
                 )
             } else {
                 cx.t(
                     format!(
-                        "pods on nodes without a backend pod may not reach the load balancer address of {name}{scope}"
+                        "pods on nodes without a {pod_en} pod may not reach the load balancer address of {name}{scope}"
                     ),
-                    format!("没有后端 Pod 的节点上的 Pod 可能无法访问 {name} 的负载均衡地址{scope}"),
+                    format!("没有{pod_zh} Pod 的节点上的 Pod 可能无法访问 {name} 的负载均衡地址{scope}"),
                 )
             };
             let label = cx.t(
-                "only nodes hosting a backend pod serve in-cluster traffic to the load balancer address",
-                "只有部署了后端 Pod 的节点才能处理集群内发往负载均衡地址的流量",
+                format!("only nodes hosting a {pod_en} pod serve in-cluster traffic to the load balancer address"),
+                format!("只有部署了{pod_zh} Pod 的节点才能处理集群内发往负载均衡地址的流量"),
             );
             let mut draft =
                 Draft::new(&Self::META, svc.resource, etp.path.clone(), message).severity(severity).label(label);
@@ -129,6 +134,12 @@ fn has_proxy_ip_mode(svc: &ServiceView<'_>) -> bool {
     svc.status_ingress.iter().any(|i| i.get("ipMode").and_then(|m| m.scalar_text()) == Some("Proxy"))
 }
 
+/// The load balancer publishes a DNS name rather than an IP (AWS does; or a
+/// dumped status shows only hostnames): nothing for kube-proxy to capture.
+fn publishes_dns_name(svc: &ServiceView<'_>) -> bool {
+    svc.provider() == Provider::Aws || status_has_only_hostnames(svc)
+}
+
 /// Whether the status shows only DNS names: nothing for kube-proxy to capture.
 fn status_has_only_hostnames(svc: &ServiceView<'_>) -> bool {
     !svc.status_ingress.is_empty()
@@ -138,7 +149,7 @@ fn status_has_only_hostnames(svc: &ServiceView<'_>) -> bool {
 /// The severity the cluster context supports, and what it assumed (domain.md 3.7, 6.1).
 fn assess(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> (Severity, Vec<String>) {
     let c = cx.cluster;
-    if svc.provider() == Provider::Aws || status_has_only_hostnames(svc) {
+    if publishes_dns_name(svc) {
         return (
             Severity::Info,
             vec![cx.t(

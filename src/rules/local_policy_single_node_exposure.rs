@@ -39,11 +39,12 @@ declare_rule! {
     ///
     /// ## Fix
     /// For an IstioGateway (both can be applied):
-    /// - `raise-replicas` (unsafe): `replicaCount` (and `minReplicas`/
-    ///   `maxReplicas` where set below) to 2; more resources.
-    /// - `add-pod-anti-affinity` (unsafe): a *preferred* anti-affinity on
+    /// - `spread-gateway-pods` (unsafe), one fix for both conditions as
+    ///   domain.md 6.2 gives it: `replicaCount` (and `minReplicas`/`maxReplicas`
+    ///   where set below) to 2, and a *preferred* anti-affinity on
     ///   `kubernetes.io/hostname` for `istio: <name>` (label per domain.md 1.1,
-    ///   [M]); `required…` could leave pods Pending on small clusters.
+    ///   [M]); more resources, and `required…` could leave pods Pending on small
+    ///   clusters.
     ///
     /// For a `v1 Service` the same advice, display-only, on its Deployment.
     pub struct LocalPolicySingleNodeExposure {
@@ -277,16 +278,17 @@ fn istio_gateway_fixes(
     [count, min, max, affinity]: &[Option<Field<'_>>; 4],
     mut draft: Draft,
 ) -> Draft {
+    // One fix for both conditions (domain.md 6.2): fixing only one leaves the finding.
+    let label = p.workload.clone().unwrap_or_default();
+    let mut fix = Fix::new(
+        "spread-gateway-pods",
+        Applicability::Unsafe,
+        cx.t(
+            format!("run at least 2 gateway replicas and prefer spreading them (istio: {label}) over nodes"),
+            format!("运行至少 2 个网关副本，并使其（istio: {label}）尽量分布在不同节点"),
+        ),
+    );
     if p.replicas < 2 {
-        let mut fix = Fix::new(
-            "raise-replicas",
-            Applicability::Unsafe,
-            cx.t(
-                "raise replicaCount (and minReplicas/maxReplicas below it) to 2",
-                "将 replicaCount（以及低于 2 的 minReplicas/maxReplicas）提高到 2",
-            ),
-        )
-        .tradeoff(cx.t("one more gateway pod: more CPU and memory", "多一个网关 Pod：需要更多 CPU 和内存"));
         fix = match count {
             Some(f) => fix.op(Op::replace(f.path.clone(), 2)),
             None => fix.op(Op::add(pointer::push(&svc.spec_path, "replicaCount"), 2)),
@@ -296,11 +298,10 @@ fn istio_gateway_fixes(
                 fix = fix.op(Op::replace(field.path.clone(), 2));
             }
         }
-        draft = draft.fix(fix);
+        fix = fix.tradeoff(cx.t("one more gateway pod: more CPU and memory", "多一个网关 Pod：需要更多 CPU 和内存"));
     }
     if !p.spread {
         let parent = affinity.as_ref().map_or_else(|| pointer::push(&svc.spec_path, "affinity"), |a| a.path.clone());
-        let label = p.workload.clone().unwrap_or_default();
         let term = json!({
             "preferredDuringSchedulingIgnoredDuringExecution": [{
                 "weight": 100,
@@ -310,15 +311,7 @@ fn istio_gateway_fixes(
                 },
             }],
         });
-        draft = draft.fix(
-            Fix::new(
-                "add-pod-anti-affinity",
-                Applicability::Unsafe,
-                cx.t(
-                    format!("prefer spreading gateway pods (istio: {label}) over nodes with affinity.podAntiAffinity"),
-                    format!("通过 affinity.podAntiAffinity 使网关 Pod（istio: {label}）尽量分布在不同节点"),
-                ),
-            )
+        fix = fix
             .op(Op::add(pointer::push(&parent, "podAntiAffinity"), term))
             .tradeoff(cx.t(
                 "assumed [M]: ASM labels the gateway pods istio: <gateway name>",
@@ -327,9 +320,9 @@ fn istio_gateway_fixes(
             .tradeoff(cx.t(
                 "preferred only: on a one-node cluster the pods still share the node (required… could leave them Pending)",
                 "仅为 preferred：单节点集群上 Pod 仍会在同一节点（required… 可能导致 Pod Pending）",
-            )),
-        );
+            ));
     }
+    draft = draft.fix(fix);
     draft
 }
 
@@ -373,7 +366,7 @@ spec:
         assert_eq!(f.severity.as_str(), "info");
         assert_eq!(f.message, "istio-system/istio-ingressgateway has spec.externalTrafficPolicy: Local and 1 replica, so one node failure can remove every load balancer backend");
         let ids: Vec<_> = f.fixes.iter().map(|x| x.id).collect();
-        assert_eq!(ids, ["raise-replicas", "add-pod-anti-affinity"]);
+        assert_eq!(ids, ["spread-gateway-pods"]);
     }
 
     #[test]
@@ -384,17 +377,16 @@ spec:
     }
 
     #[test]
-    fn fixes_raise_replicas_and_add_anti_affinity() {
-        let fixed = apply_fix(BAD, "raise-replicas", &[]);
-        assert_eq!(fixed, BAD.replace("  minReplicas: 1\n", "  minReplicas: 2\n") + "  replicaCount: 2\n");
-        let fixed = apply_fix(BAD, "add-pod-anti-affinity", &[]);
+    fn one_fix_raises_replicas_and_adds_anti_affinity() {
+        let fixed = apply_fix(BAD, "spread-gateway-pods", &[]);
         assert_eq!(
             fixed,
             format!(
-                "{BAD}  affinity:\n    podAntiAffinity:\n      preferredDuringSchedulingIgnoredDuringExecution:\n        - weight: 100\n          podAffinityTerm:\n            topologyKey: kubernetes.io/hostname\n            labelSelector:\n              matchLabels:\n                istio: ingressgateway\n"
+                "{}  replicaCount: 2\n  affinity:\n    podAntiAffinity:\n      preferredDuringSchedulingIgnoredDuringExecution:\n        - weight: 100\n          podAffinityTerm:\n            topologyKey: kubernetes.io/hostname\n            labelSelector:\n              matchLabels:\n                istio: ingressgateway\n",
+                BAD.replace("  minReplicas: 1\n", "  minReplicas: 2\n")
             )
         );
-        assert!(!codes(&check_with(&apply_fix(&fixed, "raise-replicas", &[]), &[])).contains(&"ASM-HA-011"));
+        assert!(!codes(&check_with(&fixed, &[])).contains(&"ASM-HA-011"));
     }
 
     #[test]

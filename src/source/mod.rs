@@ -6,7 +6,7 @@
 
 mod line_index;
 
-pub use line_index::{ColumnUnit, LineIndex, Position};
+pub use line_index::{line_start, next_line_start, ColumnUnit, LineIndex, Position};
 
 use serde::Serialize;
 
