@@ -35,14 +35,33 @@ pub struct Lowering<'a> {
     newline: &'static str,
 }
 
+/// How a document is written, which decides how new text is written into it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DocumentStyle {
+    /// The document is JSON: write JSON.
+    pub json: bool,
+    pub newline: &'static str,
+}
+
+impl DocumentStyle {
+    /// Looks at the document's start and its first line break: a scan of the
+    /// document when it is one line, so callers lowering many fixes into one
+    /// document compute it once.
+    pub fn of(text: &str, document: Span) -> Self {
+        let own = text.get(document.start..document.end).unwrap_or("");
+        let json = own.trim_start_matches('\u{feff}').trim_start().starts_with(['{', '[']);
+        let crlf = own.find('\n').is_some_and(|i| i > 0 && own.as_bytes().get(i - 1) == Some(&b'\r'));
+        Self { json, newline: if crlf { "\r\n" } else { "\n" } }
+    }
+}
+
 impl<'a> Lowering<'a> {
     pub fn new(text: &'a str, root: &'a Node, document: Span) -> Self {
-        let own = &text[document.start..document.end];
-        let json = own.trim_start_matches('\u{feff}').trim_start().starts_with(['{', '[']);
-        // The document's first line break says which kind it uses (a cheap look, not a scan).
-        let crlf = own.find('\n').is_some_and(|i| i > 0 && own.as_bytes()[i - 1] == b'\r');
-        let newline = if crlf { "\r\n" } else { "\n" };
-        Self { text, root, json, newline }
+        Self::with_style(text, root, DocumentStyle::of(text, document))
+    }
+
+    pub fn with_style(text: &'a str, root: &'a Node, style: DocumentStyle) -> Self {
+        Self { text, root, json: style.json, newline: style.newline }
     }
 
     pub fn lower(&self, ops: &[Op]) -> Result<Vec<TextEdit>> {

@@ -6,6 +6,6 @@ mod normalize;
 mod op;
 
 pub use edit::{apply_groups, splice, TextEdit};
-pub use lower::{LowerError, Lowering};
+pub use lower::{DocumentStyle, LowerError, Lowering};
 pub use normalize::normalize;
 pub use op::{Op, OpKind};
