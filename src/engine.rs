@@ -17,7 +17,7 @@ use crate::report::{
 };
 use crate::rule::{Applicability, Draft, FixParams, Lang, RuleContext};
 use crate::rules;
-use crate::source::{ColumnUnit, LineIndex, Span};
+use crate::source::{floor_char_boundary, ColumnUnit, LineIndex, Span};
 use crate::yaml::{self, pointer, Document, Limits, Node, Value};
 
 /// The suppression annotation (architecture.md 4.5).
@@ -45,7 +45,8 @@ pub fn check(text: &str, options: &Options) -> Report {
                 options.limits.max_input_bytes
             ),
             None,
-            Span::empty(0),
+            // Where the input crosses the limit.
+            Span::empty(floor_char_boundary(text, options.limits.max_input_bytes)),
         );
         return Report {
             version: REPORT_VERSION,

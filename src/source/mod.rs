@@ -6,6 +6,7 @@
 
 mod line_index;
 
+pub(crate) use line_index::floor_char_boundary;
 pub use line_index::{ColumnUnit, LineIndex, Position};
 
 use serde::Serialize;

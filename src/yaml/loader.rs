@@ -74,13 +74,14 @@ fn load_chunk(text: &str, chunk: Chunk, limits: &Limits, loaded: &mut Loaded) {
             Err(error) => {
                 let at = map.byte(error.marker().index());
                 let index = document.map_or(loaded.documents.len(), |(i, _)| i);
-                loaded.diagnostics.push(Diagnostic::new(
-                    DiagnosticKind::Syntax,
-                    Severity::Error,
-                    format!("invalid YAML: {}", error.info()),
-                    Some(index),
-                    Span::empty(at),
-                ));
+                // The scanner reads flow collections ahead of the events, so its own
+                // depth limit (256) can come before ours: it is a limit, not bad YAML.
+                let (kind, message) = if error.info() == PARSER_DEPTH_ERROR {
+                    (DiagnosticKind::Limit, PARSER_DEPTH_MESSAGE.to_owned())
+                } else {
+                    (DiagnosticKind::Syntax, format!("invalid YAML: {}", error.info()))
+                };
+                loaded.diagnostics.push(Diagnostic::new(kind, Severity::Error, message, Some(index), Span::empty(at)));
                 // The document is not checked, but it still counts: later indexes stay stable.
                 loaded.documents.push(Document { index, span: Span::new(chunk.start, chunk.end), root: None });
                 return;
@@ -118,6 +119,11 @@ fn load_chunk(text: &str, chunk: Chunk, limits: &Limits, loaded: &mut Loaded) {
         }
     }
 }
+
+/// saphyr-parser's error for flow collections nested past its own limit.
+const PARSER_DEPTH_ERROR: &str = "recursion limit exceeded";
+const PARSER_DEPTH_MESSAGE: &str =
+    "nesting deeper than the YAML parser's limit of 256 flow levels; the document was not checked";
 
 /// Converts saphyr's character indexes into byte offsets of the whole stream.
 struct CharMap<'a> {
