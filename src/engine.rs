@@ -2,6 +2,11 @@
 //! locations resolved to spans, fixes lowered to text edits, suppressions
 //! applied.
 
+// Core code returns errors as values: no panics, and every index is checked
+// or proven in range where it is taken.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(not(test), warn(clippy::indexing_slicing))]
+
 use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 
@@ -74,8 +79,8 @@ pub fn check(text: &str, options: &Options) -> Report {
     let suppressions: Vec<HashSet<String>> = resources.iter().map(suppressed_rules).collect();
     let before = drafts.len();
     drafts.retain(|d| {
-        let set = &suppressions[d.resource];
-        !(set.contains(d.rule.code) || set.contains(d.rule.name))
+        let set = suppressions.get(d.resource);
+        !set.is_some_and(|set| set.contains(d.rule.code) || set.contains(d.rule.name))
     });
     let suppressed = before - drafts.len();
 
@@ -87,7 +92,8 @@ pub fn check(text: &str, options: &Options) -> Report {
         columns: options.columns,
         styles: loaded.documents.iter().map(|_| OnceCell::new()).collect(),
     };
-    let mut findings: Vec<Finding> = drafts.into_iter().map(|d| resolver.finding(d)).collect();
+    // A draft that names no resource of this stream is a rule bug: it is dropped, not a panic.
+    let mut findings: Vec<Finding> = drafts.into_iter().filter_map(|d| resolver.finding(d)).collect();
     findings.sort_by(|a, b| {
         (a.location.document, a.location.span.start, a.code).cmp(&(b.location.document, b.location.span.start, b.code))
     });
@@ -187,10 +193,10 @@ struct Resolver<'a> {
 }
 
 impl Resolver<'_> {
-    fn finding(&self, draft: Draft) -> Finding {
-        let resource = &self.resources[draft.resource];
+    fn finding(&self, draft: Draft) -> Option<Finding> {
+        let resource = self.resources.get(draft.resource)?;
         let location = self.location(resource, &draft.path);
-        let document = &self.documents[resource.document];
+        let document = self.documents.get(resource.document)?;
         let fixes = draft
             .fixes
             .into_iter()
@@ -229,12 +235,12 @@ impl Resolver<'_> {
         let related = draft
             .related
             .into_iter()
-            .map(|r| RelatedLocation {
-                message: r.message,
-                location: self.location(&self.resources[r.resource], &r.path),
+            .filter_map(|r| {
+                let location = self.location(self.resources.get(r.resource)?, &r.path);
+                Some(RelatedLocation { message: r.message, location })
             })
             .collect();
-        Finding {
+        Some(Finding {
             code: draft.rule.code,
             name: draft.rule.name,
             severity: draft.severity,
@@ -245,7 +251,7 @@ impl Resolver<'_> {
             notes: draft.notes,
             fixes,
             related,
-        }
+        })
     }
 
     /// The span of `path`, or of its nearest existing ancestor. A collection

@@ -166,7 +166,7 @@ impl<'a> Lowering<'a> {
             };
             return Ok(TextEdit { span: Span::empty(end), text });
         }
-        let first = &mapping.entries[0];
+        let first = mapping.entries.first().unwrap_or(last);
         let indent = self.indent_of(first.key.span.start);
         let end = last.value.span.end.max(last.key.span.end);
         let (at, lead) = self.next_line_start(end);
@@ -192,18 +192,16 @@ impl<'a> Lowering<'a> {
             .iter()
             .rposition(|e| e.key.scalar_text() == Some(key.as_str()))
             .ok_or_else(|| LowerError(format!("nothing to remove at {path}")))?;
-        let entry = &mapping.entries[index];
+        let Some(entry) = mapping.entries.get(index) else { return fail(format!("nothing to remove at {path}")) };
         let end = entry.value.span.end.max(entry.key.span.end);
         if mapping.flow || self.json {
-            if index + 1 < mapping.entries.len() {
-                let next = &mapping.entries[index + 1];
+            if let Some(next) = mapping.entries.get(index + 1) {
                 return Ok(TextEdit {
                     span: Span::new(entry.key.span.start, next.key.span.start),
                     text: String::new(),
                 });
             }
-            if index > 0 {
-                let prev = &mapping.entries[index - 1];
+            if let Some(prev) = index.checked_sub(1).and_then(|i| mapping.entries.get(i)) {
                 let from = prev.value.span.end.max(prev.key.span.end);
                 return Ok(TextEdit { span: Span::new(from, end), text: String::new() });
             }
@@ -351,7 +349,7 @@ impl<'a> Lowering<'a> {
         if matches!(bytes.get(at), Some(b'"' | b'\'')) {
             at += 1;
         }
-        while at < bytes.len() && matches!(bytes[at], b' ' | b'\t') {
+        while matches!(bytes.get(at), Some(b' ' | b'\t')) {
             at += 1;
         }
         if bytes.get(at) == Some(&b':') {

@@ -4,6 +4,11 @@
 //! computed at the edge, in characters for terminals or UTF-16 code units for
 //! JavaScript and editors.
 
+// Core code returns errors as values: no panics, and every index is checked
+// or proven in range where it is taken.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(not(test), warn(clippy::indexing_slicing))]
+
 mod line_index;
 
 pub(crate) use line_index::floor_char_boundary;

@@ -392,10 +392,10 @@ fn skip_properties(text: &str, span: Span) -> Span {
     let bytes = text.as_bytes();
     let mut at = span.start;
     while matches!(bytes.get(at), Some(b'&' | b'!')) {
-        while at < bytes.len() && !matches!(bytes[at], b' ' | b'\t' | b'\r' | b'\n') {
+        while bytes.get(at).is_some_and(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n')) {
             at += 1;
         }
-        while at < bytes.len() && matches!(bytes[at], b' ' | b'\t' | b'\r' | b'\n') {
+        while matches!(bytes.get(at), Some(b' ' | b'\t' | b'\r' | b'\n')) {
             at += 1;
         }
     }
@@ -427,8 +427,8 @@ fn short_tag(handle: &str, suffix: &str) -> String {
 fn exact_quoted_end(text: &str, start: usize, style: ScalarStyle) -> usize {
     let bytes = text.as_bytes();
     let mut i = start + 1;
-    while i < bytes.len() {
-        match (style, bytes[i]) {
+    while let Some(&byte) = bytes.get(i) {
+        match (style, byte) {
             (ScalarStyle::DoubleQuoted, b'\\') => i += 2,
             (ScalarStyle::DoubleQuoted, b'"') => return i + 1,
             (ScalarStyle::SingleQuoted, b'\'') if bytes.get(i + 1) == Some(&b'\'') => i += 2,
@@ -445,12 +445,12 @@ fn exact_quoted_end(text: &str, start: usize, style: ScalarStyle) -> usize {
 fn block_scalar_span(text: &str, span: Span) -> Span {
     let bytes = text.as_bytes();
     let mut start = span.start.min(bytes.len());
-    while start > 0 && !matches!(bytes[start - 1], b'|' | b'>') {
+    while start > 0 && !matches!(bytes.get(start - 1), Some(b'|' | b'>')) {
         start -= 1;
     }
     let start = start.saturating_sub(1);
     let mut end = span.end.min(bytes.len());
-    while end > span.start && matches!(bytes[end - 1], b' ' | b'\t' | b'\r' | b'\n') {
+    while end > span.start && matches!(bytes.get(end - 1), Some(b' ' | b'\t' | b'\r' | b'\n')) {
         end -= 1;
     }
     Span::new(start, end.max(start + 1))
@@ -462,7 +462,7 @@ fn fix_empty_value(text: &str, key: &Node, mut value: Node) -> Node {
     if value.span.is_empty() && value.is_null() && !value.aliased {
         let bytes = text.as_bytes();
         let mut at = key.span.end.max(value.span.start);
-        while at < bytes.len() && matches!(bytes[at], b' ' | b'\t') {
+        while matches!(bytes.get(at), Some(b' ' | b'\t')) {
             at += 1;
         }
         if bytes.get(at) == Some(&b':') {
