@@ -2,7 +2,7 @@
 //! saphyr-parser's event parser reading the same text and doing nothing else.
 //!
 //! ```text
-//! cargo run --release -p gateway-doctor-bench -- [--runs N] [--size-mb N] [--only NAME] [--mode all|parse|load|check|fix] [FILE...]
+//! cargo run --release -p gateway-doctor-bench -- [--runs N] [--size-mb N] [--only NAME] [--mode all|parse|load|check|fix] [--write-streams DIR] [FILE...]
 //! ```
 //!
 //! Times are CPU time of this process (so that other work on a shared machine
@@ -44,10 +44,12 @@ struct Args {
     only: Option<String>,
     mode: Mode,
     files: Vec<PathBuf>,
+    /// Write the generated inputs here (for other tools to read) and stop.
+    write_streams: Option<PathBuf>,
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args { runs: 3, size_mb: 10, only: None, mode: Mode::All, files: Vec::new() };
+    let mut args = Args { runs: 3, size_mb: 10, only: None, mode: Mode::All, files: Vec::new(), write_streams: None };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -58,6 +60,7 @@ fn parse_args() -> Result<Args, String> {
                 args.size_mb =
                     it.next().and_then(|n| n.parse().ok()).filter(|n| *n > 0).ok_or("--size-mb needs a number")?
             }
+            "--write-streams" => args.write_streams = Some(it.next().ok_or("--write-streams needs a directory")?.into()),
             "--only" => args.only = Some(it.next().ok_or("--only needs a name")?),
             "--mode" => {
                 args.mode = match it.next().as_deref() {
@@ -70,7 +73,7 @@ fn parse_args() -> Result<Args, String> {
                 }
             }
             "-h" | "--help" => {
-                return Err("usage: gateway-doctor-bench [--runs N] [--size-mb N] [--only NAME] [--mode all|parse|load|check|fix] [FILE...]"
+                return Err("usage: gateway-doctor-bench [--runs N] [--size-mb N] [--only NAME] [--mode all|parse|load|check|fix] [--write-streams DIR] [FILE...]"
                     .into())
             }
             file => args.files.push(PathBuf::from(file)),
@@ -104,6 +107,22 @@ fn inputs(args: &Args) -> Result<Vec<(String, String)>, String> {
         out.retain(|(name, _)| name == only);
     }
     Ok(out)
+}
+
+fn write_streams(dir: &Path, inputs: &[(String, String)]) -> ExitCode {
+    let written = std::fs::create_dir_all(dir).and_then(|()| {
+        inputs
+            .iter()
+            .filter(|(name, _)| !name.contains('/'))
+            .try_for_each(|(name, text)| std::fs::write(dir.join(format!("{name}.yaml")), text))
+    });
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{}: {e}", dir.display());
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn read(path: &Path) -> Result<String, String> {
@@ -173,6 +192,9 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Some(dir) = &args.write_streams {
+        return write_streams(dir, &inputs);
+    }
     let options = Options::default();
     if args.mode != Mode::All {
         // One run of one step, for profilers (callgrind, heaptrack).
