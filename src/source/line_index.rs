@@ -48,7 +48,7 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
         // CRLF ends a line at its '\n'; a lone '\r' is not a YAML line break we need.
-        line_starts.extend(memchr_newlines(text.as_bytes()).map(|i| i + 1));
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         let blocks = if text.is_ascii() {
             Vec::new()
         } else {
@@ -117,10 +117,6 @@ impl LineIndex {
         let rest = text.as_bytes().get(block * BLOCK..offset).map(count).unwrap_or_default();
         (chars + rest.0, units + rest.1)
     }
-}
-
-fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    bytes.iter().enumerate().filter_map(|(i, b)| (*b == b'\n').then_some(i))
 }
 
 pub(crate) fn floor_char_boundary(text: &str, mut offset: usize) -> usize {

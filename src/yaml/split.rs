@@ -19,8 +19,9 @@ pub fn split_documents(text: &str) -> Vec<Chunk> {
     // Whether the current chunk already holds a `---` or any content.
     let mut started = false;
     while line_start < bytes.len() {
-        let rest = bytes.get(line_start..).unwrap_or_default();
-        let line_end = memchr(b'\n', rest).map_or(bytes.len(), |i| line_start + i + 1);
+        // `str::find` of a char is core's vectorised memchr.
+        let rest = text.get(line_start..).unwrap_or_default();
+        let line_end = rest.find('\n').map_or(bytes.len(), |i| line_start + i + 1);
         let line = bytes.get(line_start..line_end).unwrap_or_default();
         if is_marker(line, b"---") {
             if started && line_start > chunk_start {
@@ -54,10 +55,6 @@ fn has_content(line: &[u8]) -> bool {
         None => false,
         Some(i) => line.get(i) != Some(&b'#') && !(i == 0 && line.first() == Some(&b'%')),
     }
-}
-
-fn memchr(needle: u8, haystack: &[u8]) -> Option<usize> {
-    haystack.iter().position(|b| *b == needle)
 }
 
 #[cfg(test)]
