@@ -101,10 +101,17 @@ impl LineIndex {
         let column = if self.blocks.is_empty() {
             offset - start
         } else {
-            let (to_offset, to_start) = (self.units_before(text, offset), self.units_before(text, start));
+            // A short prefix is counted directly; a long one through the block counts.
+            let (chars, units) = match text.as_bytes().get(start..offset) {
+                Some(prefix) if prefix.len() <= 2 * BLOCK => count(prefix),
+                _ => {
+                    let (to_offset, to_start) = (self.units_before(text, offset), self.units_before(text, start));
+                    (to_offset.0 - to_start.0, to_offset.1 - to_start.1)
+                }
+            };
             match unit {
-                ColumnUnit::Char => to_offset.0 - to_start.0,
-                ColumnUnit::Utf16 => to_offset.1 - to_start.1,
+                ColumnUnit::Char => chars,
+                ColumnUnit::Utf16 => units,
             }
         };
         Position { line: line + 1, column: column + 1 }
