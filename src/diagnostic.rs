@@ -48,6 +48,20 @@ pub enum DiagnosticKind {
     Elision,
 }
 
+impl DiagnosticKind {
+    /// The kebab-case name used in JSON, SARIF and text output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DiagnosticKind::Syntax => "syntax",
+            DiagnosticKind::DuplicateKey => "duplicate-key",
+            DiagnosticKind::AliasLimit => "alias-limit",
+            DiagnosticKind::Limit => "limit",
+            DiagnosticKind::NotAResource => "not-a-resource",
+            DiagnosticKind::Elision => "elision",
+        }
+    }
+}
+
 /// A problem with the input, with the position it was found at.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Diagnostic {

@@ -212,7 +212,7 @@ impl Resolver<'_> {
                             .get(resource.document)
                             .map(|cell| *cell.get_or_init(|| DocumentStyle::of(self.text, document.span)));
                         let style = style.unwrap_or_else(|| DocumentStyle::of(self.text, document.span));
-                        Lowering::with_style(self.text, root, style).lower(&ops)
+                        Lowering::with_style(self.text, root, document.span, style).lower(&ops)
                     }
                     (None, false) => Err(crate::patch::LowerError("the document did not parse".into())),
                 };
@@ -372,14 +372,26 @@ pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
                 resource: finding.resource.clone(),
                 reason,
             };
-            let key = (format!("{}{}", finding.location.document, finding.location.path), finding.code, fix.id);
+            // The patch is part of the key: two findings at one place (a base spec and an
+            // override) can offer the same fix id with different changes.
+            let patch = serde_json::to_string(&fix.patch).unwrap_or_default();
+            let key =
+                (format!("{} {} {patch}", finding.location.document, finding.location.path), finding.code, fix.id);
             let refusal = match fix.applicability {
                 _ if fix.unavailable.is_some() => fix.unavailable.clone(),
-                Applicability::DisplayOnly => Some(format!("display-only: {}", fix.title)),
-                Applicability::Unsafe if !request.allow_unsafe => {
-                    Some("changes behaviour; pass --unsafe (allowUnsafe) to apply it".into())
+                Applicability::DisplayOnly => {
+                    Some(tr(options.lang, format!("display-only: {}", fix.title), format!("仅为建议：{}", fix.title)))
                 }
-                _ if done.contains(&key) => Some("applied once already, but the finding remains".into()),
+                Applicability::Unsafe if !request.allow_unsafe => Some(tr(
+                    options.lang,
+                    "changes behaviour; pass --unsafe to apply it".into(),
+                    "会改变行为；传入 --unsafe 才会应用".into(),
+                )),
+                _ if done.contains(&key) => Some(tr(
+                    options.lang,
+                    "applied once already, but the finding remains".into(),
+                    "已应用过一次，但问题仍然存在".into(),
+                )),
                 _ => None,
             };
             if let Some(reason) = refusal {
@@ -411,7 +423,9 @@ pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
         let chosen = if going.is_empty() { solo_trial(&current, &held, &report, options) } else { going };
         let Some(chosen) = (!chosen.is_empty()).then_some(chosen) else {
             for (_, (r, _)) in held {
-                skipped.push(FixRecord { reason: Some("the edit would make the YAML invalid".into()), ..r });
+                let reason =
+                    tr(options.lang, "the edit would make the YAML invalid".into(), "该修改会使 YAML 无效".into());
+                skipped.push(FixRecord { reason: Some(reason), ..r });
             }
             break;
         };
@@ -464,6 +478,13 @@ fn documents_broken(before: &Report, after: &Report) -> HashSet<usize> {
         broken.extend(0..documents);
     }
     broken
+}
+
+fn tr(lang: Lang, en: String, zh: String) -> String {
+    match lang {
+        Lang::En => en,
+        Lang::Zh => zh,
+    }
 }
 
 fn syntax_error_count(report: &Report) -> usize {

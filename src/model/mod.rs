@@ -11,6 +11,7 @@ mod gateway_spec;
 pub mod quantity;
 mod resource;
 mod service;
+pub mod topology;
 mod workload;
 
 pub use gateway_spec::{istio_spec_field, selected_deployments};

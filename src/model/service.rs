@@ -30,24 +30,29 @@ pub enum Origin<'a> {
     Service,
 }
 
-/// Why a Service counts as an ingress gateway's Service (domain.md 6).
+/// Why a Service counts as an ingress (or egress) gateway's Service
+/// (domain.md 6: a heuristic, [M]). Istio's other Services (istiod's
+/// `istio: pilot`, `istio-citadel`) do not count.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum GatewayReason {
     /// ASM renders it from an IstioGateway.
     IstioGateway,
-    /// Named `istio-*` in `istio-system`.
-    IstioName,
-    /// Its selector or labels carry an `istio` label.
-    IstioLabel,
+    /// It selects pods labelled `istio: <something>gateway`.
+    IstioGatewaySelector,
+    /// The Kubernetes Gateway API manages it.
+    GatewayApi,
+    /// Its name says `gateway` (`istio-ingressgateway`).
+    GatewayName,
 }
 
 impl GatewayReason {
     pub fn describe(self) -> &'static str {
         match self {
             GatewayReason::IstioGateway => "rendered by ASM from an IstioGateway (domain.md 1.3)",
-            GatewayReason::IstioName => "named istio-* in istio-system",
-            GatewayReason::IstioLabel => "its selector or labels carry an `istio` label",
+            GatewayReason::IstioGatewaySelector => "selects pods labelled istio=*gateway*",
+            GatewayReason::GatewayApi => "managed by the Kubernetes Gateway API",
+            GatewayReason::GatewayName => "its name contains `gateway`",
         }
     }
 }
@@ -205,13 +210,16 @@ fn plain_service<'a>(index: usize, resource: &Resource<'a>) -> ServiceView<'a> {
     let annotations = metadata.and_then(|m| field(m, "/metadata", "annotations"));
     let namespace = resource.namespace.unwrap_or("default");
     let name = resource.name.unwrap_or("<unnamed>");
-    let has_istio_label = ["/spec/selector", "/metadata/labels"]
-        .iter()
-        .any(|p| resource.get(p).is_some_and(|m| m.get("istio").is_some()));
-    let gateway = if namespace == "istio-system" && name.starts_with("istio-") {
-        Some(GatewayReason::IstioName)
-    } else if has_istio_label {
-        Some(GatewayReason::IstioLabel)
+    let selector = resource.get("/spec/selector");
+    let selects = |key: &str, value: &dyn Fn(&str) -> bool| {
+        selector.and_then(|m| m.get(key)).and_then(Node::scalar_text).is_some_and(value)
+    };
+    let gateway = if selects("istio", &|v| v.contains("gateway")) {
+        Some(GatewayReason::IstioGatewaySelector)
+    } else if selects("gateway.networking.k8s.io/gateway-name", &|_| true) {
+        Some(GatewayReason::GatewayApi)
+    } else if name.contains("gateway") {
+        Some(GatewayReason::GatewayName)
     } else {
         None
     };
@@ -260,10 +268,10 @@ fn istio_gateway_service<'a>(
             .or_else(|| spec.and_then(|s| field(s, "/spec", key)))
     };
     let annotations = pick("serviceAnnotations");
-    let annotations_path = annotations.as_ref().map_or_else(
-        || pointer::push(over_path.as_deref().unwrap_or("/spec"), "serviceAnnotations"),
-        |f| f.path.clone(),
-    );
+    // An override without its own serviceAnnotations inherits the base's, so
+    // a new annotation goes to the base spec for both.
+    let annotations_path =
+        annotations.as_ref().map_or_else(|| "/spec/serviceAnnotations".to_owned(), |f| f.path.clone());
     ServiceView {
         resource: index,
         origin: Origin::IstioGateway { cluster: over.map(|(c, _)| c) },

@@ -33,6 +33,8 @@ pub struct Lowering<'a> {
     /// The document is JSON: write JSON.
     json: bool,
     newline: &'static str,
+    /// The document's bytes within `text`.
+    document: Span,
 }
 
 /// How a document is written, which decides how new text is written into it.
@@ -50,22 +52,62 @@ impl DocumentStyle {
     pub fn of(text: &str, document: Span) -> Self {
         let own = text.get(document.start..document.end).unwrap_or("");
         let json = own.trim_start_matches('\u{feff}').trim_start().starts_with(['{', '[']);
-        let crlf = own.find('\n').is_some_and(|i| i > 0 && own.as_bytes().get(i - 1) == Some(&b'\r'));
-        Self { json, newline: if crlf { "\r\n" } else { "\n" } }
+        // The document's first line break says which kind it uses.
+        let newline = match own.find(['\n', '\r']).and_then(|i| own.as_bytes().get(i..)) {
+            Some([b'\r', b'\n', ..]) => "\r\n",
+            Some([b'\r', ..]) => "\r",
+            _ => "\n",
+        };
+        Self { json, newline }
     }
 }
 
 impl<'a> Lowering<'a> {
     pub fn new(text: &'a str, root: &'a Node, document: Span) -> Self {
-        Self::with_style(text, root, DocumentStyle::of(text, document))
+        Self::with_style(text, root, document, DocumentStyle::of(text, document))
     }
 
-    pub fn with_style(text: &'a str, root: &'a Node, style: DocumentStyle) -> Self {
-        Self { text, root, json: style.json, newline: style.newline }
+    /// With the document's style already known (see [`DocumentStyle::of`]).
+    pub fn with_style(text: &'a str, root: &'a Node, document: Span, style: DocumentStyle) -> Self {
+        Self { text, root, json: style.json, newline: style.newline, document }
     }
 
+    /// One edit per operation when there is one; several operations are
+    /// applied in order (RFC 6902 semantics), each against the document as the
+    /// previous one left it, and returned as one edit covering what changed.
     pub fn lower(&self, ops: &[Op]) -> Result<Vec<TextEdit>> {
-        ops.iter().map(|op| self.lower_op(op)).collect()
+        match ops {
+            [] => Ok(Vec::new()),
+            [op] => Ok(vec![self.lower_op(op)?]),
+            _ => self.lower_in_sequence(ops).map(|edit| vec![edit]),
+        }
+    }
+
+    fn lower_in_sequence(&self, ops: &[Op]) -> Result<TextEdit> {
+        let original = &self.text[self.document.start..self.document.end];
+        let mut current = original.to_owned();
+        for op in ops {
+            let loaded = crate::yaml::load(&current, &crate::yaml::Limits::default());
+            let root = match (loaded.diagnostics.is_empty(), loaded.documents.first().and_then(|d| d.root.as_ref())) {
+                (true, Some(root)) => root,
+                _ => return fail("an earlier operation of this fix left the document unreadable"),
+            };
+            let step = Lowering {
+                text: &current,
+                root,
+                json: self.json,
+                newline: self.newline,
+                document: Span::new(0, current.len()),
+            };
+            let edit = step.lower_op(op)?;
+            current = super::splice(&current, &[&edit]);
+        }
+        let prefix = common_prefix(original, &current);
+        let suffix = common_suffix(&original[prefix..], &current[prefix..]);
+        Ok(TextEdit {
+            span: Span::new(self.document.start + prefix, self.document.end - suffix),
+            text: current[prefix..current.len() - suffix].to_owned(),
+        })
     }
 
     fn lower_op(&self, op: &Op) -> Result<TextEdit> {
@@ -73,11 +115,19 @@ impl<'a> Lowering<'a> {
         match (op.op, self.root.pointer(&op.path), value) {
             (OpKind::Remove, _, _) => self.remove(&op.path),
             (OpKind::Move, _, _) => self.rename(op.from.as_deref().unwrap_or(""), &op.path),
+            // `add` at an array index inserts (RFC 6902), it never replaces.
+            (OpKind::Add, _, Some(value)) if self.parent_is_sequence(&op.path) => {
+                self.add(&op.path, value.clone(), op.quoted)
+            }
             (_, Some(node), Some(value)) => self.replace(&op.path, node, value, op.quoted),
             (OpKind::Replace, None, _) => fail(format!("nothing to replace at {}", op.path)),
             (OpKind::Add, None, Some(value)) => self.add(&op.path, value.clone(), op.quoted),
             (_, _, None) => fail("add and replace need a value"),
         }
+    }
+
+    fn parent_is_sequence(&self, path: &str) -> bool {
+        pointer::split_last(path).and_then(|(p, _)| self.root.pointer(p)).is_some_and(|p| p.as_sequence().is_some())
     }
 
     fn parent(&self, path: &str) -> Result<(&'a Node, String, String)> {
@@ -106,7 +156,12 @@ impl<'a> Lowering<'a> {
         if node.as_scalar().is_some() && !matches!(value, Json::Object(_) | Json::Array(_)) {
             let prefer = node.as_scalar().map_or(ScalarStyle::Plain, |s| s.style);
             let text = self.scalar(value, prefer, context, quoted);
-            let text = if node.span.is_empty() { format!(" {text}") } else { text };
+            let text = match node.span.is_empty() {
+                // `key:` with nothing after it, or a flow entry with no colon at all (`{key}`).
+                true if self.text[..node.span.start].trim_end_matches([' ', '\t']).ends_with(':') => format!(" {text}"),
+                true => format!(": {text}"),
+                false => text,
+            };
             return Ok(TextEdit { span: node.span, text });
         }
         if context == Context::Flow {
@@ -142,6 +197,12 @@ impl<'a> Lowering<'a> {
             wrapped.insert(key, value);
             return self.replace(&parent_path, parent, &Json::Object(wrapped), quoted);
         }
+        if let Some(sequence) = parent.as_sequence() {
+            if key != "-" && key.parse::<usize>().ok() != Some(sequence.items.len()) {
+                return fail(format!("only appending to {parent_path} is supported"));
+            }
+            return self.append(parent, &value, quoted);
+        }
         let Some(mapping) = parent.as_mapping() else {
             return fail(format!("{parent_path} is not a mapping"));
         };
@@ -157,7 +218,7 @@ impl<'a> Lowering<'a> {
         };
         if mapping.flow || self.json {
             let end = last.value.span.end.max(last.key.span.end);
-            let multiline = self.text[parent.span.start..last.key.span.start].contains('\n');
+            let multiline = self.text[parent.span.start..last.key.span.start].contains(['\n', '\r']);
             let text = if multiline {
                 let indent = " ".repeat(self.indent_of(last.key.span.start));
                 format!(",{}{indent}{}", self.newline, self.flow_entry(&key, &value, quoted))
@@ -223,6 +284,41 @@ impl<'a> Lowering<'a> {
         }
         let (to, _) = self.next_line_start(end);
         Ok(TextEdit { span: Span::new(line_start, to), text: String::new() })
+    }
+
+    /// Appends an item to a sequence, in its own style.
+    fn append(&self, parent: &Node, value: &Json, quoted: bool) -> Result<TextEdit> {
+        let Some(sequence) = parent.as_sequence() else { return fail("not a sequence") };
+        let Some(last) = sequence.items.last() else {
+            // `[]`: write inside the brackets.
+            return Ok(TextEdit { span: Span::empty(parent.span.start + 1), text: self.flow(value, quoted) });
+        };
+        if sequence.flow || self.json {
+            let multiline = self.text[parent.span.start..last.span.start].contains(['\n', '\r']);
+            let text = if multiline {
+                let indent = " ".repeat(self.indent_of(last.span.start));
+                format!(",{}{indent}{}", self.newline, self.flow(value, quoted))
+            } else {
+                format!(", {}", self.flow(value, quoted))
+            };
+            return Ok(TextEdit { span: Span::empty(last.span.end), text });
+        }
+        // The dash of the last item sets the column; the item's text follows "- ".
+        let line_start = self.line_start_of(last.span.start);
+        let dash = self.text[line_start..last.span.start]
+            .rfind('-')
+            .map(|i| line_start + i)
+            .ok_or_else(|| LowerError("could not find the dash of the last item".into()))?;
+        let indent = self.indent_of(dash);
+        let (at, lead) = self.next_line_start(last.span.end);
+        let item = self.after_key(value, indent, quoted);
+        let text = format!(
+            "{lead}{}- {}{}",
+            " ".repeat(indent),
+            item.trim_start(),
+            if lead.is_empty() { self.newline } else { "" }
+        );
+        Ok(TextEdit { span: Span::empty(at), text })
     }
 
     /// Rewrites a key's text, keeping its value, comments and position.
@@ -326,7 +422,7 @@ impl<'a> Lowering<'a> {
     // --- positions ---------------------------------------------------------
 
     fn line_start_of(&self, offset: usize) -> usize {
-        self.text[..offset].rfind('\n').map_or(0, |i| i + 1)
+        crate::source::line_start(self.text, offset)
     }
 
     /// Columns (in characters) from the start of the line to `offset`.
@@ -337,8 +433,8 @@ impl<'a> Lowering<'a> {
     /// Where the line after the one holding `end` starts; with a line break to
     /// write first when the text ends without one.
     fn next_line_start(&self, end: usize) -> (usize, &'static str) {
-        match self.text[end..].find('\n') {
-            Some(i) => (end + i + 1, ""),
+        match crate::source::next_line_start(self.text, end) {
+            Some(at) => (at, ""),
             None => (self.text.len(), self.newline),
         }
     }
@@ -358,6 +454,23 @@ impl<'a> Lowering<'a> {
             fail("could not find the colon after a key")
         }
     }
+}
+
+/// Bytes two strings share at the start, cut back to a character boundary.
+fn common_prefix(a: &str, b: &str) -> usize {
+    let mut n = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    while !(a.is_char_boundary(n) && b.is_char_boundary(n)) {
+        n -= 1;
+    }
+    n
+}
+
+fn common_suffix(a: &str, b: &str) -> usize {
+    let mut n = a.bytes().rev().zip(b.bytes().rev()).take_while(|(x, y)| x == y).count();
+    while !(a.is_char_boundary(a.len() - n) && b.is_char_boundary(b.len() - n)) {
+        n -= 1;
+    }
+    n
 }
 
 #[cfg(test)]
@@ -397,6 +510,13 @@ mod tests {
         assert_eq!(edit(text, vec![Op::replace("/a", "Cluster")]), "a: 'Cluster'  # why\nb: \"x\" # c\nc: Local\n");
         assert_eq!(edit(text, vec![Op::replace("/b", "on")]), "a: 'Local'  # why\nb: \"on\" # c\nc: Local\n");
         assert_eq!(edit(text, vec![Op::replace("/c", "on")]), "a: 'Local'  # why\nb: \"x\" # c\nc: \"on\"\n");
+    }
+
+    #[test]
+    fn empty_values_get_a_colon_when_they_have_none() {
+        assert_eq!(edit("m: {a, b: 1}\n", vec![Op::replace("/m/a", "x")]), "m: {a: x, b: 1}\n");
+        assert_eq!(edit("m: {a: , b: 1}\n", vec![Op::replace("/m/a", "x")]), "m: {a: x , b: 1}\n");
+        assert_eq!(edit("a:\nb: 1\n", vec![Op::replace("/a", "x")]), "a: x\nb: 1\n");
     }
 
     #[test]
@@ -487,6 +607,29 @@ mod tests {
     }
 
     #[test]
+    fn several_operations_apply_in_order() {
+        let text = "metadata:\n  annotations:\n    k: v  # only\nspec:\n  a: 1\n";
+        let out =
+            edit(text, vec![Op::remove("/metadata/annotations/k"), Op::add("/metadata/annotations/k2", "v").quoted()]);
+        assert_eq!(out, "metadata:\n  annotations: {k2: \"v\"}\nspec:\n  a: 1\n");
+        let out = edit(text, vec![Op::replace("/spec/a", 2), Op::add("/metadata/annotations/x", "z")]);
+        assert_eq!(out, "metadata:\n  annotations:\n    k: v  # only\n    x: z\nspec:\n  a: 2\n");
+    }
+
+    #[test]
+    fn append_to_sequences_in_their_style() {
+        let block = "ports:\n  - name: http\n    port: 80  # web\nx: 1\n";
+        let port = serde_json::json!({"name": "status-port", "port": 15021});
+        assert_eq!(
+            edit(block, vec![Op::add("/ports/-", port.clone())]),
+            "ports:\n  - name: http\n    port: 80  # web\n  - name: status-port\n    port: 15021\nx: 1\n"
+        );
+        assert_eq!(edit("a: [1, 2]\n", vec![Op::add("/a/-", 3)]), "a: [1, 2, 3]\n");
+        assert_eq!(edit("a: []\n", vec![Op::add("/a/-", "x")]), "a: [x]\n");
+        assert_eq!(edit("a:\n- x\n", vec![Op::add("/a/1", "on")]), "a:\n- x\n- \"on\"\n");
+    }
+
+    #[test]
     fn aliased_values_are_not_edited_in_place() {
         let err = lower_err("base: &b {x: 1}\nm: *b\n", Op::replace("/m/x", 2));
         assert!(err.contains("alias"), "{err}");
@@ -519,6 +662,7 @@ mod properties {
         "/spec/serviceAnnotations/k",
         "/spec/ports/0/name",
         "/spec/ports/0/targetPort",
+        "/spec/ports/-",
         "/status/x/y",
     ];
 
@@ -555,12 +699,12 @@ mod properties {
         /// Lowered text edits and the JSON Patch describe the same change,
         /// and bytes outside the edit stay as they were.
         #[test]
-        fn lowering_agrees_with_json_patch(doc in 0..DOCUMENTS.len(), op in op()) {
+        fn lowering_agrees_with_json_patch(doc in 0..DOCUMENTS.len(), ops in proptest::collection::vec(op(), 1..4)) {
             let text = DOCUMENTS[doc];
             let loaded = load(text, &Limits::default());
             let document = &loaded.documents[0];
             let root = document.root.as_ref().unwrap();
-            let ops = normalize(root, std::slice::from_ref(&op));
+            let ops = normalize(root, &ops);
             let mut expected = root.to_json();
             let patch: json_patch::Patch = serde_json::from_value(serde_json::to_value(&ops).unwrap()).unwrap();
             let patch_ok = json_patch::patch(&mut expected, &patch).is_ok();

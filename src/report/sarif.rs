@@ -1,1 +1,489 @@
-pub fn render() {}
+//! SARIF 2.1.0 for code-scanning tools: one run, every rule as a descriptor,
+//! one result per finding with its region (lines, columns and bytes) and the
+//! fixes that have text edits; input problems become tool notifications.
+//!
+//! Only the parts of the object model this tool fills are typed here; the CLI
+//! tests validate the output against the SARIF 2.1.0 JSON schema.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::diagnostic::{DiagnosticKind, Severity};
+use crate::report::{Finding, FixOut, Report};
+use crate::rule::{Rule, RuleMeta};
+use crate::source::{ColumnUnit, LineIndex, Span};
+
+pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+/// The `uriBaseId` relative artifact locations are resolved against.
+pub const SRCROOT: &str = "%SRCROOT%";
+
+/// One checked input.
+pub struct SarifInput<'a> {
+    /// A URI reference: relative (to [`SRCROOT`]) with `/` separators and
+    /// percent-encoding, or absolute (`file:///...`).
+    pub uri: &'a str,
+    pub relative: bool,
+    pub source: &'a str,
+    pub report: &'a Report,
+}
+
+/// Who produced the log.
+pub struct Tool<'a> {
+    pub name: &'a str,
+    pub version: &'a str,
+    pub information_uri: Option<&'a str>,
+}
+
+/// Builds the log; `srcroot` is the absolute URI (ending in `/`) that
+/// relative artifact URIs are relative to, when known.
+pub fn log(inputs: &[SarifInput<'_>], rules: &[&dyn Rule], tool: &Tool<'_>, srcroot: Option<&str>) -> Log {
+    let rule_index = |code: &str| rules.iter().position(|r| r.meta().code == code);
+    let mut results = Vec::new();
+    let mut notifications = Vec::new();
+    let mut artifacts = Vec::new();
+    for (index, input) in inputs.iter().enumerate() {
+        let location = |span: Span| {
+            let artifact = ArtifactLocation::new(input, Some(index), srcroot);
+            Location {
+                physical_location: PhysicalLocation { artifact_location: artifact, region: region(input.source, span) },
+            }
+        };
+        artifacts.push(Artifact { location: ArtifactLocation::new(input, None, srcroot), length: input.source.len() });
+        for finding in &input.report.findings {
+            results.push(SarifResult {
+                rule_id: finding.code,
+                rule_index: rule_index(finding.code),
+                level: level(finding.severity),
+                message: Message::new(finding.message.clone()),
+                locations: vec![location(finding.location.span)],
+                related_locations: finding
+                    .related
+                    .iter()
+                    .enumerate()
+                    .map(|(id, r)| RelatedLocation {
+                        id,
+                        message: Message::new(r.message.clone()),
+                        inner: location(r.location.span),
+                    })
+                    .collect(),
+                partial_fingerprints: fingerprint(finding),
+                fixes: finding
+                    .fixes
+                    .iter()
+                    .filter(|f| !f.edits.is_empty())
+                    .map(|f| fix(input, index, srcroot, f))
+                    .collect(),
+                properties: ResultProperties {
+                    document: finding.location.document,
+                    path: finding.location.path.clone(),
+                    resource: format!(
+                        "{}/{}",
+                        finding.resource.kind,
+                        match (&finding.resource.namespace, &finding.resource.name) {
+                            (Some(ns), Some(name)) => format!("{ns}/{name}"),
+                            (None, Some(name)) => name.clone(),
+                            _ => String::new(),
+                        }
+                    ),
+                    notes: finding.notes.clone(),
+                },
+            });
+        }
+        for d in &input.report.diagnostics {
+            notifications.push(Notification {
+                level: level(d.severity),
+                message: Message::new(d.message.clone()),
+                locations: vec![location(d.span)],
+                descriptor: Descriptor { id: DiagnosticKind::as_str(d.kind) },
+            });
+        }
+    }
+    let execution_successful = !inputs.iter().any(|i| i.report.has_input_errors());
+    let original_uri_base_ids = srcroot.map(|uri| BTreeMap::from([(SRCROOT, OriginalUri { uri: uri.to_owned() })]));
+    Log {
+        schema: SCHEMA_URI,
+        version: "2.1.0",
+        runs: vec![Run {
+            tool: ToolComponent {
+                driver: Driver {
+                    name: tool.name.to_owned(),
+                    version: tool.version.to_owned(),
+                    semantic_version: tool.version.to_owned(),
+                    information_uri: tool.information_uri.map(str::to_owned),
+                    rules: rules.iter().map(|r| descriptor(r.meta())).collect(),
+                },
+            },
+            original_uri_base_ids,
+            artifacts,
+            invocations: vec![Invocation { execution_successful, tool_execution_notifications: notifications }],
+            results,
+            column_kind: "unicodeCodePoints",
+        }],
+    }
+}
+
+fn region(source: &str, span: Span) -> Region {
+    let lines = LineIndex::new(source);
+    let start = lines.position(source, span.start, ColumnUnit::Char);
+    let end = lines.position(source, span.end, ColumnUnit::Char);
+    Region {
+        start_line: start.line,
+        start_column: start.column,
+        end_line: end.line,
+        end_column: end.column,
+        byte_offset: span.start,
+        byte_length: span.len(),
+    }
+}
+
+fn fix(input: &SarifInput<'_>, index: usize, srcroot: Option<&str>, fix: &FixOut) -> Fix {
+    Fix {
+        description: Message::new(fix.title.clone()),
+        artifact_changes: vec![ArtifactChange {
+            artifact_location: ArtifactLocation::new(input, Some(index), srcroot),
+            replacements: fix
+                .edits
+                .iter()
+                .map(|e| Replacement {
+                    deleted_region: ByteRegion { byte_offset: e.span.start, byte_length: e.span.len() },
+                    inserted_content: Message::new(e.text.clone()),
+                })
+                .collect(),
+        }],
+    }
+}
+
+/// Stable across line moves: the rule, the object and the field.
+fn fingerprint(f: &Finding) -> BTreeMap<&'static str, String> {
+    let r = &f.resource;
+    let value = format!(
+        "{}:{}/{}/{}/{}:{}",
+        f.code,
+        r.api_version,
+        r.kind,
+        r.namespace.as_deref().unwrap_or(""),
+        r.name.as_deref().unwrap_or(""),
+        f.location.path
+    );
+    BTreeMap::from([("gatewayDoctor/v1", value)])
+}
+
+fn descriptor(m: &RuleMeta) -> ReportingDescriptor {
+    let docs = m.docs_text();
+    ReportingDescriptor {
+        id: m.code,
+        name: m.name,
+        short_description: Message::new(m.title.to_owned()),
+        full_description: Message::new(what_it_does(&docs).unwrap_or(m.title).to_owned()),
+        help: MultiformatMessage { text: docs.clone(), markdown: docs },
+        default_configuration: Configuration { level: level(m.severity) },
+        properties: RuleProperties { title_zh: m.title_zh, sources: m.sources },
+    }
+}
+
+/// The *What it does* section of a rule's docs, unwrapped to one paragraph.
+fn what_it_does(docs: &str) -> Option<&str> {
+    let start = docs.find("## What it does")? + "## What it does".len();
+    let rest = &docs[start..];
+    let end = rest.find("\n## ").unwrap_or(rest.len());
+    Some(rest[..end].trim())
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+#[derive(Serialize)]
+pub struct Log {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: Vec<Run>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run {
+    tool: ToolComponent,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    original_uri_base_ids: Option<BTreeMap<&'static str, OriginalUri>>,
+    artifacts: Vec<Artifact>,
+    invocations: Vec<Invocation>,
+    results: Vec<SarifResult>,
+    column_kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct ToolComponent {
+    driver: Driver,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver {
+    name: String,
+    version: String,
+    semantic_version: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    information_uri: Option<String>,
+    rules: Vec<ReportingDescriptor>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ReportingDescriptor {
+    id: &'static str,
+    name: &'static str,
+    short_description: Message,
+    full_description: Message,
+    help: MultiformatMessage,
+    default_configuration: Configuration,
+    properties: RuleProperties,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RuleProperties {
+    title_zh: &'static str,
+    /// Source ids of the domain reference backing the rule.
+    sources: &'static [&'static str],
+}
+
+#[derive(Serialize)]
+struct Configuration {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+struct Message {
+    text: String,
+}
+
+impl Message {
+    fn new(text: String) -> Self {
+        Self { text }
+    }
+}
+
+#[derive(Serialize)]
+struct MultiformatMessage {
+    text: String,
+    markdown: String,
+}
+
+#[derive(Serialize)]
+struct OriginalUri {
+    uri: String,
+}
+
+#[derive(Serialize)]
+struct Artifact {
+    location: ArtifactLocation,
+    length: usize,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactLocation {
+    uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    index: Option<usize>,
+}
+
+impl ArtifactLocation {
+    fn new(input: &SarifInput<'_>, index: Option<usize>, srcroot: Option<&str>) -> Self {
+        let uri_base_id = (input.relative && srcroot.is_some()).then_some(SRCROOT);
+        Self { uri: input.uri.to_owned(), uri_base_id, index }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Invocation {
+    execution_successful: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tool_execution_notifications: Vec<Notification>,
+}
+
+#[derive(Serialize)]
+struct Notification {
+    level: &'static str,
+    message: Message,
+    locations: Vec<Location>,
+    descriptor: Descriptor,
+}
+
+#[derive(Serialize)]
+struct Descriptor {
+    id: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult {
+    rule_id: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
+    level: &'static str,
+    message: Message,
+    locations: Vec<Location>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<RelatedLocation>,
+    partial_fingerprints: BTreeMap<&'static str, String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fixes: Vec<Fix>,
+    properties: ResultProperties,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ResultProperties {
+    document: usize,
+    /// JSON Pointer of the field within its document.
+    path: String,
+    resource: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    notes: Vec<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location {
+    physical_location: PhysicalLocation,
+}
+
+#[derive(Serialize)]
+struct RelatedLocation {
+    id: usize,
+    message: Message,
+    #[serde(flatten)]
+    inner: Location,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    region: Region,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: usize,
+    start_column: usize,
+    end_line: usize,
+    end_column: usize,
+    byte_offset: usize,
+    byte_length: usize,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Fix {
+    description: Message,
+    artifact_changes: Vec<ArtifactChange>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactChange {
+    artifact_location: ArtifactLocation,
+    replacements: Vec<Replacement>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Replacement {
+    deleted_region: ByteRegion,
+    inserted_content: Message,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ByteRegion {
+    byte_offset: usize,
+    byte_length: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    use super::*;
+    use crate::engine::{check, Options};
+
+    const FOUNDING: &str = "# 网关\napiVersion: istio.alibabacloud.com/v1beta1\nkind: IstioGateway\nmetadata:\n  name: ingressgateway\n  namespace: istio-system\nspec:\n  externalTrafficPolicy: Local   # keep client IPs\n  serviceType: LoadBalancer\n";
+
+    fn sarif(text: &str) -> Value {
+        let report = check(text, &Options::default());
+        let input = SarifInput { uri: "gw%20dir/gw.yaml", relative: true, source: text, report: &report };
+        let tool = Tool { name: "gateway-doctor", version: "0.1.0", information_uri: None };
+        serde_json::to_value(log(&[input], crate::rules(), &tool, Some("file:///repo/"))).unwrap()
+    }
+
+    #[test]
+    fn a_finding_becomes_a_result_with_region_and_fixes() {
+        let log = sarif(FOUNDING);
+        let run = &log["runs"][0];
+        assert_eq!(run["columnKind"], "unicodeCodePoints");
+        assert_eq!(run["originalUriBaseIds"]["%SRCROOT%"]["uri"], "file:///repo/");
+        let result = run["results"].as_array().unwrap().iter().find(|r| r["ruleId"] == "ASM-LB-001").unwrap();
+        assert_eq!(result["ruleId"], "ASM-LB-001");
+        assert_eq!(result["level"], "warning");
+        let rule_index = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(run["tool"]["driver"]["rules"][rule_index]["id"], "ASM-LB-001");
+        let location = &result["locations"][0]["physicalLocation"];
+        assert_eq!(location["artifactLocation"]["uri"], "gw%20dir/gw.yaml");
+        assert_eq!(location["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+        let region = &location["region"];
+        assert_eq!((region["startLine"].as_u64(), region["startColumn"].as_u64()), (Some(8), Some(26)));
+        assert_eq!((region["endLine"].as_u64(), region["endColumn"].as_u64()), (Some(8), Some(31)));
+        let (offset, length) =
+            (region["byteOffset"].as_u64().unwrap() as usize, region["byteLength"].as_u64().unwrap());
+        assert_eq!(&FOUNDING[offset..offset + length as usize], "Local");
+
+        // Only fixes with edits; applying the replacement gives the fixed text.
+        let fixes = result["fixes"].as_array().unwrap();
+        let titles: Vec<_> = fixes.iter().map(|f| f["description"]["text"].as_str().unwrap()).collect();
+        assert_eq!(titles.len(), 2, "{titles:?}");
+        let replacement = &fixes[0]["artifactChanges"][0]["replacements"][0];
+        let start = replacement["deletedRegion"]["byteOffset"].as_u64().unwrap() as usize;
+        let len = replacement["deletedRegion"]["byteLength"].as_u64().unwrap() as usize;
+        let fixed = format!(
+            "{}{}{}",
+            &FOUNDING[..start],
+            replacement["insertedContent"]["text"].as_str().unwrap(),
+            &FOUNDING[start + len..]
+        );
+        assert_eq!(fixed, FOUNDING.replace("Local   #", "Cluster   #"));
+        assert_eq!(run["invocations"][0]["executionSuccessful"], true);
+    }
+
+    #[test]
+    fn rules_carry_their_docs_and_level() {
+        let log = sarif(FOUNDING);
+        let rule = &log["runs"][0]["tool"]["driver"]["rules"][0];
+        assert_eq!(rule["defaultConfiguration"]["level"], "warning");
+        assert!(rule["fullDescription"]["text"].as_str().unwrap().starts_with("Flags a `LoadBalancer` Service"));
+        assert!(rule["help"]["markdown"].as_str().unwrap().contains("## Why is this bad?"));
+    }
+
+    #[test]
+    fn input_errors_are_notifications() {
+        let log = sarif("apiVersion: v1\nkind: Service\nmetadata: [\n");
+        let invocation = &log["runs"][0]["invocations"][0];
+        assert_eq!(invocation["executionSuccessful"], false);
+        let note = &invocation["toolExecutionNotifications"][0];
+        assert_eq!(note["descriptor"]["id"], "syntax");
+        assert_eq!(note["level"], "error");
+        assert!(note["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64().unwrap() >= 3);
+    }
+}

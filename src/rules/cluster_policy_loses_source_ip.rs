@@ -1,8 +1,9 @@
 use crate::context::Cni;
 use crate::diagnostic::Severity;
+use crate::model::topology::Topology;
 use crate::model::{Field, Provider, ServiceView, ALIBABA_PREFIX, BACKEND_TYPE};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext, RuleMeta};
 
 use super::common::{absent_field_path, annotation_path, scope, Reported};
 
@@ -24,7 +25,9 @@ declare_rule! {
     ///
     /// Many gateways do not need client IPs, so the default severity is
     /// **info**. `--needs-source-ip` raises it to **warning**; `--no-source-ip`
-    /// silences the rule. On Terway the CCM may already attach pods (ENI
+    /// silences the rule; an IP-based `AuthorizationPolicy` on the gateway in
+    /// the same input (ASM-SIP-006's conditions) also raises it to **warning**
+    /// and points at the policy. On Terway the CCM may already attach pods (ENI
     /// backends keep the client IP) without the annotation — on clusters created
     /// after 2020-08-10 that is the default (S8, S9), which the module cannot
     /// see offline — so with a Terway CNI it stays info and says so.
@@ -78,6 +81,7 @@ impl Rule for ClusterPolicyLosesSourceIp {
             return;
         }
         let mut reported = Reported::default();
+        let topology = Topology::new(cx.resources, cx.services);
         for svc in cx.services {
             if svc.gateway.is_none() || !matches!(svc.effective_type(), "LoadBalancer" | "NodePort") {
                 continue;
@@ -97,7 +101,8 @@ impl Rule for ClusterPolicyLosesSourceIp {
                     &[svc.service_type.as_ref().map(|f| f.path.as_str())],
                 ),
             };
-            if !reported.first(svc.resource, path.clone()) {
+            // An override with its own serviceAnnotations needs its own annotation fix.
+            if !reported.first(svc.resource, format!("{path} {}", svc.annotations_path)) {
                 continue;
             }
             let name = svc.display_name();
@@ -114,9 +119,27 @@ impl Rule for ClusterPolicyLosesSourceIp {
             };
             let mut draft = Draft::new(&Self::META, svc.resource, path.clone(), message)
                 .label(cx.t("client IPs are replaced by node IPs", "客户端 IP 被替换为节点 IP"));
-            let (severity, notes) = assess(cx, svc);
-            draft = draft.severity(severity);
+            let (mut severity, notes) = assess(cx, svc);
             draft.notes = notes;
+            // An IP-based AuthorizationPolicy on this gateway needs the client IP (ASM-SIP-006's conditions).
+            for policy in topology.ip_based_authorization_policies(svc) {
+                if !policy.conditions.iter().any(|c| c.sees_node_ip_under_snat(svc)) {
+                    continue;
+                }
+                let policy_name = cx.resources[policy.resource].display_name();
+                severity = severity.max(Severity::Warning);
+                draft = draft
+                    .note(cx.t(
+                        format!("AuthorizationPolicy {policy_name} matches client IPs at this gateway (ASM-SIP-006)"),
+                        format!("AuthorizationPolicy {policy_name} 在此网关按客户端 IP 匹配（ASM-SIP-006）"),
+                    ))
+                    .related(Related {
+                        resource: policy.resource,
+                        path: policy.conditions[0].path.clone(),
+                        message: cx.t("matches client IPs", "按客户端 IP 匹配"),
+                    });
+            }
+            draft = draft.severity(severity);
             if etp.is_none() && svc.is_istio_gateway() {
                 draft = draft.note(cx.t(
                     "ASM documents Cluster as the default only in an older field table (S3) and current examples set Local: check the rendered Service (kubectl -n istio-system get svc -o yaml)",
@@ -324,5 +347,15 @@ spec:
             fixed,
             format!("{GATEWAY}  serviceAnnotations:\n    service.beta.kubernetes.io/backend-type: \"eni\"\n")
         );
+    }
+
+    #[test]
+    fn an_ip_based_authorization_policy_raises_it_to_warning() {
+        let text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: istio-ingressgateway\n  namespace: istio-system\nspec:\n  type: LoadBalancer\n  selector:\n    istio: ingressgateway\n---\napiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata:\n  name: allow-office\n  namespace: istio-system\nspec:\n  selector:\n    matchLabels:\n      istio: ingressgateway\n  action: ALLOW\n  rules:\n  - from:\n    - source:\n        ipBlocks: [\"203.0.113.0/24\"]\n";
+        let report = check_with(text, &[]);
+        let f = only(&report, "ASM-LB-005");
+        assert_eq!(f.severity.as_str(), "warning");
+        assert_eq!(f.related[0].location.document, 1);
+        assert!(f.notes.iter().any(|n| n.contains("istio-system/allow-office")));
     }
 }

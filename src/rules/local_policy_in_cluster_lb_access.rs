@@ -1,5 +1,6 @@
 use crate::context::{Cni, InClusterClients, KubeProxyMode, Version};
 use crate::diagnostic::Severity;
+use crate::model::topology::Topology;
 use crate::model::{Origin, Provider, ServiceView, ALIBABA_PREFIX, BACKEND_TYPE, NLB_CLASS};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
@@ -79,6 +80,8 @@ impl Rule for LocalPolicyInClusterLbAccess {
     }
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
+        let mut seen = std::collections::HashSet::new();
+        let topology = Topology::new(cx.resources, cx.services);
         for svc in cx.services {
             if svc.effective_type() != "LoadBalancer" || svc.effective_etp() != "Local" {
                 continue;
@@ -87,6 +90,10 @@ impl Rule for LocalPolicyInClusterLbAccess {
                 continue;
             }
             let Some(etp) = &svc.external_traffic_policy else { continue };
+            // An override that inherits the base's policy and annotations repeats the base's finding.
+            if !seen.insert((svc.resource, etp.path.clone(), svc.annotations_path.clone())) {
+                continue;
+            }
             let (severity, notes) = assess(cx, svc);
             let name = svc.display_name();
             let scope = match svc.origin {
@@ -95,29 +102,29 @@ impl Rule for LocalPolicyInClusterLbAccess {
                 }
                 _ => String::new(),
             };
-            let message = if svc.gateway.is_some() {
+            let (pod_en, pod_zh) = if svc.gateway.is_some() { ("gateway", "网关") } else { ("backend", "后端") };
+            let dns_published = publishes_dns_name(svc);
+            let message = if dns_published {
                 cx.t(
-                    format!(
-                        "pods on nodes without a gateway pod may not reach the load balancer address of {name}{scope}"
-                    ),
-                    format!("没有网关 Pod 的节点上的 Pod 可能无法访问 {name} 的负载均衡地址{scope}"),
+                    format!("externalTrafficPolicy: Local on {name}{scope}: its load balancer publishes a DNS name, so in-cluster clients reach it through the load balancer rather than being captured on their node"),
+                    format!("{name}{scope} 设置了 externalTrafficPolicy: Local：其负载均衡发布的是域名，集群内客户端会经过负载均衡，而不会在本节点被拦截"),
                 )
             } else {
                 cx.t(
                     format!(
-                        "pods on nodes without a backend pod may not reach the load balancer address of {name}{scope}"
+                        "pods on nodes without a {pod_en} pod may not reach the load balancer address of {name}{scope}"
                     ),
-                    format!("没有后端 Pod 的节点上的 Pod 可能无法访问 {name} 的负载均衡地址{scope}"),
+                    format!("没有{pod_zh} Pod 的节点上的 Pod 可能无法访问 {name} 的负载均衡地址{scope}"),
                 )
             };
             let label = cx.t(
-                "only nodes hosting a backend pod serve in-cluster traffic to the load balancer address",
-                "只有部署了后端 Pod 的节点才能处理集群内发往负载均衡地址的流量",
+                format!("only nodes hosting a {pod_en} pod serve in-cluster traffic to the load balancer address"),
+                format!("只有部署了{pod_zh} Pod 的节点才能处理集群内发往负载均衡地址的流量"),
             );
             let mut draft =
                 Draft::new(&Self::META, svc.resource, etp.path.clone(), message).severity(severity).label(label);
             draft.notes = notes;
-            draft.fixes = fixes(cx, svc, &etp.path);
+            draft.fixes = fixes(cx, &topology, svc, &etp.path);
             out.push(draft);
         }
     }
@@ -125,6 +132,12 @@ impl Rule for LocalPolicyInClusterLbAccess {
 
 fn has_proxy_ip_mode(svc: &ServiceView<'_>) -> bool {
     svc.status_ingress.iter().any(|i| i.get("ipMode").and_then(|m| m.scalar_text()) == Some("Proxy"))
+}
+
+/// The load balancer publishes a DNS name rather than an IP (AWS does; or a
+/// dumped status shows only hostnames): nothing for kube-proxy to capture.
+fn publishes_dns_name(svc: &ServiceView<'_>) -> bool {
+    svc.provider() == Provider::Aws || status_has_only_hostnames(svc)
 }
 
 /// Whether the status shows only DNS names: nothing for kube-proxy to capture.
@@ -136,7 +149,7 @@ fn status_has_only_hostnames(svc: &ServiceView<'_>) -> bool {
 /// The severity the cluster context supports, and what it assumed (domain.md 3.7, 6.1).
 fn assess(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> (Severity, Vec<String>) {
     let c = cx.cluster;
-    if svc.provider() == Provider::Aws || status_has_only_hostnames(svc) {
+    if publishes_dns_name(svc) {
         return (
             Severity::Info,
             vec![cx.t(
@@ -241,7 +254,7 @@ fn assess(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> (Severity, Vec<String>
     }
 }
 
-fn fixes(cx: &RuleContext<'_>, svc: &ServiceView<'_>, etp_path: &str) -> Vec<Fix> {
+fn fixes(cx: &RuleContext<'_>, topology: &Topology<'_, '_>, svc: &ServiceView<'_>, etp_path: &str) -> Vec<Fix> {
     let c = cx.cluster;
     let alibaba = svc.provider() == Provider::Alibaba || c.cni.is_some_and(Cni::is_terway);
     let terway = c.cni.is_some_and(Cni::is_terway);
@@ -279,22 +292,28 @@ fn fixes(cx: &RuleContext<'_>, svc: &ServiceView<'_>, etp_path: &str) -> Vec<Fix
     }
     fixes.push(dns_fix);
 
-    fixes.push(
-        Fix::new(
-            "set-cluster-policy",
-            Applicability::Unsafe,
-            cx.t("set externalTrafficPolicy: Cluster", "将 externalTrafficPolicy 设为 Cluster"),
-        )
-        .op(Op::replace(etp_path, "Cluster"))
-        .tradeoff(cx.t(
-            "the gateway sees node IPs instead of client IPs: traffic is SNATed to a node",
-            "网关看到的是节点 IP 而不是客户端 IP：流量会被 SNAT 到节点",
-        ))
-        .tradeoff(cx.t(
+    let cluster_fix = Fix::new(
+        "set-cluster-policy",
+        Applicability::Unsafe,
+        cx.t("set externalTrafficPolicy: Cluster", "将 externalTrafficPolicy 设为 Cluster"),
+    )
+    .op(Op::replace(etp_path, "Cluster"))
+    .tradeoff(cx.t(
+        "the pods see node IPs instead of client IPs: traffic is SNATed to a node",
+        "Pod 看到的是节点 IP 而不是客户端 IP：流量会被 SNAT 到节点",
+    ))
+    .tradeoff(if alibaba {
+        cx.t(
             "the CLB attaches every node as a backend (vServer group quota) and traffic may take an extra hop",
             "CLB 会把所有节点挂为后端（占用虚拟服务器组配额），流量可能多一跳",
-        )),
-    );
+        )
+    } else {
+        cx.t(
+            "the load balancer sends to every node and traffic may take an extra hop",
+            "负载均衡会把流量发往所有节点，流量可能多一跳",
+        )
+    });
+    fixes.push(warn_ip_policies(cx, topology, svc, cluster_fix));
 
     if alibaba && c.cni != Some(Cni::Flannel) {
         let mut eni = Fix::new(
@@ -393,6 +412,21 @@ fn fixes(cx: &RuleContext<'_>, svc: &ServiceView<'_>, etp_path: &str) -> Vec<Fix
         fix.recommended = fix.id == recommended;
     }
     fixes
+}
+
+/// Cross-resource (ASM-SIP-006): names every IP-based AuthorizationPolicy in
+/// the input that would see node IPs once the gateway SNATs.
+fn warn_ip_policies(cx: &RuleContext<'_>, topology: &Topology<'_, '_>, svc: &ServiceView<'_>, mut fix: Fix) -> Fix {
+    for policy in topology.ip_based_authorization_policies(svc) {
+        let Some(condition) = policy.conditions.iter().find(|c| c.sees_node_ip_under_snat(svc)) else { continue };
+        let name = cx.resources[policy.resource].display_name();
+        let key = condition.key;
+        fix = fix.tradeoff(cx.t(
+            format!("AuthorizationPolicy {name} matches client IPs with {key}: after this change it sees node IPs (ASM-SIP-006)"),
+            format!("AuthorizationPolicy {name} 用 {key} 匹配客户端 IP：修改后它看到的将是节点 IP（ASM-SIP-006）"),
+        ));
+    }
+    fix
 }
 
 fn annotation_path(svc: &ServiceView<'_>, key: &str) -> String {
@@ -499,6 +533,24 @@ spec:
             only(&check_with(text, &[("inClusterClients", "pods"), ("kubeProxyMode", "ipvs")]), "ASM-LB-001").clone();
         assert_eq!(f.severity.as_str(), "info");
         assert!(f.notes[0].contains("DNS name"));
+    }
+
+    #[test]
+    fn cluster_fix_warns_about_ip_based_authorization_policies() {
+        let policy = "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: office-only, namespace: istio-system}\nspec:\n  selector:\n    matchLabels: {istio: ingressgateway}\n  rules:\n  - from:\n    - source: {ipBlocks: [203.0.113.0/24]}\n";
+        let tradeoffs = |text: &str| {
+            let report = check_with(text, &[]);
+            let f = only(&report, "ASM-LB-001");
+            f.fixes.iter().find(|x| x.id == "set-cluster-policy").unwrap().tradeoffs.clone()
+        };
+        let with_policy = tradeoffs(&format!("{FOUNDING}---\n{policy}"));
+        assert!(
+            with_policy.iter().any(|t| t.starts_with("AuthorizationPolicy istio-system/office-only matches client IPs with ipBlocks")),
+            "{with_policy:#?}"
+        );
+        assert_eq!(with_policy.len(), tradeoffs(FOUNDING).len() + 1);
+        let elsewhere = policy.replace("istio: ingressgateway", "app: web");
+        assert_eq!(tradeoffs(&format!("{FOUNDING}---\n{elsewhere}")).len(), tradeoffs(FOUNDING).len());
     }
 
     #[test]

@@ -8,24 +8,36 @@ mod decimal_memory_unit;
 mod eni_backend_named_target_port;
 mod eni_backend_with_local_policy;
 mod eni_backend_without_terway;
+mod external_hpa_fights_asm_replica_sync;
+mod gateway_outside_istio_system;
 mod health_check_node_port_not_allowed;
 mod hpa_bounds_inverted;
 mod incomplete_lb_annotations;
+mod internal_traffic_policy_local;
 mod invalid_enum_value;
 mod invalid_lb_annotation_value;
 mod invalid_lb_hostname;
 mod invalid_quantity;
+mod ip_authorization_policy_behind_snat;
+mod istio_gateway_selector_port_mismatch;
 mod l7_listener_in_cluster_lb_access;
 mod lb_support;
 mod local_policy_in_cluster_lb_access;
+mod local_policy_single_node_exposure;
 mod local_policy_without_wrr;
+mod missing_status_port;
 mod mixed_protocol_load_balancer;
 mod node_port_out_of_range;
+mod port_name_without_protocol;
+mod privileged_gateway;
 mod proxy_protocol_in_cluster_lb_access;
 mod proxy_protocol_without_istio_parser;
 mod replicas_outside_hpa_bounds;
 mod request_exceeds_limit;
+mod rolling_update_cannot_progress;
 mod source_ranges_not_enforced_on_clb;
+mod traffic_policy_on_cluster_ip;
+mod undocumented_api_version;
 mod unknown_lb_annotation;
 
 pub use annotation_needs_newer_ccm::AnnotationNeedsNewerCcm;
@@ -35,23 +47,35 @@ pub use decimal_memory_unit::DecimalMemoryUnit;
 pub use eni_backend_named_target_port::EniBackendNamedTargetPort;
 pub use eni_backend_with_local_policy::EniBackendWithLocalPolicy;
 pub use eni_backend_without_terway::EniBackendWithoutTerway;
+pub use external_hpa_fights_asm_replica_sync::ExternalHpaFightsAsmReplicaSync;
+pub use gateway_outside_istio_system::GatewayOutsideIstioSystem;
 pub use health_check_node_port_not_allowed::HealthCheckNodePortNotAllowed;
 pub use hpa_bounds_inverted::HpaBoundsInverted;
 pub use incomplete_lb_annotations::IncompleteLbAnnotations;
+pub use internal_traffic_policy_local::InternalTrafficPolicyLocal;
 pub use invalid_enum_value::InvalidEnumValue;
 pub use invalid_lb_annotation_value::InvalidLbAnnotationValue;
 pub use invalid_lb_hostname::InvalidLbHostname;
 pub use invalid_quantity::InvalidQuantity;
+pub use ip_authorization_policy_behind_snat::IpAuthorizationPolicyBehindSnat;
+pub use istio_gateway_selector_port_mismatch::IstioGatewaySelectorPortMismatch;
 pub use l7_listener_in_cluster_lb_access::L7ListenerInClusterLbAccess;
 pub use local_policy_in_cluster_lb_access::LocalPolicyInClusterLbAccess;
+pub use local_policy_single_node_exposure::LocalPolicySingleNodeExposure;
 pub use local_policy_without_wrr::LocalPolicyWithoutWrr;
+pub use missing_status_port::MissingStatusPort;
 pub use mixed_protocol_load_balancer::MixedProtocolLoadBalancer;
 pub use node_port_out_of_range::NodePortOutOfRange;
+pub use port_name_without_protocol::PortNameWithoutProtocol;
+pub use privileged_gateway::PrivilegedGateway;
 pub use proxy_protocol_in_cluster_lb_access::ProxyProtocolInClusterLbAccess;
 pub use proxy_protocol_without_istio_parser::ProxyProtocolWithoutIstioParser;
 pub use replicas_outside_hpa_bounds::ReplicasOutsideHpaBounds;
 pub use request_exceeds_limit::RequestExceedsLimit;
+pub use rolling_update_cannot_progress::RollingUpdateCannotProgress;
 pub use source_ranges_not_enforced_on_clb::SourceRangesNotEnforcedOnClb;
+pub use traffic_policy_on_cluster_ip::TrafficPolicyOnClusterIp;
+pub use undocumented_api_version::UndocumentedApiVersion;
 pub use unknown_lb_annotation::UnknownLbAnnotation;
 
 use crate::rule::Rule;
@@ -63,24 +87,36 @@ pub static ALL: &[&dyn Rule] = &[
     &EniBackendWithLocalPolicy,
     &EniBackendNamedTargetPort,
     &ClusterPolicyLosesSourceIp,
+    &IpAuthorizationPolicyBehindSnat,
     &ProxyProtocolWithoutIstioParser,
     &ProxyProtocolInClusterLbAccess,
     &L7ListenerInClusterLbAccess,
     &LocalPolicyWithoutWrr,
+    &LocalPolicySingleNodeExposure,
     &HpaBoundsInverted,
     &ReplicasOutsideHpaBounds,
+    &ExternalHpaFightsAsmReplicaSync,
     &RequestExceedsLimit,
     &DecimalMemoryUnit,
     &InvalidQuantity,
+    &PortNameWithoutProtocol,
+    &MissingStatusPort,
+    &GatewayOutsideIstioSystem,
     &InvalidEnumValue,
+    &TrafficPolicyOnClusterIp,
     &NodePortOutOfRange,
     &SourceRangesNotEnforcedOnClb,
     &MixedProtocolLoadBalancer,
     &HealthCheckNodePortNotAllowed,
+    &RollingUpdateCannotProgress,
     &IncompleteLbAnnotations,
     &InvalidLbHostname,
     &AnnotationNeedsNewerCcm,
+    &InternalTrafficPolicyLocal,
+    &PrivilegedGateway,
+    &UndocumentedApiVersion,
     &AnnotationValueNotString,
+    &IstioGatewaySelectorPortMismatch,
     &UnknownLbAnnotation,
     &InvalidLbAnnotationValue,
 ];

@@ -47,8 +47,12 @@ fn count(bytes: &[u8]) -> (usize, usize) {
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
-        // CRLF ends a line at its '\n'; a lone '\r' is not a YAML line break we need.
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        if text.contains('\r') {
+            line_starts.extend(line_breaks(text.as_bytes()));
+        } else {
+            // `match_indices` of a char is core's vectorised memchr.
+            line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        }
         let blocks = if text.is_ascii() {
             Vec::new()
         } else {
@@ -126,6 +130,29 @@ impl LineIndex {
     }
 }
 
+/// Where each line after a break starts. YAML breaks lines at `\n`, `\r\n`
+/// and a lone `\r` (old Mac files), so all three count.
+fn line_breaks(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    bytes.iter().enumerate().filter_map(|(i, b)| match b {
+        b'\n' => Some(i + 1),
+        b'\r' if bytes.get(i + 1) != Some(&b'\n') => Some(i + 1),
+        _ => None,
+    })
+}
+
+/// The offset just after the first line break at or after `from`.
+pub fn next_line_start(text: &str, from: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let i = from + bytes.get(from..)?.iter().position(|b| matches!(b, b'\n' | b'\r'))?;
+    Some(if bytes.get(i..i + 2) == Some(b"\r\n") { i + 2 } else { i + 1 })
+}
+
+/// The start of the line holding `offset`.
+pub fn line_start(text: &str, offset: usize) -> usize {
+    let before = text.as_bytes().get(..offset).unwrap_or(text.as_bytes());
+    before.iter().rposition(|b| matches!(b, b'\n' | b'\r')).map_or(0, |i| i + 1)
+}
+
 pub(crate) fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     while offset > 0 && !text.is_char_boundary(offset) {
         offset -= 1;
@@ -161,6 +188,17 @@ mod tests {
             let units = index.position(&text, offset, ColumnUnit::Utf16);
             assert_eq!(units.column, prefix.chars().map(char::len_utf16).sum::<usize>() + 1, "{offset}");
         }
+    }
+
+    #[test]
+    fn a_lone_carriage_return_breaks_lines() {
+        let text = "a: 1\rb: 2\r\nc: 3";
+        let index = LineIndex::new(text);
+        assert_eq!(index.line_count(), 3);
+        assert_eq!(index.position(text, text.find('c').unwrap(), ColumnUnit::Char), Position { line: 3, column: 1 });
+        assert_eq!(next_line_start(text, 0), Some(5));
+        assert_eq!(next_line_start(text, 5), Some(11));
+        assert_eq!(line_start(text, 7), 5);
     }
 
     #[test]

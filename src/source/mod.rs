@@ -12,7 +12,7 @@
 mod line_index;
 
 pub(crate) use line_index::floor_char_boundary;
-pub use line_index::{ColumnUnit, LineIndex, Position};
+pub use line_index::{line_start, next_line_start, ColumnUnit, LineIndex, Position};
 
 use serde::Serialize;
 

@@ -215,6 +215,8 @@ impl Builder<'_> {
             Event::Scalar(value, style, anchor, tag) => {
                 let style = convert_style(style);
                 let span = self.scalar_span(skip_properties(self.text, span), style);
+                // An empty plain scalar has no text: saphyr's span may cover the `, ` after a key.
+                let span = if value.is_empty() && style == ScalarStyle::Plain { Span::empty(span.start) } else { span };
                 if value.len() > self.limits.max_scalar_bytes {
                     return Err((
                         DiagnosticKind::Limit,

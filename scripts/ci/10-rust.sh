@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Stage 10: formatting, lints and tests of the default workspace members
+# (the core library `gateway-doctor` and the CLI). Wasm and host crates are
+# not default members; their own stages build and test them.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+
+# Snapshot mismatches fail instead of writing .snap.new files.
+export INSTA_UPDATE=no
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+step() { echo; echo "-- $*"; }
+
+# rustfmt and clippy come with most toolchains; add them when missing.
+for tool in fmt:rustfmt clippy:clippy; do
+    if ! cargo "${tool%%:*}" --version >/dev/null 2>&1; then
+        step "rustup component add ${tool#*:}"
+        rustup component add "${tool#*:}"
+    fi
+done
+
+step "cargo fmt --all -- --check"
+cargo fmt --all -- --check
+
+step "cargo clippy --all-targets -- -D warnings (default members)"
+cargo clippy --all-targets --locked -- -D warnings
+
+step "cargo test (default members)"
+cargo test --locked --no-fail-fast

@@ -1,0 +1,160 @@
+use crate::diagnostic::Severity;
+use crate::model::is_istio_gateway;
+use crate::patch::Op;
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+
+const ISTIO_SYSTEM: &str = "istio-system";
+
+declare_rule! {
+    /// ## What it does
+    /// Flags an `IstioGateway` whose `metadata.namespace` is not `istio-system`,
+    /// and, as an info, one without a namespace.
+    ///
+    /// ## Why is this bad?
+    /// ASM: the namespace "must be istio-system"; "In Istio 1.6 and later,
+    /// gateways deployed to other namespaces fail to start because they cannot
+    /// retrieve the gateway configuration" (S1, S2, S3). Without a namespace
+    /// the object lands wherever `kubectl` points, which works only with
+    /// `-n istio-system`.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// apiVersion: istio.alibabacloud.com/v1beta1
+    /// kind: IstioGateway
+    /// metadata:
+    ///   name: ingressgateway
+    ///   namespace: default
+    /// ```
+    ///
+    /// ## Fix
+    /// - `move-to-istio-system` (unsafe): `metadata.namespace: istio-system`;
+    ///   applying it creates a new gateway there, the old object stays until
+    ///   deleted.
+    /// - `set-namespace` (safe, when the namespace is missing): adds
+    ///   `namespace: istio-system`, the only namespace the gateway works in.
+    pub struct GatewayOutsideIstioSystem {
+        code: "ASM-CR-020",
+        name: "gateway-outside-istio-system",
+        title: "IstioGateway is not in the istio-system namespace",
+        title_zh: "IstioGateway 不在 istio-system 命名空间中",
+        severity: Error,
+        fix: Always,
+        sources: ["S1", "S2", "S3"],
+    }
+}
+
+impl Rule for GatewayOutsideIstioSystem {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
+        for (index, resource) in cx.resources.iter().enumerate() {
+            if !is_istio_gateway(resource) {
+                continue;
+            }
+            let name = resource.name.unwrap_or("<unnamed>");
+            let draft = match resource.namespace {
+                Some(ISTIO_SYSTEM) => continue,
+                Some(namespace) => Draft::new(
+                    &Self::META,
+                    index,
+                    "/metadata/namespace",
+                    cx.t(
+                        format!("IstioGateway {namespace}/{name} is in metadata.namespace {namespace}; ASM gateways only start in istio-system"),
+                        format!("IstioGateway {namespace}/{name} 的 metadata.namespace 为 {namespace}；ASM 网关只能在 istio-system 中启动"),
+                    ),
+                )
+                .fix(
+                    Fix::new(
+                        "move-to-istio-system",
+                        Applicability::Unsafe,
+                        cx.t("set metadata.namespace: istio-system", "将 metadata.namespace 设为 istio-system"),
+                    )
+                    .op(Op::replace("/metadata/namespace", ISTIO_SYSTEM))
+                    .tradeoff(cx.t(
+                        format!("applying creates a new gateway in istio-system; delete the one in {namespace} yourself"),
+                        format!("应用后会在 istio-system 中新建网关；{namespace} 中的旧对象需自行删除"),
+                    ))
+                    .tradeoff(cx.t(
+                        "the name must not clash with a gateway already in istio-system",
+                        "名称不能与 istio-system 中已有的网关冲突",
+                    )),
+                ),
+                None => Draft::new(
+                    &Self::META,
+                    index,
+                    "/metadata/namespace",
+                    cx.t(
+                        format!("IstioGateway {name} has no metadata.namespace; it works only when applied to istio-system"),
+                        format!("IstioGateway {name} 没有 metadata.namespace；只有应用到 istio-system 时才能工作"),
+                    ),
+                )
+                .severity(Severity::Info)
+                .note(cx.t(
+                    "assumed: the manifest may be applied with -n istio-system, so this is only an info",
+                    "假定：清单可能通过 -n istio-system 应用，因此仅为提示",
+                ))
+                .fix(
+                    Fix::new(
+                        "set-namespace",
+                        Applicability::Safe,
+                        cx.t("add metadata.namespace: istio-system", "添加 metadata.namespace: istio-system"),
+                    )
+                    .op(Op::add("/metadata/namespace", ISTIO_SYSTEM))
+                    .tradeoff(cx.t(
+                        "none: istio-system is the only namespace an ASM gateway works in",
+                        "无：istio-system 是 ASM 网关唯一可用的命名空间",
+                    )),
+                ),
+            };
+            out.push(draft);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::*;
+
+    const CLEAN: &str =
+        "apiVersion: istio.alibabacloud.com/v1beta1\nkind: IstioGateway\nmetadata: {name: a, namespace: istio-system}\n";
+    const BAD: &str = "apiVersion: istio.alibabacloud.com/v1beta1
+kind: IstioGateway
+metadata:
+  name: ingressgateway
+  namespace: default   # wrong
+spec:
+  replicaCount: 2
+";
+
+    #[test]
+    fn passes_istio_system() {
+        assert!(!codes(&check_with(CLEAN, &[])).contains(&"ASM-CR-020"));
+    }
+
+    #[test]
+    fn flags_other_namespaces_after_a_clean_document() {
+        let text = format!("{CLEAN}---\n{BAD}");
+        let report = check_with(&text, &[]);
+        let f = only(&report, "ASM-CR-020");
+        assert_eq!(f.location.document, 1);
+        assert_eq!(f.severity.as_str(), "error");
+        assert_eq!(&text[f.location.span.start..f.location.span.end], "default");
+    }
+
+    #[test]
+    fn moves_the_gateway() {
+        assert_eq!(apply_fix(BAD, "move-to-istio-system", &[]), BAD.replace("default   #", "istio-system   #"));
+    }
+
+    #[test]
+    fn missing_namespace_is_an_info_with_a_safe_fix() {
+        let text = "apiVersion: istio.alibabacloud.com/v1beta1\nkind: IstioGateway\nmetadata:\n  name: gw # custom\nspec: {}\n";
+        let report = check_with(text, &[]);
+        let f = only(&report, "ASM-CR-020");
+        assert_eq!(f.severity.as_str(), "info");
+        let fixed = apply_fix(text, "set-namespace", &[]);
+        assert_eq!(fixed, text.replace("  name: gw # custom\n", "  name: gw # custom\n  namespace: istio-system\n"));
+    }
+}
