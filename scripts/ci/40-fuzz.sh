@@ -39,7 +39,7 @@ for target in $(cargo fuzz list); do
   echo "40-fuzz: running $target for ${seconds}s"
   # The first corpus directory collects new inputs; the seed directories are only read.
   if cargo fuzz run -O "$target" "$corpus" "${seeds[@]}" -- \
-      -max_total_time="$seconds" -max_len=262144 -timeout=20 -rss_limit_mb=2048 \
+      -max_total_time="$seconds" -max_len=32768 -timeout=20 -rss_limit_mb=2048 \
       -artifact_prefix="$artifacts" -print_final_stats=1; then
     echo "40-fuzz: $target: no crash in ${seconds}s"
     continue
