@@ -84,9 +84,32 @@ impl<'a> Lowering<'a> {
     }
 
     fn lower_in_sequence(&self, ops: &[Op]) -> Result<TextEdit> {
-        let original = &self.text[self.document.start..self.document.end];
+        let original = self.text.get(self.document.start..self.document.end).unwrap_or_default();
+        let current = match self.lower_independent(ops) {
+            Some(text) => text,
+            None => self.apply_in_sequence(original, ops)?,
+        };
+        let prefix = common_prefix(original, &current);
+        let suffix =
+            common_suffix(original.get(prefix..).unwrap_or_default(), current.get(prefix..).unwrap_or_default());
+        Ok(TextEdit {
+            span: Span::new(self.document.start + prefix, self.document.end - suffix),
+            text: current.get(prefix..current.len() - suffix).unwrap_or_default().to_owned(),
+        })
+    }
+
+    /// The document after each operation in turn, each lowered against the
+    /// document as the previous one left it (re-read from its text); the
+    /// first against the tree already loaded.
+    fn apply_in_sequence(&self, original: &str, ops: &[Op]) -> Result<String> {
         let mut current = original.to_owned();
-        for op in ops {
+        for (i, op) in ops.iter().enumerate() {
+            if i == 0 {
+                let edit = self.lower_op(op)?;
+                let local = TextEdit { span: edit.span.shifted_back(self.document.start), text: edit.text };
+                current = super::splice(&current, &[&local]);
+                continue;
+            }
             let loaded = crate::yaml::load(&current, &crate::yaml::Limits::default());
             let root = match (loaded.diagnostics.is_empty(), loaded.documents.first().and_then(|d| d.root.as_ref())) {
                 (true, Some(root)) => root,
@@ -102,12 +125,48 @@ impl<'a> Lowering<'a> {
             let edit = step.lower_op(op)?;
             current = super::splice(&current, &[&edit]);
         }
-        let prefix = common_prefix(original, &current);
-        let suffix = common_suffix(&original[prefix..], &current[prefix..]);
-        Ok(TextEdit {
-            span: Span::new(self.document.start + prefix, self.document.end - suffix),
-            text: current[prefix..current.len() - suffix].to_owned(),
-        })
+        Ok(current)
+    }
+
+    /// Operations that cannot change what another one reads: replacements of
+    /// scalar values by scalars, plus at most one other operation, none at or
+    /// under another's path. Lowered against the loaded tree at once, they
+    /// give the text the sequence gives, without re-reading the document
+    /// after each (the common "set the policy and add an annotation" fix).
+    /// `None` when that does not hold, or an edit fails or clashes.
+    fn lower_independent(&self, ops: &[Op]) -> Option<String> {
+        let scalar_replace = |op: &Op| {
+            op.op == OpKind::Replace
+                && op.value.as_ref().is_some_and(|v| !v.is_object() && !v.is_array())
+                && self.root.pointer(&op.path).is_some_and(|n| n.as_scalar().is_some() && !n.aliased)
+        };
+        if ops.iter().filter(|op| !scalar_replace(op)).count() > 1 || ops.iter().any(|op| op.from.is_some()) {
+            return None;
+        }
+        let nested = |a: &str, b: &str| b == a || b.strip_prefix(a).is_some_and(|rest| rest.starts_with('/'));
+        for (i, a) in ops.iter().enumerate() {
+            if ops.iter().skip(i + 1).any(|b| nested(&a.path, &b.path) || nested(&b.path, &a.path)) {
+                return None;
+            }
+        }
+        let mut edits = ops.iter().map(|op| self.lower_op(op).ok()).collect::<Option<Vec<_>>>()?;
+        edits.sort_by_key(|e| (e.span.start, e.span.end));
+        let clash = edits.windows(2).any(|pair| match pair {
+            [a, b] => {
+                a.span.end > b.span.start || (a.span.is_empty() && b.span.is_empty() && a.span.start == b.span.start)
+            }
+            _ => false,
+        });
+        let inside = edits.iter().all(|e| self.document.contains(e.span));
+        if clash || !inside {
+            return None;
+        }
+        let local: Vec<TextEdit> = edits
+            .into_iter()
+            .map(|e| TextEdit { span: e.span.shifted_back(self.document.start), text: e.text })
+            .collect();
+        let original = self.text.get(self.document.start..self.document.end)?;
+        Some(super::splice(original, &local.iter().collect::<Vec<_>>()))
     }
 
     fn lower_op(&self, op: &Op) -> Result<TextEdit> {
@@ -695,6 +754,27 @@ mod properties {
         })
     }
 
+    /// The usual two-operation fix (set the policy, add an annotation) takes
+    /// the path that does not re-read the document.
+    #[test]
+    fn policy_and_annotation_are_lowered_at_once() {
+        let text = DOCUMENTS[0];
+        let loaded = load(text, &Limits::default());
+        let root = loaded.documents[0].root.as_ref().unwrap();
+        let ops = [
+            Op::replace("/spec/externalTrafficPolicy", "Cluster"),
+            Op::add("/metadata/annotations/service.beta.kubernetes.io~1backend-type", "eni").quoted(),
+        ];
+        let lowering = Lowering::new(text, root, loaded.documents[0].span);
+        let at_once = lowering.lower_independent(&ops).expect("independent");
+        assert_eq!(Ok(at_once.clone()), lowering.apply_in_sequence(text, &ops));
+        assert!(at_once.contains("externalTrafficPolicy: Cluster   # keep"), "{at_once}");
+        assert!(at_once.contains("service.beta.kubernetes.io/backend-type: \"eni\""), "{at_once}");
+        // Two additions to one mapping insert at one point: one after the other instead.
+        let both = [Op::add("/metadata/annotations/x", "1"), Op::add("/metadata/annotations/y", "2")];
+        assert!(lowering.lower_independent(&both).is_none());
+    }
+
     proptest! {
         /// Lowered text edits and the JSON Patch describe the same change,
         /// and bytes outside the edit stay as they were.
@@ -720,6 +800,21 @@ mod properties {
             let edit = &edits[0];
             prop_assert_eq!(&out[..edit.span.start], &text[..edit.span.start]);
             prop_assert_eq!(&out[edit.span.start + edit.text.len()..], &text[edit.span.end..]);
+        }
+
+        /// Operations lowered at once against the loaded tree give the text
+        /// that lowering them one after the other gives.
+        #[test]
+        fn independent_operations_agree_with_the_sequence(doc in 0..DOCUMENTS.len(), ops in proptest::collection::vec(op(), 2..4)) {
+            let text = DOCUMENTS[doc];
+            let loaded = load(text, &Limits::default());
+            let document = &loaded.documents[0];
+            let root = document.root.as_ref().unwrap();
+            let ops = normalize(root, &ops);
+            let lowering = Lowering::new(text, root, document.span);
+            let Some(at_once) = lowering.lower_independent(&ops) else { return Ok(()) };
+            let sequence = lowering.apply_in_sequence(text, &ops);
+            prop_assert_eq!(Ok(at_once), sequence, "{:?}", ops);
         }
     }
 }

@@ -57,4 +57,9 @@ impl Span {
     pub fn shifted(self, by: usize) -> Self {
         Self::new(self.start + by, self.end + by)
     }
+
+    /// The span relative to a point at or before its start.
+    pub fn shifted_back(self, by: usize) -> Self {
+        Self::new(self.start.saturating_sub(by), self.end.saturating_sub(by))
+    }
 }
