@@ -44,7 +44,7 @@ pub enum DiagnosticKind {
     Limit,
     /// A document is not a Kubernetes object (no `kind`, or not a mapping).
     NotAResource,
-    /// A Markdown block that looks like YAML was left out.
+    /// A line of a Markdown snippet that stands for omitted content (`...`, `# ...`).
     Elision,
 }
 

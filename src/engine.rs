@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::context::ClusterContext;
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Severity};
+use crate::format::InputFormat;
 use crate::model::{self, Resource};
 use crate::patch::{apply_groups, DocumentStyle, Lowering, TextEdit};
 use crate::report::{
@@ -36,9 +37,19 @@ pub struct Options {
     pub params: FixParams,
     pub limits: Limits,
     pub columns: ColumnUnit,
+    /// What the text is; `Auto` decides from the content.
+    pub format: InputFormat,
 }
 
 pub fn check(text: &str, options: &Options) -> Report {
+    match options.format.resolve(text) {
+        InputFormat::Markdown => crate::markdown::check(text, options),
+        InputFormat::Yaml | InputFormat::Json | InputFormat::Auto => check_stream(text, options),
+    }
+}
+
+/// Checks a YAML (or JSON) stream.
+pub(crate) fn check_stream(text: &str, options: &Options) -> Report {
     let line_index = LineIndex::new(text);
     if text.len() > options.limits.max_input_bytes {
         let diagnostic = Diagnostic::new(
@@ -384,8 +395,9 @@ pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
                 }
                 Applicability::Unsafe if !request.allow_unsafe => Some(tr(
                     options.lang,
-                    "changes behaviour; pass --unsafe to apply it".into(),
-                    "会改变行为；传入 --unsafe 才会应用".into(),
+                    "changes behaviour: applied only when unsafe fixes are allowed (CLI --unsafe, API allowUnsafe)"
+                        .into(),
+                    "会改变行为：仅在允许不安全修复时应用（命令行 --unsafe，API allowUnsafe）".into(),
                 )),
                 _ if done.contains(&key) => Some(tr(
                     options.lang,

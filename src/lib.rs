@@ -7,6 +7,8 @@
 pub mod context;
 pub mod diagnostic;
 mod engine;
+mod format;
+pub mod markdown;
 pub mod model;
 pub mod patch;
 pub mod report;
@@ -16,9 +18,13 @@ pub mod source;
 pub mod sources;
 pub mod yaml;
 
+#[cfg(feature = "wasm")]
+pub mod wasm;
+
 pub use context::ClusterContext;
 pub use diagnostic::Severity;
 pub use engine::{check, fix, FixOutcome, FixRecord, FixRequest, Options, IGNORE_ANNOTATION};
+pub use format::InputFormat;
 pub use report::Report;
 pub use rule::{Lang, Rule, RuleMeta};
 

@@ -75,6 +75,20 @@ impl RuleMeta {
     }
 }
 
+/// A rule's doc comment as one string, or nothing without the `docs` feature
+/// (a `cfg!` inside the const would still put the text in the binary).
+#[cfg(feature = "docs")]
+macro_rules! rule_docs {
+    ($($doc:literal),*) => { concat!($($doc, "\n"),*) };
+}
+#[cfg(not(feature = "docs"))]
+macro_rules! rule_docs {
+    ($($doc:literal),*) => {
+        ""
+    };
+}
+pub(crate) use rule_docs;
+
 /// Declares a rule struct with its metadata; its doc comment becomes its docs.
 macro_rules! declare_rule {
     (
@@ -100,7 +114,7 @@ macro_rules! declare_rule {
                 title_zh: $title_zh,
                 severity: $crate::diagnostic::Severity::$severity,
                 fix: $crate::rule::FixAvailability::$fix,
-                docs: concat!($($doc, "\n"),*),
+                docs: $crate::rule::rule_docs!($($doc),*),
                 sources: &[$($source),*],
             };
         }

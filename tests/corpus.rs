@@ -1,7 +1,9 @@
 //! Real manifests written by others (tests/corpus/SOURCES.md):
 //! - every input file is checked without a panic, its report's JSON round-trips,
 //!   every span lies inside the text, and every fix keeps the fix invariants;
-//! - specific findings on files verified by hand (`corpus/expectations.rs`).
+//! - every finding on every file, reviewed by hand (`corpus/expectations.rs`),
+//!   with no cluster context and with some; `docs/corpus.md` is rendered from
+//!   the same tables.
 //!
 //! Files come from `tests/corpus/files` (licensed copies in the repository) and,
 //! when present, from the project's shared corpus: `$GATEWAY_DOCTOR_CORPUS`, or
@@ -11,17 +13,20 @@ mod support;
 
 #[path = "corpus/expectations.rs"]
 mod expectations;
+#[path = "corpus/table.rs"]
+mod table;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use gateway_doctor::{Options, Severity};
+use gateway_doctor::InputFormat;
+use gateway_doctor::{Options, Report, Severity};
 
-use expectations::EXPECTATIONS;
+use expectations::{FILES, NOTES, WITH_CONTEXT};
 use support::*;
 
 /// Input formats the checker reads today.
-const INPUT_EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
+const INPUT_EXTENSIONS: &[&str] = &["yaml", "yml", "json", "md"];
 
 fn local_corpus() -> PathBuf {
     repo_root().join("tests/corpus/files")
@@ -46,6 +51,12 @@ fn corpus_inputs() -> BTreeMap<String, PathBuf> {
     inputs
 }
 
+/// Options for a corpus file: its format from its name, as the CLI decides it.
+fn options_for(name: &str, mut options: Options) -> Options {
+    options.format = InputFormat::from_path(name).unwrap_or_default();
+    options
+}
+
 fn read(path: &Path) -> String {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     String::from_utf8(bytes).unwrap_or_else(|e| panic!("{}: not UTF-8: {e}", path.display()))
@@ -55,10 +66,10 @@ fn read(path: &Path) -> String {
 fn every_corpus_file_is_checked_without_panic_with_sound_spans_and_fixes() {
     let inputs = corpus_inputs();
     assert!(inputs.len() >= 30, "expected the corpus, found {} files", inputs.len());
-    let options = Options::default();
     let mut failures = Vec::new();
     for (name, path) in &inputs {
         let text = read(path);
+        let options = options_for(name, Options::default());
         let report = match check_without_panic(name, &text, &options) {
             Ok(report) => report,
             Err(panic) => {
@@ -74,30 +85,126 @@ fn every_corpus_file_is_checked_without_panic_with_sound_spans_and_fixes() {
     assert!(failures.is_empty(), "{} problem(s):\n\n{}", failures.len(), failures.join("\n\n"));
 }
 
-#[test]
-fn asserted_findings_on_real_files() {
-    // (file, code) -> expected (line, severity) set.
-    let mut expected: BTreeMap<(&str, &str), BTreeSet<(usize, Severity)>> = BTreeMap::new();
-    for e in EXPECTATIONS {
-        let set = expected.entry((e.file, e.code)).or_default();
-        set.extend(e.at);
-    }
-    let files: BTreeSet<&str> = expected.keys().map(|(f, _)| *f).collect();
-    assert!(files.len() >= 10, "assert findings on at least ten files");
+/// Findings, resources and input problems of one report, in the order the
+/// expectation lists use.
+type Found = Vec<(String, usize, Severity)>;
 
+fn findings_of(report: &Report) -> Found {
+    let mut found: Found =
+        report.findings.iter().map(|f| (f.code.to_string(), f.location.start.line, f.severity)).collect();
+    found.sort();
+    found
+}
+
+fn input_problems_of(report: &Report) -> Found {
+    let mut found: Found = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity >= Severity::Warning)
+        .map(|d| (d.kind.as_str().to_owned(), d.start.line, d.severity))
+        .collect();
+    found.sort();
+    found
+}
+
+fn expected(list: &[(&str, usize, Severity)]) -> Found {
+    let mut want: Found = list.iter().map(|&(code, line, severity)| (code.to_owned(), line, severity)).collect();
+    want.sort();
+    want
+}
+
+/// `what` differs: the findings the tool adds and the ones it misses.
+fn difference(name: &str, what: &str, want: &Found, got: &Found) -> Option<String> {
+    let extra: Vec<_> = got.iter().filter(|g| !want.contains(g)).collect();
+    let missing: Vec<_> = want.iter().filter(|w| !got.contains(w)).collect();
+    (want != got).then(|| format!("{name}: {what}: not expected {extra:?}, missing {missing:?}"))
+}
+
+/// The reviewed rows whose file is present: all of them when the shared
+/// corpus is here, else those with a copy in the repository.
+fn present<T>(rows: &[T], file: impl Fn(&T) -> &str) -> Vec<(&T, PathBuf)> {
+    let inputs = corpus_inputs();
+    let shared = shared_corpus().is_some();
+    let mut out = Vec::new();
+    for row in rows {
+        match inputs.get(file(row)) {
+            Some(path) => out.push((row, path.clone())),
+            None => assert!(!shared, "{}: a reviewed row names a file the corpus does not hold", file(row)),
+        }
+    }
+    out
+}
+
+#[test]
+fn every_corpus_file_has_one_reviewed_row() {
+    let mut rows: BTreeMap<&str, usize> = BTreeMap::new();
+    for case in FILES {
+        *rows.entry(case.file).or_default() += 1;
+    }
+    let twice: Vec<_> = rows.iter().filter(|(_, n)| **n > 1).map(|(f, _)| *f).collect();
+    assert!(twice.is_empty(), "files with more than one row in FILES: {twice:?}");
+    let missing: Vec<String> = corpus_inputs().into_keys().filter(|f| !rows.contains_key(f.as_str())).collect();
+    assert!(
+        missing.is_empty(),
+        "corpus files without reviewed expectations in tests/corpus/expectations.rs: {missing:?}"
+    );
+    for case in WITH_CONTEXT {
+        assert!(rows.contains_key(case.file), "{}: a context row needs the file's FILES row", case.file);
+    }
+}
+
+#[test]
+fn reviewed_findings_on_real_files() {
+    let cases = present(FILES, |c| c.file);
+    assert!(cases.len() >= 30, "expected the reviewed corpus, found {} files", cases.len());
     let mut failures = Vec::new();
-    for ((file, code), want) in &expected {
-        let path = local_corpus().join(file);
-        assert!(path.is_file(), "{file} is not in tests/corpus/files");
-        let text = read(&path);
-        let report = gateway_doctor::check(&text, &Options::default());
-        let got: BTreeSet<(usize, Severity)> =
-            report.findings.iter().filter(|f| f.code == *code).map(|f| (f.location.start.line, f.severity)).collect();
-        if &got != want {
-            failures.push(format!("{file}: {code}: expected {want:?}, got {got:?}"));
+    for (case, path) in cases {
+        let report = gateway_doctor::check(&read(&path), &options_for(case.file, Options::default()));
+        failures.extend(difference(case.file, "findings", &expected(case.findings), &findings_of(&report)));
+        failures.extend(difference(case.file, "input problems", &expected(case.input), &input_problems_of(&report)));
+        if report.summary.resources != case.resources {
+            failures.push(format!(
+                "{}: {} resources read, {} expected",
+                case.file, report.summary.resources, case.resources
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn reviewed_findings_with_cluster_context() {
+    let mut failures = Vec::new();
+    for (case, path) in present(WITH_CONTEXT, |c| c.file) {
+        let context: Vec<(String, String)> =
+            case.context.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let report = gateway_doctor::check(&read(&path), &options_for(case.file, options_with(&context)));
+        let name = format!("{} with {:?}", case.file, case.context);
+        failures.extend(difference(&name, "findings", &expected(case.findings), &findings_of(&report)));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// `docs/corpus.md` is rendered from the expectations; regenerate it with
+/// `UPDATE_DOCS=1 cargo test --test corpus`.
+#[test]
+fn corpus_doc_is_up_to_date() {
+    let path = repo_root().join("docs/corpus.md");
+    let in_repo = |file: &str| local_corpus().join(file).is_file();
+    let expected = table::corpus_markdown(FILES, WITH_CONTEXT, NOTES, &in_repo);
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &expected).expect("write docs/corpus.md");
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    if committed != expected {
+        let diff = similar::TextDiff::from_lines(&committed, &expected)
+            .unified_diff()
+            .context_radius(2)
+            .header("docs/corpus.md (committed)", "docs/corpus.md (from tests/corpus/expectations.rs)")
+            .to_string();
+        panic!("docs/corpus.md is stale; regenerate it with:\n\n    UPDATE_DOCS=1 cargo test --test corpus\n\n{diff}");
+    }
 }
 
 /// The repository's copies are listed in tests/corpus/SOURCES.md with their

@@ -7,7 +7,9 @@ use crate::yaml::Node;
 declare_rule! {
     /// ## What it does
     /// Flags `spec.healthCheckNodePort` on a Service that is not a
-    /// `LoadBalancer` with `externalTrafficPolicy: Local`.
+    /// `LoadBalancer` with `externalTrafficPolicy: Local`. A Service whose
+    /// `type` or `externalTrafficPolicy` is not a valid value is left to
+    /// ASM-CR-021: whether the field is allowed depends on the value meant.
     ///
     /// ## Why is this bad?
     /// The field "only applies when type is set to LoadBalancer and

@@ -12,7 +12,10 @@ declare_rule! {
     /// `externalTrafficPolicy: Local`, node backends (no `backend-type: eni`),
     /// and a listener scheduler that ignores weights: no
     /// `alibaba-cloud-loadbalancer-scheduler` (the CCM default is `rr`), `rr`,
-    /// or a hashing scheduler (`sch`, `tch`, `qch`).
+    /// or a hashing scheduler (`sch`, `tch`, `qch`). A `v1 Service` counts only
+    /// when the Alibaba Cloud CCM is known to run it: a CCM annotation, an
+    /// `alibabacloud.com/` class, `--ccm-version` or a Terway CNI (an
+    /// ingress-nginx manifest for another cloud gets no CLB advice).
     ///
     /// ## Why is this bad?
     /// In Local mode the CCM attaches only nodes running a gateway pod and
@@ -25,7 +28,7 @@ declare_rule! {
     /// | context | severity |
     /// |---|---|
     /// | default | info |
-    /// | more than one replica and no pod anti-affinity (pods likely share nodes) | warning |
+    /// | more than one replica (summed over the Deployments behind a `v1 Service`) and no pod anti-affinity on each (pods likely share nodes) | warning |
     ///
     /// ## Example
     /// ```yaml
@@ -126,13 +129,14 @@ fn pods_likely_share_nodes(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> Optio
             istio_spec_field(resource, svc, "affinity").is_some_and(|f| f.node.get("podAntiAffinity").is_some());
         (replicas, spread)
     } else {
+        // Every Deployment behind the Service adds its pods (`replicas` defaults
+        // to 1), and pods are only spread when every Deployment spreads them.
         let deployments = selected_deployments(cx.resources, svc.resource);
         let replicas = deployments
             .iter()
-            .filter_map(|i| cx.resources[*i].get("/spec/replicas").and_then(Node::as_i64))
-            .max()
-            .unwrap_or(0);
-        let spread = deployments.iter().any(|i| {
+            .map(|i| cx.resources[*i].get("/spec/replicas").and_then(Node::as_i64).unwrap_or(1))
+            .sum();
+        let spread = deployments.iter().all(|i| {
             let spec = cx.resources[*i].get("/spec/template/spec");
             spec.is_some_and(|s| {
                 s.get("affinity").and_then(|a| a.get("podAntiAffinity")).is_some()
@@ -206,5 +210,43 @@ spec:
         assert!(codes(&check_with(aws, &[("ccmVersion", "v2.9.0")])).contains(&"ASM-LB-010"));
         let stream = format!("{aws}---\n{GW}");
         assert_eq!(only(&check_with(&stream, &[]), "ASM-LB-010").location.document, 1);
+    }
+
+    /// istioctl's golden output (corpus): two Deployments without `replicas`
+    /// behind one Service are two pods that may share a node.
+    #[test]
+    fn counts_the_pods_of_every_deployment_behind_a_service() {
+        let svc = "apiVersion: v1
+kind: Service
+metadata: {name: istio-ingressgateway, namespace: istio-system}
+spec:
+  type: LoadBalancer
+  externalTrafficPolicy: Local
+  selector: {istio: ingressgateway}
+";
+        let deployment = |name: &str, extra: &str| {
+            format!(
+                "apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: {name}, namespace: istio-system}}
+spec:
+  template:
+    metadata:
+      labels: {{istio: ingressgateway}}
+    spec:
+      containers: [{{name: istio-proxy}}]
+{extra}"
+            )
+        };
+        let ccm = [("ccmVersion", "v2.9.0")];
+        let one = format!("{svc}---\n{}", deployment("a", ""));
+        assert_eq!(only(&check_with(&one, &ccm), "ASM-LB-010").severity.as_str(), "info");
+        let two = format!("{one}---\n{}", deployment("b", ""));
+        assert_eq!(only(&check_with(&two, &ccm), "ASM-LB-010").severity.as_str(), "warning");
+        let anti = "      affinity:\n        podAntiAffinity: {}\n";
+        let one_spread = format!("{one}---\n{}", deployment("b", anti));
+        assert_eq!(only(&check_with(&one_spread, &ccm), "ASM-LB-010").severity.as_str(), "warning");
+        let both_spread = format!("{svc}---\n{}---\n{}", deployment("a", anti), deployment("b", anti));
+        assert_eq!(only(&check_with(&both_spread, &ccm), "ASM-LB-010").severity.as_str(), "info");
     }
 }

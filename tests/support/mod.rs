@@ -253,7 +253,9 @@ fn findings_at(report: &Report, finding: &Finding) -> usize {
 ///   changes nothing (convergence).
 pub fn fix_invariants(name: &str, text: &str, report: &Report, options: &Options) -> Vec<String> {
     let mut problems = Vec::new();
-    let documents = yaml::load(text, &Limits::default()).documents;
+    // A Markdown file's YAML stream has the file's own byte offsets.
+    let stream = gateway_doctor::markdown::yaml_stream(text, options.format, &Limits::default());
+    let documents = yaml::load(&stream, &Limits::default()).documents;
     let before = diagnostic_counts(report);
     let json = is_json(text);
     let mut fix_ids: Vec<&str> = Vec::new();

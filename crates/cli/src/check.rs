@@ -17,7 +17,10 @@ pub fn run(args: &CheckArgs, options: &Options, ui: &Ui) -> u8 {
             Err(e) => errors.push(e),
         }
     }
-    let reports: Vec<Report> = loaded.iter().map(|l| gateway_doctor::check(&l.text, options)).collect();
+    let reports: Vec<Report> = loaded
+        .iter()
+        .map(|l| gateway_doctor::check(&l.text, &Options { format: l.input.format(), ..options.clone() }))
+        .collect();
     for e in &errors {
         ui.error(e);
     }

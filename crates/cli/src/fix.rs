@@ -33,7 +33,7 @@ pub fn run(args: &FixArgs, options: &Options, ui: &Ui) -> u8 {
                 continue;
             }
         };
-        let outcome = gateway_doctor::fix(&text, &request, options);
+        let outcome = gateway_doctor::fix(&text, &request, &Options { format: input.format(), ..options.clone() });
         describe(&input.label, &outcome, ui);
         applied_ids.extend(outcome.applied.iter().map(|r| r.id));
         offered_ids.extend(outcome.applied.iter().chain(&outcome.skipped).map(|r| r.id));

@@ -5,10 +5,12 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use gateway_doctor::report::text::STDIN_LABEL;
+use gateway_doctor::InputFormat;
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 
-/// Extensions a directory walk picks up.
-const MANIFEST_EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
+/// Extensions a directory walk picks up: manifests, and Markdown whose code
+/// blocks hold manifests.
+const MANIFEST_EXTENSIONS: &[&str] = &["yaml", "yml", "json", "md", "markdown"];
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Source {
@@ -22,6 +24,14 @@ pub struct Input {
     pub source: Source,
     /// How the input is named in messages (`examples/gateway.yaml`, `<stdin>`).
     pub label: String,
+}
+
+impl Input {
+    /// What the input's name says it is (`.md` is Markdown); otherwise the
+    /// content decides.
+    pub fn format(&self) -> InputFormat {
+        InputFormat::from_path(&self.label).unwrap_or_default()
+    }
 }
 
 /// An input and its text.
@@ -50,7 +60,7 @@ pub fn collect(operands: &[String], stdin_label: Option<&str>) -> (Vec<Input>, V
             Ok(meta) if meta.is_dir() => {
                 let found = walk(path, &mut errors);
                 if found.is_empty() {
-                    errors.push(format!("{operand}: no *.yaml, *.yml or *.json files found in this directory"));
+                    errors.push(format!("{operand}: no *.yaml, *.yml, *.json or *.md files found in this directory"));
                 }
                 for file in found {
                     push(&mut inputs, Input { label: file.display().to_string(), source: Source::File(file) });

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# CI stage: the browser build. Installs what it needs (idempotently), runs the
+# wasm-bindgen API tests in Node, builds pkg/ and the page bundle, checks the
+# gzipped wasm against its 250 KB budget, runs the page's end-to-end tests in
+# headless Chromium, and prints the browser timings (tests/e2e/bench.mjs).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+rustup target add wasm32-unknown-unknown
+# wasm-bindgen-cli must be exactly the version Cargo.lock pins for wasm-bindgen.
+pinned=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $pinned" ]; then
+  cargo install wasm-bindgen-cli --version "$pinned"
+fi
+command -v wasm-pack >/dev/null || cargo install wasm-pack
+if [ ! -x /usr/bin/chromium ]; then
+  apt-get update
+  apt-get install -y chromium
+fi
+npm ci --no-audit --no-fund
+
+echo "--- wasm-bindgen API tests (Node)"
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  cargo test --target wasm32-unknown-unknown --features wasm --test wasm
+
+echo "--- pkg/ and the page bundle"
+scripts/build-wasm
+npm run --silent build:www
+
+gzipped=$(gzip -9 -c pkg/gateway_doctor_bg.wasm | wc -c)
+budget=${GD_WASM_BUDGET_BYTES:-$((250 * 1024))}
+echo "gzipped pkg/gateway_doctor_bg.wasm: $gzipped bytes (budget $budget)"
+if [ "$gzipped" -gt "$budget" ]; then
+  echo "the gzipped wasm is over its 250 KB budget" >&2
+  exit 1
+fi
+
+echo "--- end-to-end tests in headless Chromium"
+npm run --silent test:e2e
+
+echo "--- browser timings"
+node tests/e2e/bench.mjs

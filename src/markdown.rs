@@ -1,0 +1,414 @@
+//! Markdown input: the Kubernetes objects in a Markdown file's fenced code
+//! blocks, checked where they stand.
+//!
+//! The file is turned into a YAML stream of exactly the same length: every
+//! byte outside the checked blocks becomes a space (line breaks stay), a
+//! closing fence becomes the document end marker `...`, and an elision line
+//! (`...`, `....`, `# ...`: docs' shorthand for omitted fields) is blanked.
+//! Byte offsets and lines are then the Markdown file's own, so findings point
+//! into it and fix edits apply to it unchanged.
+
+use std::borrow::Cow;
+
+use crate::diagnostic::{DiagnosticKind, Severity};
+use crate::engine::{self, Options};
+use crate::format::InputFormat;
+use crate::report::{InputDiagnostic, Location, Report};
+use crate::rule::Lang;
+use crate::source::{ColumnUnit, LineIndex, Span};
+use crate::yaml::{self, Limits, Node};
+
+/// A fenced code block whose content is checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Block {
+    /// The opening fence line, without its line break.
+    pub fence: Span,
+    /// The lines between the fences.
+    pub content: Span,
+    /// The first word of the info string, lower-cased (`yaml`, or empty).
+    pub lang: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Extracted {
+    /// A YAML stream as long as the Markdown text, byte for byte.
+    pub stream: String,
+    pub blocks: Vec<Block>,
+    /// Elision lines inside the checked blocks, without their line breaks.
+    pub elisions: Vec<Span>,
+}
+
+/// Which fenced blocks are read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Wanted {
+    /// `yaml` / `yml`: always, even when broken, so its errors are reported.
+    Always,
+    /// Unlabelled or `json`: only when it holds Kubernetes objects.
+    IfKubernetes,
+    No,
+}
+
+fn wanted(lang: &str) -> Wanted {
+    match lang {
+        "yaml" | "yml" => Wanted::Always,
+        "" | "json" => Wanted::IfKubernetes,
+        _ => Wanted::No,
+    }
+}
+
+/// One line of the text: `[start, end)` without the line break, `next` after it.
+#[derive(Clone, Copy)]
+struct Line {
+    start: usize,
+    end: usize,
+    next: usize,
+}
+
+fn lines(text: &str) -> impl Iterator<Item = Line> + '_ {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        if at >= text.len() {
+            return None;
+        }
+        let next = text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
+        let mut end = next;
+        if text[at..end].ends_with('\n') {
+            end -= 1;
+        }
+        if text[at..end].ends_with('\r') {
+            end -= 1;
+        }
+        let line = Line { start: at, end, next };
+        at = next;
+        Some(line)
+    })
+}
+
+/// An opening code fence (CommonMark: three or more backticks or tildes).
+struct Fence<'a> {
+    indent: usize,
+    marker: u8,
+    len: usize,
+    info: &'a str,
+}
+
+fn opening_fence(line: &str) -> Option<Fence<'_>> {
+    let rest = line.trim_start_matches(' ');
+    let indent = line.len() - rest.len();
+    let marker = *rest.as_bytes().first()?;
+    if marker != b'`' && marker != b'~' {
+        return None;
+    }
+    let len = rest.bytes().take_while(|b| *b == marker).count();
+    let info = rest[len..].trim();
+    // Backticks in a backtick fence's info string make it inline code.
+    if len < 3 || (marker == b'`' && info.contains('`')) {
+        return None;
+    }
+    Some(Fence { indent, marker, len, info })
+}
+
+/// A closing fence: as long as the opening one, nothing after it, and not
+/// indented so far past the opening fence that it is content.
+fn closes(line: &str, open: &Fence<'_>) -> bool {
+    let rest = line.trim_start_matches(' ');
+    let indent = line.len() - rest.len();
+    let len = rest.bytes().take_while(|b| *b == open.marker).count();
+    indent <= open.indent + 3 && len >= open.len && rest[len..].trim().is_empty()
+}
+
+fn info_lang(info: &str) -> String {
+    let info = info.trim();
+    if let Some(attributes) = info.strip_prefix('{') {
+        // Pandoc-style attributes: `{.yaml #id}` names a language, `{#codeblock_x}` does not.
+        return attributes
+            .trim_end_matches('}')
+            .split_whitespace()
+            .find_map(|a| a.strip_prefix('.'))
+            .unwrap_or("")
+            .to_ascii_lowercase();
+    }
+    info.split_whitespace().next().unwrap_or("").to_ascii_lowercase()
+}
+
+/// `...`, `....`, `…` alone, or a comment that starts with them.
+fn is_elision(line: &str) -> bool {
+    let text = line.trim();
+    let dots = |t: &str| t == "…" || (t.len() >= 3 && t.bytes().all(|b| b == b'.'));
+    match text.strip_prefix('#') {
+        Some(comment) => {
+            let comment = comment.trim_start();
+            comment.starts_with("...") || comment.starts_with('…')
+        }
+        None => dots(text),
+    }
+}
+
+/// Finds the fenced blocks worth checking and builds the same-length stream.
+pub fn extract(markdown: &str, limits: &Limits) -> Extracted {
+    let bytes = markdown.as_bytes();
+    let mut stream: Vec<u8> = bytes.iter().map(|b| if matches!(b, b'\n' | b'\r') { *b } else { b' ' }).collect();
+    let mut blocks = Vec::new();
+    let mut elisions = Vec::new();
+    let mut open: Option<(Fence<'_>, Line)> = None;
+    let mut content_lines: Vec<Line> = Vec::new();
+    let mut finish = |fence: &Fence<'_>, fence_line: Line, content: &[Line], close: Option<Line>| {
+        let lang = info_lang(fence.info);
+        let want = wanted(&lang);
+        if want == Wanted::No {
+            return;
+        }
+        let start = content.first().map_or(fence_line.next, |l| l.start);
+        let end = content.last().map_or(start, |l| l.next);
+        let block_elisions: Vec<Span> = content
+            .iter()
+            .filter(|l| is_elision(&markdown[l.start..l.end]))
+            .map(|l| Span::new(l.start, l.end))
+            .collect();
+        let mut piece = bytes[start..end].to_vec();
+        for e in &block_elisions {
+            piece[e.start - start..e.end - start].fill(b' ');
+        }
+        if want == Wanted::IfKubernetes && !holds_kubernetes_objects(&piece, limits) {
+            return;
+        }
+        stream[start..end].copy_from_slice(&piece);
+        if let Some(close) = close {
+            stream[close.start..close.start + 3].copy_from_slice(b"...");
+        }
+        elisions.extend(block_elisions);
+        blocks.push(Block { fence: Span::new(fence_line.start, fence_line.end), content: Span::new(start, end), lang });
+    };
+    for line in lines(markdown) {
+        let text = &markdown[line.start..line.end];
+        match &open {
+            None => {
+                if let Some(fence) = opening_fence(text) {
+                    open = Some((fence, line));
+                    content_lines.clear();
+                }
+            }
+            Some((fence, fence_line)) => {
+                if closes(text, fence) {
+                    finish(fence, *fence_line, &content_lines, Some(line));
+                    open = None;
+                } else {
+                    content_lines.push(line);
+                }
+            }
+        }
+    }
+    // An unclosed fence runs to the end of the file, as in CommonMark.
+    if let Some((fence, fence_line)) = &open {
+        finish(fence, *fence_line, &content_lines, None);
+    }
+    // Only ASCII spaces, markers and whole copied lines: still UTF-8.
+    let stream = String::from_utf8(stream).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    Extracted { stream, blocks, elisions }
+}
+
+fn holds_kubernetes_objects(piece: &[u8], limits: &Limits) -> bool {
+    let Ok(text) = std::str::from_utf8(piece) else { return false };
+    let loaded = yaml::load(text, limits);
+    if loaded.diagnostics.iter().any(|d| d.kind == DiagnosticKind::Syntax) {
+        return false;
+    }
+    loaded.documents.iter().filter_map(|d| d.root.as_ref()).any(|root| {
+        let text_of = |key: &str| root.get(key).and_then(Node::as_str).is_some();
+        text_of("apiVersion") && text_of("kind")
+    })
+}
+
+/// The YAML stream the rules read for `text` in `format`: the text itself,
+/// or the blocks of a Markdown file in place.
+pub fn yaml_stream<'a>(text: &'a str, format: InputFormat, limits: &Limits) -> Cow<'a, str> {
+    match format.resolve(text) {
+        InputFormat::Markdown => Cow::Owned(extract(text, limits).stream),
+        _ => Cow::Borrowed(text),
+    }
+}
+
+/// Checks the Kubernetes objects in a Markdown file's code blocks.
+pub(crate) fn check(text: &str, options: &Options) -> Report {
+    if text.len() > options.limits.max_input_bytes {
+        return engine::check_stream(text, options);
+    }
+    let extracted = extract(text, &options.limits);
+    let mut report = engine::check_stream(&extracted.stream, options);
+    let lines = LineIndex::new(text);
+    for span in &extracted.elisions {
+        let shown = text[span.start..span.end].trim();
+        let line = lines.line_of(span.start) + 1;
+        let message = match options.lang {
+            Lang::En => {
+                format!("line {line} (`{shown}`) stands for omitted content; what it leaves out was not checked")
+            }
+            Lang::Zh => format!("第 {line} 行（`{shown}`）表示省略的内容；省略部分未检查"),
+        };
+        report.diagnostics.push(diagnostic(DiagnosticKind::Elision, message, *span));
+    }
+    if extracted.blocks.is_empty() {
+        let message = match options.lang {
+            Lang::En => {
+                "no fenced YAML block and no code block holding Kubernetes objects was found in the Markdown input"
+            }
+            Lang::Zh => "Markdown 输入中没有找到 YAML 代码块，也没有包含 Kubernetes 对象的代码块",
+        };
+        report.diagnostics.push(diagnostic(DiagnosticKind::NotAResource, message.to_owned(), Span::empty(0)));
+    }
+    report.diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+    relocate(&mut report, text, &lines, options.columns);
+    report
+}
+
+fn diagnostic(kind: DiagnosticKind, message: String, span: Span) -> InputDiagnostic {
+    let origin = crate::source::Position { line: 1, column: 1 };
+    InputDiagnostic { kind, severity: Severity::Info, message, document: None, span, start: origin, end: origin }
+}
+
+/// Lines and columns from the Markdown text itself: the stream blanks
+/// characters outside the blocks, so its columns there are not the file's.
+fn relocate(report: &mut Report, text: &str, lines: &LineIndex, columns: ColumnUnit) {
+    let at = |offset: usize| lines.position(text, offset, columns);
+    let fix = |location: &mut Location| {
+        location.start = at(location.span.start);
+        location.end = at(location.span.end);
+    };
+    for finding in &mut report.findings {
+        fix(&mut finding.location);
+        for related in &mut finding.related {
+            fix(&mut related.location);
+        }
+    }
+    for d in &mut report.diagnostics {
+        d.start = at(d.span.start);
+        d.end = at(d.span.end);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{fix, FixRequest};
+
+    const FOUNDING_SNIPPET: &str = "如果您不需要源IP：\n\n```yaml\napiVersion: istio.alibabacloud.com/v1beta1\nkind: IstioGateway\nmetadata:\n  name: ingressgateway\n  namespace: istio-system\n  ....\nspec:\n  externalTrafficPolicy: Local\n....\n```\n";
+
+    fn markdown_options() -> Options {
+        Options { format: InputFormat::Markdown, ..Options::default() }
+    }
+
+    #[test]
+    fn attribute_only_fences_are_unlabelled() {
+        assert_eq!(info_lang("{#codeblock_abc}"), "");
+        assert_eq!(info_lang("{.yaml #id}"), "yaml");
+        assert_eq!(info_lang("YAML title=x"), "yaml");
+    }
+
+    #[test]
+    fn the_stream_keeps_offsets_and_blanks_prose_fences_and_elisions() {
+        let extracted = extract(FOUNDING_SNIPPET, &Limits::default());
+        assert_eq!(extracted.stream.len(), FOUNDING_SNIPPET.len());
+        assert_eq!(extracted.blocks.len(), 1);
+        assert_eq!(extracted.blocks[0].lang, "yaml");
+        assert_eq!(extracted.elisions.len(), 2);
+        let at = FOUNDING_SNIPPET.find("externalTrafficPolicy").unwrap();
+        assert_eq!(&extracted.stream[at..at + 28], "externalTrafficPolicy: Local");
+        assert!(!extracted.stream.contains("....") && !extracted.stream.contains("```"));
+        assert!(extracted.stream.trim_end().ends_with("..."), "the closing fence ends the document");
+    }
+
+    #[test]
+    fn findings_point_at_the_markdown_lines_and_elisions_are_reported() {
+        let report = engine::check(FOUNDING_SNIPPET, &markdown_options());
+        let finding = report.findings.iter().find(|f| f.code == "ASM-LB-001").expect("ASM-LB-001");
+        assert_eq!(finding.location.start.line, 11);
+        assert_eq!(finding.location.start.column, 26);
+        let elisions: Vec<_> = report.diagnostics.iter().filter(|d| d.kind == DiagnosticKind::Elision).collect();
+        assert_eq!(elisions.iter().map(|d| d.start.line).collect::<Vec<_>>(), [9, 12]);
+        assert!(!report.diagnostics.iter().any(|d| d.kind == DiagnosticKind::Syntax));
+    }
+
+    #[test]
+    fn auto_format_finds_markdown_and_columns_count_the_file_characters() {
+        // The prose line before the finding holds wide characters; the block line does not.
+        let text = "# 网关\n\n```yml\nkind: Service\napiVersion: v1\nmetadata: {name: gw}\nspec: {type: LoadBalancer, externalTrafficPolicy: Local}\n```\n";
+        let report = engine::check(text, &Options::default());
+        assert_eq!(report.findings.len(), 1);
+        let location = &report.findings[0].location;
+        assert_eq!(&text[location.span.start..location.span.end], "Local");
+        assert_eq!((location.start.line, location.start.column), (7, 51));
+    }
+
+    #[test]
+    fn unlabelled_blocks_count_only_when_they_hold_kubernetes_objects() {
+        let text = "```\nkubectl get svc -n istio-system\n```\n\n```\napiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec: {type: LoadBalancer, externalTrafficPolicy: Local}\n```\n\n```shell\napiVersion: v1\n```\n";
+        let extracted = extract(text, &Limits::default());
+        assert_eq!(extracted.blocks.len(), 1);
+        assert_eq!(extracted.blocks[0].lang, "");
+        let report = engine::check(text, &markdown_options());
+        assert_eq!(report.findings.len(), 1);
+        assert_eq!(report.summary.resources, 1);
+    }
+
+    #[test]
+    fn a_broken_yaml_block_is_reported_and_does_not_hide_the_next() {
+        let text = "```yaml\na: [\n```\n\n```yaml\napiVersion: v1\nkind: Service\nmetadata: {name: b}\nspec: {type: LoadBalancer, externalTrafficPolicy: Local}\n```\n";
+        let report = engine::check(text, &markdown_options());
+        let syntax = report.diagnostics.iter().find(|d| d.kind == DiagnosticKind::Syntax).expect("syntax error");
+        assert!(syntax.start.line <= 3, "the error is in the first block: {syntax:?}");
+        assert_eq!(report.findings.len(), 1);
+        assert_eq!(report.findings[0].location.start.line, 9);
+    }
+
+    #[test]
+    fn fixes_edit_inside_the_blocks_and_keep_the_prose() {
+        let request = FixRequest { ids: vec!["set-cluster-policy".into()], allow_unsafe: true };
+        let outcome = fix(FOUNDING_SNIPPET, &request, &markdown_options());
+        assert_eq!(outcome.applied.len(), 1, "{:?}", outcome.skipped);
+        assert_eq!(
+            outcome.text,
+            FOUNDING_SNIPPET.replace("externalTrafficPolicy: Local", "externalTrafficPolicy: Cluster")
+        );
+        assert!(outcome.report.findings.iter().all(|f| f.code != "ASM-LB-001"));
+    }
+
+    #[test]
+    fn an_added_annotation_lands_inside_the_fence() {
+        let request = FixRequest { ids: vec!["eni-passthrough".into()], allow_unsafe: true };
+        let mut options = markdown_options();
+        options.context.cni = Some(crate::context::Cni::TerwayEniip);
+        let outcome = fix(FOUNDING_SNIPPET, &request, &options);
+        assert_eq!(outcome.applied.len(), 1, "{:?}", outcome.skipped);
+        let block = extract(&outcome.text, &Limits::default());
+        assert_eq!(block.blocks.len(), 1);
+        let content = &outcome.text[block.blocks[0].content.start..block.blocks[0].content.end];
+        assert!(content.contains("service.beta.kubernetes.io/backend-type"), "{}", outcome.text);
+        assert!(outcome.text.starts_with("如果您不需要源IP：\n\n```yaml\n") && outcome.text.ends_with("....\n```\n"));
+    }
+
+    #[test]
+    fn fences_indented_in_lists_unclosed_fences_and_tilde_fences() {
+        let text = "- item\n\n    ```yaml\n    kind: Service\n    apiVersion: v1\n    metadata: {name: c}\n    spec: {type: LoadBalancer, externalTrafficPolicy: Local}\n    ```\n\n~~~yaml\nkind: Service\napiVersion: v1\nmetadata: {name: d}\nspec: {type: LoadBalancer, externalTrafficPolicy: Local}\n";
+        let report = engine::check(text, &markdown_options());
+        let lines: Vec<_> = report.findings.iter().map(|f| f.location.start.line).collect();
+        assert_eq!(lines, [7, 14]);
+    }
+
+    #[test]
+    fn markdown_without_blocks_says_so() {
+        let report = engine::check("# Title\n\nJust prose.\n", &markdown_options());
+        assert!(report.findings.is_empty());
+        assert_eq!(report.diagnostics.len(), 1);
+        assert_eq!(report.diagnostics[0].kind, DiagnosticKind::NotAResource);
+    }
+
+    #[test]
+    fn elision_lines_are_recognised() {
+        for line in ["...", "  ....", "# ...", "  # ... other fields", "…"] {
+            assert!(is_elision(line), "{line}");
+        }
+        for line in ["..", "a: ...", "# note", "---"] {
+            assert!(!is_elision(line), "{line}");
+        }
+    }
+}

@@ -1,0 +1,355 @@
+//! The JavaScript API (wasm-bindgen): turns JavaScript values into the core's
+//! options, and the core's results into plain JavaScript objects (JSON-shaped,
+//! so `JSON.stringify` of a report is the CLI's `--format json`).
+//!
+//! Nothing here may trap: bad arguments come back as `{ error }` values.
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::engine::resource_ref;
+use crate::format::InputFormat;
+use crate::report::ResourceRef;
+use crate::rule::{FixAvailability, Lang};
+use crate::source::ColumnUnit;
+use crate::{model, FixRequest, Options, Severity};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = r#"
+/** Problems with arguments come back as values, never as exceptions or traps. */
+export interface ApiError { error: string }
+
+export type Severity = "error" | "warning" | "info";
+export type InputFormat = "auto" | "yaml" | "json" | "markdown";
+
+/** What you know about the cluster (architecture.md 4.3); every key is optional. */
+export interface ClusterContext {
+  cni?: "terway-eni" | "terway-eniip" | "terway-datapathv2" | "flannel" | "cilium-kpr" | "unknown";
+  kubeProxyMode?: "iptables" | "ipvs" | "nftables" | "none" | "unknown";
+  detectLocal?: "implemented" | "no-op" | "unknown";
+  kubernetesVersion?: string;
+  ccmVersion?: string;
+  inClusterClients?: "none" | "pods" | "host-network" | "unknown";
+  needsSourceIp?: boolean;
+}
+
+export interface CheckOptions extends ClusterContext {
+  /** Language of messages and fix titles. */
+  lang?: "en" | "zh";
+  /** `auto` (the default) tells Markdown, JSON and YAML apart by content. */
+  format?: InputFormat;
+  /** Fix parameter: the DNS name for the load balancer hostname fix. */
+  hostname?: string;
+}
+
+export interface FixOptions extends CheckOptions {
+  /** Apply fixes that change behaviour when they are asked for by id. */
+  allowUnsafe?: boolean;
+}
+
+/** Byte offsets into the UTF-8 text. */
+export interface Span { start: number; end: number }
+/** 1-based; columns count UTF-16 code units, as JavaScript strings do. */
+export interface Position { line: number; column: number }
+
+export interface ResourceRef {
+  document: number;
+  /** Where the object sits in its document (`/items/2` inside a List); absent for a document root. */
+  path?: string;
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name?: string;
+}
+
+export interface Location {
+  document: number;
+  /** JSON Pointer from the document root. */
+  path: string;
+  span: Span;
+  start: Position;
+  end: Position;
+}
+
+export type PatchOp =
+  | { op: "add" | "replace"; path: string; value: unknown }
+  | { op: "remove"; path: string };
+
+export interface TextEdit { span: Span; text: string }
+
+export interface FixOption {
+  id: string;
+  title: string;
+  applicability: "safe" | "unsafe" | "display-only";
+  recommended?: boolean;
+  tradeoffs: string[];
+  /** RFC 6902, relative to the resource. */
+  patch: PatchOp[];
+  /** The same change as edits of the input text. */
+  edits: TextEdit[];
+  /** Why the patch could not be written as text edits. */
+  unavailable?: string;
+}
+
+export interface Finding {
+  code: string;
+  name: string;
+  severity: Severity;
+  message: string;
+  resource: ResourceRef;
+  location: Location;
+  label?: string;
+  /** What the severity assumes about the cluster. */
+  notes: string[];
+  fixes: FixOption[];
+  related?: { message: string; location: Location }[];
+}
+
+export interface InputDiagnostic {
+  kind: "syntax" | "duplicate-key" | "alias-limit" | "limit" | "not-a-resource" | "elision";
+  severity: Severity;
+  message: string;
+  document?: number;
+  span: Span;
+  start: Position;
+  end: Position;
+}
+
+export interface Report {
+  version: number;
+  findings: Finding[];
+  diagnostics: InputDiagnostic[];
+  resources: (ResourceRef & { gateway?: string })[];
+  summary: { documents: number; resources: number; error: number; warning: number; info: number; suppressed: number };
+}
+
+export interface FixRecord { code: string; id: string; resource: ResourceRef; reason?: string }
+
+export interface FixResult {
+  /** The whole input with the fixes applied. */
+  text: string;
+  applied: FixRecord[];
+  skipped: FixRecord[];
+  /** The check of the fixed text. */
+  report: Report;
+}
+
+export interface RuleInfo {
+  code: string;
+  name: string;
+  title: string;
+  titleZh: string;
+  severity: Severity;
+  fix: "none" | "sometimes" | "always";
+  /** Markdown: What it does, Why is this bad?, Example, Fix. */
+  docs: string;
+  sources: { id: string; text: string }[];
+}
+
+/** An effective gateway (or LoadBalancer) Service, for pictures of the cluster. */
+export interface GatewayInfo {
+  resource: ResourceRef;
+  /** `/spec`, or `/spec/overrides/<cluster>`. */
+  specPath: string;
+  service: string;
+  type: string;
+  externalTrafficPolicy: string;
+  replicas: { count?: number; min?: number; max?: number };
+}
+"#;
+
+/// Checks a manifest (YAML, JSON or Markdown) and returns the report.
+#[wasm_bindgen(unchecked_return_type = "Report | ApiError")]
+pub fn check(
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "CheckOptions")] options: Option<JsValue>,
+) -> JsValue {
+    let run = || -> Result<JsValue, String> {
+        let text = text_arg(&text)?;
+        let (options, _) = options_arg(options)?;
+        Ok(to_js(&crate::check(&text, &options)))
+    };
+    run().unwrap_or_else(|e| error(&e))
+}
+
+/// Applies fixes by id (`[]` or `["safe"]`: every safe fix) and returns the
+/// corrected text with what was applied, what was skipped, and its report.
+#[wasm_bindgen(unchecked_return_type = "FixResult | ApiError")]
+pub fn fix(
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    #[wasm_bindgen(js_name = "fixIds", unchecked_param_type = "string[]")] fix_ids: Option<JsValue>,
+    #[wasm_bindgen(unchecked_param_type = "FixOptions")] options: Option<JsValue>,
+) -> JsValue {
+    let run = || -> Result<JsValue, String> {
+        let text = text_arg(&text)?;
+        let ids: Vec<String> = match fix_ids {
+            Some(ids) if !ids.is_undefined() && !ids.is_null() => {
+                serde_wasm_bindgen::from_value(ids).map_err(|e| format!("fixIds must be an array of strings: {e}"))?
+            }
+            _ => Vec::new(),
+        };
+        let (options, allow_unsafe) = options_arg(options)?;
+        Ok(to_js(&crate::fix(&text, &FixRequest { ids, allow_unsafe }, &options)))
+    };
+    run().unwrap_or_else(|e| error(&e))
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RuleInfo {
+    code: &'static str,
+    name: &'static str,
+    title: &'static str,
+    title_zh: &'static str,
+    severity: Severity,
+    fix: FixAvailability,
+    docs: String,
+    sources: Vec<SourceInfo>,
+}
+
+#[derive(Serialize)]
+struct SourceInfo {
+    id: &'static str,
+    text: &'static str,
+}
+
+/// Every rule's metadata and docs, in catalogue order.
+#[wasm_bindgen(unchecked_return_type = "RuleInfo[]")]
+pub fn rules() -> JsValue {
+    let rules: Vec<RuleInfo> = crate::rules()
+        .iter()
+        .map(|rule| {
+            let meta = rule.meta();
+            RuleInfo {
+                code: meta.code,
+                name: meta.name,
+                title: meta.title,
+                title_zh: meta.title_zh,
+                severity: meta.severity,
+                fix: meta.fix,
+                docs: meta.docs_text(),
+                sources: meta
+                    .sources
+                    .iter()
+                    .filter_map(|id| crate::sources::SOURCES.iter().find(|(s, _)| s == id))
+                    .map(|(id, text)| SourceInfo { id, text })
+                    .collect(),
+            }
+        })
+        .collect();
+    to_js(&rules)
+}
+
+/// The version of the checker.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct GatewayInfo {
+    resource: ResourceRef,
+    spec_path: String,
+    service: String,
+    #[serde(rename = "type")]
+    service_type: String,
+    external_traffic_policy: String,
+    replicas: Replicas,
+}
+
+#[derive(Default, Serialize)]
+struct Replicas {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    count: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    min: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max: Option<i64>,
+}
+
+/// The effective Services of the input with their policy and replica counts,
+/// so a page can draw which nodes host gateway pods.
+#[wasm_bindgen(unchecked_return_type = "GatewayInfo[] | ApiError")]
+pub fn gateways(
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "CheckOptions")] options: Option<JsValue>,
+) -> JsValue {
+    let run = || -> Result<JsValue, String> {
+        let text = text_arg(&text)?;
+        let (options, _) = options_arg(options)?;
+        let stream = crate::markdown::yaml_stream(&text, options.format, &options.limits);
+        let loaded = crate::yaml::load(&stream, &options.limits);
+        let resources = model::collect(&loaded.documents);
+        let services = model::service_views(&resources);
+        let bounds = model::replica_bounds(&resources);
+        let number = |field: &Option<model::Field<'_>>| field.as_ref().and_then(|f| f.node.as_i64());
+        let infos: Vec<GatewayInfo> = services
+            .iter()
+            .map(|svc| {
+                let replicas = bounds
+                    .iter()
+                    .find(|b| b.resource == svc.resource && b.base == svc.spec_path)
+                    .map(|b| Replicas { count: number(&b.replicas), min: number(&b.min), max: number(&b.max) })
+                    .unwrap_or_default();
+                GatewayInfo {
+                    resource: resource_ref(&resources[svc.resource]),
+                    spec_path: svc.spec_path.clone(),
+                    service: svc.display_name(),
+                    service_type: svc.effective_type().to_owned(),
+                    external_traffic_policy: svc.effective_etp().to_owned(),
+                    replicas,
+                }
+            })
+            .collect();
+        Ok(to_js(&infos))
+    };
+    run().unwrap_or_else(|e| error(&e))
+}
+
+fn text_arg(value: &JsValue) -> Result<String, String> {
+    value.as_string().ok_or_else(|| "text must be a string".to_owned())
+}
+
+/// The flat options object: context keys, `lang`, `format`, `hostname`,
+/// `allowUnsafe`. Unknown keys are errors, so a typo is not silently ignored.
+fn options_arg(value: Option<JsValue>) -> Result<(Options, bool), String> {
+    let mut options = Options { columns: ColumnUnit::Utf16, ..Options::default() };
+    let Some(value) = value.filter(|v| !v.is_undefined() && !v.is_null()) else {
+        return Ok((options, false));
+    };
+    let map: serde_json::Map<String, serde_json::Value> =
+        serde_wasm_bindgen::from_value(value).map_err(|e| format!("options must be an object: {e}"))?;
+    let mut context = serde_json::Map::new();
+    let mut allow_unsafe = false;
+    for (key, value) in map {
+        let text = || value.as_str().map(str::to_owned).ok_or_else(|| format!("`{key}` must be a string"));
+        match key.as_str() {
+            "lang" => options.lang = Lang::parse(&text()?).ok_or_else(|| format!("`lang` is en or zh, not {value}"))?,
+            "format" => {
+                options.format = InputFormat::parse(&text()?)
+                    .ok_or_else(|| format!("`format` is auto, yaml, json or markdown, not {value}"))?
+            }
+            "hostname" => options.params.hostname = Some(text()?),
+            "allowUnsafe" => allow_unsafe = value.as_bool().ok_or("`allowUnsafe` must be a boolean")?,
+            _ => {
+                context.insert(key, value);
+            }
+        }
+    }
+    options.context =
+        serde_json::from_value(serde_json::Value::Object(context)).map_err(|e| format!("invalid options: {e}"))?;
+    Ok((options, allow_unsafe))
+}
+
+fn to_js<T: Serialize>(value: &T) -> JsValue {
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    value.serialize(&serializer).unwrap_or_else(|e| error(&format!("could not convert the result: {e}")))
+}
+
+fn error(message: &str) -> JsValue {
+    let object = js_sys::Object::new();
+    // Setting a property on a fresh plain object cannot fail.
+    let _ = js_sys::Reflect::set(&object, &JsValue::from_str("error"), &JsValue::from_str(message));
+    object.into()
+}

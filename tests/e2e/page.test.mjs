@@ -1,0 +1,240 @@
+// The page in real headless Chromium, served from 127.0.0.1.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startBrowser, openPage, waitReady, enter, rechecked } from "./harness.mjs";
+
+const FOUNDING = readFileSync(new URL("../data/founding.yaml", import.meta.url), "utf8");
+const FOUNDING_MD = readFileSync(new URL("../data/markdown/founding.md", import.meta.url), "utf8");
+let env;
+
+before(async () => {
+  env = await startBrowser();
+});
+
+after(async () => {
+  await env?.close();
+  // Checked last, over every page every test opened.
+  assert.deepEqual(env.foreign, [], "no request may leave 127.0.0.1");
+});
+
+async function page(options) {
+  const opened = await openPage(env, "/www/", options);
+  await waitReady(opened.page);
+  return opened;
+}
+
+async function clean({ page, problems }) {
+  assert.deepEqual(problems, [], "no page errors, console errors or CSP violations");
+  assert.equal(await page.evaluate(() => window.__cspViolations), undefined);
+  await page.close();
+}
+
+function lbFinding(p) {
+  // By its code attribute: other findings may mention ASM-LB-001 in their text.
+  return p.locator('[data-testid="finding"][data-code="ASM-LB-001"]');
+}
+
+test("pasting the founding manifest shows ASM-LB-001 in the list and in the editor", async () => {
+  const opened = await page();
+  const p = opened.page;
+  await enter(p, FOUNDING);
+  const finding = lbFinding(p);
+  await assert.doesNotReject(finding.waitFor());
+  assert.equal(await finding.getAttribute("data-severity"), "warning");
+  assert.match(await finding.getByTestId("finding-message").innerText(), /istio-system\/istio-ingressgateway/);
+  assert.equal(await finding.getByTestId("finding-location").innerText(), "line 5:26");
+  // Inline marker on the line, and the live region announced the result.
+  const underlined = p.locator(".cm-lintRange-warning");
+  assert.equal(await underlined.first().innerText(), "Local");
+  assert.match(await p.getByTestId("announce").innerText(), /^Findings: \d+ errors, [1-9]\d* warnings, \d+ info$/);
+  // The explanation and its sources expand.
+  await finding.locator("details summary").click();
+  assert.match(await finding.locator("details").innerText(), /S6/);
+  // The docs come from www/dist/rules.json (the wasm is built without them).
+  assert.match(await finding.locator("details .docs").innerText(), /What it does/);
+  // Keyboard: the location button moves the caret to the finding.
+  await finding.getByTestId("finding-location").focus();
+  await p.keyboard.press("Enter");
+  assert.equal(await p.evaluate(() => document.activeElement?.id), "editor");
+  assert.equal(await p.evaluate(() => document.getElementById("editor").shadowRoot.getSelection().toString()), "Local");
+  // The recommended fix is marked.
+  const recommended = finding.locator(".fix-option.recommended");
+  assert.equal(await recommended.count(), 1);
+  assert.match(await recommended.innerText(), /recommended/);
+  await clean(opened);
+});
+
+test("cluster answers change the severity, explain what changed, and redraw the picture", async () => {
+  const opened = await page();
+  const p = opened.page;
+  await enter(p, FOUNDING);
+  await rechecked(p, () => p.getByTestId("context-kube-proxy").selectOption("ipvs"));
+  await rechecked(p, () => p.getByTestId("context-clients").selectOption("host-network"));
+  assert.equal(await lbFinding(p).getAttribute("data-severity"), "error");
+  assert.match(await p.getByTestId("context-changes").innerText(), /ASM-LB-001 IstioGateway istio-system\/ingressgateway: warning → error/);
+  await p.waitForFunction(() => document.querySelector('[data-testid=picture] g.no-gateway')?.dataset.verdict === "bad");
+  assert.equal(await p.locator('[data-testid=picture] g.has-gateway[data-verdict="ok"]').count(), 2, "two replicas");
+  // An editable node count: six nodes, four of them without a gateway pod.
+  await p.getByTestId("picture-nodes").fill("6");
+  assert.equal(await p.locator('[data-testid=picture] g.no-gateway[data-verdict="bad"]').count(), 4);
+
+  await rechecked(p, () => p.getByTestId("context-clients").selectOption("none"));
+  assert.equal(await lbFinding(p).getAttribute("data-severity"), "info");
+  assert.match(await p.getByTestId("context-changes").innerText(), /error → info/);
+  await rechecked(p, () => p.getByTestId("context-source-ip").selectOption("true"));
+  await rechecked(p, () => p.getByTestId("context-cni").selectOption("flannel"));
+  await clean(opened);
+});
+
+test("each fix shows its diff, and the download is the whole corrected manifest", async () => {
+  const opened = await page();
+  const p = opened.page;
+  await enter(p, FOUNDING);
+  const ids = await lbFinding(p).getByTestId("fix-option").evaluateAll((els) => els.map((e) => e.dataset.fixId));
+  assert.ok(ids.includes("set-cluster-policy") && ids.includes("eni-passthrough") && ids.includes("use-service-dns"), ids.join());
+  for (const id of ids) {
+    const option = lbFinding(p).locator(`[data-testid=fix-option][data-fix-id="${id}"]`);
+    if (await option.locator("input").isDisabled()) continue;
+    await option.locator("input").check();
+    await p.waitForFunction((fix) => document.getElementById("fix-section").dataset.fix === fix && !document.getElementById("fix-section").hidden, id);
+    const output = await p.getByTestId("fixed-output").textContent();
+    const diff = await p.getByTestId("fix-diff").innerText();
+    const [download] = await Promise.all([p.waitForEvent("download"), p.getByTestId("download").click()]);
+    const downloaded = readFileSync(await download.path(), "utf8");
+    assert.equal(downloaded, output, `${id}: the download is the corrected manifest`);
+    assert.equal(download.suggestedFilename(), "manifest.fixed.yaml");
+    const kind = await option.locator(".applicability").innerText();
+    if (id === "set-cluster-policy") {
+      assert.equal(output, FOUNDING.replace("externalTrafficPolicy: Local", "externalTrafficPolicy: Cluster"));
+      assert.match(diff, /^- +5 │ +externalTrafficPolicy: Local/m);
+      assert.match(diff, /^\+ +5 │ +externalTrafficPolicy: Cluster/m);
+    } else if (id === "eni-passthrough") {
+      assert.match(output, /externalTrafficPolicy: Cluster/);
+      assert.match(output, /service\.beta\.kubernetes\.io\/backend-type: "eni"/);
+      assert.match(diff, /^\+.*backend-type: "eni"/m);
+      // Every comment survives.
+      for (const comment of FOUNDING.match(/#.*$/gm)) assert.ok(output.includes(comment), comment);
+    } else if (/advice/.test(kind)) {
+      assert.equal(output, FOUNDING, `${id} changes nothing`);
+      assert.match(diff, /no change/);
+    }
+  }
+  await clean(opened);
+});
+
+test("uploading several files opens each in a tab, Markdown included", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "gd-upload-"));
+  const yamlFile = join(dir, "gateway.yaml");
+  const mdFile = join(dir, "faq.md");
+  writeFileSync(yamlFile, FOUNDING);
+  writeFileSync(mdFile, FOUNDING_MD.replace("externalTrafficPolicy: Cluster", "externalTrafficPolicy: Local"));
+  const opened = await page();
+  const p = opened.page;
+  await rechecked(p, () => p.getByTestId("upload").setInputFiles([yamlFile, mdFile]));
+  const tabs = p.getByTestId("file-tab");
+  assert.deepEqual(await tabs.allInnerTexts(), ["gateway.yaml", "faq.md"]);
+  assert.equal(await lbFinding(p).getByTestId("finding-location").innerText(), "line 5:26");
+  await rechecked(p, () => tabs.nth(1).click());
+  const line = FOUNDING_MD.split("\n").findIndex((l) => l.includes("  externalTrafficPolicy: Cluster")) + 1;
+  assert.equal(await lbFinding(p).getByTestId("finding-location").innerText(), `line ${line}:30`);
+  assert.equal(await p.locator('[data-testid=diagnostic][data-kind="elision"]').count(), 3);
+
+  // Drag and drop onto the editor.
+  await rechecked(p, () =>
+    p.evaluate((text) => {
+      const data = new DataTransfer();
+      data.items.add(new File([text], "dropped.yaml", { type: "text/yaml" }));
+      const target = document.getElementById("editor");
+      target.dispatchEvent(new DragEvent("dragover", { dataTransfer: data, bubbles: true, cancelable: true }));
+      target.dispatchEvent(new DragEvent("drop", { dataTransfer: data, bubbles: true, cancelable: true }));
+    }, FOUNDING.replace("ingressgateway", "dropped")),
+  );
+  assert.deepEqual(await tabs.allInnerTexts(), ["gateway.yaml", "faq.md", "dropped.yaml"]);
+  assert.match(await lbFinding(p).innerText(), /istio-system\/istio-dropped/);
+  await clean(opened);
+});
+
+test("names, annotations and port names from the YAML stay text", async () => {
+  const manifest = `apiVersion: v1
+kind: Service
+metadata:
+  name: "<img src=x onerror=window.__xss=1>"
+  namespace: "<script>window.__xss=2</script>"
+  annotations:
+    note: "<img src=x onerror=window.__xss=3><script>window.__xss=4</script>"
+spec:
+  type: LoadBalancer
+  externalTrafficPolicy: Local
+  ports:
+    - name: "<img src=x onerror=window.__xss=5>"
+      port: 80
+`;
+  const opened = await page();
+  const p = opened.page;
+  await enter(p, manifest);
+  const finding = lbFinding(p);
+  await finding.waitFor();
+  assert.match(await finding.getByTestId("finding-message").innerText(), /<script>window\.__xss=2<\/script>\/<img src=x onerror=window\.__xss=1>/);
+  await finding.locator("input[type=radio]").nth(1).check();
+  await p.waitForSelector("#fix-section:not([hidden])");
+  await p.waitForTimeout(200);
+  assert.equal(await p.evaluate(() => window.__xss), undefined);
+  assert.equal(await p.locator("main img, main script, #editor img").count(), 0);
+  assert.equal(await p.evaluate(() => document.getElementById("editor").shadowRoot.querySelectorAll("img, script").length), 0);
+  assert.match(await p.getByTestId("fixed-output").textContent(), /<img src=x onerror=/);
+  await clean(opened);
+});
+
+test("Chinese by browser language, switchable to English", async () => {
+  const opened = await page({ locale: "zh-CN" });
+  const p = opened.page;
+  assert.equal(await p.getByTestId("lang").inputValue(), "zh");
+  assert.equal(await p.locator("#findings-heading").innerText(), "检查结果");
+  await enter(p, FOUNDING);
+  assert.match(await lbFinding(p).getByTestId("finding-message").innerText(), /没有网关 Pod 的节点/);
+  assert.match(await lbFinding(p).locator(".rec").innerText(), /推荐/);
+  await rechecked(p, () => p.getByTestId("lang").selectOption("en"));
+  assert.match(await lbFinding(p).getByTestId("finding-message").innerText(), /pods on nodes without a gateway pod/);
+  assert.equal(await p.locator("#findings-heading").innerText(), "Findings");
+  await clean(opened);
+});
+
+test("the state lives in the URL fragment and comes back from it", async () => {
+  const opened = await page();
+  const p = opened.page;
+  await enter(p, FOUNDING);
+  await rechecked(p, () => p.getByTestId("context-kube-proxy").selectOption("ipvs"));
+  await p.locator("#share").click();
+  await p.waitForFunction(() => location.hash.startsWith("#s="));
+  const url = p.url();
+  assert.ok(!url.includes("externalTrafficPolicy"), "compressed, not plain text");
+  const again = await openPage(env, url.slice(env.origin.length));
+  await waitReady(again.page);
+  await again.page.waitForFunction(() => performance.getEntriesByName("gd:findings-rendered").length > 0);
+  assert.equal(await again.page.getByTestId("context-kube-proxy").inputValue(), "ipvs");
+  assert.equal(await lbFinding(again.page).count(), 1);
+  assert.ok(env.requests.every((r) => !r.includes("#")), "the fragment is never requested");
+  await clean(again);
+  await clean(opened);
+});
+
+test("the embed script annotates the YAML blocks of a docs page", async () => {
+  const opened = await openPage(env, "/www/docs-sample.html");
+  const p = opened.page;
+  await p.waitForFunction(() => document.documentElement.dataset.gdEmbed === "done");
+  const blocks = p.locator("pre");
+  const first = p.locator(".gd-embed").first();
+  const lb = first.locator('[data-testid="embed-finding"][data-code="ASM-LB-001"]');
+  assert.equal(await lb.count(), 1);
+  assert.equal(await lb.getAttribute("data-line"), "8");
+  assert.match(await lb.innerText(), /没有网关 Pod/, "the page is Chinese, so are the messages");
+  assert.equal(await p.locator("pre").nth(0).locator(".gd-line-warning").innerText(), "  externalTrafficPolicy: Local\n");
+  // The second block says Cluster: no ASM-LB-001, and its `....` lines are no syntax error.
+  assert.equal(await p.locator('pre:nth-of-type(2) + .gd-embed [data-testid="embed-finding"][data-code="ASM-LB-001"]').count(), 0);
+  assert.equal(await blocks.nth(1).getAttribute("data-gd-checked") !== null, true);
+  assert.equal(await blocks.nth(2).getAttribute("data-gd-checked"), null, "a shell block is left alone");
+  await clean(opened);
+});
