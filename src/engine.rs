@@ -2,6 +2,12 @@
 //! locations resolved to spans, fixes lowered to text edits, suppressions
 //! applied.
 
+// Core code returns errors as values: no panics, and every index is checked
+// or proven in range where it is taken.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(not(test), warn(clippy::indexing_slicing))]
+
+use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
@@ -10,14 +16,14 @@ use crate::context::ClusterContext;
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Severity};
 use crate::format::InputFormat;
 use crate::model::{self, Resource};
-use crate::patch::{apply_groups, Lowering, TextEdit};
+use crate::patch::{apply_groups, DocumentStyle, Lowering, TextEdit};
 use crate::report::{
     Finding, FixOut, InputDiagnostic, Location, RelatedLocation, Report, ResourceInfo, ResourceRef, Summary,
     REPORT_VERSION,
 };
 use crate::rule::{Applicability, Draft, FixParams, Lang, RuleContext};
 use crate::rules;
-use crate::source::{ColumnUnit, LineIndex, Span};
+use crate::source::{floor_char_boundary, ColumnUnit, LineIndex, Span};
 use crate::yaml::{self, pointer, Document, Limits, Node, Value};
 
 /// The suppression annotation (architecture.md 4.5).
@@ -55,7 +61,8 @@ pub(crate) fn check_stream(text: &str, options: &Options) -> Report {
                 options.limits.max_input_bytes
             ),
             None,
-            Span::empty(0),
+            // Where the input crosses the limit.
+            Span::empty(floor_char_boundary(text, options.limits.max_input_bytes)),
         );
         return Report {
             version: REPORT_VERSION,
@@ -83,8 +90,8 @@ pub(crate) fn check_stream(text: &str, options: &Options) -> Report {
     let suppressions: Vec<HashSet<String>> = resources.iter().map(suppressed_rules).collect();
     let before = drafts.len();
     drafts.retain(|d| {
-        let set = &suppressions[d.resource];
-        !(set.contains(d.rule.code) || set.contains(d.rule.name))
+        let set = suppressions.get(d.resource);
+        !set.is_some_and(|set| set.contains(d.rule.code) || set.contains(d.rule.name))
     });
     let suppressed = before - drafts.len();
 
@@ -94,8 +101,10 @@ pub(crate) fn check_stream(text: &str, options: &Options) -> Report {
         resources: &resources,
         lines: &line_index,
         columns: options.columns,
+        styles: loaded.documents.iter().map(|_| OnceCell::new()).collect(),
     };
-    let mut findings: Vec<Finding> = drafts.into_iter().map(|d| resolver.finding(d)).collect();
+    // A draft that names no resource of this stream is a rule bug: it is dropped, not a panic.
+    let mut findings: Vec<Finding> = drafts.into_iter().filter_map(|d| resolver.finding(d)).collect();
     findings.sort_by(|a, b| {
         (a.location.document, a.location.span.start, a.code).cmp(&(b.location.document, b.location.span.start, b.code))
     });
@@ -190,13 +199,15 @@ struct Resolver<'a> {
     resources: &'a [Resource<'a>],
     lines: &'a LineIndex,
     columns: ColumnUnit,
+    /// Each document's style, found when a fix first needs it.
+    styles: Vec<OnceCell<DocumentStyle>>,
 }
 
 impl Resolver<'_> {
-    fn finding(&self, draft: Draft) -> Finding {
-        let resource = &self.resources[draft.resource];
+    fn finding(&self, draft: Draft) -> Option<Finding> {
+        let resource = self.resources.get(draft.resource)?;
         let location = self.location(resource, &draft.path);
-        let document = &self.documents[resource.document];
+        let document = self.documents.get(resource.document)?;
         let fixes = draft
             .fixes
             .into_iter()
@@ -206,7 +217,14 @@ impl Resolver<'_> {
                 let ops: Vec<_> = patch.iter().map(|op| op.rebased(&resource.base)).collect();
                 let lowered = match (&document.root, ops.is_empty()) {
                     (_, true) => Ok(Vec::new()),
-                    (Some(root), false) => Lowering::new(self.text, root, document.span).lower(&ops),
+                    (Some(root), false) => {
+                        let style = self
+                            .styles
+                            .get(resource.document)
+                            .map(|cell| *cell.get_or_init(|| DocumentStyle::of(self.text, document.span)));
+                        let style = style.unwrap_or_else(|| DocumentStyle::of(self.text, document.span));
+                        Lowering::with_style(self.text, root, document.span, style).lower(&ops)
+                    }
                     (None, false) => Err(crate::patch::LowerError("the document did not parse".into())),
                 };
                 let (edits, unavailable) = match lowered {
@@ -228,12 +246,12 @@ impl Resolver<'_> {
         let related = draft
             .related
             .into_iter()
-            .map(|r| RelatedLocation {
-                message: r.message,
-                location: self.location(&self.resources[r.resource], &r.path),
+            .filter_map(|r| {
+                let location = self.location(self.resources.get(r.resource)?, &r.path);
+                Some(RelatedLocation { message: r.message, location })
             })
             .collect();
-        Finding {
+        Some(Finding {
             code: draft.rule.code,
             name: draft.rule.name,
             severity: draft.severity,
@@ -244,7 +262,7 @@ impl Resolver<'_> {
             notes: draft.notes,
             fixes,
             related,
-        }
+        })
     }
 
     /// The span of `path`, or of its nearest existing ancestor. A collection
@@ -325,12 +343,17 @@ pub struct FixOutcome {
 /// Rounds of apply-and-recheck before giving up on convergence.
 const MAX_ROUNDS: usize = 8;
 
+/// Fixes tried one by one in a round where every document touched broke.
+const MAX_SOLO_TRIALS: usize = 8;
+
 /// Applies the requested fixes, re-checking after each round until nothing
-/// more applies (architecture.md 3).
+/// more applies (architecture.md 3). Every round costs one check of the
+/// edited text, which is also the next round's starting report.
 pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
     let mut current = text.to_owned();
+    let mut report = check(&current, options);
     let mut applied: Vec<FixRecord> = Vec::new();
-    let mut skipped: Vec<FixRecord> = Vec::new();
+    let mut skipped = Skipped::default();
     let mut done: HashSet<(String, &'static str, &'static str)> = HashSet::new();
     let wants = |id: &str| {
         if request.ids.is_empty() || request.ids.iter().any(|i| i == "safe") {
@@ -340,11 +363,8 @@ pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
         }
     };
     for _ in 0..MAX_ROUNDS {
-        let report = check(&current, options);
-        let syntax_errors = syntax_error_count(&report);
         let mut groups: Vec<Vec<TextEdit>> = Vec::new();
-        let mut records: Vec<FixRecord> = Vec::new();
-        let mut keys = Vec::new();
+        let mut records: Vec<(FixRecord, (String, &'static str, &'static str))> = Vec::new();
         for finding in &report.findings {
             let chosen = finding
                 .fixes
@@ -387,56 +407,89 @@ pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
                 _ => None,
             };
             if let Some(reason) = refusal {
-                push_unique(&mut skipped, record(Some(reason)));
+                skipped.push(record(Some(reason)));
                 continue;
             }
             groups.push(fix.edits.clone());
-            records.push(record(None));
-            keys.push(key);
+            records.push((record(None), key));
         }
         if groups.is_empty() {
             break;
         }
         let (next, taken) = apply_groups(&current, &groups);
-        if syntax_error_count(&check(&next, options)) > syntax_errors {
-            // Keep the first group that applies cleanly alone; the rest wait a round.
-            let alone = groups.iter().position(|g| {
-                let (candidate, _) = apply_groups(&current, std::slice::from_ref(g));
-                syntax_error_count(&check(&candidate, options)) <= syntax_errors
-            });
-            let Some(index) = alone else {
-                for r in records {
-                    push_unique(
-                        &mut skipped,
-                        FixRecord {
-                            reason: Some(tr(
-                                options.lang,
-                                "the edit would make the YAML invalid".into(),
-                                "该修改会使 YAML 无效".into(),
-                            )),
-                            ..r
-                        },
-                    );
-                }
-                break;
-            };
-            current = apply_groups(&current, std::slice::from_ref(&groups[index])).0;
-            applied.push(records.swap_remove(index));
-            done.insert(keys.swap_remove(index));
-            continue;
-        }
-        // Only what was applied counts as done: a group that clashed with another waits a round.
-        for ((record, key), taken) in records.into_iter().zip(keys).zip(taken) {
-            if taken {
+        let next_report = check(&next, options);
+        let broken = documents_broken(&report, &next_report);
+        if broken.is_empty() {
+            for ((record, key), _) in records.into_iter().zip(taken).filter(|(_, t)| *t) {
                 applied.push(record);
                 done.insert(key);
             }
+            current = next;
+            report = next_report;
+            continue;
+        }
+        // Documents parse on their own: fixes in the documents that stayed
+        // valid go ahead; those in a broken document wait.
+        let (held, going): (Vec<_>, Vec<_>) =
+            groups.into_iter().zip(records).partition(|(_, (r, _))| broken.contains(&r.resource.document));
+        let chosen = if going.is_empty() { solo_trial(&current, &held, &report, options) } else { going };
+        let Some(chosen) = (!chosen.is_empty()).then_some(chosen) else {
+            for (_, (r, _)) in held {
+                let reason =
+                    tr(options.lang, "the edit would make the YAML invalid".into(), "该修改会使 YAML 无效".into());
+                skipped.push(FixRecord { reason: Some(reason), ..r });
+            }
+            break;
+        };
+        let (groups, records): (Vec<_>, Vec<_>) = chosen.into_iter().unzip();
+        let (next, taken) = apply_groups(&current, &groups);
+        for ((record, key), _) in records.into_iter().zip(taken).filter(|(_, t)| *t) {
+            applied.push(record);
+            done.insert(key);
         }
         current = next;
+        report = check(&current, options);
     }
-    let report = check(&current, options);
-    skipped.retain(|s| !applied.iter().any(|a| a.code == s.code && a.id == s.id && a.resource == s.resource));
+    let applied_keys: HashSet<_> = applied.iter().map(record_key).collect();
+    let skipped = skipped.list.into_iter().filter(|s| !applied_keys.contains(&record_key(s))).collect();
     FixOutcome { text: current, applied, skipped, report }
+}
+
+type Group = (Vec<TextEdit>, (FixRecord, (String, &'static str, &'static str)));
+
+/// The first of a few fixes that, applied alone, adds no syntax error.
+fn solo_trial(current: &str, held: &[Group], report: &Report, options: &Options) -> Vec<Group> {
+    let before = syntax_error_count(report);
+    let clean = held.iter().take(MAX_SOLO_TRIALS).find(|(edits, _)| {
+        let (candidate, _) = apply_groups(current, std::slice::from_ref(edits));
+        let loaded = yaml::load(&candidate, &options.limits);
+        loaded.diagnostics.iter().filter(|d| d.kind == DiagnosticKind::Syntax).count() <= before
+    });
+    clean.cloned().into_iter().collect()
+}
+
+/// Documents with more syntax errors after the edits than before.
+fn documents_broken(before: &Report, after: &Report) -> HashSet<usize> {
+    let count = |report: &Report| {
+        let mut by_document: HashMap<Option<usize>, usize> = HashMap::new();
+        for d in report.diagnostics.iter().filter(|d| d.kind == DiagnosticKind::Syntax) {
+            *by_document.entry(d.document).or_default() += 1;
+        }
+        by_document
+    };
+    let documents = before.summary.documents.max(after.summary.documents);
+    let (before, after) = (count(before), count(after));
+    let mut broken = HashSet::new();
+    for (document, n) in after {
+        if n > before.get(&document).copied().unwrap_or(0) {
+            // A syntax error outside any document breaks them all.
+            broken.insert(document.unwrap_or(usize::MAX));
+        }
+    }
+    if broken.contains(&usize::MAX) {
+        broken.extend(0..documents);
+    }
+    broken
 }
 
 fn tr(lang: Lang, en: String, zh: String) -> String {
@@ -450,9 +503,23 @@ fn syntax_error_count(report: &Report) -> usize {
     report.diagnostics.iter().filter(|d| d.kind == DiagnosticKind::Syntax).count()
 }
 
-fn push_unique(list: &mut Vec<FixRecord>, record: FixRecord) {
-    if !list.contains(&record) {
-        list.push(record);
+fn record_key(r: &FixRecord) -> (&'static str, &'static str, usize, String) {
+    (r.code, r.id, r.resource.document, r.resource.path.clone())
+}
+
+/// Skipped fixes, each listed once, in the order first met.
+#[derive(Default)]
+struct Skipped {
+    list: Vec<FixRecord>,
+    seen: HashSet<(&'static str, &'static str, usize, String, Option<String>)>,
+}
+
+impl Skipped {
+    fn push(&mut self, record: FixRecord) {
+        let (code, id, document, path) = record_key(&record);
+        if self.seen.insert((code, id, document, path, record.reason.clone())) {
+            self.list.push(record);
+        }
     }
 }
 

@@ -23,7 +23,7 @@ pub fn istio_spec_field<'a>(resource: &Resource<'a>, svc: &ServiceView<'a>, key:
 /// Indices of the Deployments in the stream whose pod template a plain
 /// Service's selector matches (same namespace, every selector label present).
 pub fn selected_deployments(resources: &[Resource<'_>], service: usize) -> Vec<usize> {
-    let svc = &resources[service];
+    let Some(svc) = resources.get(service) else { return Vec::new() };
     let Some(selector) = svc.get("/spec/selector").filter(|s| s.string_map().next().is_some()) else {
         return Vec::new();
     };

@@ -1,6 +1,11 @@
 //! Typed views of the objects the rules read. Views borrow the YAML tree and
 //! know the route of every value, so a finding can point at it.
 
+// Core code returns errors as values: no panics, and every index is checked
+// or proven in range where it is taken.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(not(test), warn(clippy::indexing_slicing))]
+
 pub mod clb_annotations;
 mod gateway_spec;
 pub mod quantity;

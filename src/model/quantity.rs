@@ -24,14 +24,14 @@ pub fn parse(text: &str) -> Option<Quantity> {
     let bytes = text.as_bytes();
     let mut i = usize::from(matches!(bytes.first(), Some(b'+' | b'-')));
     let digits_start = i;
-    while i < bytes.len() && bytes[i].is_ascii_digit() {
+    while bytes.get(i).is_some_and(u8::is_ascii_digit) {
         i += 1;
     }
     let mut int_digits = i - digits_start;
     if bytes.get(i) == Some(&b'.') {
         i += 1;
         let frac_start = i;
-        while i < bytes.len() && bytes[i].is_ascii_digit() {
+        while bytes.get(i).is_some_and(u8::is_ascii_digit) {
             i += 1;
         }
         int_digits += i - frac_start;

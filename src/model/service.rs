@@ -122,8 +122,13 @@ impl<'a> ServiceView<'a> {
     /// A CCM load-balancer annotation by its suffix, under either prefix;
     /// `alibaba-cloud-` wins over the legacy `alicloud-` (domain.md 2.1).
     pub fn lb_annotation(&self, suffix: &str) -> Option<&Field<'a>> {
-        self.annotation(&format!("{ALIBABA_PREFIX}{suffix}"))
-            .or_else(|| self.annotation(&format!("{ALICLOUD_PREFIX}{suffix}")))
+        self.prefixed_annotation(ALIBABA_PREFIX, suffix).or_else(|| self.prefixed_annotation(ALICLOUD_PREFIX, suffix))
+    }
+
+    /// `annotation(prefix + suffix)` without building the key: rules ask
+    /// this for every Service, many times.
+    fn prefixed_annotation(&self, prefix: &str, suffix: &str) -> Option<&Field<'a>> {
+        self.annotations.iter().rev().find(|(k, _)| k.strip_prefix(prefix) == Some(suffix)).map(|(_, f)| f)
     }
 
     pub fn backend_type(&self) -> Option<&'a str> {

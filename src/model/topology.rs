@@ -110,7 +110,7 @@ impl PodSource {
     /// Whether these pods run a gateway: rendered by an IstioGateway, or
     /// labelled `istio: *gateway*`, `app: *gateway*` or by the Gateway API.
     pub fn is_gateway(&self, resources: &[Resource<'_>]) -> bool {
-        is_istio_gateway(&resources[self.resource])
+        resources.get(self.resource).is_some_and(is_istio_gateway)
             || self.labels.iter().any(|(k, v)| {
                 (matches!(k.as_str(), "istio" | "app") && v.contains("gateway"))
                     || k == "gateway.networking.k8s.io/gateway-name"
@@ -216,8 +216,8 @@ impl<'r, 'a> Topology<'r, 'a> {
     /// Services, the `v1 Service`s in a workload's namespace whose selector
     /// matches its template, or the Service itself.
     pub fn services_of(&self, source: &PodSource) -> Vec<&'r ServiceView<'a>> {
-        let resource = &self.resources[source.resource];
-        let views = |index: usize| self.views.get(&index).into_iter().flatten().map(|i| &self.services[*i]);
+        let Some(resource) = self.resources.get(source.resource) else { return Vec::new() };
+        let views = |index: usize| self.views.get(&index).into_iter().flatten().filter_map(|i| self.services.get(*i));
         if is_istio_gateway(resource) || resource.is("", "Service") {
             return views(source.resource).collect();
         }
@@ -225,7 +225,7 @@ impl<'r, 'a> Topology<'r, 'a> {
         let mut out: Vec<&'r ServiceView<'a>> = Vec::new();
         for (k, v) in &source.labels {
             for &index in self.selecting_services.get(&(ns, k.as_str(), v.as_str())).into_iter().flatten() {
-                let selector = label_pairs(self.resources[index].get("/spec/selector"));
+                let selector = label_pairs(self.resources.get(index).and_then(|r| r.get("/spec/selector")));
                 if selector_matches(selector, &source.labels) != Match::Yes {
                     continue;
                 }
@@ -246,7 +246,8 @@ impl<'r, 'a> Topology<'r, 'a> {
         let candidates = self.workloads.get(&(namespace_of(service), k, v)).into_iter().flatten();
         candidates
             .filter(|i| {
-                self.resources[**i].get("/spec/template/metadata/labels").is_some_and(|l| has_labels(l, &selector))
+                let labels = self.resources.get(**i).and_then(|r| r.get("/spec/template/metadata/labels"));
+                labels.is_some_and(|l| has_labels(l, &selector))
             })
             .copied()
             .collect()
@@ -256,7 +257,7 @@ impl<'r, 'a> Topology<'r, 'a> {
     /// generated labels of an IstioGateway; for a `v1 Service`, its selector
     /// plus the labels common to the templates of the workloads it selects.
     pub fn service_pod_labels(&self, svc: &ServiceView<'_>) -> Labels {
-        let resource = &self.resources[svc.resource];
+        let Some(resource) = self.resources.get(svc.resource) else { return Labels::default() };
         if svc.is_istio_gateway() {
             return istio_gateway_pod_labels(resource, &svc.spec_path);
         }
@@ -264,7 +265,7 @@ impl<'r, 'a> Topology<'r, 'a> {
             label_pairs(resource.get("/spec/selector")).map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
         let mut common: Option<Labels> = None;
         for index in self.workloads_selected_by(resource) {
-            let Some(template) = template_labels(&self.resources[index]) else { continue };
+            let Some(template) = self.resources.get(index).and_then(template_labels) else { continue };
             common = Some(match common {
                 None => template,
                 Some(c) => c.into_iter().filter(|(k, v)| template.get(k) == Some(v)).collect(),
@@ -282,7 +283,9 @@ impl<'r, 'a> Topology<'r, 'a> {
             Origin::IstioGateway { .. } => {
                 self.deployments.get(&(svc.namespace.as_str(), svc.name.as_str())).cloned().unwrap_or_default()
             }
-            Origin::Service => self.workloads_selected_by(&self.resources[svc.resource]),
+            Origin::Service => {
+                self.resources.get(svc.resource).map(|r| self.workloads_selected_by(r)).unwrap_or_default()
+            }
         }
     }
 
@@ -303,11 +306,13 @@ impl<'r, 'a> Topology<'r, 'a> {
             .chain([None])
             .filter_map(|key| self.policies.get(&key))
             .flatten();
-        let mut indices: Vec<usize> =
-            candidates.copied().filter(|i| policy_applies(&self.resources[*i], svc, &pod_labels)).collect();
+        let mut indices: Vec<usize> = candidates
+            .copied()
+            .filter(|i| self.resources.get(*i).is_some_and(|r| policy_applies(r, svc, &pod_labels)))
+            .collect();
         indices.sort_unstable();
         indices.dedup();
-        indices.into_iter().filter_map(|i| ip_policy(i, &self.resources[i])).collect()
+        indices.into_iter().filter_map(|i| ip_policy(i, self.resources.get(i)?)).collect()
     }
 }
 

@@ -1,5 +1,7 @@
 //! Text edits and applying them.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::source::Span;
@@ -16,24 +18,35 @@ pub struct TextEdit {
 /// whether it was applied.
 pub fn apply_groups(text: &str, groups: &[Vec<TextEdit>]) -> (String, Vec<bool>) {
     let mut order: Vec<usize> = (0..groups.len()).collect();
-    order.sort_by_key(|&g| groups[g].iter().map(|e| e.span.start).min().unwrap_or(usize::MAX));
-    let mut taken: Vec<&TextEdit> = Vec::new();
+    let first_start = |g: &usize| groups.get(*g).and_then(|g| g.iter().map(|e| e.span.start).min());
+    order.sort_by_key(|g| first_start(g).unwrap_or(usize::MAX));
+    // Taken edits by position: they never clash with each other, so only
+    // the ones around a new edit can clash with it.
+    let mut taken: BTreeMap<(usize, usize), &TextEdit> = BTreeMap::new();
     let mut applied = vec![false; groups.len()];
     for g in order {
-        let group = &groups[g];
-        if group.is_empty() {
-            continue;
-        }
-        let clashes = group.iter().any(|e| taken.iter().any(|t| clash(e, t)))
-            || group.iter().enumerate().any(|(i, a)| group[i + 1..].iter().any(|b| clash(a, b)));
+        let Some(group) = groups.get(g).filter(|group| !group.is_empty()) else { continue };
+        let clashes = group.iter().any(|e| clashes_with_taken(&taken, e))
+            || group.iter().enumerate().any(|(i, a)| group.iter().skip(i + 1).any(|b| clash(a, b)));
         if clashes {
             continue;
         }
-        taken.extend(group.iter());
-        applied[g] = true;
+        taken.extend(group.iter().map(|e| ((e.span.start, e.span.end), e)));
+        if let Some(slot) = applied.get_mut(g) {
+            *slot = true;
+        }
     }
-    taken.sort_by_key(|e| (e.span.start, e.span.end));
+    let taken: Vec<&TextEdit> = taken.into_values().collect();
     (splice(text, &taken), applied)
+}
+
+/// Whether `edit` clashes with an edit already taken: only the last one
+/// starting before it and those starting inside it can.
+fn clashes_with_taken(taken: &BTreeMap<(usize, usize), &TextEdit>, edit: &TextEdit) -> bool {
+    let start = (edit.span.start, edit.span.start);
+    let before = taken.range(..start).next_back().map(|(_, t)| *t);
+    let inside = taken.range(start..=(edit.span.end, usize::MAX)).map(|(_, t)| *t);
+    before.into_iter().chain(inside).any(|t| clash(edit, t))
 }
 
 /// Two edits clash when they overlap, or insert at the same point (their
@@ -42,15 +55,53 @@ fn clash(a: &TextEdit, b: &TextEdit) -> bool {
     a.span.overlaps(b.span) || (a.span.is_empty() && b.span.is_empty() && a.span.start == b.span.start)
 }
 
-/// Applies sorted, non-overlapping edits.
+/// Applies sorted, non-overlapping edits; an edit that does not fit the
+/// text (out of range, inside a character, before the previous one) is left
+/// out rather than panicking.
 pub fn splice(text: &str, edits: &[&TextEdit]) -> String {
     let mut out = String::with_capacity(text.len() + edits.iter().map(|e| e.text.len()).sum::<usize>());
     let mut at = 0;
     for edit in edits {
-        out.push_str(&text[at..edit.span.start]);
+        let Some(before) = text.get(at..edit.span.start) else { continue };
+        if edit.span.end < edit.span.start || !text.is_char_boundary(edit.span.end) {
+            continue;
+        }
+        out.push_str(before);
         out.push_str(&edit.text);
         at = edit.span.end;
     }
-    out.push_str(&text[at..]);
+    out.push_str(text.get(at..).unwrap_or(""));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn edit(start: usize, end: usize, text: &str) -> TextEdit {
+        TextEdit { span: Span::new(start, end), text: text.into() }
+    }
+
+    #[test]
+    fn overlapping_groups_are_skipped_whole() {
+        let text = "0123456789";
+        let groups = vec![
+            vec![edit(2, 4, "ab")],
+            vec![edit(3, 5, "X"), edit(8, 9, "Y")],
+            vec![edit(4, 4, "+")],
+            vec![edit(4, 4, "-")],
+            vec![edit(0, 1, "z"), edit(9, 10, "w")],
+        ];
+        let (out, applied) = apply_groups(text, &groups);
+        assert_eq!(applied, [true, false, true, false, true]);
+        assert_eq!(out, "z1ab+45678w");
+    }
+
+    #[test]
+    fn splice_skips_edits_that_do_not_fit() {
+        let text = "a中b";
+        assert_eq!(splice(text, &[&edit(2, 3, "x")]), text);
+        assert_eq!(splice(text, &[&edit(0, 1, "x"), &edit(0, 1, "y")]), "x中b");
+        assert_eq!(splice(text, &[&edit(4, 9, "x")]), text);
+    }
 }

@@ -37,17 +37,39 @@ pub struct Lowering<'a> {
     document: Span,
 }
 
-impl<'a> Lowering<'a> {
-    pub fn new(text: &'a str, root: &'a Node, document: Span) -> Self {
-        let own = &text[document.start..document.end];
+/// How a document is written, which decides how new text is written into it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DocumentStyle {
+    /// The document is JSON: write JSON.
+    pub json: bool,
+    pub newline: &'static str,
+}
+
+impl DocumentStyle {
+    /// Looks at the document's start and its first line break: a scan of the
+    /// document when it is one line, so callers lowering many fixes into one
+    /// document compute it once.
+    pub fn of(text: &str, document: Span) -> Self {
+        let own = text.get(document.start..document.end).unwrap_or("");
         let json = own.trim_start_matches('\u{feff}').trim_start().starts_with(['{', '[']);
-        // The document's first line break says which kind it uses (a cheap look, not a scan).
-        let newline = match own.find(['\n', '\r']).map(|i| &own.as_bytes()[i..]) {
+        // The document's first line break says which kind it uses.
+        let newline = match own.find(['\n', '\r']).and_then(|i| own.as_bytes().get(i..)) {
             Some([b'\r', b'\n', ..]) => "\r\n",
             Some([b'\r', ..]) => "\r",
             _ => "\n",
         };
-        Self { text, root, json, newline, document }
+        Self { json, newline }
+    }
+}
+
+impl<'a> Lowering<'a> {
+    pub fn new(text: &'a str, root: &'a Node, document: Span) -> Self {
+        Self::with_style(text, root, document, DocumentStyle::of(text, document))
+    }
+
+    /// With the document's style already known (see [`DocumentStyle::of`]).
+    pub fn with_style(text: &'a str, root: &'a Node, document: Span, style: DocumentStyle) -> Self {
+        Self { text, root, json: style.json, newline: style.newline, document }
     }
 
     /// One edit per operation when there is one; several operations are
@@ -62,9 +84,32 @@ impl<'a> Lowering<'a> {
     }
 
     fn lower_in_sequence(&self, ops: &[Op]) -> Result<TextEdit> {
-        let original = &self.text[self.document.start..self.document.end];
+        let original = self.text.get(self.document.start..self.document.end).unwrap_or_default();
+        let current = match self.lower_independent(ops) {
+            Some(text) => text,
+            None => self.apply_in_sequence(original, ops)?,
+        };
+        let prefix = common_prefix(original, &current);
+        let suffix =
+            common_suffix(original.get(prefix..).unwrap_or_default(), current.get(prefix..).unwrap_or_default());
+        Ok(TextEdit {
+            span: Span::new(self.document.start + prefix, self.document.end - suffix),
+            text: current.get(prefix..current.len() - suffix).unwrap_or_default().to_owned(),
+        })
+    }
+
+    /// The document after each operation in turn, each lowered against the
+    /// document as the previous one left it (re-read from its text); the
+    /// first against the tree already loaded.
+    fn apply_in_sequence(&self, original: &str, ops: &[Op]) -> Result<String> {
         let mut current = original.to_owned();
-        for op in ops {
+        for (i, op) in ops.iter().enumerate() {
+            if i == 0 {
+                let edit = self.lower_op(op)?;
+                let local = TextEdit { span: edit.span.shifted_back(self.document.start), text: edit.text };
+                current = super::splice(&current, &[&local]);
+                continue;
+            }
             let loaded = crate::yaml::load(&current, &crate::yaml::Limits::default());
             let root = match (loaded.diagnostics.is_empty(), loaded.documents.first().and_then(|d| d.root.as_ref())) {
                 (true, Some(root)) => root,
@@ -80,12 +125,48 @@ impl<'a> Lowering<'a> {
             let edit = step.lower_op(op)?;
             current = super::splice(&current, &[&edit]);
         }
-        let prefix = common_prefix(original, &current);
-        let suffix = common_suffix(&original[prefix..], &current[prefix..]);
-        Ok(TextEdit {
-            span: Span::new(self.document.start + prefix, self.document.end - suffix),
-            text: current[prefix..current.len() - suffix].to_owned(),
-        })
+        Ok(current)
+    }
+
+    /// Operations that cannot change what another one reads: replacements of
+    /// scalar values by scalars, plus at most one other operation, none at or
+    /// under another's path. Lowered against the loaded tree at once, they
+    /// give the text the sequence gives, without re-reading the document
+    /// after each (the common "set the policy and add an annotation" fix).
+    /// `None` when that does not hold, or an edit fails or clashes.
+    fn lower_independent(&self, ops: &[Op]) -> Option<String> {
+        let scalar_replace = |op: &Op| {
+            op.op == OpKind::Replace
+                && op.value.as_ref().is_some_and(|v| !v.is_object() && !v.is_array())
+                && self.root.pointer(&op.path).is_some_and(|n| n.as_scalar().is_some() && !n.aliased)
+        };
+        if ops.iter().filter(|op| !scalar_replace(op)).count() > 1 || ops.iter().any(|op| op.from.is_some()) {
+            return None;
+        }
+        let nested = |a: &str, b: &str| b == a || b.strip_prefix(a).is_some_and(|rest| rest.starts_with('/'));
+        for (i, a) in ops.iter().enumerate() {
+            if ops.iter().skip(i + 1).any(|b| nested(&a.path, &b.path) || nested(&b.path, &a.path)) {
+                return None;
+            }
+        }
+        let mut edits = ops.iter().map(|op| self.lower_op(op).ok()).collect::<Option<Vec<_>>>()?;
+        edits.sort_by_key(|e| (e.span.start, e.span.end));
+        let clash = edits.windows(2).any(|pair| match pair {
+            [a, b] => {
+                a.span.end > b.span.start || (a.span.is_empty() && b.span.is_empty() && a.span.start == b.span.start)
+            }
+            _ => false,
+        });
+        let inside = edits.iter().all(|e| self.document.contains(e.span));
+        if clash || !inside {
+            return None;
+        }
+        let local: Vec<TextEdit> = edits
+            .into_iter()
+            .map(|e| TextEdit { span: e.span.shifted_back(self.document.start), text: e.text })
+            .collect();
+        let original = self.text.get(self.document.start..self.document.end)?;
+        Some(super::splice(original, &local.iter().collect::<Vec<_>>()))
     }
 
     fn lower_op(&self, op: &Op) -> Result<TextEdit> {
@@ -205,7 +286,7 @@ impl<'a> Lowering<'a> {
             };
             return Ok(TextEdit { span: Span::empty(end), text });
         }
-        let first = &mapping.entries[0];
+        let first = mapping.entries.first().unwrap_or(last);
         let indent = self.indent_of(first.key.span.start);
         let end = last.value.span.end.max(last.key.span.end);
         let (at, lead) = self.next_line_start(end);
@@ -231,18 +312,16 @@ impl<'a> Lowering<'a> {
             .iter()
             .rposition(|e| e.key.scalar_text() == Some(key.as_str()))
             .ok_or_else(|| LowerError(format!("nothing to remove at {path}")))?;
-        let entry = &mapping.entries[index];
+        let Some(entry) = mapping.entries.get(index) else { return fail(format!("nothing to remove at {path}")) };
         let end = entry.value.span.end.max(entry.key.span.end);
         if mapping.flow || self.json {
-            if index + 1 < mapping.entries.len() {
-                let next = &mapping.entries[index + 1];
+            if let Some(next) = mapping.entries.get(index + 1) {
                 return Ok(TextEdit {
                     span: Span::new(entry.key.span.start, next.key.span.start),
                     text: String::new(),
                 });
             }
-            if index > 0 {
-                let prev = &mapping.entries[index - 1];
+            if let Some(prev) = index.checked_sub(1).and_then(|i| mapping.entries.get(i)) {
                 let from = prev.value.span.end.max(prev.key.span.end);
                 return Ok(TextEdit { span: Span::new(from, end), text: String::new() });
             }
@@ -425,7 +504,7 @@ impl<'a> Lowering<'a> {
         if matches!(bytes.get(at), Some(b'"' | b'\'')) {
             at += 1;
         }
-        while at < bytes.len() && matches!(bytes[at], b' ' | b'\t') {
+        while matches!(bytes.get(at), Some(b' ' | b'\t')) {
             at += 1;
         }
         if bytes.get(at) == Some(&b':') {
@@ -675,6 +754,27 @@ mod properties {
         })
     }
 
+    /// The usual two-operation fix (set the policy, add an annotation) takes
+    /// the path that does not re-read the document.
+    #[test]
+    fn policy_and_annotation_are_lowered_at_once() {
+        let text = DOCUMENTS[0];
+        let loaded = load(text, &Limits::default());
+        let root = loaded.documents[0].root.as_ref().unwrap();
+        let ops = [
+            Op::replace("/spec/externalTrafficPolicy", "Cluster"),
+            Op::add("/metadata/annotations/service.beta.kubernetes.io~1backend-type", "eni").quoted(),
+        ];
+        let lowering = Lowering::new(text, root, loaded.documents[0].span);
+        let at_once = lowering.lower_independent(&ops).expect("independent");
+        assert_eq!(Ok(at_once.clone()), lowering.apply_in_sequence(text, &ops));
+        assert!(at_once.contains("externalTrafficPolicy: Cluster   # keep"), "{at_once}");
+        assert!(at_once.contains("service.beta.kubernetes.io/backend-type: \"eni\""), "{at_once}");
+        // Two additions to one mapping insert at one point: one after the other instead.
+        let both = [Op::add("/metadata/annotations/x", "1"), Op::add("/metadata/annotations/y", "2")];
+        assert!(lowering.lower_independent(&both).is_none());
+    }
+
     proptest! {
         /// Lowered text edits and the JSON Patch describe the same change,
         /// and bytes outside the edit stay as they were.
@@ -700,6 +800,21 @@ mod properties {
             let edit = &edits[0];
             prop_assert_eq!(&out[..edit.span.start], &text[..edit.span.start]);
             prop_assert_eq!(&out[edit.span.start + edit.text.len()..], &text[edit.span.end..]);
+        }
+
+        /// Operations lowered at once against the loaded tree give the text
+        /// that lowering them one after the other gives.
+        #[test]
+        fn independent_operations_agree_with_the_sequence(doc in 0..DOCUMENTS.len(), ops in proptest::collection::vec(op(), 2..4)) {
+            let text = DOCUMENTS[doc];
+            let loaded = load(text, &Limits::default());
+            let document = &loaded.documents[0];
+            let root = document.root.as_ref().unwrap();
+            let ops = normalize(root, &ops);
+            let lowering = Lowering::new(text, root, document.span);
+            let Some(at_once) = lowering.lower_independent(&ops) else { return Ok(()) };
+            let sequence = lowering.apply_in_sequence(text, &ops);
+            prop_assert_eq!(Ok(at_once), sequence, "{:?}", ops);
         }
     }
 }

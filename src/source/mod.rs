@@ -4,8 +4,14 @@
 //! computed at the edge, in characters for terminals or UTF-16 code units for
 //! JavaScript and editors.
 
+// Core code returns errors as values: no panics, and every index is checked
+// or proven in range where it is taken.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(not(test), warn(clippy::indexing_slicing))]
+
 mod line_index;
 
+pub(crate) use line_index::floor_char_boundary;
 pub use line_index::{line_start, next_line_start, ColumnUnit, LineIndex, Position};
 
 use serde::Serialize;
@@ -50,5 +56,10 @@ impl Span {
 
     pub fn shifted(self, by: usize) -> Self {
         Self::new(self.start + by, self.end + by)
+    }
+
+    /// The span relative to a point at or before its start.
+    pub fn shifted_back(self, by: usize) -> Self {
+        Self::new(self.start.saturating_sub(by), self.end.saturating_sub(by))
     }
 }

@@ -5,7 +5,8 @@
 //! here (see `exact_quoted_end`, `block_scalar_span`), so that an edit of a
 //! value never eats a neighbouring comment.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 
 use saphyr_parser::{Event, Parser, ScalarStyle as SaphyrStyle, Span as SaphyrSpan};
 
@@ -60,6 +61,7 @@ fn load_chunk(text: &str, chunk: Chunk, limits: &Limits, loaded: &mut Loaded) {
         map: &map,
         limits,
         stack: Vec::new(),
+        children: Vec::new(),
         anchors: HashMap::new(),
         expanded: 0,
         duplicates: Vec::new(),
@@ -72,13 +74,14 @@ fn load_chunk(text: &str, chunk: Chunk, limits: &Limits, loaded: &mut Loaded) {
             Err(error) => {
                 let at = map.byte(error.marker().index());
                 let index = document.map_or(loaded.documents.len(), |(i, _)| i);
-                loaded.diagnostics.push(Diagnostic::new(
-                    DiagnosticKind::Syntax,
-                    Severity::Error,
-                    format!("invalid YAML: {}", error.info()),
-                    Some(index),
-                    Span::empty(at),
-                ));
+                // The scanner reads flow collections ahead of the events, so its own
+                // depth limit (256) can come before ours: it is a limit, not bad YAML.
+                let (kind, message) = if error.info() == PARSER_DEPTH_ERROR {
+                    (DiagnosticKind::Limit, PARSER_DEPTH_MESSAGE.to_owned())
+                } else {
+                    (DiagnosticKind::Syntax, format!("invalid YAML: {}", error.info()))
+                };
+                loaded.diagnostics.push(Diagnostic::new(kind, Severity::Error, message, Some(index), Span::empty(at)));
                 // The document is not checked, but it still counts: later indexes stay stable.
                 loaded.documents.push(Document { index, span: Span::new(chunk.start, chunk.end), root: None });
                 return;
@@ -117,6 +120,11 @@ fn load_chunk(text: &str, chunk: Chunk, limits: &Limits, loaded: &mut Loaded) {
     }
 }
 
+/// saphyr-parser's error for flow collections nested past its own limit.
+const PARSER_DEPTH_ERROR: &str = "recursion limit exceeded";
+const PARSER_DEPTH_MESSAGE: &str =
+    "nesting deeper than the YAML parser's limit of 256 flow levels; the document was not checked";
+
 /// Converts saphyr's character indexes into byte offsets of the whole stream.
 struct CharMap<'a> {
     piece: &'a str,
@@ -146,16 +154,38 @@ impl<'a> CharMap<'a> {
             return self.base + len;
         };
         let rest = char_index - slot * STRIDE;
-        let offset = self.piece[from..].char_indices().nth(rest).map_or(len, |(i, _)| from + i);
+        // A block of STRIDE characters in STRIDE bytes is ASCII: no need to walk it.
+        if self.checkpoints.get(slot + 1).is_some_and(|&next| next - from == STRIDE) {
+            return self.base + from + rest;
+        }
+        let offset = self.piece.get(from..).and_then(|s| s.char_indices().nth(rest)).map_or(len, |(i, _)| from + i);
         self.base + offset
     }
 }
 
 type BuildError = (DiagnosticKind, String, Span);
 
-enum Frame {
-    Mapping { start: usize, flow: bool, anchor: usize, entries: Vec<Entry>, key: Option<Node> },
-    Sequence { start: usize, flow: bool, anchor: usize, items: Vec<Node> },
+/// A collection still open; its finished children sit on `Builder::children`
+/// from `first` on (a mapping's alternate key, value).
+struct Frame {
+    mapping: bool,
+    start: usize,
+    flow: bool,
+    anchor: usize,
+    first: usize,
+    /// Hashes of the keys of a big mapping, so duplicate keys are found
+    /// without comparing every key with every other.
+    key_hashes: Option<HashSet<u64>>,
+}
+
+/// Mappings with more entries than this index their keys by hash.
+const LINEAR_KEY_SCAN: usize = 16;
+
+/// An anchored node, with what an alias to it would add.
+struct Anchored {
+    node: Node,
+    nodes: usize,
+    height: usize,
 }
 
 struct Builder<'a> {
@@ -163,7 +193,10 @@ struct Builder<'a> {
     map: &'a CharMap<'a>,
     limits: &'a Limits,
     stack: Vec<Frame>,
-    anchors: HashMap<usize, Node>,
+    /// Finished nodes of the open collections, innermost last. Collections
+    /// take their children from here in one exact-sized allocation.
+    children: Vec<Node>,
+    anchors: HashMap<usize, Anchored>,
     /// Nodes copied by alias expansion so far in this document.
     expanded: usize,
     /// Duplicate keys found, not yet tied to a document index.
@@ -195,23 +228,22 @@ impl Builder<'_> {
                         span,
                     ));
                 }
-                let tag = tag.map(|t| short_tag(&t.handle, &t.suffix));
-                let node = Node {
-                    value: Value::Scalar(Scalar { text: value.into_owned(), style, tag }),
-                    span,
-                    aliased: false,
-                };
+                let tag = tag.map(|t| short_tag(&t.handle, &t.suffix).into_boxed_str());
+                // The scanner's buffers are roomy (127 bytes a scalar on average); the tree keeps only the text.
+                let mut text = value.into_owned();
+                text.shrink_to_fit();
+                let node = Node { value: Value::Scalar(Scalar { text, style, tag }), span, aliased: false };
                 self.finish(node, anchor)
             }
             Event::MappingStart(anchor, _) => {
                 let span = skip_properties(self.text, span);
                 let flow = self.text.as_bytes().get(span.start) == Some(&b'{');
-                self.push(Frame::Mapping { start: span.start, flow, anchor, entries: Vec::new(), key: None }, span)
+                self.push(true, flow, anchor, span)
             }
             Event::SequenceStart(anchor, _) => {
                 let span = skip_properties(self.text, span);
                 let flow = self.text.as_bytes().get(span.start) == Some(&b'[');
-                self.push(Frame::Sequence { start: span.start, flow, anchor, items: Vec::new() }, span)
+                self.push(false, flow, anchor, span)
             }
             Event::MappingEnd | Event::SequenceEnd => {
                 let Some(frame) = self.stack.pop() else {
@@ -222,41 +254,36 @@ impl Builder<'_> {
                     Some(b']' | b'}') => Span::new(span.start, span.start + 1),
                     _ => span,
                 };
-                let (node, anchor) = match frame {
-                    Frame::Mapping { start, flow, anchor, entries, .. } => {
-                        let end = if flow {
-                            span.end
-                        } else {
-                            entries.last().map_or(start, |e| e.value.span.end.max(e.key.span.end))
-                        };
-                        (
-                            Node {
-                                value: Value::Mapping(Mapping { entries, flow }),
-                                span: Span::new(start, end),
-                                aliased: false,
-                            },
-                            anchor,
-                        )
+                let first = frame.first.min(self.children.len());
+                let value = if frame.mapping {
+                    let mut entries = Vec::with_capacity((self.children.len() - first) / 2);
+                    let mut nodes = self.children.drain(first..);
+                    while let (Some(key), Some(value)) = (nodes.next(), nodes.next()) {
+                        entries.push(Entry { key, value });
                     }
-                    Frame::Sequence { start, flow, anchor, items } => {
-                        let end = if flow { span.end } else { items.last().map_or(start, |n| n.span.end) };
-                        (
-                            Node {
-                                value: Value::Sequence(Sequence { items, flow }),
-                                span: Span::new(start, end),
-                                aliased: false,
-                            },
-                            anchor,
-                        )
+                    Value::Mapping(Mapping { entries, flow: frame.flow })
+                } else {
+                    Value::Sequence(Sequence { items: self.children.split_off(first), flow: frame.flow })
+                };
+                let end = if frame.flow {
+                    span.end
+                } else {
+                    match &value {
+                        Value::Mapping(m) => {
+                            m.entries.last().map_or(frame.start, |e| e.value.span.end.max(e.key.span.end))
+                        }
+                        Value::Sequence(s) => s.items.last().map_or(frame.start, |n| n.span.end),
+                        Value::Scalar(_) => frame.start,
                     }
                 };
-                self.finish(node, anchor)
+                let node = Node { value, span: Span::new(frame.start, end), aliased: false };
+                self.finish(node, frame.anchor)
             }
             Event::Alias(id) => {
                 let Some(target) = self.anchors.get(&id) else {
                     return Err((DiagnosticKind::Syntax, "alias to an unknown anchor".into(), span));
                 };
-                self.expanded += count_nodes(target);
+                self.expanded += target.nodes;
                 if self.expanded > self.limits.max_alias_nodes {
                     return Err((
                         DiagnosticKind::AliasLimit,
@@ -267,7 +294,11 @@ impl Builder<'_> {
                         span,
                     ));
                 }
-                let mut node = target.clone();
+                // The copy must not make the tree deeper than the limit the parser's events obey.
+                if self.stack.len() + target.height > self.limits.max_depth {
+                    return Err(depth_error(self.limits, span));
+                }
+                let mut node = target.node.clone();
                 mark_aliased(&mut node);
                 node.span = span;
                 self.finish(node, 0)
@@ -276,57 +307,72 @@ impl Builder<'_> {
         }
     }
 
-    fn push(&mut self, frame: Frame, span: Span) -> Result<Option<Node>, BuildError> {
+    fn push(&mut self, mapping: bool, flow: bool, anchor: usize, span: Span) -> Result<Option<Node>, BuildError> {
         if self.stack.len() >= self.limits.max_depth {
-            return Err((
-                DiagnosticKind::Limit,
-                format!("nesting deeper than {} levels; the document was not checked", self.limits.max_depth),
-                span,
-            ));
+            return Err(depth_error(self.limits, span));
         }
-        self.stack.push(frame);
+        let first = self.children.len();
+        self.stack.push(Frame { mapping, start: span.start, flow, anchor, first, key_hashes: None });
         Ok(None)
     }
 
-    fn finish(&mut self, node: Node, anchor: usize) -> Result<Option<Node>, BuildError> {
+    fn finish(&mut self, mut node: Node, anchor: usize) -> Result<Option<Node>, BuildError> {
         if anchor != 0 {
-            self.anchors.insert(anchor, node.clone());
+            let (nodes, height) = measure(&node);
+            self.anchors.insert(anchor, Anchored { node: node.clone(), nodes, height });
         }
-        match self.stack.last_mut() {
-            None => return Ok(Some(node)),
-            Some(Frame::Sequence { items, .. }) => items.push(node),
-            Some(Frame::Mapping { entries, key, .. }) => match key.take() {
-                None => *key = Some(node),
-                Some(k) => {
-                    let value = fix_empty_value(self.text, &k, node);
-                    entries.push(Entry { key: k, value });
-                    self.check_duplicate();
-                }
-            },
+        let Some(frame) = self.stack.last() else {
+            return Ok(Some(node));
+        };
+        let is_value = frame.mapping && (self.children.len() - frame.first) % 2 == 1;
+        if is_value {
+            if let Some(key) = self.children.last() {
+                node = fix_empty_value(self.text, key, node);
+            }
+        }
+        self.children.push(node);
+        if is_value {
+            self.check_duplicate();
         }
         Ok(None)
     }
 
+    /// Called after a mapping entry is complete: reports its key when an
+    /// earlier entry of the same mapping has it.
     fn check_duplicate(&mut self) {
-        let Some(Frame::Mapping { entries, .. }) = self.stack.last() else {
+        let Some(frame) = self.stack.last_mut() else {
             return;
         };
-        let Some((last, rest)) = entries.split_last() else {
+        let Some(entries) = self.children.get(frame.first..) else {
             return;
         };
-        let Some(name) = last.key.scalar_text() else {
+        let Some(key) = entries.len().checked_sub(2).and_then(|i| entries.get(i)) else {
+            return;
+        };
+        let Some(name) = key.scalar_text() else {
             return;
         };
         if name == "<<" {
             return;
         }
-        if rest.iter().any(|e| e.key.scalar_text() == Some(name)) {
+        let earlier = entries.iter().step_by(2).take(entries.len() / 2 - 1);
+        let count = entries.len() / 2;
+        let duplicate = if count <= LINEAR_KEY_SCAN {
+            earlier.clone().any(|k| k.scalar_text() == Some(name))
+        } else {
+            let hashes = frame
+                .key_hashes
+                .get_or_insert_with(|| earlier.clone().filter_map(|k| k.scalar_text()).map(hash_key).collect());
+            // A new hash is a new key; a known one is confirmed by comparing the text.
+            !hashes.insert(hash_key(name)) && earlier.clone().any(|k| k.scalar_text() == Some(name))
+        };
+        if duplicate {
             self.duplicates.push(Diagnostic::new(
                 DiagnosticKind::DuplicateKey,
                 Severity::Warning,
                 format!("duplicate key `{name}`: Kubernetes keeps the last value and ignores the earlier one"),
                 None,
-                last.key.span,
+                key.span,
             ));
         }
     }
@@ -348,10 +394,10 @@ fn skip_properties(text: &str, span: Span) -> Span {
     let bytes = text.as_bytes();
     let mut at = span.start;
     while matches!(bytes.get(at), Some(b'&' | b'!')) {
-        while at < bytes.len() && !matches!(bytes[at], b' ' | b'\t' | b'\r' | b'\n') {
+        while bytes.get(at).is_some_and(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n')) {
             at += 1;
         }
-        while at < bytes.len() && matches!(bytes[at], b' ' | b'\t' | b'\r' | b'\n') {
+        while matches!(bytes.get(at), Some(b' ' | b'\t' | b'\r' | b'\n')) {
             at += 1;
         }
     }
@@ -383,8 +429,8 @@ fn short_tag(handle: &str, suffix: &str) -> String {
 fn exact_quoted_end(text: &str, start: usize, style: ScalarStyle) -> usize {
     let bytes = text.as_bytes();
     let mut i = start + 1;
-    while i < bytes.len() {
-        match (style, bytes[i]) {
+    while let Some(&byte) = bytes.get(i) {
+        match (style, byte) {
             (ScalarStyle::DoubleQuoted, b'\\') => i += 2,
             (ScalarStyle::DoubleQuoted, b'"') => return i + 1,
             (ScalarStyle::SingleQuoted, b'\'') if bytes.get(i + 1) == Some(&b'\'') => i += 2,
@@ -401,12 +447,12 @@ fn exact_quoted_end(text: &str, start: usize, style: ScalarStyle) -> usize {
 fn block_scalar_span(text: &str, span: Span) -> Span {
     let bytes = text.as_bytes();
     let mut start = span.start.min(bytes.len());
-    while start > 0 && !matches!(bytes[start - 1], b'|' | b'>') {
+    while start > 0 && !matches!(bytes.get(start - 1), Some(b'|' | b'>')) {
         start -= 1;
     }
     let start = start.saturating_sub(1);
     let mut end = span.end.min(bytes.len());
-    while end > span.start && matches!(bytes[end - 1], b' ' | b'\t' | b'\r' | b'\n') {
+    while end > span.start && matches!(bytes.get(end - 1), Some(b' ' | b'\t' | b'\r' | b'\n')) {
         end -= 1;
     }
     Span::new(start, end.max(start + 1))
@@ -418,7 +464,7 @@ fn fix_empty_value(text: &str, key: &Node, mut value: Node) -> Node {
     if value.span.is_empty() && value.is_null() && !value.aliased {
         let bytes = text.as_bytes();
         let mut at = key.span.end.max(value.span.start);
-        while at < bytes.len() && matches!(bytes[at], b' ' | b'\t') {
+        while matches!(bytes.get(at), Some(b' ' | b'\t')) {
             at += 1;
         }
         if bytes.get(at) == Some(&b':') {
@@ -428,18 +474,40 @@ fn fix_empty_value(text: &str, key: &Node, mut value: Node) -> Node {
     value
 }
 
-fn count_nodes(node: &Node) -> usize {
+fn depth_error(limits: &Limits, span: Span) -> BuildError {
+    (
+        DiagnosticKind::Limit,
+        format!("nesting deeper than {} levels; the document was not checked", limits.max_depth),
+        span,
+    )
+}
+
+fn hash_key(key: &str) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    key.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// How many nodes a tree has, and how many collections deep it goes.
+fn measure(node: &Node) -> (usize, usize) {
     let mut count = 0;
-    let mut stack = vec![node];
-    while let Some(n) = stack.pop() {
+    let mut height = 0;
+    let mut stack = vec![(node, 0)];
+    while let Some((n, depth)) = stack.pop() {
         count += 1;
         match &n.value {
-            Value::Mapping(m) => stack.extend(m.entries.iter().flat_map(|e| [&e.key, &e.value])),
-            Value::Sequence(s) => stack.extend(s.items.iter()),
+            Value::Mapping(m) => {
+                height = height.max(depth + 1);
+                stack.extend(m.entries.iter().flat_map(|e| [(&e.key, depth + 1), (&e.value, depth + 1)]));
+            }
+            Value::Sequence(s) => {
+                height = height.max(depth + 1);
+                stack.extend(s.items.iter().map(|i| (i, depth + 1)));
+            }
             Value::Scalar(_) => {}
         }
     }
-    count
+    (count, height)
 }
 
 fn mark_aliased(node: &mut Node) {

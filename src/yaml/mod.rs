@@ -1,5 +1,10 @@
 //! Multi-document YAML (and JSON) with a byte span for every node.
 
+// Core code returns errors as values: no panics, and every index is checked
+// or proven in range where it is taken.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(not(test), warn(clippy::indexing_slicing))]
+
 mod loader;
 mod node;
 pub mod pointer;

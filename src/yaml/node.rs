@@ -1,5 +1,7 @@
 //! The YAML tree the engine reads: every node keeps the byte span of its text.
 
+use std::collections::HashMap;
+
 use crate::source::Span;
 
 use super::pointer;
@@ -21,7 +23,7 @@ pub struct Scalar {
     pub text: String,
     pub style: ScalarStyle,
     /// An explicit tag such as `!!str`, in its short form.
-    pub tag: Option<String>,
+    pub tag: Option<Box<str>>,
 }
 
 impl Scalar {
@@ -200,25 +202,54 @@ impl Mapping {
 
     /// Every key with its effective value, in first-seen order.
     pub fn merged_entries(&self) -> Vec<(&str, &Node)> {
-        fn put<'m>(out: &mut Vec<(&'m str, &'m Node)>, key: &'m str, value: &'m Node) {
-            match out.iter_mut().find(|(k, _)| *k == key) {
-                Some(slot) => slot.1 = value,
-                None => out.push((key, value)),
-            }
-        }
-        let mut out = Vec::with_capacity(self.entries.len());
+        let mut out = Effective::with_capacity(self.entries.len());
         // Merged keys first, so that the mapping's own keys override them.
         for merged in self.merged() {
             for (k, v) in merged.merged_entries() {
-                put(&mut out, k, v);
+                out.put(k, v);
             }
         }
         for e in &self.entries {
             if let (false, Some(k)) = (is_merge_key(&e.key), e.key.scalar_text()) {
-                put(&mut out, k, &e.value);
+                out.put(k, &e.value);
             }
         }
-        out
+        out.entries
+    }
+}
+
+/// Keys with their values in first-seen order, the last value winning;
+/// indexed by key once there are enough that a scan would be quadratic.
+struct Effective<'m> {
+    entries: Vec<(&'m str, &'m Node)>,
+    index: HashMap<&'m str, usize>,
+}
+
+impl<'m> Effective<'m> {
+    const SCAN: usize = 16;
+
+    fn with_capacity(capacity: usize) -> Self {
+        Self { entries: Vec::with_capacity(capacity), index: HashMap::new() }
+    }
+
+    fn put(&mut self, key: &'m str, value: &'m Node) {
+        let found = if self.entries.len() <= Self::SCAN {
+            self.entries.iter().position(|(k, _)| *k == key)
+        } else {
+            if self.index.is_empty() {
+                self.index = self.entries.iter().enumerate().map(|(i, (k, _))| (*k, i)).collect();
+            }
+            self.index.get(key).copied()
+        };
+        match found.and_then(|i| self.entries.get_mut(i)) {
+            Some(slot) => slot.1 = value,
+            None => {
+                if !self.index.is_empty() {
+                    self.index.insert(key, self.entries.len());
+                }
+                self.entries.push((key, value));
+            }
+        }
     }
 }
 

@@ -8,27 +8,55 @@ pub fn tokens(path: &str) -> impl Iterator<Item = Cow<'_, str>> {
 }
 
 pub fn unescape(token: &str) -> Cow<'_, str> {
-    if token.contains('~') {
-        Cow::Owned(token.replace("~1", "/").replace("~0", "~"))
-    } else {
-        Cow::Borrowed(token)
+    if !token.contains('~') {
+        return Cow::Borrowed(token);
     }
+    let mut out = String::with_capacity(token.len());
+    let mut chars = token.chars();
+    while let Some(c) = chars.next() {
+        match (c, chars.clone().next()) {
+            ('~', Some('1')) => {
+                out.push('/');
+                chars.next();
+            }
+            ('~', Some('0')) => {
+                out.push('~');
+                chars.next();
+            }
+            _ => out.push(c),
+        }
+    }
+    Cow::Owned(out)
 }
 
 pub fn escape(token: &str) -> Cow<'_, str> {
     if token.contains(['~', '/']) {
-        Cow::Owned(token.replace('~', "~0").replace('/', "~1"))
+        let mut out = String::with_capacity(token.len() + 4);
+        push_escaped(&mut out, token);
+        Cow::Owned(out)
     } else {
         Cow::Borrowed(token)
     }
 }
 
+fn push_escaped(out: &mut String, token: &str) {
+    let mut rest = token;
+    while let Some(i) = rest.find(['~', '/']) {
+        // `~` and `/` are ASCII: `i` and `i + 1` are character boundaries.
+        let (before, special, after) = (rest.get(..i), rest.get(i..=i), rest.get(i + 1..));
+        out.push_str(before.unwrap_or_default());
+        out.push_str(if special == Some("~") { "~0" } else { "~1" });
+        rest = after.unwrap_or_default();
+    }
+    out.push_str(rest);
+}
+
 /// `base` + one more token.
 pub fn push(base: &str, token: &str) -> String {
-    let mut out = String::with_capacity(base.len() + token.len() + 1);
+    let mut out = String::with_capacity(base.len() + token.len() + 5);
     out.push_str(base);
     out.push('/');
-    out.push_str(&escape(token));
+    push_escaped(&mut out, token);
     out
 }
 
@@ -49,5 +77,8 @@ mod tests {
         let toks: Vec<_> = tokens(&p).collect();
         assert_eq!(toks.last().unwrap(), "service.beta.kubernetes.io/backend-type");
         assert_eq!(split_last(&p).unwrap().1, "service.beta.kubernetes.io/backend-type");
+        // `~01` is an escaped `~` then `1`, not a `/`.
+        assert_eq!(unescape("a~01~1b~0"), "a~1/b~");
+        assert_eq!(escape("a~1/b"), "a~01~1b");
     }
 }

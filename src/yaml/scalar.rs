@@ -59,7 +59,7 @@ pub fn resolve_plain(text: &str) -> Option<Resolved> {
         ".nan" | ".NaN" | ".NAN" => return Some(Resolved::Float(f64::NAN)),
         _ => {}
     }
-    let first = text.as_bytes()[0];
+    let first = text.as_bytes().first().copied().unwrap_or_default();
     if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
         return None;
     }
@@ -108,7 +108,7 @@ fn is_yaml_float(text: &str) -> bool {
     let mut i = usize::from(matches!(b.first(), Some(b'-' | b'+')));
     let digits = |i: &mut usize| {
         let start = *i;
-        while *i < b.len() && b[*i].is_ascii_digit() {
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
             *i += 1;
         }
         *i - start

@@ -19,8 +19,10 @@ pub fn split_documents(text: &str) -> Vec<Chunk> {
     // Whether the current chunk already holds a `---` or any content.
     let mut started = false;
     while line_start < bytes.len() {
-        let line_end = memchr(b'\n', &bytes[line_start..]).map_or(bytes.len(), |i| line_start + i + 1);
-        let line = &bytes[line_start..line_end];
+        // `str::find` of a char is core's vectorised memchr.
+        let rest = text.get(line_start..).unwrap_or_default();
+        let line_end = rest.find('\n').map_or(bytes.len(), |i| line_start + i + 1);
+        let line = bytes.get(line_start..line_end).unwrap_or_default();
         if is_marker(line, b"---") {
             if started && line_start > chunk_start {
                 chunks.push(Chunk { start: chunk_start, end: line_start });
@@ -51,12 +53,8 @@ fn has_content(line: &[u8]) -> bool {
     let trimmed = line.iter().position(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
     match trimmed {
         None => false,
-        Some(i) => line[i] != b'#' && !(i == 0 && line[0] == b'%'),
+        Some(i) => line.get(i) != Some(&b'#') && !(i == 0 && line.first() == Some(&b'%')),
     }
-}
-
-fn memchr(needle: u8, haystack: &[u8]) -> Option<usize> {
-    haystack.iter().position(|b| *b == needle)
 }
 
 #[cfg(test)]

@@ -1,0 +1,244 @@
+//! Measures `check` and `fix` on the benchmark inputs against the floor:
+//! saphyr-parser's event parser reading the same text and doing nothing else.
+//!
+//! ```text
+//! cargo run --release -p gateway-doctor-bench -- [--runs N] [--size-mb N] [--only NAME] [--mode all|parse|load|check|fix] [--write-streams DIR] [FILE...]
+//! ```
+//!
+//! Times are CPU time of this process (so that other work on a shared machine
+//! does not count), the fastest of `--runs` runs; peaks are of heap bytes
+//! allocated during one run, counted by the global allocator.
+
+mod alloc;
+#[path = "../../../benches/support/streams.rs"]
+mod streams;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use gateway_doctor::{check, fix, FixRequest, Options};
+use saphyr_parser::{Event, Parser};
+
+#[global_allocator]
+static ALLOCATOR: alloc::Counting = alloc::Counting;
+
+const MB: usize = 1024 * 1024;
+
+/// The corpus file the issue names, wherever this checkout keeps it.
+const NET_ISTIO: &str = "net-istio-istio-latest-ci-no-mesh.yaml";
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    All,
+    Parse,
+    Load,
+    Check,
+    Fix,
+}
+
+struct Args {
+    runs: usize,
+    /// Size of the generated streams.
+    size_mb: usize,
+    only: Option<String>,
+    mode: Mode,
+    files: Vec<PathBuf>,
+    /// Write the generated inputs here (for other tools to read) and stop.
+    write_streams: Option<PathBuf>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args { runs: 3, size_mb: 10, only: None, mode: Mode::All, files: Vec::new(), write_streams: None };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--runs" => {
+                args.runs = it.next().and_then(|n| n.parse().ok()).filter(|n| *n > 0).ok_or("--runs needs a number")?
+            }
+            "--size-mb" => {
+                args.size_mb =
+                    it.next().and_then(|n| n.parse().ok()).filter(|n| *n > 0).ok_or("--size-mb needs a number")?
+            }
+            "--write-streams" => args.write_streams = Some(it.next().ok_or("--write-streams needs a directory")?.into()),
+            "--only" => args.only = Some(it.next().ok_or("--only needs a name")?),
+            "--mode" => {
+                args.mode = match it.next().as_deref() {
+                    Some("all") => Mode::All,
+                    Some("parse") => Mode::Parse,
+                    Some("load") => Mode::Load,
+                    Some("check") => Mode::Check,
+                    Some("fix") => Mode::Fix,
+                    _ => return Err("--mode is one of all, parse, load, check, fix".into()),
+                }
+            }
+            "-h" | "--help" => {
+                return Err("usage: gateway-doctor-bench [--runs N] [--size-mb N] [--only NAME] [--mode all|parse|load|check|fix] [--write-streams DIR] [FILE...]"
+                    .into())
+            }
+            file => args.files.push(PathBuf::from(file)),
+        }
+    }
+    Ok(args)
+}
+
+fn find_net_istio() -> Option<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    ["tests/corpus/files", "benches/data", "../shared/corpus/files", "../../shared/corpus/files"]
+        .iter()
+        .map(|dir| root.join(dir).join(NET_ISTIO))
+        .chain(std::iter::once(PathBuf::from("/work/shared/corpus/files").join(NET_ISTIO)))
+        .find(|p| p.is_file())
+}
+
+fn inputs(args: &Args) -> Result<Vec<(String, String)>, String> {
+    let mut out = vec![("founding".to_string(), streams::FOUNDING.to_string())];
+    match find_net_istio() {
+        Some(path) => out.push(("net-istio".into(), read(&path)?)),
+        None => eprintln!("note: {NET_ISTIO} not found; skipped"),
+    }
+    let size = args.size_mb * MB;
+    out.push((format!("gateways-{}MB", args.size_mb), streams::gateway_stream(size)));
+    out.push((format!("no-gateways-{}MB", args.size_mb), streams::plain_stream(size)));
+    for file in &args.files {
+        out.push((file.display().to_string(), read(file)?));
+    }
+    if let Some(only) = &args.only {
+        out.retain(|(name, _)| name == only);
+    }
+    Ok(out)
+}
+
+fn write_streams(dir: &Path, inputs: &[(String, String)]) -> ExitCode {
+    let written = std::fs::create_dir_all(dir).and_then(|()| {
+        inputs
+            .iter()
+            .filter(|(name, _)| !name.contains('/'))
+            .try_for_each(|(name, text)| std::fs::write(dir.join(format!("{name}.yaml")), text))
+    });
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{}: {e}", dir.display());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn read(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The floor: every event of the stream, nothing built.
+fn parse_only(text: &str) -> usize {
+    let mut parser = Parser::new_from_str(text);
+    let mut events = 0;
+    while let Some(event) = parser.next_event() {
+        match event {
+            Ok((Event::StreamEnd, _)) | Err(_) => break,
+            Ok(_) => events += 1,
+        }
+    }
+    events
+}
+
+struct Measured<T> {
+    best: Duration,
+    peak: usize,
+    out: T,
+}
+
+/// CPU time used by this process so far.
+fn cpu_time() -> Duration {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `ts` is a valid, writable timespec for the duration of the call.
+    let ok = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) } == 0;
+    if !ok {
+        return Duration::ZERO;
+    }
+    Duration::new(u64::try_from(ts.tv_sec).unwrap_or(0), u32::try_from(ts.tv_nsec).unwrap_or(0))
+}
+
+fn measure<T>(runs: usize, mut f: impl FnMut() -> T) -> Measured<T> {
+    let mut best = Duration::MAX;
+    let mut peak = 0;
+    let mut last = None;
+    for _ in 0..runs {
+        let start = cpu_time();
+        let (out, p) = alloc::peak_during(&mut f);
+        best = best.min(cpu_time().saturating_sub(start));
+        peak = peak.max(p);
+        last = Some(out);
+    }
+    Measured { best, peak, out: last.expect("runs > 0") }
+}
+
+fn mb(bytes: usize) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let inputs = match inputs(&args) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Some(dir) = &args.write_streams {
+        return write_streams(dir, &inputs);
+    }
+    let options = Options::default();
+    if args.mode != Mode::All {
+        // One run of one step, for profilers (callgrind, heaptrack).
+        for (name, text) in &inputs {
+            match args.mode {
+                Mode::Parse => println!("{name}: {} events", parse_only(text)),
+                Mode::Load => {
+                    println!("{name}: {} documents", gateway_doctor::yaml::load(text, &options.limits).documents.len())
+                }
+                Mode::Check => println!("{name}: {} findings", check(text, &options).findings.len()),
+                Mode::Fix => println!("{name}: {} applied", fix(text, &FixRequest::default(), &options).applied.len()),
+                Mode::All => {}
+            }
+        }
+        return ExitCode::SUCCESS;
+    }
+    println!(
+        "| input | size | documents | findings | parse-only | load (tree) | check | check/parse | check MB/s | parse peak heap | load peak heap | check peak heap | peak/input | fix (safe) | fixes applied |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (name, text) in &inputs {
+        let parse = measure(args.runs, || parse_only(text));
+        let loaded = measure(args.runs, || gateway_doctor::yaml::load(text, &options.limits));
+        let checked = measure(args.runs, || check(text, &options));
+        let fixed = measure(args.runs.min(2), || fix(text, &FixRequest::default(), &options));
+        let size = text.len();
+        let secs = checked.best.as_secs_f64();
+        println!(
+            "| {name} | {:.2} MB | {} | {} | {:.3} s | {:.3} s | {:.3} s | {:.2}x | {:.1} | {:.1} MB | {:.1} MB | {:.1} MB | {:.2}x | {:.3} s | {} |",
+            mb(size),
+            checked.out.summary.documents,
+            checked.out.findings.len(),
+            parse.best.as_secs_f64(),
+            loaded.best.as_secs_f64(),
+            secs,
+            secs / parse.best.as_secs_f64().max(1e-9),
+            mb(size) / secs.max(1e-9),
+            mb(parse.peak),
+            mb(loaded.peak),
+            mb(checked.peak),
+            checked.peak as f64 / size as f64,
+            fixed.best.as_secs_f64(),
+            fixed.out.applied.len(),
+        );
+    }
+    ExitCode::SUCCESS
+}
