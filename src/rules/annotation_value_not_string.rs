@@ -68,12 +68,11 @@ impl Rule for AnnotationValueNotString {
         for (index, resource) in cx.resources.iter().enumerate() {
             for map_path in string_maps(resource) {
                 let Some(map) = resource.get(&map_path) else { continue };
-                let mut seen = Vec::new();
+                let mut seen = std::collections::HashSet::new();
                 for (key, _) in map.string_map() {
-                    if seen.contains(&key) {
+                    if !seen.insert(key) {
                         continue;
                     }
-                    seen.push(key);
                     // The last of duplicate keys is what Kubernetes keeps.
                     let Some(value) = map.get(key) else { continue };
                     let path = pointer::push(&map_path, key);

@@ -72,7 +72,7 @@ impl Rule for IpAuthorizationPolicyBehindSnat {
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let topology = Topology::new(cx.resources, cx.services);
-        let mut seen: Vec<(usize, usize)> = Vec::new();
+        let mut seen: std::collections::HashSet<(usize, usize)> = std::collections::HashSet::new();
         for svc in cx.services {
             if !snats_client_ip(svc) || svc.gateway.is_none() {
                 continue;
@@ -83,7 +83,7 @@ impl Rule for IpAuthorizationPolicyBehindSnat {
                 if seen.contains(&(policy.resource, svc.resource)) {
                     continue;
                 }
-                seen.push((policy.resource, svc.resource));
+                seen.insert((policy.resource, svc.resource));
                 let policy_name = cx.resources[policy.resource].display_name();
                 let gateway = svc.display_name();
                 let key = first.key;

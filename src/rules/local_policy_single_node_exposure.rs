@@ -176,7 +176,7 @@ impl Rule for LocalPolicySingleNodeExposure {
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let topology = Topology::new(cx.resources, cx.services);
-        let mut seen: Vec<(usize, Vec<String>)> = Vec::new();
+        let mut seen: std::collections::HashSet<(usize, Vec<String>)> = std::collections::HashSet::new();
         for svc in cx.services {
             if svc.effective_type() != "LoadBalancer" || svc.effective_etp() != "Local" {
                 continue;
@@ -203,7 +203,7 @@ impl Rule for LocalPolicySingleNodeExposure {
             if seen.contains(&(svc.resource, key.clone())) {
                 continue;
             }
-            seen.push((svc.resource, key));
+            seen.insert((svc.resource, key));
             out.push(finding(cx, svc, &etp.path, &placement));
         }
     }

@@ -45,13 +45,13 @@ impl Rule for MissingStatusPort {
     }
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut seen: Vec<(usize, &str)> = Vec::new();
+        let mut seen: std::collections::HashSet<(usize, &str)> = std::collections::HashSet::new();
         for svc in cx.services {
             let Some(ports) = &svc.ports else { continue };
             if !svc.is_istio_gateway() || seen.contains(&(svc.resource, ports.path.as_str())) {
                 continue;
             }
-            seen.push((svc.resource, ports.path.as_str()));
+            seen.insert((svc.resource, ports.path.as_str()));
             let items = ports.node.items();
             if items.is_empty()
                 || items.iter().any(|p| p.get("name").and_then(Node::scalar_text) == Some("status-port"))

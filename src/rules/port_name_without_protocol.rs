@@ -78,7 +78,7 @@ impl Rule for PortNameWithoutProtocol {
     }
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut seen: Vec<(usize, String)> = Vec::new();
+        let mut seen: std::collections::HashSet<(usize, String)> = std::collections::HashSet::new();
         for svc in cx.services {
             if svc.gateway.is_none() {
                 continue;
@@ -87,7 +87,7 @@ impl Rule for PortNameWithoutProtocol {
                 if seen.contains(&(svc.resource, path.clone())) {
                     continue;
                 }
-                seen.push((svc.resource, path.clone()));
+                seen.insert((svc.resource, path.clone()));
                 let Some(name) = port.get("name").and_then(Node::scalar_text) else { continue };
                 if name == "status-port" || has_protocol_prefix(name) || port.get("appProtocol").is_some() {
                     continue;

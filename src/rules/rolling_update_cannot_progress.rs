@@ -91,7 +91,7 @@ impl Rule for RollingUpdateCannotProgress {
     }
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut seen: Vec<(usize, String, String)> = Vec::new();
+        let mut seen: std::collections::HashSet<(usize, String, String)> = std::collections::HashSet::new();
         for pair in pairs(cx) {
             if !is_zero(&pair.surge) || !is_zero(&pair.unavailable) {
                 continue;
@@ -100,7 +100,7 @@ impl Rule for RollingUpdateCannotProgress {
             if seen.contains(&key) {
                 continue;
             }
-            seen.push(key);
+            seen.insert(key);
             let resource = &cx.resources[pair.resource];
             let kind = resource.kind;
             let name = resource.display_name();

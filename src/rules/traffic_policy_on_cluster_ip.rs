@@ -47,13 +47,13 @@ impl Rule for TrafficPolicyOnClusterIp {
     }
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut seen: Vec<(usize, &str)> = Vec::new();
+        let mut seen: std::collections::HashSet<(usize, &str)> = std::collections::HashSet::new();
         for svc in cx.services {
             let Some(etp) = &svc.external_traffic_policy else { continue };
             if svc.effective_type() != "ClusterIP" || seen.contains(&(svc.resource, etp.path.as_str())) {
                 continue;
             }
-            seen.push((svc.resource, etp.path.as_str()));
+            seen.insert((svc.resource, etp.path.as_str()));
             // The same field may feed an override that renders another type.
             let shared_with_external = cx.services.iter().any(|other| {
                 other.resource == svc.resource

@@ -7,6 +7,7 @@ import { renderDiff } from "./diff.js";
 import { drawPicture } from "./picture.js";
 import { encodeState, decodeState, MAX_FRAGMENT } from "./state.js";
 import { FOUNDING_EXAMPLE } from "./example.js";
+import { loadRules } from "./rule-docs.js";
 
 const $ = (id) => document.getElementById(id);
 const MAX_FILE_BYTES = 32 * 1024 * 1024;
@@ -372,6 +373,7 @@ $("lang").addEventListener("change", () => {
 function applyLang(value) {
   setLang(value);
   $("lang").value = lang();
+  $("rules-link").search = `?lang=${lang()}`;
   setLabel(editor, t("editorLabel"));
 }
 
@@ -440,25 +442,14 @@ async function restore() {
   return true;
 }
 
-/** The rules' docs: the browser build leaves them out of the wasm to stay small (scripts/build-wasm). */
-async function ruleDocs() {
-  try {
-    const response = await fetch(new URL("./dist/rules.json", document.baseURI));
-    if (!response.ok) return new Map();
-    return new Map((await response.json()).map((r) => [r.code, r.docs]));
-  } catch {
-    return new Map();
-  }
-}
-
 async function start() {
   applyLang(browserLang());
   $("status").textContent = t("loading");
   await restore();
   renderTabs();
   try {
-    const [list, version, docs] = await Promise.all([checker.call("rules"), checker.call("version"), ruleDocs()]);
-    rules = new Map(list.map((r) => [r.code, { ...r, docs: r.docs || docs.get(r.code) || "" }]));
+    const [list, version] = await Promise.all([loadRules(checker), checker.call("version")]);
+    rules = new Map(list.map((r) => [r.code, r]));
     $("version").textContent = `v${version}`;
   } catch (error) {
     $("status").textContent = String(error.message ?? error);
