@@ -1,5 +1,6 @@
 //! The report contract (architecture.md 4.2) and its renderers.
 
+pub mod policyreport;
 pub mod rules_doc;
 pub mod sarif;
 pub mod text;

@@ -45,6 +45,10 @@ Output formats:
   json   the report contract (architecture.md 4.2) with an added \"file\" field: one object for
          one input, an array of such objects for several inputs
   sarif  one SARIF 2.1.0 log with a run over every input; fixes with text edits are included
+  policyreport
+         a wgpolicyk8s.io/v1alpha2 PolicyReport per input (a v1 List of them for several inputs),
+         as Kyverno and Kubewarden's audit scanner write: one result per finding, rule = code,
+         severity error/warning/info -> high/medium/info, result fail (error) or warn
 
 Exit status:
   0  nothing at or above --fail-on
@@ -208,6 +212,7 @@ pub enum CheckFormat {
     Text,
     Json,
     Sarif,
+    Policyreport,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -1,6 +1,6 @@
-//! `gateway-doctor check`: report findings in text, JSON or SARIF.
+//! `gateway-doctor check`: report findings in text, JSON, SARIF or as a PolicyReport.
 
-use gateway_doctor::report::{sarif, text};
+use gateway_doctor::report::{policyreport, sarif, text};
 use gateway_doctor::{Options, Report, Severity};
 use serde_json::{Map, Value};
 
@@ -28,6 +28,7 @@ pub fn run(args: &CheckArgs, options: &Options, ui: &Ui) -> u8 {
         CheckFormat::Text => emit(&render_text(&loaded, &reports, ui)),
         CheckFormat::Json => emit(&render_json(&loaded, &reports)),
         CheckFormat::Sarif => emit(&render_sarif(&loaded, &reports)),
+        CheckFormat::Policyreport => emit(&render_policy_reports(&loaded, &reports)),
     }
     exit_status(&reports, !errors.is_empty() || loaded.is_empty(), args.fail_on)
 }
@@ -80,6 +81,21 @@ fn render_json(loaded: &[Loaded], reports: &[Report]) -> String {
         })
         .collect();
     let value = if values.len() == 1 { values.remove(0) } else { Value::Array(values) };
+    let mut out = serde_json::to_string_pretty(&value).expect("a JSON value serialises");
+    out.push('\n');
+    out
+}
+
+/// One `PolicyReport` for one input; a `v1 List` of them for several, which
+/// `kubectl apply -f` takes as it is.
+fn render_policy_reports(loaded: &[Loaded], reports: &[Report]) -> String {
+    let mut items: Vec<Value> =
+        loaded.iter().zip(reports).map(|(l, report)| policyreport::policy_report(report, &l.input.label)).collect();
+    let value = if items.len() == 1 {
+        items.remove(0)
+    } else {
+        serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items})
+    };
     let mut out = serde_json::to_string_pretty(&value).expect("a JSON value serialises");
     out.push('\n');
     out

@@ -253,6 +253,30 @@ fn json_is_the_report_contract_with_a_file_field() {
     assert!(lb001(&zh)[0]["message"].as_str().unwrap().contains("负载均衡地址"));
 }
 
+#[test]
+fn policyreport_has_one_result_per_finding() {
+    let r = run(&["check", "founding-gateway.yaml", "--format", "policyreport"]);
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    let report = json(&r);
+    assert_eq!(report["apiVersion"], "wgpolicyk8s.io/v1alpha2");
+    assert_eq!(report["kind"], "PolicyReport");
+    assert_eq!(report["metadata"]["name"], "gateway-doctor-founding-gateway.yaml");
+    let findings =
+        json(&run(&["check", "founding-gateway.yaml", "--format", "json"]))["findings"].as_array().unwrap().len();
+    let results = report["results"].as_array().unwrap();
+    assert_eq!(results.len(), findings);
+    let lb = results.iter().find(|x| x["rule"] == "ASM-LB-001").expect("ASM-LB-001 result");
+    assert_eq!(
+        (lb["policy"].as_str(), lb["severity"].as_str(), lb["result"].as_str()),
+        (Some("gateway-doctor"), Some("medium"), Some("warn"))
+    );
+    assert_eq!(lb["resources"][0]["kind"], "IstioGateway");
+
+    let several = json(&run(&["check", "founding-gateway.yaml", "clean-service.yaml", "--format", "policyreport"]));
+    assert_eq!(several["kind"], "List");
+    assert_eq!(several["items"].as_array().unwrap().len(), 2);
+}
+
 fn sarif_validator() -> jsonschema::Validator {
     let mut schema: Value = serde_json::from_str(&fixture("sarif-2.1.0-rtm.5.json")).unwrap();
     // The published schema's pattern for the `language` properties (which this

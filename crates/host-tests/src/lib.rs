@@ -1,0 +1,1 @@
+//! Host-runtime tests live in `tests/`; this crate has no library code.

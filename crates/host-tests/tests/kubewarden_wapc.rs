@@ -1,0 +1,125 @@
+//! Loads the built Kubewarden policy (`dist/policy-kubewarden.wasm`, from
+//! `scripts/build-policies`) into the waPC host runtime that Kubewarden's
+//! policy evaluator uses (`wapc` + `wasmtime-provider`, with WASI) and calls
+//! the three guest functions the way policy-server does.
+//!
+//! Set `GATEWAY_DOCTOR_KUBEWARDEN_WASM` to test another build.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use serde_json::{json, Value};
+use wapc::WapcHost;
+use wasmtime_provider::WasmtimeEngineProviderBuilder;
+
+fn wasm_path() -> PathBuf {
+    match std::env::var_os("GATEWAY_DOCTOR_KUBEWARDEN_WASM") {
+        Some(path) => PathBuf::from(path),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../dist/policy-kubewarden.wasm"),
+    }
+}
+
+fn host() -> WapcHost {
+    let path = wasm_path();
+    let bytes = std::fs::read(&path)
+        .unwrap_or_else(|e| panic!("cannot read {} ({e}); run scripts/build-policies first", path.display()));
+    let engine = WasmtimeEngineProviderBuilder::new().module_bytes(&bytes).build().expect("wasmtime loads the module");
+    WapcHost::new(Box::new(engine), None).expect("the waPC host initialises the guest")
+}
+
+fn fixture_request(name: &str) -> Value {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../kubewarden/test_data").join(name);
+    let review: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    // policy-server hands the guest the AdmissionReview's `request`.
+    review.get("request").cloned().unwrap_or(review)
+}
+
+fn call(host: &WapcHost, op: &str, payload: &Value) -> Value {
+    let out = host.call(op, payload.to_string().as_bytes()).unwrap_or_else(|e| panic!("{op} failed: {e}"));
+    serde_json::from_slice(&out).unwrap_or_else(|e| panic!("{op} did not answer JSON ({e})"))
+}
+
+fn validate(host: &WapcHost, fixture: &str, settings: Value) -> Value {
+    call(host, "validate", &json!({"request": fixture_request(fixture), "settings": settings}))
+}
+
+#[test]
+fn protocol_version_is_v1() {
+    let host = host();
+    let out = host.call("protocol_version", b"").unwrap();
+    assert_eq!(serde_json::from_slice::<Value>(&out).unwrap(), json!("v1"));
+}
+
+#[test]
+fn validate_settings_accepts_good_and_explains_bad() {
+    let host = host();
+    let good =
+        call(&host, "validate_settings", &json!({"cni": "terway-eniip", "rejectOn": "warning", "mutate": ["safe"]}));
+    assert_eq!(good["valid"], true);
+    let bad = call(&host, "validate_settings", &json!({"rejectOn": "often"}));
+    assert_eq!(bad["valid"], false);
+    assert!(bad["message"].as_str().unwrap().contains("`rejectOn` takes error, warning or never"));
+    let unknown = call(&host, "validate_settings", &json!({"kubeproxy": "ipvs"}));
+    assert!(unknown["message"].as_str().unwrap().contains("unknown setting `kubeproxy`"));
+}
+
+#[test]
+fn validate_accepts_warns_rejects_and_mutates() {
+    let host = host();
+
+    let warned = validate(&host, "istiogateway-local-create.json", json!({}));
+    assert_eq!(warned["accepted"], true);
+    let warnings = warned["warnings"].as_array().expect("warnings");
+    assert!(warnings.iter().any(|w| w.as_str().unwrap().starts_with("ASM-LB-001: ")), "{warnings:?}");
+    assert!(warned["audit_annotations"]["codes"].as_str().unwrap().contains("ASM-LB-001"));
+
+    let rejected = validate(&host, "istiogateway-local-create.json", json!({"rejectOn": "warning"}));
+    assert_eq!(rejected["accepted"], false);
+    assert!(rejected["message"].as_str().unwrap().contains("ASM-LB-001: pods on nodes without a gateway pod"));
+
+    let context = json!({"kubeProxyMode": "ipvs", "inClusterClients": "host-network"});
+    let error = validate(&host, "service-local-update.json", context);
+    assert_eq!(error["accepted"], false, "hostNetwork clients on IPVS make ASM-LB-001 an error: {error}");
+
+    let settings = json!({"rejectOn": "warning", "mutate": ["set-cluster-policy"]});
+    let mutated = validate(&host, "istiogateway-local-create.json", settings.clone());
+    assert_eq!(mutated["accepted"], true, "{mutated}");
+    let object = mutated["mutated_object"].clone();
+    assert_eq!(object["spec"]["externalTrafficPolicy"], "Cluster");
+    let recheck = call(&host, "validate", &json!({"request": object, "settings": settings}));
+    assert_eq!(recheck["accepted"], true);
+    assert!(recheck.get("mutated_object").is_none_or(Value::is_null), "nothing left to fix: {recheck}");
+
+    for untouched in ["pod-create.json", "service-clean-create.json"] {
+        let response = validate(&host, untouched, json!({"rejectOn": "warning"}));
+        assert_eq!(response["accepted"], true);
+        assert!(response.get("mutated_object").is_none_or(Value::is_null));
+    }
+}
+
+#[test]
+fn an_unknown_function_is_a_guest_error_not_a_crash() {
+    let host = host();
+    let error = host.call("nope", b"{}").unwrap_err().to_string();
+    assert!(error.contains("nope"), "{error}");
+    // The instance still serves after the error.
+    assert_eq!(validate(&host, "pod-create.json", json!({}))["accepted"], true);
+}
+
+/// Mean time of one `validate` of the founding IstioGateway, printed for BENCHMARKS.md.
+#[test]
+fn time_per_admission_request() {
+    let host = host();
+    let payload = json!({"request": fixture_request("istiogateway-local-create.json"), "settings": {}}).to_string();
+    for _ in 0..20 {
+        host.call("validate", payload.as_bytes()).unwrap();
+    }
+    let rounds = 500;
+    let start = Instant::now();
+    for _ in 0..rounds {
+        host.call("validate", payload.as_bytes()).unwrap();
+    }
+    let mean = start.elapsed() / rounds;
+    println!("kubewarden waPC (wasmtime-provider) validate: {mean:?} per request over {rounds} requests");
+    assert!(mean.as_millis() < 200, "one admission request took {mean:?}");
+}
