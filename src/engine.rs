@@ -343,9 +343,6 @@ pub struct FixOutcome {
 /// Rounds of apply-and-recheck before giving up on convergence.
 const MAX_ROUNDS: usize = 8;
 
-/// Fixes tried one by one in a round where every document touched broke.
-const MAX_SOLO_TRIALS: usize = 8;
-
 /// Applies the requested fixes, re-checking after each round until nothing
 /// more applies (architecture.md 3). Every round costs one check of the
 /// edited text, which is also the next round's starting report.
@@ -354,7 +351,8 @@ pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
     let mut report = check(&current, options);
     let mut applied: Vec<FixRecord> = Vec::new();
     let mut skipped = Skipped::default();
-    let mut done: HashSet<(String, &'static str, &'static str)> = HashSet::new();
+    // Keys are single strings so the sets share one instantiation (a smaller wasm build).
+    let mut done: HashSet<String> = HashSet::new();
     let wants = |id: &str| {
         if request.ids.is_empty() || request.ids.iter().any(|i| i == "safe") {
             None
@@ -364,7 +362,7 @@ pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
     };
     for _ in 0..MAX_ROUNDS {
         let mut groups: Vec<Vec<TextEdit>> = Vec::new();
-        let mut records: Vec<(FixRecord, (String, &'static str, &'static str))> = Vec::new();
+        let mut records: Vec<(FixRecord, String)> = Vec::new();
         for finding in &report.findings {
             let chosen = finding
                 .fixes
@@ -386,8 +384,10 @@ pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
             // The patch is part of the key: two findings at one place (a base spec and an
             // override) can offer the same fix id with different changes.
             let patch = serde_json::to_string(&fix.patch).unwrap_or_default();
-            let key =
-                (format!("{} {} {patch}", finding.location.document, finding.location.path), finding.code, fix.id);
+            let key = format!(
+                "{} {} {patch}\u{0}{}\u{0}{}",
+                finding.location.document, finding.location.path, finding.code, fix.id
+            );
             let refusal = match fix.applicability {
                 _ if fix.unavailable.is_some() => fix.unavailable.clone(),
                 Applicability::DisplayOnly => {
@@ -419,34 +419,36 @@ pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
         let (next, taken) = apply_groups(&current, &groups);
         let next_report = check(&next, options);
         let broken = documents_broken(&report, &next_report);
-        if broken.is_empty() {
-            for ((record, key), _) in records.into_iter().zip(taken).filter(|(_, t)| *t) {
-                applied.push(record);
-                done.insert(key);
-            }
+        if !broken.iter().any(|b| *b) {
+            take_applied(records, &taken, &mut applied, &mut done);
             current = next;
             report = next_report;
             continue;
         }
         // Documents parse on their own: fixes in the documents that stayed
-        // valid go ahead; those in a broken document wait.
-        let (held, going): (Vec<_>, Vec<_>) =
-            groups.into_iter().zip(records).partition(|(_, (r, _))| broken.contains(&r.resource.document));
-        let chosen = if going.is_empty() { solo_trial(&current, &held, &report, options) } else { going };
-        let Some(chosen) = (!chosen.is_empty()).then_some(chosen) else {
-            for (_, (r, _)) in held {
+        // valid go ahead; those in a broken document wait for the next round,
+        // without the others. When every fix is in a broken document, none applies.
+        let (mut going, mut going_records) = (Vec::new(), Vec::new());
+        let mut held = Vec::new();
+        for (group, (record, key)) in groups.into_iter().zip(records) {
+            if broken.get(record.resource.document).copied().unwrap_or(true) {
+                held.push(record);
+            } else {
+                going.push(group);
+                going_records.push((record, key));
+            }
+        }
+        if going.is_empty() {
+            for r in held {
                 let reason =
                     tr(options.lang, "the edit would make the YAML invalid".into(), "该修改会使 YAML 无效".into());
                 skipped.push(FixRecord { reason: Some(reason), ..r });
             }
             break;
-        };
-        let (groups, records): (Vec<_>, Vec<_>) = chosen.into_iter().unzip();
-        let (next, taken) = apply_groups(&current, &groups);
-        for ((record, key), _) in records.into_iter().zip(taken).filter(|(_, t)| *t) {
-            applied.push(record);
-            done.insert(key);
         }
+        let (groups, records) = (going, going_records);
+        let (next, taken) = apply_groups(&current, &groups);
+        take_applied(records, &taken, &mut applied, &mut done);
         current = next;
         report = check(&current, options);
     }
@@ -455,39 +457,39 @@ pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
     FixOutcome { text: current, applied, skipped, report }
 }
 
-type Group = (Vec<TextEdit>, (FixRecord, (String, &'static str, &'static str)));
-
-/// The first of a few fixes that, applied alone, adds no syntax error.
-fn solo_trial(current: &str, held: &[Group], report: &Report, options: &Options) -> Vec<Group> {
-    let before = syntax_error_count(report);
-    let clean = held.iter().take(MAX_SOLO_TRIALS).find(|(edits, _)| {
-        let (candidate, _) = apply_groups(current, std::slice::from_ref(edits));
-        let loaded = yaml::load(&candidate, &options.limits);
-        loaded.diagnostics.iter().filter(|d| d.kind == DiagnosticKind::Syntax).count() <= before
-    });
-    clean.cloned().into_iter().collect()
+/// Records the fixes whose edits were taken; only those count as done.
+fn take_applied(
+    records: Vec<(FixRecord, String)>,
+    taken: &[bool],
+    applied: &mut Vec<FixRecord>,
+    done: &mut HashSet<String>,
+) {
+    for ((record, key), taken) in records.into_iter().zip(taken) {
+        if *taken {
+            applied.push(record);
+            done.insert(key);
+        }
+    }
 }
 
-/// Documents with more syntax errors after the edits than before.
-fn documents_broken(before: &Report, after: &Report) -> HashSet<usize> {
+/// Per document: whether it has more syntax errors after the edits than before.
+fn documents_broken(before: &Report, after: &Report) -> Vec<bool> {
+    let documents = before.summary.documents.max(after.summary.documents);
+    // One slot per document, and the last for errors outside any document.
     let count = |report: &Report| {
-        let mut by_document: HashMap<Option<usize>, usize> = HashMap::new();
+        let mut by_document = vec![0usize; documents + 1];
         for d in report.diagnostics.iter().filter(|d| d.kind == DiagnosticKind::Syntax) {
-            *by_document.entry(d.document).or_default() += 1;
+            if let Some(slot) = by_document.get_mut(d.document.unwrap_or(documents).min(documents)) {
+                *slot += 1;
+            }
         }
         by_document
     };
-    let documents = before.summary.documents.max(after.summary.documents);
     let (before, after) = (count(before), count(after));
-    let mut broken = HashSet::new();
-    for (document, n) in after {
-        if n > before.get(&document).copied().unwrap_or(0) {
-            // A syntax error outside any document breaks them all.
-            broken.insert(document.unwrap_or(usize::MAX));
-        }
-    }
-    if broken.contains(&usize::MAX) {
-        broken.extend(0..documents);
+    let mut broken: Vec<bool> = after.iter().zip(&before).map(|(a, b)| a > b).collect();
+    // A syntax error outside any document breaks them all.
+    if broken.last().copied().unwrap_or(false) {
+        broken.iter_mut().for_each(|b| *b = true);
     }
     broken
 }
@@ -499,25 +501,21 @@ fn tr(lang: Lang, en: String, zh: String) -> String {
     }
 }
 
-fn syntax_error_count(report: &Report) -> usize {
-    report.diagnostics.iter().filter(|d| d.kind == DiagnosticKind::Syntax).count()
-}
-
-fn record_key(r: &FixRecord) -> (&'static str, &'static str, usize, String) {
-    (r.code, r.id, r.resource.document, r.resource.path.clone())
+fn record_key(r: &FixRecord) -> String {
+    format!("{}\u{0}{}\u{0}{}\u{0}{}", r.code, r.id, r.resource.document, r.resource.path)
 }
 
 /// Skipped fixes, each listed once, in the order first met.
 #[derive(Default)]
 struct Skipped {
     list: Vec<FixRecord>,
-    seen: HashSet<(&'static str, &'static str, usize, String, Option<String>)>,
+    seen: HashSet<String>,
 }
 
 impl Skipped {
     fn push(&mut self, record: FixRecord) {
-        let (code, id, document, path) = record_key(&record);
-        if self.seen.insert((code, id, document, path, record.reason.clone())) {
+        let key = format!("{}\u{0}{}", record_key(&record), record.reason.as_deref().unwrap_or(""));
+        if self.seen.insert(key) {
             self.list.push(record);
         }
     }

@@ -1,7 +1,5 @@
 //! Text edits and applying them.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
 use crate::source::Span;
@@ -20,9 +18,10 @@ pub fn apply_groups(text: &str, groups: &[Vec<TextEdit>]) -> (String, Vec<bool>)
     let mut order: Vec<usize> = (0..groups.len()).collect();
     let first_start = |g: &usize| groups.get(*g).and_then(|g| g.iter().map(|e| e.span.start).min());
     order.sort_by_key(|g| first_start(g).unwrap_or(usize::MAX));
-    // Taken edits by position: they never clash with each other, so only
-    // the ones around a new edit can clash with it.
-    let mut taken: BTreeMap<(usize, usize), &TextEdit> = BTreeMap::new();
+    // Taken edits sorted by position: they never clash with each other, so
+    // only the ones around a new edit can clash with it. Groups come in
+    // order of position, so insertions are mostly at the end.
+    let mut taken: Vec<&TextEdit> = Vec::new();
     let mut applied = vec![false; groups.len()];
     for g in order {
         let Some(group) = groups.get(g).filter(|group| !group.is_empty()) else { continue };
@@ -31,21 +30,27 @@ pub fn apply_groups(text: &str, groups: &[Vec<TextEdit>]) -> (String, Vec<bool>)
         if clashes {
             continue;
         }
-        taken.extend(group.iter().map(|e| ((e.span.start, e.span.end), e)));
+        for edit in group {
+            let at = taken.partition_point(|t| key(t) < key(edit));
+            taken.insert(at, edit);
+        }
         if let Some(slot) = applied.get_mut(g) {
             *slot = true;
         }
     }
-    let taken: Vec<&TextEdit> = taken.into_values().collect();
     (splice(text, &taken), applied)
 }
 
-/// Whether `edit` clashes with an edit already taken: only the last one
-/// starting before it and those starting inside it can.
-fn clashes_with_taken(taken: &BTreeMap<(usize, usize), &TextEdit>, edit: &TextEdit) -> bool {
-    let start = (edit.span.start, edit.span.start);
-    let before = taken.range(..start).next_back().map(|(_, t)| *t);
-    let inside = taken.range(start..=(edit.span.end, usize::MAX)).map(|(_, t)| *t);
+fn key(edit: &TextEdit) -> (usize, usize) {
+    (edit.span.start, edit.span.end)
+}
+
+/// Whether `edit` clashes with an edit already taken (sorted by position):
+/// only the last one starting before it and those starting inside it can.
+fn clashes_with_taken(taken: &[&TextEdit], edit: &TextEdit) -> bool {
+    let from = taken.partition_point(|t| key(t) < (edit.span.start, edit.span.start));
+    let before = from.checked_sub(1).and_then(|i| taken.get(i));
+    let inside = taken.get(from..).unwrap_or_default().iter().take_while(|t| t.span.start <= edit.span.end);
     before.into_iter().chain(inside).any(|t| clash(edit, t))
 }
 

@@ -99,17 +99,10 @@ impl<'a> Lowering<'a> {
     }
 
     /// The document after each operation in turn, each lowered against the
-    /// document as the previous one left it (re-read from its text); the
-    /// first against the tree already loaded.
+    /// document as the previous one left it (re-read from its text).
     fn apply_in_sequence(&self, original: &str, ops: &[Op]) -> Result<String> {
         let mut current = original.to_owned();
-        for (i, op) in ops.iter().enumerate() {
-            if i == 0 {
-                let edit = self.lower_op(op)?;
-                let local = TextEdit { span: edit.span.shifted_back(self.document.start), text: edit.text };
-                current = super::splice(&current, &[&local]);
-                continue;
-            }
+        for op in ops {
             let loaded = crate::yaml::load(&current, &crate::yaml::Limits::default());
             let root = match (loaded.diagnostics.is_empty(), loaded.documents.first().and_then(|d| d.root.as_ref())) {
                 (true, Some(root)) => root,
@@ -150,7 +143,17 @@ impl<'a> Lowering<'a> {
             }
         }
         let mut edits = ops.iter().map(|op| self.lower_op(op).ok()).collect::<Option<Vec<_>>>()?;
-        edits.sort_by_key(|e| (e.span.start, e.span.end));
+        // A handful of edits: an insertion sort is all they need (and small in the wasm build).
+        for i in 1..edits.len() {
+            let mut j = i;
+            while j > 0
+                && edits.get(j - 1).map(|e| (e.span.start, e.span.end))
+                    > edits.get(j).map(|e| (e.span.start, e.span.end))
+            {
+                edits.swap(j - 1, j);
+                j -= 1;
+            }
+        }
         let clash = edits.windows(2).any(|pair| match pair {
             [a, b] => {
                 a.span.end > b.span.start || (a.span.is_empty() && b.span.is_empty() && a.span.start == b.span.start)
@@ -161,12 +164,11 @@ impl<'a> Lowering<'a> {
         if clash || !inside {
             return None;
         }
-        let local: Vec<TextEdit> = edits
-            .into_iter()
-            .map(|e| TextEdit { span: e.span.shifted_back(self.document.start), text: e.text })
-            .collect();
+        for edit in &mut edits {
+            edit.span = edit.span.shifted_back(self.document.start);
+        }
         let original = self.text.get(self.document.start..self.document.end)?;
-        Some(super::splice(original, &local.iter().collect::<Vec<_>>()))
+        Some(super::splice(original, &edits.iter().collect::<Vec<_>>()))
     }
 
     fn lower_op(&self, op: &Op) -> Result<TextEdit> {

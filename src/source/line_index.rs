@@ -47,12 +47,7 @@ fn count(bytes: &[u8]) -> (usize, usize) {
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
-        if text.contains('\r') {
-            line_starts.extend(line_breaks(text.as_bytes()));
-        } else {
-            // `match_indices` of a char is core's vectorised memchr.
-            line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        }
+        line_starts.extend(line_breaks(text.as_bytes()));
         let blocks = if text.is_ascii() {
             Vec::new()
         } else {

@@ -6,7 +6,6 @@
 //! value never eats a neighbouring comment.
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{Hash, Hasher};
 
 use saphyr_parser::{Event, Parser, ScalarStyle as SaphyrStyle, Span as SaphyrSpan};
 
@@ -173,12 +172,13 @@ struct Frame {
     flow: bool,
     anchor: usize,
     first: usize,
-    /// Hashes of the keys of a big mapping, so duplicate keys are found
-    /// without comparing every key with every other.
-    key_hashes: Option<HashSet<u64>>,
+    /// The keys of a big mapping, so duplicate keys are found without
+    /// comparing every key with every other. (Owned: the crate already has
+    /// this set type, so it adds no code to the wasm build.)
+    keys: Option<HashSet<String>>,
 }
 
-/// Mappings with more entries than this index their keys by hash.
+/// Mappings with more entries than this keep a set of their keys.
 const LINEAR_KEY_SCAN: usize = 16;
 
 /// An anchored node, with what an alias to it would add.
@@ -312,7 +312,7 @@ impl Builder<'_> {
             return Err(depth_error(self.limits, span));
         }
         let first = self.children.len();
-        self.stack.push(Frame { mapping, start: span.start, flow, anchor, first, key_hashes: None });
+        self.stack.push(Frame { mapping, start: span.start, flow, anchor, first, keys: None });
         Ok(None)
     }
 
@@ -355,16 +355,15 @@ impl Builder<'_> {
         if name == "<<" {
             return;
         }
-        let earlier = entries.iter().step_by(2).take(entries.len() / 2 - 1);
+        let earlier = entries.chunks_exact(2).take(entries.len() / 2 - 1).filter_map(<[Node]>::first);
         let count = entries.len() / 2;
         let duplicate = if count <= LINEAR_KEY_SCAN {
             earlier.clone().any(|k| k.scalar_text() == Some(name))
         } else {
-            let hashes = frame
-                .key_hashes
-                .get_or_insert_with(|| earlier.clone().filter_map(|k| k.scalar_text()).map(hash_key).collect());
-            // A new hash is a new key; a known one is confirmed by comparing the text.
-            !hashes.insert(hash_key(name)) && earlier.clone().any(|k| k.scalar_text() == Some(name))
+            let keys = frame
+                .keys
+                .get_or_insert_with(|| earlier.clone().filter_map(|k| k.scalar_text()).map(str::to_owned).collect());
+            !keys.insert(name.to_owned())
         };
         if duplicate {
             self.duplicates.push(Diagnostic::new(
@@ -480,12 +479,6 @@ fn depth_error(limits: &Limits, span: Span) -> BuildError {
         format!("nesting deeper than {} levels; the document was not checked", limits.max_depth),
         span,
     )
-}
-
-fn hash_key(key: &str) -> u64 {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    key.hash(&mut hasher);
-    hasher.finish()
 }
 
 /// How many nodes a tree has, and how many collections deep it goes.

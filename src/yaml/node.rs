@@ -1,7 +1,5 @@
 //! The YAML tree the engine reads: every node keeps the byte span of its text.
 
-use std::collections::HashMap;
-
 use crate::source::Span;
 
 use super::pointer;
@@ -171,9 +169,7 @@ impl Node {
             Value::Sequence(seq) => seq.items.iter().map(Node::to_json).collect(),
             Value::Mapping(m) => {
                 let mut object = serde_json::Map::new();
-                for (key, value) in m.merged_entries() {
-                    object.insert(key.to_owned(), value.to_json());
-                }
+                m.insert_json(&mut object);
                 serde_json::Value::Object(object)
             }
         }
@@ -200,54 +196,40 @@ impl Mapping {
         })
     }
 
-    /// Every key with its effective value, in first-seen order.
+    /// Every key with its effective value, in first-seen order. Each key is
+    /// looked up among those before it: fine for a resource's mappings;
+    /// `to_json` does not use it, so huge mappings convert in linear time.
     pub fn merged_entries(&self) -> Vec<(&str, &Node)> {
-        let mut out = Effective::with_capacity(self.entries.len());
+        fn put<'m>(out: &mut Vec<(&'m str, &'m Node)>, key: &'m str, value: &'m Node) {
+            match out.iter_mut().find(|(k, _)| *k == key) {
+                Some(slot) => slot.1 = value,
+                None => out.push((key, value)),
+            }
+        }
+        let mut out = Vec::with_capacity(self.entries.len());
         // Merged keys first, so that the mapping's own keys override them.
         for merged in self.merged() {
             for (k, v) in merged.merged_entries() {
-                out.put(k, v);
+                put(&mut out, k, v);
             }
         }
         for e in &self.entries {
             if let (false, Some(k)) = (is_merge_key(&e.key), e.key.scalar_text()) {
-                out.put(k, &e.value);
+                put(&mut out, k, &e.value);
             }
         }
-        out.entries
-    }
-}
-
-/// Keys with their values in first-seen order, the last value winning;
-/// indexed by key once there are enough that a scan would be quadratic.
-struct Effective<'m> {
-    entries: Vec<(&'m str, &'m Node)>,
-    index: HashMap<&'m str, usize>,
-}
-
-impl<'m> Effective<'m> {
-    const SCAN: usize = 16;
-
-    fn with_capacity(capacity: usize) -> Self {
-        Self { entries: Vec::with_capacity(capacity), index: HashMap::new() }
+        out
     }
 
-    fn put(&mut self, key: &'m str, value: &'m Node) {
-        let found = if self.entries.len() <= Self::SCAN {
-            self.entries.iter().position(|(k, _)| *k == key)
-        } else {
-            if self.index.is_empty() {
-                self.index = self.entries.iter().enumerate().map(|(i, (k, _))| (*k, i)).collect();
-            }
-            self.index.get(key).copied()
-        };
-        match found.and_then(|i| self.entries.get_mut(i)) {
-            Some(slot) => slot.1 = value,
-            None => {
-                if !self.index.is_empty() {
-                    self.index.insert(key, self.entries.len());
-                }
-                self.entries.push((key, value));
+    /// `merged_entries` into a JSON object: its insertion-ordered map keeps a
+    /// key's first place and takes its last value, in constant time.
+    fn insert_json(&self, object: &mut serde_json::Map<String, serde_json::Value>) {
+        for merged in self.merged() {
+            merged.insert_json(object);
+        }
+        for e in &self.entries {
+            if let (false, Some(k)) = (is_merge_key(&e.key), e.key.scalar_text()) {
+                object.insert(k.to_owned(), e.value.to_json());
             }
         }
     }

@@ -40,15 +40,13 @@ pub fn escape(token: &str) -> Cow<'_, str> {
 }
 
 fn push_escaped(out: &mut String, token: &str) {
-    let mut rest = token;
-    while let Some(i) = rest.find(['~', '/']) {
-        // `~` and `/` are ASCII: `i` and `i + 1` are character boundaries.
-        let (before, special, after) = (rest.get(..i), rest.get(i..=i), rest.get(i + 1..));
-        out.push_str(before.unwrap_or_default());
-        out.push_str(if special == Some("~") { "~0" } else { "~1" });
-        rest = after.unwrap_or_default();
+    for c in token.chars() {
+        match c {
+            '~' => out.push_str("~0"),
+            '/' => out.push_str("~1"),
+            c => out.push(c),
+        }
     }
-    out.push_str(rest);
 }
 
 /// `base` + one more token.
