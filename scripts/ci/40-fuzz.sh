@@ -14,7 +14,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
   echo "40-fuzz: installing cargo-fuzz"
-  cargo install cargo-fuzz --locked
+  cargo install cargo-fuzz
 fi
 
 # cargo-fuzz needs nightly flags (-Z sanitizer); the stable toolchain allows them with this.
