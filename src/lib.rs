@@ -10,6 +10,7 @@ mod engine;
 mod format;
 pub mod markdown;
 pub mod model;
+mod order;
 pub mod patch;
 pub mod report;
 pub mod rule;

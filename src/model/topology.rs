@@ -93,7 +93,18 @@ pub fn template_labels(resource: &Resource<'_>) -> Option<Labels> {
         return None;
     }
     let labels = resource.get("/spec/template/metadata/labels")?;
-    Some(label_map(Some(labels)).into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect())
+    Some(owned_labels(label_map(Some(labels)).into_iter()))
+}
+
+/// Labels from borrowed pairs, the last of a repeated key winning. Built by
+/// `insert` rather than `collect`: `BTreeMap`'s `FromIterator` sorts with a
+/// copy of the standard sort for every iterator type it is called with.
+fn owned_labels<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Labels {
+    let mut labels = Labels::new();
+    for (k, v) in pairs {
+        labels.insert(k.to_owned(), v.to_owned());
+    }
+    labels
 }
 
 /// Where a gateway's pods come from, with the labels they are known to carry.
@@ -202,8 +213,7 @@ impl<'r, 'a> Topology<'r, 'a> {
             } else if let Some(labels) = template_labels(resource) {
                 out.push(PodSource { resource: index, path: "/spec/template/metadata/labels".into(), labels });
             } else if resource.is("", "Service") {
-                let labels: Labels =
-                    label_pairs(resource.get("/spec/selector")).map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+                let labels = owned_labels(label_pairs(resource.get("/spec/selector")));
                 if !labels.is_empty() {
                     out.push(PodSource { resource: index, path: "/spec/selector".into(), labels });
                 }
@@ -261,14 +271,16 @@ impl<'r, 'a> Topology<'r, 'a> {
         if svc.is_istio_gateway() {
             return istio_gateway_pod_labels(resource, &svc.spec_path);
         }
-        let mut labels: Labels =
-            label_pairs(resource.get("/spec/selector")).map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+        let mut labels = owned_labels(label_pairs(resource.get("/spec/selector")));
         let mut common: Option<Labels> = None;
         for index in self.workloads_selected_by(resource) {
             let Some(template) = self.resources.get(index).and_then(template_labels) else { continue };
             common = Some(match common {
                 None => template,
-                Some(c) => c.into_iter().filter(|(k, v)| template.get(k) == Some(v)).collect(),
+                Some(mut c) => {
+                    c.retain(|k, v| template.get(k) == Some(v));
+                    c
+                }
             });
         }
         labels.extend(common.unwrap_or_default());
