@@ -28,6 +28,12 @@ impl Reported {
     pub fn first(&mut self, resource: usize, key: impl Into<String>) -> bool {
         self.0.insert((resource, key.into()))
     }
+
+    /// [`Reported::first`] for a key made of several parts. One set type for
+    /// every rule keeps the wasm builds to one copy of the hash-set code.
+    pub fn first_of(&mut self, resource: usize, parts: &[&str]) -> bool {
+        self.first(resource, parts.join("\0"))
+    }
 }
 
 /// The route a fix adds an annotation at, for the Service's annotation map.

@@ -1,3 +1,4 @@
+use super::common::Reported;
 use crate::context::{Cni, InClusterClients, KubeProxyMode, Version};
 use crate::diagnostic::Severity;
 use crate::model::topology::Topology;
@@ -80,7 +81,7 @@ impl Rule for LocalPolicyInClusterLbAccess {
     }
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = Reported::default();
         let topology = Topology::new(cx.resources, cx.services);
         for svc in cx.services {
             if svc.effective_type() != "LoadBalancer" || svc.effective_etp() != "Local" {
@@ -91,7 +92,7 @@ impl Rule for LocalPolicyInClusterLbAccess {
             }
             let Some(etp) = &svc.external_traffic_policy else { continue };
             // An override that inherits the base's policy and annotations repeats the base's finding.
-            if !seen.insert((svc.resource, etp.path.clone(), svc.annotations_path.clone())) {
+            if !seen.first_of(svc.resource, &[&etp.path, &svc.annotations_path]) {
                 continue;
             }
             let (severity, notes) = assess(cx, svc);
