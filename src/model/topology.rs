@@ -4,7 +4,7 @@
 //! from the names and labels ASM and Istio generate (domain.md 1.1, 1.3) and
 //! from objects in the same input; nothing outside the input is assumed.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use crate::yaml::{pointer, Node};
 
@@ -12,7 +12,7 @@ use super::resource::Resource;
 use super::service::{is_istio_gateway, Field, Origin, ServiceView};
 
 /// Pod labels as far as the input shows them.
-pub type Labels = BTreeMap<String, String>;
+pub use super::Labels;
 
 /// The root namespace of an Istio mesh: policies there apply mesh-wide.
 pub const ISTIO_ROOT_NAMESPACE: &str = "istio-system";
@@ -96,9 +96,7 @@ pub fn template_labels(resource: &Resource<'_>) -> Option<Labels> {
     Some(owned_labels(label_map(Some(labels)).into_iter()))
 }
 
-/// Labels from borrowed pairs, the last of a repeated key winning. Built by
-/// `insert` rather than `collect`: `BTreeMap`'s `FromIterator` sorts with a
-/// copy of the standard sort for every iterator type it is called with.
+/// Labels from borrowed pairs, the last of a repeated key winning.
 fn owned_labels<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Labels {
     let mut labels = Labels::new();
     for (k, v) in pairs {
@@ -278,7 +276,7 @@ impl<'r, 'a> Topology<'r, 'a> {
             common = Some(match common {
                 None => template,
                 Some(mut c) => {
-                    c.retain(|k, v| template.get(k) == Some(v));
+                    c.retain(|k, v| template.get(k).is_some_and(|t| t == v));
                     c
                 }
             });
@@ -503,7 +501,8 @@ spec:
 
     #[test]
     fn partial_label_knowledge_is_not_a_mismatch() {
-        let labels: Labels = [("app".to_owned(), "web".to_owned())].into();
+        let mut labels = Labels::new();
+        labels.insert("app".to_owned(), "web".to_owned());
         assert_eq!(selector_matches([("app", "web")], &labels), Match::Yes);
         assert_eq!(selector_matches([("app", "api")], &labels), Match::No);
         assert_eq!(selector_matches([("app", "web"), ("tier", "x")], &labels), Match::Unknown);
