@@ -8,7 +8,7 @@
 #![cfg_attr(not(test), warn(clippy::indexing_slicing))]
 
 use std::cell::OnceCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
@@ -113,11 +113,16 @@ pub(crate) fn check_stream(text: &str, options: &Options) -> Report {
     let diagnostics =
         diagnostics.into_iter().map(|d| input_diagnostic(text, &line_index, options.columns, d)).collect();
 
-    let gateway_reasons: HashMap<usize, _> = services.iter().filter_map(|s| Some((s.resource, s.gateway?))).collect();
+    let mut gateway_reasons = vec![None; resources.len()];
+    for view in services {
+        if let (Some(reason), Some(slot)) = (view.gateway, gateway_reasons.get_mut(view.resource)) {
+            *slot = Some(reason);
+        }
+    }
     let resource_infos = resources
         .iter()
         .enumerate()
-        .map(|(i, r)| ResourceInfo { resource: resource_ref(r), gateway: gateway_reasons.get(&i).copied() })
+        .map(|(i, r)| ResourceInfo { resource: resource_ref(r), gateway: gateway_reasons.get(i).copied().flatten() })
         .collect();
 
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();

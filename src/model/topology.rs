@@ -127,9 +127,12 @@ impl PodSource {
     }
 }
 
-/// `(namespace, label key, label value)`: how workloads and Services are found
-/// without scanning the whole stream for every gateway.
-type LabelKey<'a> = (&'a str, &'a str, &'a str);
+/// How the indexes find objects without scanning the whole stream for every
+/// gateway: `(namespace, label key, label value)`, or `(namespace, name, "")`.
+/// One key type for every index keeps the wasm builds to one copy of the
+/// hash-map code.
+pub type Key<'a> = (&'a str, &'a str, &'a str);
+pub type Index<'a> = HashMap<Key<'a>, Vec<usize>>;
 
 /// The relations of one stream, indexed once per rule run so that relating
 /// every gateway to every other object stays close to linear.
@@ -137,18 +140,25 @@ pub struct Topology<'r, 'a> {
     resources: &'r [Resource<'a>],
     services: &'r [ServiceView<'a>],
     /// Workloads by every label of their pod template.
-    workloads: HashMap<LabelKey<'a>, Vec<usize>>,
+    workloads: Index<'a>,
     /// `v1 Service`s by the first label of their selector.
-    selecting_services: HashMap<LabelKey<'a>, Vec<usize>>,
+    selecting_services: Index<'a>,
     /// Deployments by `(namespace, name)`.
-    deployments: HashMap<(&'a str, &'a str), Vec<usize>>,
+    deployments: Index<'a>,
     /// HPAs by the `(namespace, name)` of the Deployment they scale.
-    hpas: HashMap<(&'a str, &'a str), Vec<usize>>,
-    /// AuthorizationPolicies by the first label of their selector; `None` for
-    /// those without one (they apply to their whole namespace).
-    policies: HashMap<Option<(&'a str, &'a str)>, Vec<usize>>,
-    /// Service views by resource.
-    views: HashMap<usize, Vec<usize>>,
+    hpas: Index<'a>,
+    /// AuthorizationPolicies by the first label of their selector, as
+    /// `(key, value, "")`; [`NO_SELECTOR`] for those without one (they apply
+    /// to their whole namespace).
+    policies: Index<'a>,
+    /// Service views by resource index.
+    views: Vec<Vec<usize>>,
+}
+
+const NO_SELECTOR: Key<'static> = ("", "", "");
+
+fn policy_key<'a>(first_label: Option<(&'a str, &'a str)>) -> Key<'a> {
+    first_label.map_or(NO_SELECTOR, |(k, v)| (k, v, ""))
 }
 
 fn namespace_of<'a>(resource: &Resource<'a>) -> &'a str {
@@ -165,7 +175,7 @@ impl<'r, 'a> Topology<'r, 'a> {
             deployments: HashMap::new(),
             hpas: HashMap::new(),
             policies: HashMap::new(),
-            views: HashMap::new(),
+            views: vec![Vec::new(); resources.len()],
         };
         for (index, r) in resources.iter().enumerate() {
             let ns = namespace_of(r);
@@ -174,7 +184,7 @@ impl<'r, 'a> Topology<'r, 'a> {
                     t.workloads.entry((ns, k, v)).or_default().push(index);
                 }
                 if let (true, Some(name)) = (r.kind == "Deployment", r.name) {
-                    t.deployments.entry((ns, name)).or_default().push(index);
+                    t.deployments.entry((ns, name, "")).or_default().push(index);
                 }
             } else if r.is("", "Service") {
                 if let Some((k, v)) = label_pairs(r.get("/spec/selector")).next() {
@@ -183,15 +193,17 @@ impl<'r, 'a> Topology<'r, 'a> {
             } else if r.kind == "HorizontalPodAutoscaler" && r.group() == "autoscaling" {
                 let target = |key: &str| r.get(&format!("/spec/scaleTargetRef/{key}")).and_then(Node::scalar_text);
                 if let (Some("Deployment"), Some(name)) = (target("kind"), target("name")) {
-                    t.hpas.entry((ns, name)).or_default().push(index);
+                    t.hpas.entry((ns, name, "")).or_default().push(index);
                 }
             } else if r.is("security.istio.io", "AuthorizationPolicy") {
                 let first = label_pairs(r.get("/spec/selector/matchLabels")).next();
-                t.policies.entry(first).or_default().push(index);
+                t.policies.entry(policy_key(first)).or_default().push(index);
             }
         }
         for (i, view) in services.iter().enumerate() {
-            t.views.entry(view.resource).or_default().push(i);
+            if let Some(views) = t.views.get_mut(view.resource) {
+                views.push(i);
+            }
         }
         t
     }
@@ -225,7 +237,7 @@ impl<'r, 'a> Topology<'r, 'a> {
     /// matches its template, or the Service itself.
     pub fn services_of(&self, source: &PodSource) -> Vec<&'r ServiceView<'a>> {
         let Some(resource) = self.resources.get(source.resource) else { return Vec::new() };
-        let views = |index: usize| self.views.get(&index).into_iter().flatten().filter_map(|i| self.services.get(*i));
+        let views = |index: usize| self.views.get(index).into_iter().flatten().filter_map(|i| self.services.get(*i));
         if is_istio_gateway(resource) || resource.is("", "Service") {
             return views(source.resource).collect();
         }
@@ -291,7 +303,7 @@ impl<'r, 'a> Topology<'r, 'a> {
     pub fn gateway_workloads(&self, svc: &ServiceView<'_>) -> Vec<usize> {
         match svc.origin {
             Origin::IstioGateway { .. } => {
-                self.deployments.get(&(svc.namespace.as_str(), svc.name.as_str())).cloned().unwrap_or_default()
+                self.deployments.get(&(svc.namespace.as_str(), svc.name.as_str(), "")).cloned().unwrap_or_default()
             }
             Origin::Service => {
                 self.resources.get(svc.resource).map(|r| self.workloads_selected_by(r)).unwrap_or_default()
@@ -302,7 +314,7 @@ impl<'r, 'a> Topology<'r, 'a> {
     /// The HPAs (any `autoscaling` version) whose `scaleTargetRef` names the
     /// Deployment `name` in `namespace`.
     pub fn hpas_targeting(&self, namespace: &str, deployment: &str) -> Vec<usize> {
-        self.hpas.get(&(namespace, deployment)).cloned().unwrap_or_default()
+        self.hpas.get(&(namespace, deployment, "")).cloned().unwrap_or_default()
     }
 
     /// The AuthorizationPolicies (security.istio.io) in the input that apply
@@ -312,8 +324,8 @@ impl<'r, 'a> Topology<'r, 'a> {
         let pod_labels = self.service_pod_labels(svc);
         let candidates = pod_labels
             .iter()
-            .map(|(k, v)| Some((k.as_str(), v.as_str())))
-            .chain([None])
+            .map(|(k, v)| policy_key(Some((k.as_str(), v.as_str()))))
+            .chain([NO_SELECTOR])
             .filter_map(|key| self.policies.get(&key))
             .flatten();
         let mut indices: Vec<usize> = candidates

@@ -1,7 +1,5 @@
-use std::collections::HashMap;
-
 use crate::diagnostic::Severity;
-use crate::model::topology::{label_map, selector_matches, Match, PodSource, Topology};
+use crate::model::topology::{label_map, selector_matches, Index, Match, PodSource, Topology};
 use crate::model::ServiceView;
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext, RuleMeta};
@@ -92,7 +90,8 @@ impl Rule for IstioGatewaySelectorPortMismatch {
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let topology = Topology::new(cx.resources, cx.services);
-        let sources = Sources::new(topology.pod_sources());
+        let all = topology.pod_sources();
+        let sources = Sources::new(&all);
         let gateways: Vec<&PodSource> = sources.all.iter().filter(|s| s.is_gateway(cx.resources)).collect();
         for (index, gateway) in cx.resources.iter().enumerate() {
             if !is_istio_gateway_config(gateway) {
@@ -116,31 +115,33 @@ impl Rule for IstioGatewaySelectorPortMismatch {
 
 /// The pod sources of the stream, indexed by label so that many Gateways
 /// against many workloads stay close to linear.
-struct Sources {
-    all: Vec<PodSource>,
-    /// Sources by every `(key, value)` label they carry.
-    by_label: HashMap<(String, String), Vec<usize>>,
-    /// How many sources show each label key.
-    with_key: HashMap<String, usize>,
+/// What an entry of [`Sources::index`] stands for.
+const LABEL: &str = "label";
+const KEY: &str = "key";
+
+struct Sources<'s> {
+    all: &'s [PodSource],
+    /// Sources by every label they carry, as `(key, value, LABEL)`, and by
+    /// every label key they show, as `(key, "", KEY)`.
+    index: Index<'s>,
 }
 
-impl Sources {
-    fn new(all: Vec<PodSource>) -> Self {
-        let mut by_label: HashMap<(String, String), Vec<usize>> = HashMap::new();
-        let mut with_key: HashMap<String, usize> = HashMap::new();
+impl<'s> Sources<'s> {
+    fn new(all: &'s [PodSource]) -> Self {
+        let mut index = Index::new();
         for (i, source) in all.iter().enumerate() {
             for (k, v) in &source.labels {
-                by_label.entry((k.clone(), v.clone())).or_default().push(i);
-                *with_key.entry(k.clone()).or_default() += 1;
+                index.entry((k.as_str(), v.as_str(), LABEL)).or_default().push(i);
+                index.entry((k.as_str(), "", KEY)).or_default().push(i);
             }
         }
-        Self { all, by_label, with_key }
+        Self { all, index }
     }
 
     /// The sources whose pods the selector certainly matches.
     fn matching(&self, selector: &[(&str, &str)]) -> Vec<&PodSource> {
         let Some((k, v)) = selector.first() else { return Vec::new() };
-        let candidates = self.by_label.get(&((*k).to_owned(), (*v).to_owned())).into_iter().flatten();
+        let candidates = self.index.get(&(*k, *v, LABEL)).into_iter().flatten();
         candidates
             .map(|i| &self.all[*i])
             .filter(|s| selector_matches(selector.iter().copied(), &s.labels) == Match::Yes)
@@ -152,7 +153,7 @@ impl Sources {
     fn any_undecided(&self, selector: &[(&str, &str)]) -> bool {
         if let [(key, _)] = selector {
             // One key: undecided exactly when some source does not show it.
-            return self.with_key.get(*key).copied().unwrap_or(0) < self.all.len();
+            return self.index.get(&(*key, "", KEY)).map_or(0, Vec::len) < self.all.len();
         }
         self.all.iter().any(|s| selector_matches(selector.iter().copied(), &s.labels) == Match::Unknown)
     }
