@@ -21,12 +21,17 @@ pub fn scope(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> String {
 /// Remembers what was reported, so that an override which inherits the
 /// base spec's field does not repeat the base spec's finding.
 #[derive(Default)]
-pub struct Reported(HashSet<(usize, String)>);
+pub struct Reported(HashSet<String>);
 
 impl Reported {
-    /// True the first time a `(resource, key)` pair is seen.
+    /// True the first time a `(resource, key)` pair is seen. (Kept as one
+    /// string: the engine's sets are `HashSet<String>` too, so the wasm
+    /// builds carry one copy of the hash-set code.)
     pub fn first(&mut self, resource: usize, key: impl Into<String>) -> bool {
-        self.0.insert((resource, key.into()))
+        let mut entry = resource.to_string();
+        entry.push('\0');
+        entry.push_str(&key.into());
+        self.0.insert(entry)
     }
 
     /// [`Reported::first`] for a key made of several parts. One set type for
