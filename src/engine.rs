@@ -23,7 +23,7 @@ use crate::report::{
 };
 use crate::rule::{Applicability, Draft, FixParams, Lang, RuleContext};
 use crate::rules;
-use crate::source::{floor_char_boundary, ColumnUnit, LineIndex, Span};
+use crate::source::{ColumnUnit, LineIndex, Span};
 use crate::yaml::{self, pointer, Document, Limits, Node, Value};
 
 /// The suppression annotation (architecture.md 4.5).
@@ -43,27 +43,17 @@ pub struct Options {
 
 pub fn check(text: &str, options: &Options) -> Report {
     match options.format.resolve(text) {
+        #[cfg(feature = "yaml")]
         InputFormat::Markdown => crate::markdown::check(text, options),
-        InputFormat::Yaml | InputFormat::Json | InputFormat::Auto => check_stream(text, options),
+        format => check_stream(text, format, options),
     }
 }
 
-/// Checks a YAML (or JSON) stream.
-pub(crate) fn check_stream(text: &str, options: &Options) -> Report {
+/// Checks a YAML or JSON stream (`format` as [`yaml::load_stream`] reads it).
+pub(crate) fn check_stream(text: &str, format: InputFormat, options: &Options) -> Report {
     let line_index = LineIndex::new(text);
     if text.len() > options.limits.max_input_bytes {
-        let diagnostic = Diagnostic::new(
-            DiagnosticKind::Limit,
-            Severity::Error,
-            format!(
-                "the input is {} bytes, over the limit of {} bytes; nothing was checked",
-                text.len(),
-                options.limits.max_input_bytes
-            ),
-            None,
-            // Where the input crosses the limit.
-            Span::empty(floor_char_boundary(text, options.limits.max_input_bytes)),
-        );
+        let diagnostic = yaml::input_too_large(text, &options.limits);
         return Report {
             version: REPORT_VERSION,
             findings: Vec::new(),
@@ -72,7 +62,7 @@ pub(crate) fn check_stream(text: &str, options: &Options) -> Report {
             summary: Summary::default(),
         };
     }
-    let loaded = yaml::load(text, &options.limits);
+    let loaded = yaml::load_stream(text, format, &options.limits);
     let resources = model::collect(&loaded.documents);
     let services = model::service_views(&resources);
     let cx = RuleContext {

@@ -1,0 +1,218 @@
+//! The JSON reader (`yaml::load_json`) builds exactly what the YAML loader
+//! (`yaml::load`) builds for the same JSON text: node trees with their spans
+//! and styles, documents, and diagnostics. Inputs: the JSON files of the
+//! repository's corpus and fixtures, serde_json's compact and pretty forms of
+//! every YAML document the repository holds, hand-written layouts, limits,
+//! and generated JSON values.
+#![cfg(feature = "yaml")]
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use gateway_doctor::diagnostic::DiagnosticKind;
+use gateway_doctor::yaml::{load, load_json, load_stream, Limits, Loaded, Node};
+use gateway_doctor::InputFormat;
+use proptest::prelude::*;
+use serde_json::Value as Json;
+
+use support::repo_root;
+
+fn assert_same(text: &str, limits: &Limits, label: &str) -> Loaded {
+    let json = load_json(text, limits);
+    let yaml = load(text, limits);
+    assert_eq!(json, yaml, "{label}: the JSON reader and the YAML loader disagree on {text:?}");
+    json
+}
+
+/// Valid JSON: the same as the YAML loader's, and read without a syntax error.
+fn assert_same_valid(text: &str, label: &str) {
+    let loaded = assert_same(text, &Limits::default(), label);
+    assert!(!loaded.diagnostics.iter().any(|d| d.kind == DiagnosticKind::Syntax), "{label}: {:?}", loaded.diagnostics);
+    assert_eq!(loaded.documents.len(), 1, "{label}");
+}
+
+/// Files under `dir`, recursively, with one of `extensions`, sorted.
+fn files(dir: &Path, extensions: &[&str]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().and_then(|e| e.to_str()).is_some_and(|e| extensions.contains(&e)) {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The repository's test inputs, and the shared corpus when it is there.
+fn input_dirs() -> Vec<PathBuf> {
+    let mut dirs = vec![repo_root().join("tests"), repo_root().join("examples")];
+    let shared = repo_root().join("../shared/corpus/files");
+    if shared.is_dir() {
+        dirs.push(shared);
+    }
+    dirs
+}
+
+#[test]
+fn json_files_read_the_same() {
+    let mut count = 0;
+    for dir in input_dirs() {
+        for path in files(&dir, &["json"]) {
+            let text = std::fs::read_to_string(&path).unwrap();
+            // Test data that is not a JSON manifest (reports, snapshots) is still JSON text.
+            if serde_json::from_str::<Json>(&text).is_err() {
+                continue;
+            }
+            assert_same_valid(&text, &path.display().to_string());
+            count += 1;
+        }
+    }
+    assert!(count >= 4, "only {count} JSON files found");
+}
+
+#[test]
+fn serde_json_forms_of_every_yaml_document_read_the_same() {
+    let mut count = 0;
+    for dir in input_dirs() {
+        for path in files(&dir, &["yaml", "yml"]) {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let loaded = load(&text, &Limits::default());
+            for root in loaded.documents.iter().filter_map(|d| d.root.as_ref()) {
+                let value = root.to_json();
+                let label = path.display().to_string();
+                assert_same_valid(&serde_json::to_string(&value).unwrap(), &label);
+                assert_same_valid(&serde_json::to_string_pretty(&value).unwrap(), &label);
+                count += 1;
+            }
+        }
+    }
+    assert!(count >= 50, "only {count} YAML documents found");
+}
+
+#[test]
+fn layouts_read_the_same() {
+    let texts = [
+        "{}",
+        "[]",
+        "  {  }  ",
+        "[ [ ], { } ]",
+        "\"just a string\"",
+        "42",
+        "-0.5e+10",
+        "null",
+        "true\n",
+        "{ \"a\" : 1 , \"b\" : [ 1 , 2.5 , -3 ] }",
+        "{\"a\":{\"b\":{\"c\":[true,false,null]}}}",
+        "\u{feff}{\"kind\": \"Service\",\r\n \"spec\": {\"type\": \"LoadBalancer\"}}\r\n",
+        "{\n\t\"a\": 1\n}",
+        "[\"中文\", \"é\", \"😀\", \"\\u00e9\\n\\t\\\"\\\\\\/\\b\\f\\r\"]",
+        "{\"a\": \"x\\\"y\", \"b\": \"\"}",
+        "{\"<<\": {\"x\": 1}, \"<<\": 2}",
+        "{\"a\": 1, \"a\": 2, \"b\": {\"a\": 3, \"a\": 4}}",
+        "[1e5, 1E-5, 0, -0, 10.25, 123456789012345678901234567890]",
+        "\n\n  {\"a\": [\n    1,\n    2\n  ]\n}\n\n",
+    ];
+    for text in texts {
+        assert_same_valid(text, "layout");
+    }
+    // A big object finds duplicates through a set of its keys.
+    let mut big: Vec<String> = (0..40).map(|i| format!("\"k{i}\": {i}")).collect();
+    big.push("\"k3\": 0".into());
+    big.push("\"k39\": 0".into());
+    let text = format!("{{{}}}", big.join(", "));
+    let loaded = assert_same(&text, &Limits::default(), "big object");
+    assert_eq!(loaded.diagnostics.len(), 2);
+}
+
+#[test]
+fn limits_read_the_same() {
+    let limits = Limits { max_depth: 5, max_scalar_bytes: 8, ..Limits::default() };
+    for text in [
+        "[[[[[[1]]]]]]",
+        "[[[[[1]]]]]",
+        "{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":1}}}}}}",
+        "{\"a\": [{\"b\": [{\"c\": [1]}]}]}",
+        "[\"12345678\", \"123456789\"]",
+        "{\"123456789\": 1}",
+        "[1234567890]",
+        "[\"\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\"]",
+    ] {
+        assert_same(text, &limits, "limits");
+    }
+    let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    let loaded = assert_same(&deep, &Limits::default(), "default depth");
+    assert_eq!(loaded.diagnostics[0].kind, DiagnosticKind::Limit);
+    let none = Limits { max_documents: 0, ..Limits::default() };
+    assert_same("{\"a\": 1}", &none, "no documents allowed");
+}
+
+#[test]
+fn yaml_flow_documents_fall_back_to_the_yaml_loader() {
+    let limits = Limits::default();
+    for text in ["{a: 1}", "{\"a\": 1} # comment", "[1, 2,]", "{\"a\": 'x'}", "{\"a\": 1}\n---\n{\"b\": 2}\n", ""] {
+        for format in [InputFormat::Json, InputFormat::Auto] {
+            assert_eq!(load_stream(text, format, &limits), load(text, &limits), "{text:?}");
+        }
+    }
+    let loaded = load_stream("{a: 1}", InputFormat::Json, &limits);
+    assert_eq!(loaded.documents[0].root.as_ref().and_then(|r| r.get("a")).and_then(Node::as_i64), Some(1));
+}
+
+#[test]
+fn yaml_input_never_goes_through_the_json_reader() {
+    let limits = Limits::default();
+    let text = "kind: Service\nspec: {type: LoadBalancer}\n";
+    for format in [InputFormat::Yaml, InputFormat::Auto, InputFormat::Markdown] {
+        assert_eq!(load_stream(text, format, &limits), load(text, &limits));
+    }
+    let big = Limits { max_input_bytes: 4, ..Limits::default() };
+    let loaded = load_stream("{\"a\": 1}", InputFormat::Json, &big);
+    assert!(loaded.documents.is_empty());
+    assert_eq!(loaded.diagnostics[0].kind, DiagnosticKind::Limit);
+}
+
+/// JSON values with escapes, unicode, nesting and numbers of every kind.
+fn json_value() -> impl Strategy<Value = Json> {
+    let string = prop_oneof![
+        "[a-zA-Z0-9 ._/:-]{0,12}",
+        any::<String>(),
+        "[\"\\\\\u{0}-\u{1f}\u{7f}é中😀\u{2028}\u{fffd}]{0,8}",
+    ];
+    let number = prop_oneof![
+        any::<i64>().prop_map(Json::from),
+        any::<u64>().prop_map(Json::from),
+        any::<f64>().prop_filter_map("finite", |f| serde_json::Number::from_f64(f).map(Json::Number)),
+    ];
+    let leaf = prop_oneof![
+        Just(Json::Null),
+        any::<bool>().prop_map(Json::Bool),
+        number,
+        string.clone().prop_map(Json::String),
+    ];
+    leaf.prop_recursive(6, 64, 6, move |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Json::Array),
+            prop::collection::vec((string.clone(), inner), 0..6)
+                .prop_map(|entries| Json::Object(entries.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn generated_json_reads_the_same(value in json_value()) {
+        let compact = serde_json::to_string(&value).unwrap();
+        let pretty = serde_json::to_string_pretty(&value).unwrap();
+        assert_same_valid(&compact, "compact");
+        assert_same_valid(&pretty, "pretty");
+    }
+}
