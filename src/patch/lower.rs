@@ -535,7 +535,7 @@ fn common_suffix(a: &str, b: &str) -> usize {
     n
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use super::*;
     use crate::patch::{apply_groups, Op};
@@ -698,7 +698,7 @@ mod tests {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod properties {
     use proptest::prelude::*;
     use serde_json::json;

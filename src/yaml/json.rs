@@ -411,3 +411,197 @@ fn find_duplicate(entries: &[Entry], keys: &mut Option<HashSet<String>>) -> Opti
     };
     duplicate.then(|| duplicate_key(name, last.key.span))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The one syntax error of `text`: its message and byte position.
+    fn error(text: &str) -> (String, usize) {
+        let loaded = load_json(text, &Limits::default());
+        assert_eq!(loaded.documents.len(), 1);
+        assert!(loaded.documents[0].root.is_none(), "{text:?} read as a value");
+        let errors: Vec<_> = loaded.diagnostics.iter().filter(|d| d.kind == DiagnosticKind::Syntax).collect();
+        assert_eq!(errors.len(), 1, "{text:?}: {:?}", loaded.diagnostics);
+        assert_eq!(errors[0].severity, Severity::Error);
+        assert_eq!(errors[0].document, Some(0));
+        assert!(errors[0].span.is_empty());
+        (errors[0].message.clone(), errors[0].span.start)
+    }
+
+    fn root(text: &str) -> Node {
+        let loaded = load_json(text, &Limits::default());
+        assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+        loaded.documents.into_iter().next().unwrap().root.unwrap()
+    }
+
+    fn said(message: &str, at: usize) -> (String, usize) {
+        (message.to_owned(), at)
+    }
+
+    #[test]
+    fn empty_input() {
+        assert_eq!(error(""), said("invalid JSON: the input is empty", 0));
+        assert_eq!(error(" \n\t"), said("invalid JSON: the input is empty", 3));
+        assert_eq!(error("\u{feff}"), said("invalid JSON: the input is empty", 3));
+    }
+
+    #[test]
+    fn truncated_input() {
+        let ends =
+            |expected: &str, at| said(&format!("invalid JSON: the text ends where {expected} should follow"), at);
+        assert_eq!(error("{"), ends("an object key in double quotes", 1));
+        assert_eq!(error("{\"a\""), ends("':' after an object key", 4));
+        assert_eq!(error("{\"a\":"), ends("a value (an object, array, string, number, true, false or null)", 5));
+        assert_eq!(error("{\"a\": 1"), ends("',' or '}' after an object entry", 7));
+        assert_eq!(error("[1, 2"), ends("',' or ']' after an array item", 5));
+        assert_eq!(error("[1,"), ends("a value (an object, array, string, number, true, false or null)", 3));
+        assert_eq!(error("{\"a\": \"xy"), said("invalid JSON: the text ends inside a string", 9));
+        assert_eq!(error("\"x\\"), said("invalid JSON: the text ends inside a string", 3));
+        assert_eq!(error("-"), ends("a digit", 1));
+        assert_eq!(error("1."), ends("a digit after the decimal point", 2));
+        assert_eq!(error("1e+"), ends("a digit in the exponent", 3));
+    }
+
+    #[test]
+    fn trailing_and_misplaced_text() {
+        assert_eq!(error("{} x"), said("invalid JSON: unexpected text after the value", 3));
+        assert_eq!(error("{}\n{}"), said("invalid JSON: unexpected text after the value", 3));
+        assert_eq!(error("1 2"), said("invalid JSON: unexpected text after the value", 2));
+        assert_eq!(error("{\"a\": 1 \"b\": 2}"), said("invalid JSON: expected ',' or '}' after an object entry", 8));
+        assert_eq!(error("[1 2]"), said("invalid JSON: expected ',' or ']' after an array item", 3));
+        assert_eq!(error("{\"a\" 1}"), said("invalid JSON: expected ':' after an object key", 5));
+        assert_eq!(error("{a: 1}"), said("invalid JSON: expected an object key in double quotes", 1));
+        assert_eq!(error("{\"a\": 1,}"), said("invalid JSON: expected an object key in double quotes", 8));
+        let value = "invalid JSON: expected a value (an object, array, string, number, true, false or null)";
+        assert_eq!(error("[1,]"), said(value, 3));
+        assert_eq!(error("[tru]"), said(value, 1));
+        assert_eq!(error("{\"a\": 'x'}"), said(value, 6));
+        assert_eq!(error("[nan]"), said(value, 1));
+        assert_eq!(error("[01]"), said("invalid JSON: a number cannot have a leading zero", 1));
+        assert_eq!(error("[-01]"), said("invalid JSON: a number cannot have a leading zero", 1));
+        assert_eq!(error("[+1]"), said(value, 1));
+        assert_eq!(error("[.5]"), said(value, 1));
+        assert_eq!(error("[truex]"), said("invalid JSON: expected ',' or ']' after an array item", 5));
+        assert_eq!(error("]"), said(value, 0));
+    }
+
+    #[test]
+    fn escapes_are_decoded() {
+        let node = root(r#"["\"\\\/\b\f\n\r\t", "\u00e9\u4e2d", "\ud83d\ude00", "\u0000", "a\u0041"]"#);
+        let texts: Vec<_> = node.items().iter().map(|n| n.scalar_text().unwrap()).collect();
+        assert_eq!(texts, ["\"\\/\u{8}\u{c}\n\r\t", "é中", "😀", "\u{0}", "aA"]);
+        assert!(node.items().iter().all(|n| n.as_scalar().unwrap().style == ScalarStyle::DoubleQuoted));
+        assert_eq!(node.items()[2].span, Span::new(37, 51));
+    }
+
+    #[test]
+    fn bad_escapes() {
+        assert_eq!(
+            error(r#"["ok", "a\x"]"#),
+            said(r#"invalid JSON: unknown escape `\x`; JSON knows \" \\ \/ \b \f \n \r \t and \uXXXX"#, 9)
+        );
+        assert_eq!(
+            error(r#"["\é"]"#),
+            said(r#"invalid JSON: unknown escape `\é`; JSON knows \" \\ \/ \b \f \n \r \t and \uXXXX"#, 2)
+        );
+        assert_eq!(error(r#"["\u12"]"#), said("invalid JSON: `\\u` must be followed by four hex digits", 2));
+        assert_eq!(error(r#"["\u12G4"]"#), said("invalid JSON: `\\u` must be followed by four hex digits", 2));
+        assert_eq!(error(r#"["\u+123"]"#), said("invalid JSON: `\\u` must be followed by four hex digits", 2));
+    }
+
+    #[test]
+    fn lone_surrogates() {
+        let high = "invalid JSON: \\uD83D is a high surrogate not followed by a low surrogate escape";
+        assert_eq!(error(r#"["\ud83d"]"#), said(high, 2));
+        assert_eq!(error(r#"["x\ud83dy"]"#), said(high, 3));
+        assert_eq!(error(r#"["\ud83d\u0041"]"#), said(high, 2));
+        assert_eq!(error(r#"["\ud83d\ud83d"]"#), said(high, 2));
+        assert_eq!(error(r#"["\ud83d\n"]"#), said(high, 2));
+        assert_eq!(
+            error(r#"["\ude00"]"#),
+            said("invalid JSON: \\uDE00 is a low surrogate with no high surrogate before it", 2)
+        );
+        assert_eq!(error(r#"["\ud83d\u12"]"#), said("invalid JSON: `\\u` must be followed by four hex digits", 8));
+    }
+
+    #[test]
+    fn control_characters_in_strings() {
+        let control =
+            |c: &str| format!("invalid JSON: control character U+{c} in a string; JSON writes it as an escape");
+        assert_eq!(error("[\"a\tb\"]"), (control("0009"), 3));
+        assert_eq!(error("{\"a\nb\": 1}"), (control("000A"), 3));
+        assert_eq!(error("[\"\u{0}\"]"), (control("0000"), 2));
+        // DEL and C1 controls are allowed by JSON.
+        assert_eq!(root("\"\u{7f}\u{85}\"").scalar_text(), Some("\u{7f}\u{85}"));
+    }
+
+    #[test]
+    fn depth_over_the_limit() {
+        let limits = Limits { max_depth: 3, ..Limits::default() };
+        let loaded = load_json("{\"a\": [[{\"b\": 1}]]}", &limits);
+        assert!(loaded.documents[0].root.is_none());
+        assert_eq!(loaded.diagnostics.len(), 1);
+        let d = &loaded.diagnostics[0];
+        assert_eq!(d.kind, DiagnosticKind::Limit);
+        assert_eq!(d.message, "nesting deeper than 3 levels; the document was not checked");
+        assert_eq!(d.span, Span::new(8, 9));
+        assert!(load_json("{\"a\": [[1]]}", &limits).diagnostics.is_empty());
+        // Far past any call stack: the reader's stack is on the heap.
+        let deep = "[".repeat(1_000_000);
+        let limits = Limits { max_depth: usize::MAX, ..Limits::default() };
+        let d = &load_json(&deep, &limits).diagnostics[0];
+        assert_eq!(d.span, Span::empty(1_000_000));
+    }
+
+    #[test]
+    fn scalars_over_the_limit() {
+        let limits = Limits { max_scalar_bytes: 3, ..Limits::default() };
+        let loaded = load_json("[\"abc\", \"\\u00e9\\u00e9\"]", &limits);
+        assert_eq!(loaded.diagnostics.len(), 1);
+        let d = &loaded.diagnostics[0];
+        assert_eq!(
+            (d.kind, d.message.as_str()),
+            (DiagnosticKind::Limit, "a scalar of 4 bytes is over the limit of 3 bytes")
+        );
+        assert_eq!(d.span, Span::new(8, 22));
+    }
+
+    #[test]
+    fn duplicate_keys_warn_and_the_last_wins() {
+        let text = "{\"a\": 1, \"b\": {\"a\": 0}, \"a\": 2}";
+        let loaded = load_json(text, &Limits::default());
+        assert_eq!(loaded.diagnostics.len(), 1);
+        let d = &loaded.diagnostics[0];
+        assert_eq!((d.kind, d.severity, d.document), (DiagnosticKind::DuplicateKey, Severity::Warning, Some(0)));
+        assert_eq!(d.message, "duplicate key `a`: Kubernetes keeps the last value and ignores the earlier one");
+        assert_eq!(d.span, Span::new(24, 27));
+        assert_eq!(loaded.documents[0].root.as_ref().unwrap().get("a").unwrap().as_i64(), Some(2));
+        // Duplicates found before a syntax error are still reported.
+        let loaded = load_json("{\"a\": 1, \"a\": 2,", &Limits::default());
+        let kinds: Vec<_> = loaded.diagnostics.iter().map(|d| d.kind).collect();
+        assert_eq!(kinds, [DiagnosticKind::DuplicateKey, DiagnosticKind::Syntax]);
+    }
+
+    #[test]
+    fn bom_and_spans() {
+        let text = "\u{feff} {\"a\": [1, -2.5e3, true, null], \"s\": \"x\"} \n";
+        let loaded = load_json(text, &Limits::default());
+        assert!(loaded.diagnostics.is_empty());
+        let document = &loaded.documents[0];
+        assert_eq!((document.index, document.span), (0, Span::new(3, text.len())));
+        let root = document.root.as_ref().unwrap();
+        let spanned = |n: &Node| &text[n.span.start..n.span.end];
+        assert_eq!(spanned(root), "{\"a\": [1, -2.5e3, true, null], \"s\": \"x\"}");
+        assert!(root.as_mapping().unwrap().flow);
+        let a = root.get("a").unwrap();
+        assert_eq!(spanned(a), "[1, -2.5e3, true, null]");
+        assert_eq!(a.items().iter().map(spanned).collect::<Vec<_>>(), ["1", "-2.5e3", "true", "null"]);
+        assert!(a.items().iter().all(|n| n.as_scalar().unwrap().style == ScalarStyle::Plain));
+        assert_eq!(spanned(root.get("s").unwrap()), "\"x\"");
+        assert_eq!(spanned(&root.as_mapping().unwrap().entries[1].key), "\"s\"");
+        // A BOM anywhere else is not whitespace.
+        let value = "invalid JSON: expected a value (an object, array, string, number, true, false or null)";
+        assert_eq!(error("\u{feff}\u{feff}{}"), said(value, 3));
+    }
+}

@@ -43,13 +43,17 @@ fn read(text: &str, _format: InputFormat, limits: &Limits) -> Loaded {
     let mut loaded = load_json(text, limits);
     let start = text.len() - text.trim_start_matches('\u{feff}').trim_start().len();
     if is_syntax_error(&loaded) && start < text.len() {
-        loaded.diagnostics.push(crate::diagnostic::Diagnostic::new(
-            DiagnosticKind::Syntax,
-            crate::diagnostic::Severity::Error,
-            JSON_ONLY,
-            Some(0),
-            crate::source::Span::empty(start),
-        ));
+        // First, so that it leads wherever the diagnostics are sorted by position.
+        loaded.diagnostics.insert(
+            0,
+            crate::diagnostic::Diagnostic::new(
+                DiagnosticKind::Syntax,
+                crate::diagnostic::Severity::Error,
+                JSON_ONLY,
+                Some(0),
+                crate::source::Span::empty(start),
+            ),
+        );
     }
     loaded
 }
