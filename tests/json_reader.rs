@@ -12,11 +12,11 @@ use std::path::{Path, PathBuf};
 
 use gateway_doctor::diagnostic::DiagnosticKind;
 use gateway_doctor::yaml::{load, load_json, load_stream, Limits, Loaded, Node};
-use gateway_doctor::InputFormat;
+use gateway_doctor::{check, fix, FixRequest, InputFormat, Options};
 use proptest::prelude::*;
 use serde_json::Value as Json;
 
-use support::repo_root;
+use support::{apply_edits, repo_root};
 
 fn assert_same(text: &str, limits: &Limits, label: &str) -> Loaded {
     let json = load_json(text, limits);
@@ -176,6 +176,86 @@ fn yaml_input_never_goes_through_the_json_reader() {
     let loaded = load_stream("{\"a\": 1}", InputFormat::Json, &big);
     assert!(loaded.documents.is_empty());
     assert_eq!(loaded.diagnostics[0].kind, DiagnosticKind::Limit);
+}
+
+/// Cluster contexts under which more rules fire, and the hostname some fixes need.
+fn fixing_options() -> Vec<Options> {
+    let contexts: &[&[(&str, &str)]] = &[
+        &[],
+        &[("kubeProxyMode", "ipvs"), ("inClusterClients", "pods"), ("cni", "terway-eniip")],
+        &[("cni", "flannel"), ("kubernetesVersion", "1.20"), ("ccmVersion", "v2.0.0"), ("needsSourceIp", "true")],
+    ];
+    contexts
+        .iter()
+        .map(|context| {
+            let mut options = Options::default();
+            for (key, value) in *context {
+                options.context.set(key, value).unwrap();
+            }
+            options.params.hostname = Some("gw.example.com".into());
+            options
+        })
+        .collect()
+}
+
+/// Every JSON input of the repository, and the pretty and compact JSON form
+/// of every YAML document.
+fn json_inputs() -> Vec<(String, String)> {
+    let mut inputs = Vec::new();
+    for dir in input_dirs() {
+        for path in files(&dir, &["json"]) {
+            let text = std::fs::read_to_string(&path).unwrap();
+            if serde_json::from_str::<Json>(&text).is_ok() {
+                inputs.push((path.display().to_string(), text));
+            }
+        }
+        for path in files(&dir, &["yaml", "yml"]) {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let loaded = load(&text, &Limits::default());
+            for root in loaded.documents.iter().filter_map(|d| d.root.as_ref()) {
+                let value = root.to_json();
+                if value.get("kind").is_some() {
+                    let label = path.display().to_string();
+                    inputs.push((label.clone(), serde_json::to_string_pretty(&value).unwrap()));
+                    inputs.push((label, serde_json::to_string(&value).unwrap()));
+                }
+            }
+        }
+    }
+    inputs
+}
+
+fn assert_json(text: &str, label: &str) {
+    if let Err(e) = serde_json::from_str::<Json>(text) {
+        panic!("{label}: the fixed text is not JSON ({e}):\n{text}");
+    }
+    let loaded = load_json(text, &Limits::default());
+    assert!(loaded.diagnostics.iter().all(|d| d.kind != DiagnosticKind::Syntax), "{label}: {:?}", loaded.diagnostics);
+}
+
+/// A host without YAML must read its own fixed output: every fix lowered
+/// into a JSON document (each one alone, and all safe ones through `fix`)
+/// leaves JSON that serde_json and the JSON reader both read.
+#[test]
+fn fixed_json_stays_json() {
+    let (mut fixes, mut documents) = (0, 0);
+    for (label, text) in json_inputs() {
+        for options in fixing_options() {
+            let report = check(&text, &options);
+            for finding in &report.findings {
+                for f in finding.fixes.iter().filter(|f| !f.edits.is_empty()) {
+                    assert_json(&apply_edits(&text, &f.edits), &format!("{label} {} {}", finding.code, f.id));
+                    fixes += 1;
+                }
+            }
+            let outcome = fix(&text, &FixRequest { ids: Vec::new(), allow_unsafe: true }, &options);
+            if !outcome.applied.is_empty() {
+                assert_json(&outcome.text, &format!("{label} (all safe fixes)"));
+                documents += 1;
+            }
+        }
+    }
+    assert!(fixes >= 100 && documents >= 20, "only {fixes} fixes in {documents} documents were tried");
 }
 
 /// JSON values with escapes, unicode, nesting and numbers of every kind.
