@@ -286,7 +286,7 @@ fn json_value() -> impl Strategy<Value = Json> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 1024, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn generated_json_reads_the_same(value in json_value()) {
@@ -295,4 +295,44 @@ proptest! {
         assert_same_valid(&compact, "compact");
         assert_same_valid(&pretty, "pretty");
     }
+
+    /// Damaged JSON: the reader accepts exactly what serde_json accepts, and
+    /// reads it as the YAML loader reads it whenever that reads it too.
+    #[test]
+    fn damaged_json_is_accepted_exactly_when_serde_json_accepts_it(
+        value in json_value(),
+        edits in prop::collection::vec((any::<prop::sample::Index>(), 0..3u8, prop::sample::select(DAMAGE)), 1..4),
+    ) {
+        let mut text: Vec<char> = serde_json::to_string_pretty(&value).unwrap().chars().collect();
+        for (at, kind, piece) in edits {
+            let at = at.index(text.len() + 1);
+            match kind {
+                0 => text.insert(at, piece),
+                1 if at < text.len() => { text.remove(at); }
+                _ if at < text.len() => text[at] = piece,
+                _ => text.push(piece),
+            }
+        }
+        let text: String = text.into_iter().collect();
+        let loaded = load_json(&text, &Limits::default());
+        let read = !loaded.diagnostics.iter().any(|d| d.kind == DiagnosticKind::Syntax);
+        // A leading byte order mark is the input's encoding, not its JSON.
+        let serde = serde_json::from_str::<Json>(text.strip_prefix('\u{feff}').unwrap_or(&text));
+        // serde_json stops at a number beyond f64's range, which JSON's grammar
+        // (and the tree, which keeps numbers as written) allows: no verdict there.
+        prop_assume!(!serde.as_ref().is_err_and(|e| e.to_string().contains("number out of range")));
+        prop_assert_eq!(read, serde.is_ok(), "{:?}: {:?}", text, loaded.diagnostics);
+        // saphyr-parser refuses some valid JSON (a tab after `:`); where it
+        // reads the text, it reads the same tree.
+        let yaml = load(&text, &Limits::default());
+        if read && !yaml.diagnostics.iter().any(|d| d.kind == DiagnosticKind::Syntax) {
+            prop_assert_eq!(&loaded, &yaml);
+        }
+    }
 }
+
+/// Characters that damage JSON in interesting ways.
+const DAMAGE: &[char] = &[
+    '{', '}', '[', ']', '"', '\\', ',', ':', ' ', '\n', '\t', '\u{0}', '0', '1', '-', '+', '.', 'e', 'E', 'u', 'd',
+    'n', 't', 'f', '\u{feff}', 'é', '/', '#', '\'',
+];
