@@ -3,14 +3,61 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Cni {
-    TerwayEni,
-    TerwayEniip,
-    TerwayDatapathv2,
-    Flannel,
-    CiliumKpr,
+/// An enum written in JSON, flags and settings by a fixed name per variant.
+/// Parsed from its name table rather than through serde's derive, so that
+/// the policy-host builds carry no serde deserialiser for the context.
+macro_rules! named_enum {
+    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)* }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)*
+        }
+
+        impl $name {
+            pub const NAMES: &'static [&'static str] = &[$($text),*];
+
+            pub fn parse(text: &str) -> Option<Self> {
+                match text {
+                    $($text => Some(Self::$variant),)*
+                    _ => None,
+                }
+            }
+
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text,)*
+                }
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.name())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(d)?;
+                Self::parse(&text).ok_or_else(|| serde::de::Error::custom(expected_one_of(Self::NAMES)))
+            }
+        }
+    };
+}
+
+fn expected_one_of(names: &[&str]) -> String {
+    format!("expected one of {}", names.join(", "))
+}
+
+named_enum! {
+    pub enum Cni {
+        TerwayEni = "terway-eni",
+        TerwayEniip = "terway-eniip",
+        TerwayDatapathv2 = "terway-datapathv2",
+        Flannel = "flannel",
+        CiliumKpr = "cilium-kpr",
+    }
 }
 
 impl Cni {
@@ -20,31 +67,31 @@ impl Cni {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum KubeProxyMode {
-    Iptables,
-    Ipvs,
-    Nftables,
-    /// No kube-proxy: an eBPF datapath replaces it.
-    None,
+named_enum! {
+    pub enum KubeProxyMode {
+        Iptables = "iptables",
+        Ipvs = "ipvs",
+        Nftables = "nftables",
+        /// No kube-proxy: an eBPF datapath replaces it.
+        None = "none",
+    }
 }
 
-/// Whether kube-proxy can tell pod traffic from other traffic (`--detect-local-mode`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum DetectLocal {
-    Implemented,
-    NoOp,
+named_enum! {
+    /// Whether kube-proxy can tell pod traffic from other traffic (`--detect-local-mode`).
+    pub enum DetectLocal {
+        Implemented = "implemented",
+        NoOp = "no-op",
+    }
 }
 
-/// Who inside the cluster connects to the load balancer's address.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum InClusterClients {
-    None,
-    Pods,
-    HostNetwork,
+named_enum! {
+    /// Who inside the cluster connects to the load balancer's address.
+    pub enum InClusterClients {
+        None = "none",
+        Pods = "pods",
+        HostNetwork = "host-network",
+    }
 }
 
 /// A `major.minor[.patch]` version, with or without a leading `v`.
@@ -118,13 +165,22 @@ where
 impl ClusterContext {
     /// Parses one context key as the CLI and the settings of the hosts name it.
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
-        let quoted = serde_json::Value::String(value.to_owned());
-        let bad = |e: serde_json::Error| format!("invalid value `{value}` for `{key}`: {e}");
+        fn named<T>(key: &str, value: &str, parse: fn(&str) -> Option<T>, names: &[&str]) -> Result<Option<T>, String> {
+            if value == "unknown" {
+                return Ok(None);
+            }
+            match parse(value) {
+                Some(parsed) => Ok(Some(parsed)),
+                None => Err(format!("invalid value `{value}` for `{key}`: {}", expected_one_of(names))),
+            }
+        }
         match key {
-            "cni" => self.cni = unknown_is_none(quoted).map_err(bad)?,
-            "kubeProxyMode" => self.kube_proxy_mode = unknown_is_none(quoted).map_err(bad)?,
-            "detectLocal" => self.detect_local = unknown_is_none(quoted).map_err(bad)?,
-            "inClusterClients" => self.in_cluster_clients = unknown_is_none(quoted).map_err(bad)?,
+            "cni" => self.cni = named(key, value, Cni::parse, Cni::NAMES)?,
+            "kubeProxyMode" => self.kube_proxy_mode = named(key, value, KubeProxyMode::parse, KubeProxyMode::NAMES)?,
+            "detectLocal" => self.detect_local = named(key, value, DetectLocal::parse, DetectLocal::NAMES)?,
+            "inClusterClients" => {
+                self.in_cluster_clients = named(key, value, InClusterClients::parse, InClusterClients::NAMES)?
+            }
             "kubernetesVersion" => {
                 self.kubernetes_version =
                     Some(Version::parse(value).ok_or_else(|| format!("`{value}` is not a version like 1.30"))?)
@@ -146,6 +202,41 @@ impl ClusterContext {
     }
 
     /// The context keys and their allowed values, for help texts and settings validation.
+    /// One context key from JSON settings (the policy hosts): a string as
+    /// [`ClusterContext::set`] reads it, `true`/`false` for `needsSourceIp`,
+    /// `null` for "not set".
+    pub fn set_json(&mut self, key: &str, value: &serde_json::Value) -> Result<(), String> {
+        use serde_json::Value;
+        match value {
+            Value::String(text) => self.set(key, text),
+            Value::Bool(b) if key == "needsSourceIp" => self.set(key, if *b { "true" } else { "false" }),
+            Value::Null => self.clear(key),
+            other => {
+                let kind = match other {
+                    Value::Bool(_) => "a boolean",
+                    Value::Number(_) => "a number",
+                    Value::Array(_) => "a list",
+                    _ => "an object",
+                };
+                Err(format!("`{key}` must be a string, not {kind}"))
+            }
+        }
+    }
+
+    fn clear(&mut self, key: &str) -> Result<(), String> {
+        match key {
+            "cni" => self.cni = None,
+            "kubeProxyMode" => self.kube_proxy_mode = None,
+            "detectLocal" => self.detect_local = None,
+            "inClusterClients" => self.in_cluster_clients = None,
+            "kubernetesVersion" => self.kubernetes_version = None,
+            "ccmVersion" => self.ccm_version = None,
+            "needsSourceIp" => self.needs_source_ip = None,
+            _ => return Err(format!("unknown context key `{key}`")),
+        }
+        Ok(())
+    }
+
     pub const KEYS: &'static [(&'static str, &'static str)] = &[
         ("cni", "terway-eni, terway-eniip, terway-datapathv2, flannel, cilium-kpr, unknown"),
         ("kubeProxyMode", "iptables, ipvs, nftables, none, unknown"),
@@ -171,6 +262,32 @@ mod tests {
         assert_eq!(cx.kubernetes_version, Some(Version(1, 30, 0)));
         assert!(serde_json::from_str::<ClusterContext>(r#"{"cnii":"flannel"}"#).is_err());
         assert!(serde_json::from_str::<ClusterContext>(r#"{"cni":"weave"}"#).is_err());
+    }
+
+    #[test]
+    fn set_reads_names_and_json_settings() {
+        let mut cx = ClusterContext::default();
+        cx.set("cni", "terway-eniip").unwrap();
+        cx.set("detectLocal", "no-op").unwrap();
+        assert_eq!((cx.cni, cx.detect_local), (Some(Cni::TerwayEniip), Some(DetectLocal::NoOp)));
+        cx.set("cni", "unknown").unwrap();
+        assert_eq!(cx.cni, None);
+        assert_eq!(
+            cx.set("cni", "weave").unwrap_err(),
+            "invalid value `weave` for `cni`: expected one of terway-eni, terway-eniip, terway-datapathv2, flannel, cilium-kpr"
+        );
+        cx.set_json("needsSourceIp", &serde_json::json!(true)).unwrap();
+        cx.set_json("kubernetesVersion", &serde_json::json!("1.30")).unwrap();
+        assert_eq!((cx.needs_source_ip, cx.kubernetes_version), (Some(true), Some(Version(1, 30, 0))));
+        cx.set_json("kubernetesVersion", &serde_json::Value::Null).unwrap();
+        assert_eq!(cx.kubernetes_version, None);
+        assert_eq!(cx.set_json("cni", &serde_json::json!(3)).unwrap_err(), "`cni` must be a string, not a number");
+        assert!(cx.set_json("cnii", &serde_json::json!("flannel")).is_err());
+        for name in Cni::NAMES {
+            assert_eq!(Cni::parse(name).map(Cni::name), Some(*name));
+        }
+        assert_eq!(serde_json::to_value(Cni::CiliumKpr).unwrap(), "cilium-kpr");
+        assert_eq!(serde_json::from_value::<DetectLocal>(serde_json::json!("no-op")).unwrap(), DetectLocal::NoOp);
     }
 
     #[test]

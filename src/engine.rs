@@ -95,13 +95,11 @@ pub(crate) fn check_stream(text: &str, format: InputFormat, options: &Options) -
     };
     // A draft that names no resource of this stream is a rule bug: it is dropped, not a panic.
     let mut findings: Vec<Finding> = drafts.into_iter().filter_map(|d| resolver.finding(d)).collect();
-    findings.sort_by(|a, b| {
-        (a.location.document, a.location.span.start, a.code).cmp(&(b.location.document, b.location.span.start, b.code))
-    });
+    crate::order::sort_by_key(&mut findings, |f| (f.location.document, f.location.span.start, f.code));
 
     let mut diagnostics: Vec<Diagnostic> = loaded.diagnostics;
     diagnostics.extend(not_resources(&loaded.documents));
-    diagnostics.sort_by_key(|d| (d.span.start, d.document));
+    crate::order::sort_by_key(&mut diagnostics, |d| (d.span.start, d.document));
     let diagnostics =
         diagnostics.into_iter().map(|d| input_diagnostic(text, &line_index, options.columns, d)).collect();
 

@@ -11,6 +11,7 @@ mod format;
 #[cfg(feature = "yaml")]
 pub mod markdown;
 pub mod model;
+mod order;
 pub mod patch;
 pub mod report;
 pub mod rule;

@@ -256,7 +256,7 @@ pub(crate) fn check(text: &str, options: &Options) -> Report {
         };
         report.diagnostics.push(diagnostic(DiagnosticKind::NotAResource, message.to_owned(), Span::empty(0)));
     }
-    report.diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+    crate::order::sort_by_key(&mut report.diagnostics, |d| (d.span.start, d.span.end));
     relocate(&mut report, text, &lines, options.columns);
     report
 }

@@ -8,6 +8,7 @@
 
 pub mod clb_annotations;
 mod gateway_spec;
+mod labels;
 pub mod quantity;
 mod resource;
 mod service;
@@ -15,6 +16,7 @@ pub mod topology;
 mod workload;
 
 pub use gateway_spec::{istio_spec_field, selected_deployments};
+pub use labels::Labels;
 pub use resource::{collect, Resource};
 pub use service::{
     is_istio_gateway, service_views, Field, GatewayReason, Origin, Provider, ServiceView, ALIBABA_PREFIX,

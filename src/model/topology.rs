@@ -4,7 +4,7 @@
 //! from the names and labels ASM and Istio generate (domain.md 1.1, 1.3) and
 //! from objects in the same input; nothing outside the input is assumed.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use crate::yaml::{pointer, Node};
 
@@ -12,7 +12,7 @@ use super::resource::Resource;
 use super::service::{is_istio_gateway, Field, Origin, ServiceView};
 
 /// Pod labels as far as the input shows them.
-pub type Labels = BTreeMap<String, String>;
+pub use super::Labels;
 
 /// The root namespace of an Istio mesh: policies there apply mesh-wide.
 pub const ISTIO_ROOT_NAMESPACE: &str = "istio-system";
@@ -93,7 +93,16 @@ pub fn template_labels(resource: &Resource<'_>) -> Option<Labels> {
         return None;
     }
     let labels = resource.get("/spec/template/metadata/labels")?;
-    Some(label_map(Some(labels)).into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect())
+    Some(owned_labels(label_map(Some(labels)).into_iter()))
+}
+
+/// Labels from borrowed pairs, the last of a repeated key winning.
+fn owned_labels<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Labels {
+    let mut labels = Labels::new();
+    for (k, v) in pairs {
+        labels.insert(k.to_owned(), v.to_owned());
+    }
+    labels
 }
 
 /// Where a gateway's pods come from, with the labels they are known to carry.
@@ -202,8 +211,7 @@ impl<'r, 'a> Topology<'r, 'a> {
             } else if let Some(labels) = template_labels(resource) {
                 out.push(PodSource { resource: index, path: "/spec/template/metadata/labels".into(), labels });
             } else if resource.is("", "Service") {
-                let labels: Labels =
-                    label_pairs(resource.get("/spec/selector")).map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+                let labels = owned_labels(label_pairs(resource.get("/spec/selector")));
                 if !labels.is_empty() {
                     out.push(PodSource { resource: index, path: "/spec/selector".into(), labels });
                 }
@@ -261,14 +269,16 @@ impl<'r, 'a> Topology<'r, 'a> {
         if svc.is_istio_gateway() {
             return istio_gateway_pod_labels(resource, &svc.spec_path);
         }
-        let mut labels: Labels =
-            label_pairs(resource.get("/spec/selector")).map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+        let mut labels = owned_labels(label_pairs(resource.get("/spec/selector")));
         let mut common: Option<Labels> = None;
         for index in self.workloads_selected_by(resource) {
             let Some(template) = self.resources.get(index).and_then(template_labels) else { continue };
             common = Some(match common {
                 None => template,
-                Some(c) => c.into_iter().filter(|(k, v)| template.get(k) == Some(v)).collect(),
+                Some(mut c) => {
+                    c.retain(|k, v| template.get(k).is_some_and(|t| t == v));
+                    c
+                }
             });
         }
         labels.extend(common.unwrap_or_default());
@@ -491,7 +501,8 @@ spec:
 
     #[test]
     fn partial_label_knowledge_is_not_a_mismatch() {
-        let labels: Labels = [("app".to_owned(), "web".to_owned())].into();
+        let mut labels = Labels::new();
+        labels.insert("app".to_owned(), "web".to_owned());
         assert_eq!(selector_matches([("app", "web")], &labels), Match::Yes);
         assert_eq!(selector_matches([("app", "api")], &labels), Match::No);
         assert_eq!(selector_matches([("app", "web"), ("tier", "x")], &labels), Match::Unknown);

@@ -4,7 +4,7 @@ use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
 use crate::yaml::{pointer, Node, Resolved, Value};
 
-use super::common::resource_label;
+use super::common::{resource_label, Reported};
 
 declare_rule! {
     /// ## What it does
@@ -68,9 +68,9 @@ impl Rule for AnnotationValueNotString {
         for (index, resource) in cx.resources.iter().enumerate() {
             for map_path in string_maps(resource) {
                 let Some(map) = resource.get(&map_path) else { continue };
-                let mut seen = std::collections::HashSet::new();
+                let mut seen = Reported::default();
                 for (key, _) in map.string_map() {
-                    if !seen.insert(key) {
+                    if !seen.first(0, key) {
                         continue;
                     }
                     // The last of duplicate keys is what Kubernetes keeps.

@@ -6,6 +6,7 @@ use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext, RuleMeta};
 
 use super::common::{absent_field_path, annotation_path, scope, Reported};
+use super::lb_support::eni_backend_tradeoffs;
 
 declare_rule! {
     /// ## What it does
@@ -206,7 +207,7 @@ fn fixes(cx: &RuleContext<'_>, svc: &ServiceView<'_>, path: &str, present: bool)
     );
 
     if alibaba_lb && c.cni != Some(Cni::Flannel) {
-        let mut eni = Fix::new(
+        let eni = Fix::new(
             "eni-passthrough",
             Applicability::Unsafe,
             cx.t(
@@ -218,19 +219,8 @@ fn fixes(cx: &RuleContext<'_>, svc: &ServiceView<'_>, path: &str, present: bool)
         .tradeoff(cx.t(
             "client IPs are kept and in-cluster access works from every node: the CLB sends to pod ENIs directly",
             "保留客户端 IP，且所有节点的集群内访问均正常：CLB 直接转发到 Pod 的弹性网卡",
-        ))
-        .tradeoff(cx.t(
-            "requires Terway ENI or ENIIP; on Flannel the CLB ends up with no backends (ASM-LB-002)",
-            "需要 Terway ENI 或 ENIIP 模式；在 Flannel 上 CLB 将没有后端（ASM-LB-002）",
-        ))
-        .tradeoff(cx.t(
-            "every targetPort must be a number (ASM-LB-004), and the CLB must be a performance-guaranteed (non-shared) spec",
-            "所有 targetPort 必须是数字（ASM-LB-004），且 CLB 必须是性能保障型（非共享型）规格",
         ));
-        if c.cni.is_none() {
-            eni = eni.tradeoff(cx.t("assumed: the CNI is unknown (--cni tells)", "假定：CNI 未知（可用 --cni 指定）"));
-        }
-        fixes.push(eni);
+        fixes.push(eni_backend_tradeoffs(cx, eni));
     }
 
     if alibaba_lb {

@@ -28,6 +28,12 @@ impl Reported {
     pub fn first(&mut self, resource: usize, key: impl Into<String>) -> bool {
         self.0.insert((resource, key.into()))
     }
+
+    /// [`Reported::first`] for a key made of several parts. One set type for
+    /// every rule keeps the wasm builds to one copy of the hash-set code.
+    pub fn first_of(&mut self, resource: usize, parts: &[&str]) -> bool {
+        self.first(resource, parts.join("\0"))
+    }
 }
 
 /// The route a fix adds an annotation at, for the Service's annotation map.
@@ -51,13 +57,18 @@ pub fn absent_field_path(svc: &ServiceView<'_>, key: &str, decisive: &[Option<&s
 
 /// The text Kubernetes reads a quantity from: YAML numbers reach the API
 /// server as JSON numbers (`cpu: 0x10` is 16), strings as written; `None` for
-/// booleans, nulls and collections.
+/// booleans, nulls and collections. Floats are written as JSON writes them
+/// (serde_json's shortest form; `2.0` as `2`, as Go's encoder does), which
+/// spares the wasm builds core's float formatting.
 pub fn quantity_text(node: &Node) -> Option<String> {
     let scalar = node.as_scalar()?;
     match scalar.resolve() {
         Resolved::Str => Some(scalar.text.clone()),
         Resolved::Int(i) => Some(i.to_string()),
-        Resolved::Float(f) if f.is_finite() => Some(f.to_string()),
+        Resolved::Float(f) => {
+            let text = serde_json::Number::from_f64(f)?.to_string();
+            Some(text.strip_suffix(".0").map(str::to_owned).unwrap_or(text))
+        }
         _ => None,
     }
 }
@@ -72,4 +83,27 @@ pub fn quantities<'a>(block: &Field<'a>, group: &str) -> Vec<(&'a str, Field<'a>
     let Some(map) = block.node.get(group) else { return Vec::new() };
     let base = pointer::push(&block.path, group);
     map.string_map().map(|(name, node)| (name, Field { node, path: pointer::push(&base, name) })).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text_of(yaml: &str) -> Option<String> {
+        let loaded = crate::yaml::load(&format!("v: {yaml}\n"), &Default::default());
+        let root = loaded.documents[0].root.as_ref().unwrap();
+        quantity_text(root.get("v").unwrap())
+    }
+
+    #[test]
+    fn quantity_text_writes_numbers_as_json_does() {
+        assert_eq!(text_of("0.5").as_deref(), Some("0.5"));
+        assert_eq!(text_of("2.0").as_deref(), Some("2"));
+        assert_eq!(text_of("-1.25").as_deref(), Some("-1.25"));
+        assert_eq!(text_of("250m").as_deref(), Some("250m"));
+        assert_eq!(text_of("'2.0'").as_deref(), Some("2.0"));
+        assert_eq!(text_of("0x10").as_deref(), Some("16"));
+        assert_eq!(text_of(".inf"), None);
+        assert_eq!(text_of("true"), None);
+    }
 }

@@ -1,5 +1,3 @@
-use std::collections::BTreeSet;
-
 use crate::model::{Resource, ServiceView, BACKEND_TYPE};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
@@ -109,8 +107,8 @@ fn fix(cx: &RuleContext<'_>, svc: &ServiceView<'_>, name: &str, path: &str) -> F
         return fix;
     }
     let numbers = container_port_numbers(cx, svc, name);
-    match numbers.iter().collect::<Vec<_>>()[..] {
-        [&number] => {
+    match numbers[..] {
+        [number] => {
             let mut fix = Fix::new(
                 "use-container-port-number",
                 Applicability::Unsafe,
@@ -146,9 +144,10 @@ fn fix(cx: &RuleContext<'_>, svc: &ServiceView<'_>, name: &str, path: &str) -> F
     }
 }
 
-/// The numbers the workloads a plain Service selects give to container port `name`.
-fn container_port_numbers(cx: &RuleContext<'_>, svc: &ServiceView<'_>, name: &str) -> BTreeSet<i64> {
-    let mut numbers = BTreeSet::new();
+/// The distinct numbers the workloads a plain Service selects give to
+/// container port `name`, in the order first seen.
+fn container_port_numbers(cx: &RuleContext<'_>, svc: &ServiceView<'_>, name: &str) -> Vec<i64> {
+    let mut numbers = Vec::new();
     if svc.is_istio_gateway() {
         return numbers;
     }
@@ -171,7 +170,10 @@ fn container_port_numbers(cx: &RuleContext<'_>, svc: &ServiceView<'_>, name: &st
         for container in spec.get("containers").map(Node::items).unwrap_or(&[]) {
             for port in container.get("ports").map(Node::items).unwrap_or(&[]) {
                 if port.get("name").and_then(Node::scalar_text) == Some(name) {
-                    numbers.extend(port.get("containerPort").and_then(Node::as_i64));
+                    let number = port.get("containerPort").and_then(Node::as_i64);
+                    if let Some(number) = number.filter(|n| !numbers.contains(n)) {
+                        numbers.push(number);
+                    }
                 }
             }
         }

@@ -66,8 +66,8 @@ impl Rule for InvalidQuantity {
                     let parsed = text.as_deref().and_then(|t| Some((t, quantity::parse(t)?)));
                     match parsed {
                         None => out.push(unparsable(cx, &at, group, name, &field)),
-                        Some((text, q)) if name == "memory" && quantity::suffix_of(text) == "m" => {
-                            out.push(milli_bytes(cx, &at, group, &field, text, q.value))
+                        Some((text, _)) if name == "memory" && quantity::suffix_of(text) == "m" => {
+                            out.push(milli_bytes(cx, &at, group, &field, text))
                         }
                         Some(_) => {}
                     }
@@ -104,9 +104,10 @@ fn unparsable(cx: &RuleContext<'_>, at: &Place<'_>, group: &str, name: &str, fie
         ))
 }
 
-fn milli_bytes(cx: &RuleContext<'_>, at: &Place<'_>, group: &str, field: &Field<'_>, text: &str, bytes: f64) -> Draft {
+fn milli_bytes(cx: &RuleContext<'_>, at: &Place<'_>, group: &str, field: &Field<'_>, text: &str) -> Draft {
     let (owner, what) = (at.owner, at.what);
     let number = &text[..text.len() - 1];
+    let bytes = quantity::thousandths(number);
     let mebibytes = format!("{number}Mi");
     let message = cx.t(
         format!("{group}.memory {text} in {owner} of {what} is {bytes} bytes: m means thousandths"),

@@ -1,3 +1,4 @@
+use super::common::Reported;
 use crate::context::Cni;
 use crate::diagnostic::Severity;
 use crate::model::topology::{snats_client_ip, Topology};
@@ -72,7 +73,7 @@ impl Rule for IpAuthorizationPolicyBehindSnat {
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let topology = Topology::new(cx.resources, cx.services);
-        let mut seen: std::collections::HashSet<(usize, usize)> = std::collections::HashSet::new();
+        let mut seen = Reported::default();
         for svc in cx.services {
             if !snats_client_ip(svc) || svc.gateway.is_none() {
                 continue;
@@ -80,10 +81,9 @@ impl Rule for IpAuthorizationPolicyBehindSnat {
             for policy in topology.ip_based_authorization_policies(svc) {
                 let defeated: Vec<_> = policy.conditions.iter().filter(|c| c.sees_node_ip_under_snat(svc)).collect();
                 let Some(first) = defeated.first() else { continue };
-                if seen.contains(&(policy.resource, svc.resource)) {
+                if !seen.first(policy.resource, svc.resource.to_string()) {
                     continue;
                 }
-                seen.insert((policy.resource, svc.resource));
                 let policy_name = cx.resources[policy.resource].display_name();
                 let gateway = svc.display_name();
                 let key = first.key;

@@ -169,7 +169,7 @@ fn selector_finding(cx: &RuleContext<'_>, index: usize, selector: &[(&str, &str)
     // A likely typo: one selector value close to the same key's value on a gateway.
     let typo = selector.iter().find_map(|(key, value)| {
         gateways.iter().find_map(|g| {
-            let actual = g.labels.get(*key)?;
+            let actual = g.labels.get(key)?;
             one_edit_apart(value, actual).then(|| (*key, actual.clone(), *g))
         })
     });

@@ -37,7 +37,8 @@ impl Once {
 }
 
 /// ASM's recommended way around in-cluster interception: call the Service.
-pub fn use_service_dns(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> Fix {
+/// The trade-offs every case shares; callers add their own.
+pub fn service_dns_fix(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> Fix {
     let dns = svc.dns_name();
     Fix::new(
         "use-service-dns",
@@ -47,11 +48,18 @@ pub fn use_service_dns(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> Fix {
             format!("在集群内改用 {dns}（或 ClusterIP）访问，而不是负载均衡地址"),
         ),
     )
-    .tradeoff(cx.t(
-        "no manifest change: in-cluster clients' configuration changes",
-        "无需修改清单：需要修改集群内客户端的配置",
-    ))
-    .tradeoff(cx.t(
+    .tradeoff(
+        cx.t(
+            "no manifest change: in-cluster clients' configuration changes",
+            "无需修改清单：需要修改集群内客户端的配置",
+        ),
+    )
+}
+
+/// [`service_dns_fix`] where the CLB's listener does the work (PROXY
+/// protocol, TLS termination): in-cluster clients must do without it.
+pub fn use_service_dns(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> Fix {
+    service_dns_fix(cx, svc).tradeoff(cx.t(
         "in-cluster clients skip the CLB's listener features (PROXY header, TLS termination, X-Forwarded-For) and must not expect them",
         "集群内客户端不经过 CLB 监听的功能（PROXY 头、TLS 卸载、X-Forwarded-For），不能依赖这些功能",
     ))
@@ -89,12 +97,31 @@ pub fn lb_hostname(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> Fix {
     .tradeoff(cx.t(
         "TCP/UDP listeners may hit loopback problems; keep client and gateway pods on different nodes (asymmetric routing)",
         "TCP/UDP 监听可能出现回环问题；客户端 Pod 与网关 Pod 不要调度在同一节点（非对称路由）",
-    ));
+    ))
+    .tradeoff(cx.t("in-cluster traffic pays CLB latency and bandwidth", "集群内流量会经过 CLB，产生延迟和带宽开销"));
     if let Some(ccm) = cx.cluster.ccm_version.filter(|v| *v < Version(2, 3, 0)) {
         fix = fix.tradeoff(cx.t(
             format!("your CCM {ccm} is older than v2.3.0: upgrade it first"),
             format!("你的 CCM {ccm} 低于 v2.3.0：请先升级"),
         ));
+    }
+    fix
+}
+
+/// ENI passthrough (`backend-type: eni`): the trade-offs every case shares,
+/// added to a fix whose title and operations say what changes.
+pub fn eni_backend_tradeoffs(cx: &RuleContext<'_>, fix: Fix) -> Fix {
+    let fix = fix
+        .tradeoff(cx.t(
+            "requires Terway ENI or ENIIP; on Flannel the CLB ends up with no backends (ASM-LB-002)",
+            "需要 Terway ENI 或 ENIIP 模式；在 Flannel 上 CLB 将没有后端（ASM-LB-002）",
+        ))
+        .tradeoff(cx.t(
+            "every targetPort must be a number (ASM-LB-004), and the CLB must be a performance-guaranteed (non-shared) spec",
+            "所有 targetPort 必须是数字（ASM-LB-004），且 CLB 必须是性能保障型（非共享型）规格",
+        ));
+    if cx.cluster.cni.is_none() {
+        return fix.tradeoff(cx.t("assumed: the CNI is unknown (--cni tells)", "假定：CNI 未知（可用 --cni 指定）"));
     }
     fix
 }

@@ -1,7 +1,9 @@
+use super::common::{annotation_path, Reported};
+use super::lb_support::{eni_backend_tradeoffs, lb_hostname, service_dns_fix};
 use crate::context::{Cni, InClusterClients, KubeProxyMode, Version};
 use crate::diagnostic::Severity;
 use crate::model::topology::Topology;
-use crate::model::{Origin, Provider, ServiceView, ALIBABA_PREFIX, BACKEND_TYPE, NLB_CLASS};
+use crate::model::{Origin, Provider, ServiceView, BACKEND_TYPE, NLB_CLASS};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
 
@@ -80,7 +82,7 @@ impl Rule for LocalPolicyInClusterLbAccess {
     }
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = Reported::default();
         let topology = Topology::new(cx.resources, cx.services);
         for svc in cx.services {
             if svc.effective_type() != "LoadBalancer" || svc.effective_etp() != "Local" {
@@ -91,7 +93,7 @@ impl Rule for LocalPolicyInClusterLbAccess {
             }
             let Some(etp) = &svc.external_traffic_policy else { continue };
             // An override that inherits the base's policy and annotations repeats the base's finding.
-            if !seen.insert((svc.resource, etp.path.clone(), svc.annotations_path.clone())) {
+            if !seen.first_of(svc.resource, &[&etp.path, &svc.annotations_path]) {
                 continue;
             }
             let (severity, notes) = assess(cx, svc);
@@ -258,22 +260,9 @@ fn fixes(cx: &RuleContext<'_>, topology: &Topology<'_, '_>, svc: &ServiceView<'_
     let c = cx.cluster;
     let alibaba = svc.provider() == Provider::Alibaba || c.cni.is_some_and(Cni::is_terway);
     let terway = c.cni.is_some_and(Cni::is_terway);
-    let dns = svc.dns_name();
     let mut fixes = Vec::new();
 
-    let mut dns_fix =
-        Fix::new(
-            "use-service-dns",
-            Applicability::DisplayOnly,
-            cx.t(
-                format!("call {dns} (or the ClusterIP) from inside the cluster instead of the load balancer address"),
-                format!("在集群内改用 {dns}（或 ClusterIP）访问，而不是负载均衡地址"),
-            ),
-        )
-        .tradeoff(cx.t(
-            "no manifest change: in-cluster clients' configuration changes",
-            "无需修改清单：需要修改集群内客户端的配置",
-        ))
+    let mut dns_fix = service_dns_fix(cx, svc)
         .tradeoff(cx.t(
             "client source IP and externalTrafficPolicy: Local are kept",
             "保留客户端源 IP 和 externalTrafficPolicy: Local",
@@ -316,7 +305,7 @@ fn fixes(cx: &RuleContext<'_>, topology: &Topology<'_, '_>, svc: &ServiceView<'_
     fixes.push(warn_ip_policies(cx, topology, svc, cluster_fix));
 
     if alibaba && c.cni != Some(Cni::Flannel) {
-        let mut eni = Fix::new(
+        let eni = Fix::new(
             "eni-passthrough",
             Applicability::Unsafe,
             cx.t(
@@ -329,58 +318,12 @@ fn fixes(cx: &RuleContext<'_>, topology: &Topology<'_, '_>, svc: &ServiceView<'_
         .tradeoff(cx.t(
             "client source IP kept: the CLB sends to pod ENIs directly",
             "保留客户端源 IP：CLB 直接转发到 Pod 的弹性网卡",
-        ))
-        .tradeoff(cx.t(
-            "requires Terway ENI or ENIIP; on Flannel the CLB ends up with no backends (ASM-LB-002)",
-            "需要 Terway ENI 或 ENIIP 模式；在 Flannel 上 CLB 将没有后端（ASM-LB-002）",
-        ))
-        .tradeoff(cx.t(
-            "every targetPort must be a number (ASM-LB-004), and the CLB must be a performance-guaranteed (non-shared) spec",
-            "所有 targetPort 必须是数字（ASM-LB-004），且 CLB 必须是性能保障型（非共享型）规格",
         ));
-        if c.cni.is_none() {
-            eni = eni.tradeoff(cx.t("assumed: the CNI is unknown (--cni tells)", "假定：CNI 未知（可用 --cni 指定）"));
-        }
-        fixes.push(eni);
+        fixes.push(eni_backend_tradeoffs(cx, eni));
 
-        let hostname = cx.params.hostname.as_deref().filter(|h| is_dns_name(h));
-        let mut host_fix = match hostname {
-            Some(host) => Fix::new(
-                "lb-hostname",
-                Applicability::Unsafe,
-                cx.t(
-                    format!("add service.beta.kubernetes.io/alibaba-cloud-loadbalancer-hostname: \"{host}\" (keeps Local)"),
-                    format!("添加 service.beta.kubernetes.io/alibaba-cloud-loadbalancer-hostname: \"{host}\"（保留 Local）"),
-                ),
-            )
-            .op(Op::add(annotation_path(svc, &format!("{ALIBABA_PREFIX}hostname")), host).quoted()),
-            None => Fix::new(
-                "lb-hostname",
-                Applicability::DisplayOnly,
-                cx.t(
-                    "add service.beta.kubernetes.io/alibaba-cloud-loadbalancer-hostname with a DNS name bound to the CLB (pass --param hostname=NAME to apply)",
-                    "添加 service.beta.kubernetes.io/alibaba-cloud-loadbalancer-hostname，值为绑定到 CLB 的域名（传入 --param hostname=NAME 以应用）",
-                ),
-            ),
-        }
-        .tradeoff(cx.t(
-            "needs CCM v2.3.0 or later; the DNS record must be created separately",
-            "需要 CCM v2.3.0 及以上；DNS 记录需要另行创建",
-        ))
-        .tradeoff(cx.t(
-            "the status shows a hostname instead of an IP: tools that read .status.loadBalancer.ingress[0].ip break",
-            "状态中显示域名而不是 IP：读取 .status.loadBalancer.ingress[0].ip 的工具会失效",
-        ))
-        .tradeoff(cx.t(
-            "TCP/UDP listeners may hit loopback problems; keep client and gateway pods on different nodes (asymmetric routing)",
-            "TCP/UDP 监听可能出现回环问题；客户端 Pod 与网关 Pod 不要调度在同一节点（非对称路由）",
-        ))
-        .tradeoff(cx.t("in-cluster traffic pays CLB latency and bandwidth", "集群内流量会经过 CLB，产生延迟和带宽开销"));
-        if let Some(ccm) = c.ccm_version.filter(|v| *v < Version(2, 3, 0)) {
-            host_fix = host_fix.tradeoff(cx.t(
-                format!("your CCM {ccm} is older than v2.3.0: upgrade it first"),
-                format!("你的 CCM {ccm} 低于 v2.3.0：请先升级"),
-            ));
+        let mut host_fix = lb_hostname(cx, svc);
+        if host_fix.applicability == Applicability::Unsafe {
+            host_fix.title.push_str(&cx.t(" (keeps Local)", "（保留 Local）"));
         }
         fixes.push(host_fix);
 
@@ -427,23 +370,6 @@ fn warn_ip_policies(cx: &RuleContext<'_>, topology: &Topology<'_, '_>, svc: &Ser
         ));
     }
     fix
-}
-
-fn annotation_path(svc: &ServiceView<'_>, key: &str) -> String {
-    crate::yaml::pointer::push(&svc.annotations_path, key)
-}
-
-/// An RFC 1123 DNS name (what the hostname annotation needs, ASM-ANN-029).
-pub(crate) fn is_dns_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 253
-        && name.split('.').all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-        })
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 use serde_json::json;
 
+use super::common::Reported;
 use crate::diagnostic::Severity;
 use crate::model::topology::{istio_gateway_field, Topology};
 use crate::model::{Field, Origin, Resource, ServiceView};
@@ -176,7 +177,7 @@ impl Rule for LocalPolicySingleNodeExposure {
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let topology = Topology::new(cx.resources, cx.services);
-        let mut seen: std::collections::HashSet<(usize, Vec<String>)> = std::collections::HashSet::new();
+        let mut seen = Reported::default();
         for svc in cx.services {
             if svc.effective_type() != "LoadBalancer" || svc.effective_etp() != "Local" {
                 continue;
@@ -196,14 +197,13 @@ impl Rule for LocalPolicySingleNodeExposure {
                 continue;
             }
             // An override that changes none of these fields repeats its base.
-            let mut key = vec![etp.path.clone()];
+            let mut key = vec![etp.path.as_str()];
             if let Some(fields) = &placement.fields {
-                key.extend(fields.iter().map(|f| f.as_ref().map_or(String::new(), |f| f.path.clone())));
+                key.extend(fields.iter().map(|f| f.as_ref().map_or("", |f| f.path.as_str())));
             }
-            if seen.contains(&(svc.resource, key.clone())) {
+            if !seen.first_of(svc.resource, &key) {
                 continue;
             }
-            seen.insert((svc.resource, key));
             out.push(finding(cx, svc, &etp.path, &placement));
         }
     }

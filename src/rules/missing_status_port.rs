@@ -1,3 +1,4 @@
+use super::common::Reported;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
 use crate::yaml::Node;
 
@@ -45,13 +46,12 @@ impl Rule for MissingStatusPort {
     }
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut seen: std::collections::HashSet<(usize, &str)> = std::collections::HashSet::new();
+        let mut seen = Reported::default();
         for svc in cx.services {
             let Some(ports) = &svc.ports else { continue };
-            if !svc.is_istio_gateway() || seen.contains(&(svc.resource, ports.path.as_str())) {
+            if !svc.is_istio_gateway() || !seen.first(svc.resource, ports.path.as_str()) {
                 continue;
             }
-            seen.insert((svc.resource, ports.path.as_str()));
             let items = ports.node.items();
             if items.is_empty()
                 || items.iter().any(|p| p.get("name").and_then(Node::scalar_text) == Some("status-port"))

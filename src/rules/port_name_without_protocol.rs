@@ -1,3 +1,4 @@
+use super::common::Reported;
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
 use crate::yaml::{pointer, Node};
@@ -78,16 +79,15 @@ impl Rule for PortNameWithoutProtocol {
     }
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut seen: std::collections::HashSet<(usize, String)> = std::collections::HashSet::new();
+        let mut seen = Reported::default();
         for svc in cx.services {
             if svc.gateway.is_none() {
                 continue;
             }
             for (port, path) in svc.port_entries() {
-                if seen.contains(&(svc.resource, path.clone())) {
+                if !seen.first(svc.resource, path.clone()) {
                     continue;
                 }
-                seen.insert((svc.resource, path.clone()));
                 let Some(name) = port.get("name").and_then(Node::scalar_text) else { continue };
                 if name == "status-port" || has_protocol_prefix(name) || port.get("appProtocol").is_some() {
                     continue;

@@ -1,3 +1,4 @@
+use super::common::Reported;
 use crate::model::{is_gateway_deployment, is_istio_gateway, Field};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
@@ -91,16 +92,14 @@ impl Rule for RollingUpdateCannotProgress {
     }
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut seen: std::collections::HashSet<(usize, String, String)> = std::collections::HashSet::new();
+        let mut seen = Reported::default();
         for pair in pairs(cx) {
             if !is_zero(&pair.surge) || !is_zero(&pair.unavailable) {
                 continue;
             }
-            let key = (pair.resource, pair.surge.path.clone(), pair.unavailable.path.clone());
-            if seen.contains(&key) {
+            if !seen.first_of(pair.resource, &[&pair.surge.path, &pair.unavailable.path]) {
                 continue;
             }
-            seen.insert(key);
             let resource = &cx.resources[pair.resource];
             let kind = resource.kind;
             let name = resource.display_name();

@@ -1,3 +1,4 @@
+use super::common::Reported;
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
 
@@ -47,13 +48,12 @@ impl Rule for TrafficPolicyOnClusterIp {
     }
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut seen: std::collections::HashSet<(usize, &str)> = std::collections::HashSet::new();
+        let mut seen = Reported::default();
         for svc in cx.services {
             let Some(etp) = &svc.external_traffic_policy else { continue };
-            if svc.effective_type() != "ClusterIP" || seen.contains(&(svc.resource, etp.path.as_str())) {
+            if svc.effective_type() != "ClusterIP" || !seen.first(svc.resource, etp.path.as_str()) {
                 continue;
             }
-            seen.insert((svc.resource, etp.path.as_str()));
             // The same field may feed an override that renders another type.
             let shared_with_external = cx.services.iter().any(|other| {
                 other.resource == svc.resource

@@ -132,7 +132,7 @@ fn suggestion(key: &str) -> Option<(String, &'static ClbAnnotation, usize, bool)
         .iter()
         .map(|e| (strsim::damerau_levenshtein(key, &format!("{ALIBABA_PREFIX}{}", e.suffix)), e))
         .collect();
-    scored.sort_by_key(|(d, _)| *d);
+    crate::order::sort_by_key(&mut scored, |(d, _)| *d);
     let (distance, entry) = *scored.first()?;
     let ambiguous = scored.get(1).is_some_and(|(d, _)| *d == distance);
     (distance <= 3).then(|| (format!("{}{}", Prefix::AlibabaCloud.text(), entry.suffix), entry, distance, ambiguous))

@@ -77,14 +77,7 @@ impl Settings {
             }
             "mutate" => self.mutate = string_list(key, value, check_fix_id)?,
             "ignore" => self.ignore = string_list(key, value, check_rule)?,
-            _ if ClusterContext::KEYS.iter().any(|(k, _)| *k == key) => {
-                let text = match value {
-                    Value::String(s) => s.clone(),
-                    Value::Bool(b) if key == "needsSourceIp" => b.to_string(),
-                    other => return Err(format!("`{key}` must be a string, not {}", json_type(other))),
-                };
-                self.context.set(key, &text)?;
-            }
+            _ if ClusterContext::KEYS.iter().any(|(k, _)| *k == key) => self.context.set_json(key, value)?,
             _ => return Err(unknown_key(key)),
         }
         Ok(())

@@ -158,8 +158,10 @@ fn options(mut settings: Map<String, Value>) -> Result<(Options, Option<Severity
         ),
         Some(_) => return Err("`rejectOn` must be a string".into()),
     };
-    let context: ClusterContext =
-        serde_json::from_value(Value::Object(settings)).map_err(|e| format!("bad context: {e}"))?;
+    let mut context = ClusterContext::default();
+    for (key, value) in &settings {
+        context.set_json(key, value).map_err(|why| format!("bad context: {why}"))?;
+    }
     Ok((Options { context, lang, ..Options::default() }, reject_on))
 }
 
