@@ -23,7 +23,7 @@ use crate::report::{
 };
 use crate::rule::{Applicability, Draft, FixParams, Lang, RuleContext};
 use crate::rules;
-use crate::source::{floor_char_boundary, ColumnUnit, LineIndex, Span};
+use crate::source::{ColumnUnit, LineIndex, Span};
 use crate::yaml::{self, pointer, Document, Limits, Node, Value};
 
 /// The suppression annotation (architecture.md 4.5).
@@ -43,27 +43,17 @@ pub struct Options {
 
 pub fn check(text: &str, options: &Options) -> Report {
     match options.format.resolve(text) {
+        #[cfg(feature = "yaml")]
         InputFormat::Markdown => crate::markdown::check(text, options),
-        InputFormat::Yaml | InputFormat::Json | InputFormat::Auto => check_stream(text, options),
+        format => check_stream(text, format, options),
     }
 }
 
-/// Checks a YAML (or JSON) stream.
-pub(crate) fn check_stream(text: &str, options: &Options) -> Report {
+/// Checks a YAML or JSON stream (`format` as [`yaml::load_stream`] reads it).
+pub(crate) fn check_stream(text: &str, format: InputFormat, options: &Options) -> Report {
     let line_index = LineIndex::new(text);
     if text.len() > options.limits.max_input_bytes {
-        let diagnostic = Diagnostic::new(
-            DiagnosticKind::Limit,
-            Severity::Error,
-            format!(
-                "the input is {} bytes, over the limit of {} bytes; nothing was checked",
-                text.len(),
-                options.limits.max_input_bytes
-            ),
-            None,
-            // Where the input crosses the limit.
-            Span::empty(floor_char_boundary(text, options.limits.max_input_bytes)),
-        );
+        let diagnostic = yaml::input_too_large(text, &options.limits);
         return Report {
             version: REPORT_VERSION,
             findings: Vec::new(),
@@ -72,7 +62,7 @@ pub(crate) fn check_stream(text: &str, options: &Options) -> Report {
             summary: Summary::default(),
         };
     }
-    let loaded = yaml::load(text, &options.limits);
+    let loaded = yaml::load_stream(text, format, &options.limits);
     let resources = model::collect(&loaded.documents);
     let services = model::service_views(&resources);
     let cx = RuleContext {
@@ -527,12 +517,67 @@ impl Skipped {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(feature = "yaml")]
     use crate::patch::TextEdit;
 
+    /// The founding problem as an API server hands it to an admission policy.
+    const JSON_SERVICE: &str = r#"{"apiVersion": "v1", "kind": "Service",
+  "metadata": {"name": "istio-ingressgateway", "namespace": "istio-system", "labels": {"istio": "ingressgateway"}},
+  "spec": {"type": "LoadBalancer", "externalTrafficPolicy": "Local", "selector": {"istio": "ingressgateway"},
+    "ports": [{"name": "http2", "port": 80, "targetPort": 8080}]}}"#;
+
+    /// JSON is checked and fixed in every build, with or without YAML, and
+    /// the fixed text is JSON again.
+    #[test]
+    fn json_is_checked_and_fixed_as_json() {
+        let report = check(JSON_SERVICE, &Options::default());
+        assert!(report.diagnostics.is_empty(), "{:?}", report.diagnostics);
+        let finding = report.findings.iter().find(|f| f.code == "ASM-LB-001").unwrap();
+        assert_eq!(&JSON_SERVICE[finding.location.span.start..finding.location.span.end], "\"Local\"");
+        let request = FixRequest { ids: vec!["set-cluster-policy".into()], allow_unsafe: true };
+        let outcome = fix(JSON_SERVICE, &request, &Options::default());
+        assert_eq!(outcome.applied.len(), 1);
+        let value: serde_json::Value = serde_json::from_str(&outcome.text).unwrap();
+        assert_eq!(value["spec"]["externalTrafficPolicy"], "Cluster");
+        let reread = yaml::load_json(&outcome.text, &Limits::default());
+        assert!(reread.diagnostics.is_empty());
+        assert!(!outcome.report.findings.iter().any(|f| f.code == "ASM-LB-001"));
+    }
+
+    /// A build without YAML says so where the input stops being JSON, for
+    /// YAML and Markdown alike, and never answers with an empty report.
+    #[cfg(not(feature = "yaml"))]
+    #[test]
+    fn a_json_only_build_refuses_yaml_and_markdown_with_a_diagnostic() {
+        for (text, format) in [
+            ("apiVersion: v1\nkind: Service\n", InputFormat::Auto),
+            ("# Title\n\n```yaml\nkind: Service\n```\n", InputFormat::Markdown),
+            ("{kind: Service}", InputFormat::Json),
+        ] {
+            let report = check(text, &Options { format, ..Options::default() });
+            let messages: Vec<_> = report.diagnostics.iter().map(|d| d.message.as_str()).collect();
+            assert_eq!(messages.len(), 2, "{text:?}: {messages:?}");
+            // Sorted by position: the note at the start of the text comes first.
+            assert_eq!(messages[0], yaml::JSON_ONLY);
+            assert!(messages[1].starts_with("invalid JSON: "), "{messages:?}");
+            assert!(report
+                .diagnostics
+                .iter()
+                .all(|d| d.severity == Severity::Error && d.kind == DiagnosticKind::Syntax));
+            assert_eq!((report.diagnostics[0].start.line, report.diagnostics[0].start.column), (1, 1));
+        }
+        // Blank input is not YAML either: the JSON error alone says it is empty.
+        let report = check("\n", &Options::default());
+        let messages: Vec<_> = report.diagnostics.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(messages, ["invalid JSON: the input is empty"]);
+    }
+
+    #[cfg(feature = "yaml")]
     const STREAM: &str = "# a clean first document\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  type: ClusterIP\n---\napiVersion: v1\nkind: List\nitems:\n- apiVersion: istio.alibabacloud.com/v1beta1\n  kind: IstioGateway\n  metadata:\n    name: ingressgateway\n    namespace: istio-system\n  spec:\n    externalTrafficPolicy: Local  # 保留源IP\n";
 
     /// Every fix's JSON Patch, applied to the resource, gives what its text
     /// edits give once the text is parsed again.
+    #[cfg(feature = "yaml")]
     #[test]
     fn patches_and_edits_agree() {
         let report = check(STREAM, &Options::default());
@@ -555,6 +600,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "yaml")]
     #[test]
     fn list_items_are_resources_with_their_own_route() {
         let report = check(STREAM, &Options::default());
@@ -566,6 +612,7 @@ mod tests {
         assert_eq!(report.summary.documents, 2);
     }
 
+    #[cfg(feature = "yaml")]
     #[test]
     fn suppression_is_counted_not_dropped_silently() {
         let text = STREAM.replace(
@@ -577,6 +624,7 @@ mod tests {
         assert_eq!(report.summary.suppressed, 1);
     }
 
+    #[cfg(feature = "yaml")]
     #[test]
     fn fix_refuses_unsafe_without_consent_and_converges_with_it() {
         let request = FixRequest { ids: vec!["set-cluster-policy".into()], allow_unsafe: false };
@@ -591,6 +639,7 @@ mod tests {
         assert_eq!(again.text, outcome.text);
     }
 
+    #[cfg(feature = "yaml")]
     #[test]
     fn alternatives_are_never_applied_together() {
         let request =
@@ -603,7 +652,7 @@ mod tests {
     #[test]
     fn oversized_input_is_a_diagnostic() {
         let options = Options { limits: Limits { max_input_bytes: 10, ..Limits::default() }, ..Options::default() };
-        let report = check(STREAM, &options);
+        let report = check(JSON_SERVICE, &options);
         assert_eq!(report.diagnostics[0].kind, DiagnosticKind::Limit);
         assert!(report.findings.is_empty());
     }

@@ -50,27 +50,40 @@ impl InputFormat {
     /// block scalar) means Markdown only when the text is not valid YAML.
     /// JSON when the first non-blank character opens an object or array;
     /// YAML otherwise.
+    ///
+    /// A build without the `yaml` feature reads no Markdown: it never
+    /// detects it.
     pub fn detect(text: &str) -> Self {
-        let is_fence = |line: &str| line.starts_with("```") || line.starts_with("~~~");
-        if text.lines().any(is_fence) {
+        #[cfg(feature = "yaml")]
+        if is_markdown(text) {
             return Self::Markdown;
         }
-        if text.lines().any(|line| is_fence(line.trim_start())) && !parses_as_yaml(text) {
-            return Self::Markdown;
+        if Self::looks_like_json(text) {
+            Self::Json
+        } else {
+            Self::Yaml
         }
-        match text.trim_start_matches('\u{feff}').trim_start().as_bytes().first() {
-            Some(b'{' | b'[') => Self::Json,
-            _ => Self::Yaml,
-        }
+    }
+
+    /// The first non-blank character opens an object or an array.
+    pub fn looks_like_json(text: &str) -> bool {
+        matches!(text.trim_start_matches('\u{feff}').trim_start().as_bytes().first(), Some(b'{' | b'['))
     }
 }
 
+#[cfg(feature = "yaml")]
+fn is_markdown(text: &str) -> bool {
+    let is_fence = |line: &str| line.starts_with("```") || line.starts_with("~~~");
+    text.lines().any(is_fence) || (text.lines().any(|line| is_fence(line.trim_start())) && !parses_as_yaml(text))
+}
+
+#[cfg(feature = "yaml")]
 fn parses_as_yaml(text: &str) -> bool {
     let loaded = crate::yaml::load(text, &crate::yaml::Limits::default());
     !loaded.diagnostics.iter().any(|d| d.kind == crate::diagnostic::DiagnosticKind::Syntax)
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use super::*;
 

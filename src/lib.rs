@@ -8,6 +8,7 @@ pub mod context;
 pub mod diagnostic;
 mod engine;
 mod format;
+#[cfg(feature = "yaml")]
 pub mod markdown;
 pub mod model;
 mod order;

@@ -231,10 +231,10 @@ pub fn yaml_stream<'a>(text: &'a str, format: InputFormat, limits: &Limits) -> C
 /// Checks the Kubernetes objects in a Markdown file's code blocks.
 pub(crate) fn check(text: &str, options: &Options) -> Report {
     if text.len() > options.limits.max_input_bytes {
-        return engine::check_stream(text, options);
+        return engine::check_stream(text, InputFormat::Markdown, options);
     }
     let extracted = extract(text, &options.limits);
-    let mut report = engine::check_stream(&extracted.stream, options);
+    let mut report = engine::check_stream(&extracted.stream, InputFormat::Markdown, options);
     let lines = LineIndex::new(text);
     for span in &extracted.elisions {
         let shown = text[span.start..span.end].trim();

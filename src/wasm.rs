@@ -279,7 +279,7 @@ pub fn gateways(
         let text = text_arg(&text)?;
         let (options, _) = options_arg(options)?;
         let stream = crate::markdown::yaml_stream(&text, options.format, &options.limits);
-        let loaded = crate::yaml::load(&stream, &options.limits);
+        let loaded = crate::yaml::load_stream(&stream, options.format, &options.limits);
         let resources = model::collect(&loaded.documents);
         let services = model::service_views(&resources);
         let bounds = model::replica_bounds(&resources);

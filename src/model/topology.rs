@@ -441,7 +441,7 @@ fn ip_policy(index: usize, policy: &Resource<'_>) -> Option<IpPolicy> {
     Some(IpPolicy { resource: index, action, conditions, addresses_only: addresses_only && !rules.is_empty() })
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use super::*;
     use crate::model::{collect, service_views};

@@ -103,7 +103,8 @@ impl<'a> Lowering<'a> {
     fn apply_in_sequence(&self, original: &str, ops: &[Op]) -> Result<String> {
         let mut current = original.to_owned();
         for op in ops {
-            let loaded = crate::yaml::load(&current, &crate::yaml::Limits::default());
+            let format = if self.json { crate::InputFormat::Json } else { crate::InputFormat::Yaml };
+            let loaded = crate::yaml::load_stream(&current, format, &crate::yaml::Limits::default());
             let root = match (loaded.diagnostics.is_empty(), loaded.documents.first().and_then(|d| d.root.as_ref())) {
                 (true, Some(root)) => root,
                 _ => return fail("an earlier operation of this fix left the document unreadable"),
@@ -534,7 +535,7 @@ fn common_suffix(a: &str, b: &str) -> usize {
     n
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use super::*;
     use crate::patch::{apply_groups, Op};
@@ -697,7 +698,7 @@ mod tests {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod properties {
     use proptest::prelude::*;
     use serde_json::json;

@@ -12,25 +12,10 @@ use saphyr_parser::{Event, Parser, ScalarStyle as SaphyrStyle, Span as SaphyrSpa
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Severity};
 use crate::source::Span;
 
+use super::loaded::{depth_error, duplicate_key, scalar_limit_error, too_many_documents, Document, Loaded};
 use super::node::{Entry, Mapping, Node, Scalar, ScalarStyle, Sequence, Value};
 use super::split::{split_documents, Chunk};
 use super::Limits;
-
-/// One document of a stream.
-#[derive(Clone, Debug)]
-pub struct Document {
-    pub index: usize,
-    /// The bytes of the stream this document was parsed from.
-    pub span: Span,
-    /// `None` for an empty document or one that failed to parse.
-    pub root: Option<Node>,
-}
-
-#[derive(Debug, Default)]
-pub struct Loaded {
-    pub documents: Vec<Document>,
-    pub diagnostics: Vec<Diagnostic>,
-}
 
 pub fn load(text: &str, limits: &Limits) -> Loaded {
     let mut loaded = Loaded::default();
@@ -38,13 +23,7 @@ pub fn load(text: &str, limits: &Limits) -> Loaded {
     for chunk in split_documents(&text[bom..]) {
         let chunk = Chunk { start: chunk.start + bom, end: chunk.end + bom };
         if loaded.documents.len() >= limits.max_documents {
-            loaded.diagnostics.push(Diagnostic::new(
-                DiagnosticKind::Limit,
-                Severity::Error,
-                format!("the stream has more than {} documents; the rest were not checked", limits.max_documents),
-                None,
-                Span::new(chunk.start, text.len()),
-            ));
+            loaded.diagnostics.push(too_many_documents(limits, chunk.start, text.len()));
             break;
         }
         load_chunk(text, chunk, limits, &mut loaded);
@@ -218,15 +197,7 @@ impl Builder<'_> {
                 // An empty plain scalar has no text: saphyr's span may cover the `, ` after a key.
                 let span = if value.is_empty() && style == ScalarStyle::Plain { Span::empty(span.start) } else { span };
                 if value.len() > self.limits.max_scalar_bytes {
-                    return Err((
-                        DiagnosticKind::Limit,
-                        format!(
-                            "a scalar of {} bytes is over the limit of {} bytes",
-                            value.len(),
-                            self.limits.max_scalar_bytes
-                        ),
-                        span,
-                    ));
+                    return Err(scalar_limit_error(self.limits, value.len(), span));
                 }
                 let tag = tag.map(|t| short_tag(&t.handle, &t.suffix).into_boxed_str());
                 // The scanner's buffers are roomy (127 bytes a scalar on average); the tree keeps only the text.
@@ -366,13 +337,7 @@ impl Builder<'_> {
             !keys.insert(name.to_owned())
         };
         if duplicate {
-            self.duplicates.push(Diagnostic::new(
-                DiagnosticKind::DuplicateKey,
-                Severity::Warning,
-                format!("duplicate key `{name}`: Kubernetes keeps the last value and ignores the earlier one"),
-                None,
-                key.span,
-            ));
+            self.duplicates.push(duplicate_key(name, key.span));
         }
     }
 
@@ -471,14 +436,6 @@ fn fix_empty_value(text: &str, key: &Node, mut value: Node) -> Node {
         }
     }
     value
-}
-
-fn depth_error(limits: &Limits, span: Span) -> BuildError {
-    (
-        DiagnosticKind::Limit,
-        format!("nesting deeper than {} levels; the document was not checked", limits.max_depth),
-        span,
-    )
 }
 
 /// How many nodes a tree has, and how many collections deep it goes.

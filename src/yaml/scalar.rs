@@ -235,7 +235,7 @@ mod tests {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod properties {
     use proptest::prelude::*;
 
