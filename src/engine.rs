@@ -572,6 +572,40 @@ mod tests {
         assert_eq!(messages, ["invalid JSON: the input is empty"]);
     }
 
+    /// A YAML-written `proxy.istio.io/config` is unreadable without YAML:
+    /// ASM-PP-007 must say it does not know, not reject the object.
+    #[test]
+    fn proxy_config_the_build_cannot_read_is_unknown_not_absent() {
+        let gateway = |config: &str| {
+            serde_json::json!({
+                "apiVersion": "istio.alibabacloud.com/v1beta1", "kind": "IstioGateway",
+                "metadata": {"name": "ingressgateway", "namespace": "istio-system"},
+                "spec": {
+                    "serviceType": "LoadBalancer", "externalTrafficPolicy": "Cluster",
+                    "serviceAnnotations": {"service.beta.kubernetes.io/alibaba-cloud-loadbalancer-proxy-protocol": "on"},
+                    "podAnnotations": {"proxy.istio.io/config": config},
+                    "ports": [{"name": "tcp", "port": 443, "targetPort": 443}]
+                }
+            })
+            .to_string()
+        };
+        let pp = |config: &str| {
+            check(&gateway(config), &Options::default()).findings.into_iter().find(|f| f.code == "ASM-PP-007")
+        };
+        assert!(pp(r#"{"gatewayTopology":{"proxyProtocol":{}}}"#).is_none());
+        assert_eq!(pp(r#"{"gatewayTopology":{"numTrustedProxies":1}}"#).unwrap().severity, Severity::Error);
+        let yaml_config = pp("gatewayTopology:\n  proxyProtocol: {}\n");
+        if cfg!(feature = "yaml") {
+            assert!(yaml_config.is_none());
+        } else {
+            let finding = yaml_config.unwrap();
+            assert_eq!(finding.severity, Severity::Info);
+            assert!(finding.notes.iter().any(|n| n.contains("this build reads JSON only")), "{:?}", finding.notes);
+        }
+        let garbage = pp("{{{").unwrap();
+        assert_eq!(garbage.severity, Severity::Info);
+    }
+
     #[cfg(feature = "yaml")]
     const STREAM: &str = "# a clean first document\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  type: ClusterIP\n---\napiVersion: v1\nkind: List\nitems:\n- apiVersion: istio.alibabacloud.com/v1beta1\n  kind: IstioGateway\n  metadata:\n    name: ingressgateway\n    namespace: istio-system\n  spec:\n    externalTrafficPolicy: Local  # 保留源IP\n";
 

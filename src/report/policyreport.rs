@@ -122,7 +122,7 @@ fn report_name(file: &str) -> String {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use super::*;
     use crate::{check, ClusterContext, Options};

@@ -413,7 +413,7 @@ struct ByteRegion {
     byte_length: usize,
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use serde_json::Value;
 

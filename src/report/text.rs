@@ -502,7 +502,7 @@ impl Paint {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use super::*;
     use crate::engine::{check, Options};

@@ -98,7 +98,7 @@ impl Rule for AnnotationNeedsNewerCcm {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use crate::rules::test_support::*;
 

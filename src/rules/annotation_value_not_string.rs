@@ -186,7 +186,7 @@ fn check_value(
     Some(draft.label(cx.t("quote it to keep it a string", "加引号使其保持为字符串")).fix(fix))
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use crate::rule::Lang;
     use crate::rules::test_support::*;

@@ -256,7 +256,7 @@ fn fixes(cx: &RuleContext<'_>, svc: &ServiceView<'_>, path: &str, present: bool)
     fixes
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use crate::rule::Lang;
     use crate::rules::test_support::*;

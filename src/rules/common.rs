@@ -90,7 +90,7 @@ pub fn quantities<'a>(block: &Field<'a>, group: &str) -> Vec<(&'a str, Field<'a>
     map.string_map().map(|(name, node)| (name, Field { node, path: pointer::push(&base, name) })).collect()
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use super::*;
 

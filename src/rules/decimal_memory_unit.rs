@@ -151,7 +151,7 @@ fn fixed(value: f64, places: u32) -> String {
     format!("{sign}{}.{:0width$}", n / scale, n % scale, width = places as usize)
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use crate::rules::test_support::*;
 

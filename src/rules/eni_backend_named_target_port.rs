@@ -190,7 +190,7 @@ fn pod_spec_and_labels<'a>(r: &Resource<'a>) -> Option<(&'a Node, &'a Node)> {
     workload.then(|| Some((r.get("/spec/template/metadata/labels")?, r.get("/spec/template/spec")?))).flatten()
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use crate::rules::test_support::*;
 

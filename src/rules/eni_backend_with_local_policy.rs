@@ -134,7 +134,7 @@ fn assess(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> (Severity, String) {
     )
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use crate::rule::Lang;
     use crate::rules::test_support::*;

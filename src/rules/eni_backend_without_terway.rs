@@ -154,7 +154,7 @@ fn fixes(cx: &RuleContext<'_>, annotation: &Field<'_>) -> Vec<Fix> {
     vec![ecs, remove]
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use crate::rules::test_support::*;
 

@@ -151,7 +151,7 @@ impl Rule for ExternalHpaFightsAsmReplicaSync {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use crate::rules::test_support::*;
 

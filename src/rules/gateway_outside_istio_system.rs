@@ -113,7 +113,7 @@ impl Rule for GatewayOutsideIstioSystem {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use crate::rules::test_support::*;
 

@@ -104,7 +104,7 @@ impl Rule for HealthCheckNodePortNotAllowed {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use crate::rules::test_support::*;
 

@@ -182,7 +182,7 @@ fn fixes(cx: &RuleContext<'_>, bounds: &ReplicaBounds<'_>, min: i64, max: i64) -
     fixes
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use crate::rule::Lang;
     use crate::rules::test_support::*;

@@ -391,7 +391,7 @@ impl<'c, 'a> Checker<'c, 'a> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use crate::rule::Applicability;
     use crate::rules::test_support::*;

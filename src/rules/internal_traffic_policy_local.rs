@@ -93,7 +93,7 @@ impl Rule for InternalTrafficPolicyLocal {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use crate::rules::test_support::*;
 

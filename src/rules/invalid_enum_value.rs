@@ -159,7 +159,7 @@ fn check_value(
     Some(draft)
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use crate::rule::Lang;
     use crate::rules::test_support::*;

@@ -163,7 +163,7 @@ fn bad_value(
     draft
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use crate::rules::test_support::*;
 

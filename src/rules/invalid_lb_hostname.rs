@@ -130,7 +130,7 @@ impl HostnameFixes for Draft {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use crate::rules::test_support::*;
 

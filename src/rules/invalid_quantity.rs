@@ -132,7 +132,7 @@ fn milli_bytes(cx: &RuleContext<'_>, at: &Place<'_>, group: &str, field: &Field<
         .fix(fix)
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use crate::rules::test_support::*;
 

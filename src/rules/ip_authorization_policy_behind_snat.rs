@@ -179,7 +179,7 @@ impl Rule for IpAuthorizationPolicyBehindSnat {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use crate::rules::test_support::*;
 

@@ -361,7 +361,7 @@ fn one_edit_apart(a: &str, b: &str) -> bool {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use super::one_edit_apart;
     use crate::rules::test_support::*;

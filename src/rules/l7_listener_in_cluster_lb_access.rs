@@ -109,7 +109,7 @@ impl Rule for L7ListenerInClusterLbAccess {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use crate::rules::test_support::*;
 

@@ -372,7 +372,7 @@ fn warn_ip_policies(cx: &RuleContext<'_>, topology: &Topology<'_, '_>, svc: &Ser
     fix
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use crate::rules::test_support::*;
 

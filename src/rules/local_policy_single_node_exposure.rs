@@ -326,7 +326,7 @@ fn istio_gateway_fixes(
     draft
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use crate::rules::test_support::*;
 

@@ -155,7 +155,7 @@ fn pods_likely_share_nodes(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> Optio
     })
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use crate::rule::Applicability;
     use crate::rules::test_support::*;

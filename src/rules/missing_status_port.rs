@@ -97,7 +97,7 @@ impl Rule for MissingStatusPort {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use crate::rules::test_support::*;
 

@@ -125,7 +125,7 @@ fn protocol(port: &Node) -> &str {
     port.get("protocol").and_then(Node::scalar_text).unwrap_or("TCP")
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use crate::rules::test_support::*;
 

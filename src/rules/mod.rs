@@ -121,7 +121,7 @@ pub static ALL: &[&dyn Rule] = &[
     &InvalidLbAnnotationValue,
 ];
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 pub(crate) mod test_support {
     //! Small helpers for the pass/fail/fix vectors inside each rule file.
 

@@ -92,7 +92,7 @@ impl Rule for NodePortOutOfRange {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use crate::rules::test_support::*;
 

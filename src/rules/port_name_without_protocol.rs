@@ -160,7 +160,7 @@ impl Rule for PortNameWithoutProtocol {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use crate::rules::test_support::*;
 

@@ -81,7 +81,7 @@ impl Rule for PrivilegedGateway {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use crate::rules::test_support::*;
 

@@ -96,7 +96,7 @@ impl Rule for ProxyProtocolInClusterLbAccess {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use crate::rules::test_support::*;
 

@@ -74,10 +74,11 @@ impl Rule for ProxyProtocolWithoutIstioParser {
             }
             let Some(field) = svc.lb_annotation("proxy-protocol").filter(|f| f.text() == Some("on")) else { continue };
             let pods = pod_config(cx, svc);
-            if pods.parses() || !once.first(svc, &field.path, "pp-parser") {
+            let parser = pods.parser();
+            if parser == Parser::Enabled || !once.first(svc, &field.path, "pp-parser") {
                 continue;
             }
-            out.push(finding(cx, svc, field, &pods));
+            out.push(finding(cx, svc, field, &pods, parser));
         }
     }
 }
@@ -90,11 +91,31 @@ enum Pods<'a> {
     Deployments(Vec<(usize, Option<&'a Node>)>),
 }
 
+/// What the gateway pods' Istio config says about the PROXY protocol parser.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Parser {
+    Enabled,
+    Absent,
+    /// A config this build cannot read: YAML text in a JSON-only build (the
+    /// policy hosts), or text that is neither YAML nor JSON.
+    Unreadable,
+}
+
 impl Pods<'_> {
-    fn parses(&self) -> bool {
+    fn parser(&self) -> Parser {
         match self {
-            Pods::IstioGateway { config, .. } => config.as_ref().is_some_and(|c| enables_parser(c.node)),
-            Pods::Deployments(list) => !list.is_empty() && list.iter().all(|(_, c)| c.is_some_and(enables_parser)),
+            Pods::IstioGateway { config, .. } => config.as_ref().map_or(Parser::Absent, |c| parser_in(Some(c.node))),
+            Pods::Deployments(list) if list.is_empty() => Parser::Absent,
+            Pods::Deployments(list) => {
+                let each: Vec<Parser> = list.iter().map(|(_, c)| parser_in(*c)).collect();
+                if each.contains(&Parser::Absent) {
+                    Parser::Absent
+                } else if each.contains(&Parser::Unreadable) {
+                    Parser::Unreadable
+                } else {
+                    Parser::Enabled
+                }
+            }
         }
     }
 }
@@ -118,17 +139,24 @@ fn pod_config<'a>(cx: &RuleContext<'a>, svc: &ServiceView<'a>) -> Pods<'a> {
 
 /// Whether a `proxy.istio.io/config` value (YAML or JSON) sets
 /// `gatewayTopology.proxyProtocol`.
-fn enables_parser(value: &Node) -> bool {
-    let Some(text) = value.as_str() else { return false };
+fn parser_in(value: Option<&Node>) -> Parser {
+    let Some(text) = value.and_then(Node::as_str) else { return Parser::Absent };
     let loaded = load(text, &Limits::default());
-    loaded.documents.first().and_then(|d| d.root.as_ref()).is_some_and(|root| {
-        root.get("gatewayTopology")
-            .and_then(|t| t.get("proxyProtocol"))
-            .is_some_and(|p| !p.is_null() || p.as_mapping().is_some())
-    })
+    let Some(root) = loaded.documents.first().and_then(|d| d.root.as_ref()) else {
+        return if text.trim().is_empty() { Parser::Absent } else { Parser::Unreadable };
+    };
+    let enabled = root
+        .get("gatewayTopology")
+        .and_then(|t| t.get("proxyProtocol"))
+        .is_some_and(|p| !p.is_null() || p.as_mapping().is_some());
+    if enabled {
+        Parser::Enabled
+    } else {
+        Parser::Absent
+    }
 }
 
-fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, field: &Field<'_>, pods: &Pods<'_>) -> Draft {
+fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, field: &Field<'_>, pods: &Pods<'_>, parser: Parser) -> Draft {
     let who = owner(cx, svc);
     let message = cx.t(
         format!("{who} turns on PROXY protocol at the load balancer but its gateway pods are not configured to parse it: Envoy rejects every connection"),
@@ -140,6 +168,20 @@ fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, field: &Field<'_>, pods:
             "assumed: neither the mesh config (defaultConfig.gatewayTopology.proxyProtocol) nor an ASM-specific switch enables the parser; only upstream Istio's setting is verified",
             "假定：网格配置（defaultConfig.gatewayTopology.proxyProtocol）和 ASM 自有开关都没有启用解析；仅验证了上游 Istio 的配置",
         ));
+    if parser == Parser::Unreadable {
+        // Unknown, not absent: never an error (an admission rejection) on a guess.
+        draft = draft.severity(Severity::Info).note(if cfg!(feature = "yaml") {
+            cx.t(
+                format!("info: the {PROXY_CONFIG} annotation is neither YAML nor JSON, so whether it enables the parser is unknown"),
+                format!("提示：{PROXY_CONFIG} 注解既不是 YAML 也不是 JSON，无法判断是否启用了解析"),
+            )
+        } else {
+            cx.t(
+                format!("info: this build reads JSON only and the {PROXY_CONFIG} annotation is not JSON, so whether it enables the parser is unknown; `gateway-doctor check` reads it"),
+                format!("提示：此构建只读取 JSON，而 {PROXY_CONFIG} 注解不是 JSON，无法判断是否启用了解析；`gateway-doctor check` 可以读取"),
+            )
+        });
+    }
     let mut fixes = Vec::new();
     match pods {
         Pods::IstioGateway { annotations, config } => {
@@ -188,7 +230,7 @@ fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, field: &Field<'_>, pods:
             fixes.push(deployment_advice(cx));
         }
         Pods::Deployments(list) => {
-            for (index, config) in list.iter().filter(|(_, c)| !c.is_some_and(enables_parser)) {
+            for (index, config) in list.iter().filter(|(_, c)| parser_in(*c) != Parser::Enabled) {
                 let resource = &cx.resources[*index];
                 let path = if config.is_some() {
                     format!("/spec/template/metadata/annotations/{}", crate::yaml::pointer::escape(PROXY_CONFIG))
@@ -248,7 +290,7 @@ fn deployment_advice(cx: &RuleContext<'_>) -> Fix {
     )
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use crate::rules::test_support::*;
 

@@ -178,7 +178,7 @@ fn fixes(
     vec![set, widen]
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use crate::rules::test_support::*;
 

@@ -107,7 +107,7 @@ fn set_to(cx: &RuleContext<'_>, id: &'static str, target: &Field<'_>, source: &F
         .tradeoff(tradeoff)
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use crate::rules::test_support::*;
 

@@ -143,7 +143,7 @@ impl Rule for RollingUpdateCannotProgress {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use crate::rules::test_support::*;
 

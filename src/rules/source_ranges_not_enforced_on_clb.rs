@@ -136,7 +136,7 @@ fn acl_fix(cx: &RuleContext<'_>, cidrs: &[&str]) -> Fix {
     ))
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use crate::rules::test_support::*;
 

@@ -90,7 +90,7 @@ impl Rule for TrafficPolicyOnClusterIp {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use crate::rules::test_support::*;
 

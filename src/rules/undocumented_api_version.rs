@@ -81,7 +81,7 @@ impl Rule for UndocumentedApiVersion {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use crate::rules::test_support::*;
 

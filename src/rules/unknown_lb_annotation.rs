@@ -207,7 +207,7 @@ fn unknown(cx: &RuleContext<'_>, svc: &ServiceView<'_>, key: &str, field: &Field
     Some(draft)
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use crate::rules::test_support::*;
 
