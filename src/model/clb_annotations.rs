@@ -409,7 +409,8 @@ pub fn protocol_ports(value: &str) -> Vec<(&str, u32)> {
 pub fn is_dns_hostname(name: &str) -> bool {
     name.len() <= 253
         && !name.is_empty()
-        && name.parse::<std::net::IpAddr>().is_err()
+        // An IPv6 address has colons, which the labels below refuse anyway.
+        && name.parse::<std::net::Ipv4Addr>().is_err()
         && name.split('.').all(|label| {
             !label.is_empty()
                 && label.len() <= 63

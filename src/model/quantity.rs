@@ -39,7 +39,7 @@ pub fn parse(text: &str) -> Option<Quantity> {
     if int_digits == 0 {
         return None;
     }
-    let number: f64 = text[..i].parse().ok()?;
+    let number = crate::yaml::scalar::decimal_f64(&text[..i])?;
     let suffix = &text[i..];
     let (scale, kind) = match suffix {
         "" => (1.0, Suffix::Decimal),

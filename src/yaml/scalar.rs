@@ -68,9 +68,38 @@ pub fn resolve_plain(text: &str) -> Option<Resolved> {
         return Some(Resolved::Int(i));
     }
     if is_yaml_float(&plain) {
-        return plain.parse::<f64>().ok().map(Resolved::Float);
+        return decimal_f64(&plain).map(Resolved::Float);
     }
     None
+}
+
+/// A decimal number (`[-+]?(.5|1|1.|1.5)([eE][-+]?7)?`) as an f64, read by
+/// serde_json's number parser once the text is in JSON's syntax: the wasm
+/// builds already carry that parser, and core's `f64::from_str` costs ~6 KB.
+/// `None` beyond f64's range, where Go's `ParseFloat` fails too.
+pub fn decimal_f64(text: &str) -> Option<f64> {
+    let (negative, rest) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let (mantissa, exponent) = match rest.find(['e', 'E']) {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let int = int.trim_start_matches('0');
+    let mut json = String::with_capacity(text.len() + 2);
+    if negative {
+        json.push('-');
+    }
+    json.push_str(if int.is_empty() { "0" } else { int });
+    if !frac.is_empty() {
+        json.push('.');
+        json.push_str(frac);
+    }
+    json.push_str(exponent);
+    json.parse::<serde_json::Number>().ok()?.as_f64()
 }
 
 /// Go's `strconv.ParseInt(s, 0, 64)`: sign, then `0x`, `0o`, `0b`, leading-zero octal or decimal.
@@ -201,6 +230,16 @@ mod tests {
 
     fn plain(text: &str) -> Scalar {
         Scalar { text: text.into(), style: ScalarStyle::Plain, tag: None }
+    }
+
+    #[test]
+    fn decimals_read_as_the_standard_parser_reads_them() {
+        for text in ["0", "-0", "+5", "5.", ".5", "-.5", "007.25", "1e3", "1.5E-2", "+1.e+2", "123456.789", "0.1"] {
+            assert_eq!(decimal_f64(text), text.parse::<f64>().ok(), "{text}");
+        }
+        assert_eq!(decimal_f64("1e400"), None, "out of range, as Go's ParseFloat");
+        assert_eq!(decimal_f64("1e"), None);
+        assert_eq!(decimal_f64(""), None);
     }
 
     #[test]
