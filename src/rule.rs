@@ -139,12 +139,37 @@ pub struct RuleContext<'a> {
 }
 
 impl RuleContext<'_> {
-    /// Picks the message in the user's language.
-    pub fn t(&self, en: impl Into<String>, zh: impl Into<String>) -> String {
+    /// Picks the message in the user's language. Pass `format_args!` rather
+    /// than `format!`: only the chosen language is then formatted, and each
+    /// call site carries no formatting code of its own.
+    pub fn t(&self, en: impl Text, zh: impl Text) -> String {
         match self.lang {
-            Lang::En => en.into(),
-            Lang::Zh => zh.into(),
+            Lang::En => en.into_text(),
+            Lang::Zh => zh.into_text(),
         }
+    }
+}
+
+/// A message as [`RuleContext::t`] takes it: text, or arguments to format.
+pub trait Text {
+    fn into_text(self) -> String;
+}
+
+impl Text for &str {
+    fn into_text(self) -> String {
+        self.to_owned()
+    }
+}
+
+impl Text for String {
+    fn into_text(self) -> String {
+        self
+    }
+}
+
+impl Text for std::fmt::Arguments<'_> {
+    fn into_text(self) -> String {
+        std::fmt::format(self)
     }
 }
 

@@ -69,22 +69,22 @@ impl Rule for AnnotationNeedsNewerCcm {
                 }
                 let who = owner(cx, svc);
                 let message = cx.t(
-                    format!("annotation {key} of {who} needs CCM {min} or later; the cluster runs v{have}"),
-                    format!("{who} 的注解 {key} 需要 CCM {min} 及以上；集群运行的是 v{have}"),
+                    format_args!("annotation {key} of {who} needs CCM {min} or later; the cluster runs v{have}"),
+                    format_args!("{who} 的注解 {key} 需要 CCM {min} 及以上；集群运行的是 v{have}"),
                 );
                 out.push(
                     Draft::new(&Self::META, svc.resource, field.path.clone(), message)
                         .note(cx.t(
-                            format!("ccmVersion v{have} comes from the context you gave"),
-                            format!("ccmVersion v{have} 来自你提供的上下文"),
+                            format_args!("ccmVersion v{have} comes from the context you gave"),
+                            format_args!("ccmVersion v{have} 来自你提供的上下文"),
                         ))
                         .fix(
                             Fix::new(
                                 "upgrade-ccm",
                                 Applicability::DisplayOnly,
                                 cx.t(
-                                    format!("upgrade the cloud-controller-manager add-on to {min} or later"),
-                                    format!("将 cloud-controller-manager 组件升级到 {min} 及以上"),
+                                    format_args!("upgrade the cloud-controller-manager add-on to {min} or later"),
+                                    format_args!("将 cloud-controller-manager 组件升级到 {min} 及以上"),
                                 ),
                             )
                             .tradeoff(cx.t(

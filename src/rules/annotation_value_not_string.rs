@@ -117,8 +117,8 @@ fn check_value(
             let kind = if value.as_mapping().is_some() { "mapping" } else { "list" };
             let kind_zh = if value.as_mapping().is_some() { "映射" } else { "列表" };
             let message = cx.t(
-                format!("{map} `{key}` of {what} is a {kind}, not a string; the object is rejected"),
-                format!("{what} 的 {map} `{key}` 是{kind_zh}而不是字符串；该对象会被拒绝"),
+                format_args!("{map} `{key}` of {what} is a {kind}, not a string; the object is rejected"),
+                format_args!("{what} 的 {map} `{key}` 是{kind_zh}而不是字符串；该对象会被拒绝"),
             );
             return Some(Draft::new(&AnnotationValueNotString::META, index, path, message));
         }
@@ -132,8 +132,8 @@ fn check_value(
             index,
             path,
             cx.t(
-                format!("{map} `{key}` of {what} is null in YAML, not a string; Kubernetes stores an empty string"),
-                format!("{what} 的 {map} `{key}` 在 YAML 中为 null 而不是字符串；Kubernetes 会存为空字符串"),
+                format_args!("{map} `{key}` of {what} is null in YAML, not a string; Kubernetes stores an empty string"),
+                format_args!("{what} 的 {map} `{key}` 在 YAML 中为 null 而不是字符串；Kubernetes 会存为空字符串"),
             ),
         )
         .severity(Severity::Warning)
@@ -159,8 +159,8 @@ fn check_value(
                 index,
                 path,
                 cx.t(
-                    format!("{map} `{key}` of {what} is the YAML {kind} `{text}`, not a string; the object is rejected"),
-                    format!("{what} 的 {map} `{key}` 是 YAML {kind} `{text}` 而不是字符串；该对象会被拒绝"),
+                    format_args!("{map} `{key}` of {what} is the YAML {kind} `{text}`, not a string; the object is rejected"),
+                    format_args!("{what} 的 {map} `{key}` 是 YAML {kind} `{text}` 而不是字符串；该对象会被拒绝"),
                 ),
             )
             .note(note)
@@ -171,7 +171,7 @@ fn check_value(
     let mut fix = Fix::new(
         "quote-annotation-value",
         Applicability::Safe,
-        cx.t(format!("quote the value: {shown}"), format!("给值加引号：{shown}")),
+        cx.t(format_args!("quote the value: {shown}"), format_args!("给值加引号：{shown}")),
     )
     .op(Op::replace(path, quoted).quoted());
     fix = if resolved == Resolved::Null {

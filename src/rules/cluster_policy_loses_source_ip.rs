@@ -110,12 +110,12 @@ impl Rule for ClusterPolicyLosesSourceIp {
             let scope = scope(cx, svc);
             let message = match etp {
                 Some(_) => cx.t(
-                    format!("externalTrafficPolicy: Cluster on {name}{scope} SNATs external traffic, so the gateway sees node IPs instead of client IPs"),
-                    format!("{name}{scope} 的 externalTrafficPolicy: Cluster 会对外部流量做 SNAT，网关看到的是节点 IP 而不是客户端 IP"),
+                    format_args!("externalTrafficPolicy: Cluster on {name}{scope} SNATs external traffic, so the gateway sees node IPs instead of client IPs"),
+                    format_args!("{name}{scope} 的 externalTrafficPolicy: Cluster 会对外部流量做 SNAT，网关看到的是节点 IP 而不是客户端 IP"),
                 ),
                 None => cx.t(
-                    format!("{name}{scope} sets no externalTrafficPolicy, so Cluster applies: external traffic is SNATed and the gateway sees node IPs instead of client IPs"),
-                    format!("{name}{scope} 未设置 externalTrafficPolicy，按 Cluster 处理：外部流量会被 SNAT，网关看到的是节点 IP 而不是客户端 IP"),
+                    format_args!("{name}{scope} sets no externalTrafficPolicy, so Cluster applies: external traffic is SNATed and the gateway sees node IPs instead of client IPs"),
+                    format_args!("{name}{scope} 未设置 externalTrafficPolicy，按 Cluster 处理：外部流量会被 SNAT，网关看到的是节点 IP 而不是客户端 IP"),
                 ),
             };
             let mut draft = Draft::new(&Self::META, svc.resource, path.clone(), message)
@@ -131,8 +131,10 @@ impl Rule for ClusterPolicyLosesSourceIp {
                 severity = severity.max(Severity::Warning);
                 draft = draft
                     .note(cx.t(
-                        format!("AuthorizationPolicy {policy_name} matches client IPs at this gateway (ASM-SIP-006)"),
-                        format!("AuthorizationPolicy {policy_name} 在此网关按客户端 IP 匹配（ASM-SIP-006）"),
+                        format_args!(
+                            "AuthorizationPolicy {policy_name} matches client IPs at this gateway (ASM-SIP-006)"
+                        ),
+                        format_args!("AuthorizationPolicy {policy_name} 在此网关按客户端 IP 匹配（ASM-SIP-006）"),
                     ))
                     .related(Related {
                         resource: policy.resource,
@@ -211,8 +213,8 @@ fn fixes(cx: &RuleContext<'_>, svc: &ServiceView<'_>, path: &str, present: bool)
             "eni-passthrough",
             Applicability::Unsafe,
             cx.t(
-                format!("keep Cluster and add {BACKEND_TYPE}: \"eni\" (Terway only)"),
-                format!("保留 Cluster 并添加 {BACKEND_TYPE}: \"eni\"（仅限 Terway）"),
+                format_args!("keep Cluster and add {BACKEND_TYPE}: \"eni\" (Terway only)"),
+                format_args!("保留 Cluster 并添加 {BACKEND_TYPE}: \"eni\"（仅限 Terway）"),
             ),
         )
         .op(Op::add(annotation_path(svc, BACKEND_TYPE), "eni").quoted())
@@ -229,8 +231,8 @@ fn fixes(cx: &RuleContext<'_>, svc: &ServiceView<'_>, path: &str, present: bool)
                 "proxy-protocol",
                 Applicability::DisplayOnly,
                 cx.t(
-                    format!("enable {ALIBABA_PREFIX}proxy-protocol: \"on\" and make the gateway parse PROXY protocol (see ASM-PP-007, ASM-PP-008)"),
-                    format!("启用 {ALIBABA_PREFIX}proxy-protocol: \"on\"，并让网关解析 PROXY 协议（见 ASM-PP-007、ASM-PP-008）"),
+                    format_args!("enable {ALIBABA_PREFIX}proxy-protocol: \"on\" and make the gateway parse PROXY protocol (see ASM-PP-007, ASM-PP-008)"),
+                    format_args!("启用 {ALIBABA_PREFIX}proxy-protocol: \"on\"，并让网关解析 PROXY 协议（见 ASM-PP-007、ASM-PP-008）"),
                 ),
             )
             .tradeoff(cx.t(

@@ -12,7 +12,7 @@ use crate::yaml::{pointer, Node, Resolved};
 pub fn scope(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> String {
     match svc.origin {
         Origin::IstioGateway { cluster: Some(c) } => {
-            cx.t(format!(" (override for cluster {c})"), format!("（集群 {c} 的覆盖配置）"))
+            cx.t(format_args!(" (override for cluster {c})"), format_args!("（集群 {c} 的覆盖配置）"))
         }
         _ => String::new(),
     }

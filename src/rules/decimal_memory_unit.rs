@@ -67,8 +67,8 @@ impl Rule for DecimalMemoryUnit {
                     let what = resource_label(&cx.resources[block.resource]);
                     let owner = &block.owner;
                     let message = cx.t(
-                        format!("{group}.memory {text} in {owner} of {what} is {} bytes (about {approx}{binary}), not {converted}", format_amount(amount)),
-                        format!("{what} 的 {owner} 中 {group}.memory {text} 是 {} 字节（约 {approx}{binary}），不是 {converted}", format_amount(amount)),
+                        format_args!("{group}.memory {text} in {owner} of {what} is {} bytes (about {approx}{binary}), not {converted}", format_amount(amount)),
+                        format_args!("{what} 的 {owner} 中 {group}.memory {text} 是 {} 字节（约 {approx}{binary}），不是 {converted}", format_amount(amount)),
                     );
                     let mut draft = Draft::new(&Self::META, block.resource, field.path.clone(), message)
                         .label(cx.t("decimal unit: powers of 1000, not 1024", "十进制单位：1000 的幂，而不是 1024"))
@@ -84,8 +84,8 @@ impl Rule for DecimalMemoryUnit {
                         });
                     if exceeds_limit {
                         draft = draft.note(cx.t(
-                            format!("{converted} would exceed the memory limit, so no fix is offered"),
-                            format!("{converted} 会超过内存限制，因此不提供修复"),
+                            format_args!("{converted} would exceed the memory limit, so no fix is offered"),
+                            format_args!("{converted} 会超过内存限制，因此不提供修复"),
                         ));
                     } else {
                         draft = draft.fix(
@@ -93,17 +93,17 @@ impl Rule for DecimalMemoryUnit {
                                 "binary-memory-unit",
                                 Applicability::Unsafe,
                                 cx.t(
-                                    format!("write {converted} instead of {text}"),
-                                    format!("将 {text} 改为 {converted}"),
+                                    format_args!("write {converted} instead of {text}"),
+                                    format_args!("将 {text} 改为 {converted}"),
                                 ),
                             )
                             .op(Op::replace(field.path.clone(), converted.clone()))
                             .tradeoff(cx.t(
-                                format!(
+                                format_args!(
                                     "a semantic change: {converted} is {}% more memory than {text}",
                                     fixed(gain, 1)
                                 ),
-                                format!("语义变化：{converted} 比 {text} 多 {}% 内存", fixed(gain, 1)),
+                                format_args!("语义变化：{converted} 比 {text} 多 {}% 内存", fixed(gain, 1)),
                             )),
                         );
                     }

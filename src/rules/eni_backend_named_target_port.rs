@@ -77,8 +77,8 @@ impl Rule for EniBackendNamedTargetPort {
                 let svc_name = svc.display_name();
                 let scope = scope(cx, svc);
                 let message = cx.t(
-                    format!("targetPort `{name}` of port `{port_name}` on {svc_name}{scope} is a string; with {BACKEND_TYPE}: eni it must be a number"),
-                    format!("{svc_name}{scope} 的端口 `{port_name}` 的 targetPort `{name}` 是字符串；使用 {BACKEND_TYPE}: eni 时必须是数字"),
+                    format_args!("targetPort `{name}` of port `{port_name}` on {svc_name}{scope} is a string; with {BACKEND_TYPE}: eni it must be a number"),
+                    format_args!("{svc_name}{scope} 的端口 `{port_name}` 的 targetPort `{name}` 是字符串；使用 {BACKEND_TYPE}: eni 时必须是数字"),
                 );
                 out.push(
                     Draft::new(&Self::META, svc.resource, path.clone(), message)
@@ -99,7 +99,10 @@ fn fix(cx: &RuleContext<'_>, svc: &ServiceView<'_>, name: &str, path: &str) -> F
         let mut fix = Fix::new(
             "numeric-target-port",
             Applicability::Safe,
-            cx.t(format!("write targetPort as the number {number}"), format!("将 targetPort 写为数字 {number}")),
+            cx.t(
+                format_args!("write targetPort as the number {number}"),
+                format_args!("将 targetPort 写为数字 {number}"),
+            ),
         )
         .op(Op::replace(path, number))
         .tradeoff(cx.t("none: the same port, written as a number", "无：同一端口，写成数字"));
@@ -113,8 +116,8 @@ fn fix(cx: &RuleContext<'_>, svc: &ServiceView<'_>, name: &str, path: &str) -> F
                 "use-container-port-number",
                 Applicability::Unsafe,
                 cx.t(
-                    format!("replace targetPort `{name}` with {number}, the port the selected containers name so"),
-                    format!("将 targetPort `{name}` 替换为 {number}（所选容器中该名称对应的端口）"),
+                    format_args!("replace targetPort `{name}` with {number}, the port the selected containers name so"),
+                    format_args!("将 targetPort `{name}` 替换为 {number}（所选容器中该名称对应的端口）"),
                 ),
             )
             .op(Op::replace(path, number))
@@ -133,8 +136,8 @@ fn fix(cx: &RuleContext<'_>, svc: &ServiceView<'_>, name: &str, path: &str) -> F
             "use-container-port-number",
             Applicability::DisplayOnly,
             cx.t(
-                format!("replace targetPort `{name}` with the gateway container's port number"),
-                format!("将 targetPort `{name}` 替换为网关容器的端口号"),
+                format_args!("replace targetPort `{name}` with the gateway container's port number"),
+                format_args!("将 targetPort `{name}` 替换为网关容器的端口号"),
             ),
         )
         .tradeoff(cx.t(

@@ -72,8 +72,8 @@ impl Rule for EniBackendWithLocalPolicy {
             let name = svc.display_name();
             let scope = scope(cx, svc);
             let message = cx.t(
-                format!("externalTrafficPolicy: Local on {name}{scope} has no effect on its ENI backends but still limits in-cluster access to the load balancer address"),
-                format!("{name}{scope} 的 externalTrafficPolicy: Local 对 ENI 后端不起作用，却仍会限制集群内对负载均衡地址的访问"),
+                format_args!("externalTrafficPolicy: Local on {name}{scope} has no effect on its ENI backends but still limits in-cluster access to the load balancer address"),
+                format_args!("{name}{scope} 的 externalTrafficPolicy: Local 对 ENI 后端不起作用，却仍会限制集群内对负载均衡地址的访问"),
             );
             let fix = Fix::new(
                 "set-cluster-policy",
@@ -97,8 +97,8 @@ impl Rule for EniBackendWithLocalPolicy {
                     .severity(severity)
                     .note(note)
                     .label(cx.t(
-                        format!("ignored by the CCM because of {BACKEND_TYPE}: eni"),
-                        format!("因 {BACKEND_TYPE}: eni 而被 CCM 忽略"),
+                        format_args!("ignored by the CCM because of {BACKEND_TYPE}: eni"),
+                        format_args!("因 {BACKEND_TYPE}: eni 而被 CCM 忽略"),
                     ))
                     .fix(fix),
             );

@@ -81,10 +81,10 @@ impl Rule for EniBackendWithoutTerway {
             let name = svc.display_name();
             let scope = scope(cx, svc);
             let message = cx.t(
-                format!(
+                format_args!(
                     "{BACKEND_TYPE}: eni on {name}{scope} only works with Terway; on Flannel the CLB gets no backends"
                 ),
-                format!("{name}{scope} 的 {BACKEND_TYPE}: eni 只在 Terway 下有效；在 Flannel 上 CLB 将没有后端"),
+                format_args!("{name}{scope} 的 {BACKEND_TYPE}: eni 只在 Terway 下有效；在 Flannel 上 CLB 将没有后端"),
             );
             let mut draft = Draft::new(&Self::META, svc.resource, annotation.path.clone(), message)
                 .severity(severity)
@@ -131,7 +131,7 @@ fn fixes(cx: &RuleContext<'_>, annotation: &Field<'_>) -> Vec<Fix> {
     let mut ecs = Fix::new(
         "set-ecs-backend",
         Applicability::Unsafe,
-        cx.t(format!("set {BACKEND_TYPE}: \"ecs\""), format!("将 {BACKEND_TYPE} 设为 \"ecs\"")),
+        cx.t(format_args!("set {BACKEND_TYPE}: \"ecs\""), format_args!("将 {BACKEND_TYPE} 设为 \"ecs\"")),
     )
     .op(Op::replace(annotation.path.clone(), "ecs").quoted())
     .tradeoff(node_backends.clone())
@@ -143,7 +143,7 @@ fn fixes(cx: &RuleContext<'_>, annotation: &Field<'_>) -> Vec<Fix> {
     let remove = Fix::new(
         "remove-backend-type",
         Applicability::Unsafe,
-        cx.t(format!("remove the {BACKEND_TYPE} annotation"), format!("删除 {BACKEND_TYPE} 注解")),
+        cx.t(format_args!("remove the {BACKEND_TYPE} annotation"), format_args!("删除 {BACKEND_TYPE} 注解")),
     )
     .op(Op::remove(annotation.path.clone()))
     .tradeoff(node_backends)

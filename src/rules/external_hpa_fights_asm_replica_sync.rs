@@ -89,15 +89,15 @@ impl Rule for ExternalHpaFightsAsmReplicaSync {
                     index,
                     annotation_path.clone(),
                     cx.t(
-                        format!("IstioGateway {gateway_name} writes {REPLICAS_MANAGED} as a YAML boolean; annotation values must be the string \"false\""),
-                        format!("IstioGateway {gateway_name} 的 {REPLICAS_MANAGED} 写成了 YAML 布尔值；注解值必须是字符串 \"false\""),
+                        format_args!("IstioGateway {gateway_name} writes {REPLICAS_MANAGED} as a YAML boolean; annotation values must be the string \"false\""),
+                        format_args!("IstioGateway {gateway_name} 的 {REPLICAS_MANAGED} 写成了 YAML 布尔值；注解值必须是字符串 \"false\""),
                     ),
                 )
                 .fix(
                     Fix::new(
                         "quote-annotation",
                         Applicability::Safe,
-                        cx.t(format!("quote the value: {REPLICAS_MANAGED}: \"false\""), format!("为值加引号：{REPLICAS_MANAGED}: \"false\"")),
+                        cx.t(format_args!("quote the value: {REPLICAS_MANAGED}: \"false\""), format_args!("为值加引号：{REPLICAS_MANAGED}: \"false\"")),
                     )
                     .op(Op::replace(annotation_path.clone(), "false").quoted())
                     .tradeoff(cx.t("none: the intended value is kept", "无：保留原本想要的值")),
@@ -107,15 +107,15 @@ impl Rule for ExternalHpaFightsAsmReplicaSync {
                     index,
                     annotation_path.clone(),
                     cx.t(
-                        format!("HPA {hpa_name} scales {deployment}, but IstioGateway {gateway_name} has no {REPLICAS_MANAGED}: \"false\", so ASM re-syncs its replicas"),
-                        format!("HPA {hpa_name} 伸缩 {deployment}，但 IstioGateway {gateway_name} 没有 {REPLICAS_MANAGED}: \"false\"，ASM 会反复同步其副本数"),
+                        format_args!("HPA {hpa_name} scales {deployment}, but IstioGateway {gateway_name} has no {REPLICAS_MANAGED}: \"false\", so ASM re-syncs its replicas"),
+                        format_args!("HPA {hpa_name} 伸缩 {deployment}，但 IstioGateway {gateway_name} 没有 {REPLICAS_MANAGED}: \"false\"，ASM 会反复同步其副本数"),
                     ),
                 )
                 .fix(
                     Fix::new(
                         "disable-asm-replica-sync",
                         Applicability::Unsafe,
-                        cx.t(format!("add the annotation {REPLICAS_MANAGED}: \"false\""), format!("添加注解 {REPLICAS_MANAGED}: \"false\"")),
+                        cx.t(format_args!("add the annotation {REPLICAS_MANAGED}: \"false\""), format_args!("添加注解 {REPLICAS_MANAGED}: \"false\"")),
                     )
                     .op(Op::add(annotation_path.clone(), "false").quoted())
                     .tradeoff(cx.t("needs ASM 1.19 or later", "需要 ASM 1.19 及以上"))
@@ -129,8 +129,8 @@ impl Rule for ExternalHpaFightsAsmReplicaSync {
                         "use-asm-autoscaling",
                         Applicability::DisplayOnly,
                         cx.t(
-                            format!("delete HPA {hpa_name} and set minReplicas, maxReplicas and cpu.targetAverageUtilization on the IstioGateway"),
-                            format!("删除 HPA {hpa_name}，改在 IstioGateway 上设置 minReplicas、maxReplicas 和 cpu.targetAverageUtilization"),
+                            format_args!("delete HPA {hpa_name} and set minReplicas, maxReplicas and cpu.targetAverageUtilization on the IstioGateway"),
+                            format_args!("删除 HPA {hpa_name}，改在 IstioGateway 上设置 minReplicas、maxReplicas 和 cpu.targetAverageUtilization"),
                         ),
                     )
                     .tradeoff(cx.t(
@@ -143,7 +143,7 @@ impl Rule for ExternalHpaFightsAsmReplicaSync {
                 draft = draft.related(Related {
                     resource: hpa,
                     path: "/spec/scaleTargetRef/name".into(),
-                    message: cx.t(format!("scales {deployment}"), format!("伸缩 {deployment}")),
+                    message: cx.t(format_args!("scales {deployment}"), format_args!("伸缩 {deployment}")),
                 });
             }
             out.push(draft);

@@ -61,8 +61,8 @@ impl Rule for GatewayOutsideIstioSystem {
                     index,
                     "/metadata/namespace",
                     cx.t(
-                        format!("IstioGateway {namespace}/{name} is in metadata.namespace {namespace}; ASM gateways only start in istio-system"),
-                        format!("IstioGateway {namespace}/{name} 的 metadata.namespace 为 {namespace}；ASM 网关只能在 istio-system 中启动"),
+                        format_args!("IstioGateway {namespace}/{name} is in metadata.namespace {namespace}; ASM gateways only start in istio-system"),
+                        format_args!("IstioGateway {namespace}/{name} 的 metadata.namespace 为 {namespace}；ASM 网关只能在 istio-system 中启动"),
                     ),
                 )
                 .fix(
@@ -73,8 +73,8 @@ impl Rule for GatewayOutsideIstioSystem {
                     )
                     .op(Op::replace("/metadata/namespace", ISTIO_SYSTEM))
                     .tradeoff(cx.t(
-                        format!("applying creates a new gateway in istio-system; delete the one in {namespace} yourself"),
-                        format!("应用后会在 istio-system 中新建网关；{namespace} 中的旧对象需自行删除"),
+                        format_args!("applying creates a new gateway in istio-system; delete the one in {namespace} yourself"),
+                        format_args!("应用后会在 istio-system 中新建网关；{namespace} 中的旧对象需自行删除"),
                     ))
                     .tradeoff(cx.t(
                         "the name must not clash with a gateway already in istio-system",
@@ -86,8 +86,8 @@ impl Rule for GatewayOutsideIstioSystem {
                     index,
                     "/metadata/namespace",
                     cx.t(
-                        format!("IstioGateway {name} has no metadata.namespace; it works only when applied to istio-system"),
-                        format!("IstioGateway {name} 没有 metadata.namespace；只有应用到 istio-system 时才能工作"),
+                        format_args!("IstioGateway {name} has no metadata.namespace; it works only when applied to istio-system"),
+                        format_args!("IstioGateway {name} 没有 metadata.namespace；只有应用到 istio-system 时才能工作"),
                     ),
                 )
                 .severity(Severity::Info)

@@ -66,11 +66,11 @@ impl Rule for HealthCheckNodePortNotAllowed {
             let why = if load_balancer {
                 cx.t("externalTrafficPolicy is not Local", "externalTrafficPolicy 不是 Local")
             } else {
-                cx.t(format!("type is {}", svc.effective_type()), format!("类型是 {}", svc.effective_type()))
+                cx.t(format_args!("type is {}", svc.effective_type()), format_args!("类型是 {}", svc.effective_type()))
             };
             let message = cx.t(
-                format!("healthCheckNodePort {port} on {who} needs type LoadBalancer with externalTrafficPolicy: Local, but {why}"),
-                format!("{who} 的 healthCheckNodePort {port} 需要 LoadBalancer 类型且 externalTrafficPolicy: Local，但{why}"),
+                format_args!("healthCheckNodePort {port} on {who} needs type LoadBalancer with externalTrafficPolicy: Local, but {why}"),
+                format_args!("{who} 的 healthCheckNodePort {port} 需要 LoadBalancer 类型且 externalTrafficPolicy: Local，但{why}"),
             );
             let mut draft = Draft::new(&Self::META, svc.resource, path, message).fix(
                 Fix::new(

@@ -82,8 +82,8 @@ impl Rule for HpaBoundsInverted {
             let min_text =
                 if bounds.min.is_some() { min.to_string() } else { cx.t("1 (the default)", "1（默认值）") };
             let message = cx.t(
-                format!("minReplicas {min_text} is greater than maxReplicas {max} in {what}{scope}"),
-                format!("{what}{scope} 中 minReplicas {min_text} 大于 maxReplicas {max}"),
+                format_args!("minReplicas {min_text} is greater than maxReplicas {max} in {what}{scope}"),
+                format_args!("{what}{scope} 中 minReplicas {min_text} 大于 maxReplicas {max}"),
             );
             let mut draft = Draft::new(&Self::META, bounds.resource, at, message)
                 .label(cx.t("Kubernetes rejects an HPA with these bounds", "Kubernetes 会拒绝这样的 HPA 边界"));
@@ -121,7 +121,7 @@ pub(crate) fn scope_of(cx: &RuleContext<'_>, bounds: &ReplicaBounds<'_>) -> Stri
     match bounds.base.strip_prefix("/spec/overrides/") {
         Some(cluster) => {
             let cluster = pointer::unescape(cluster);
-            cx.t(format!(" (override for cluster {cluster})"), format!("（集群 {cluster} 的覆盖配置）"))
+            cx.t(format_args!(" (override for cluster {cluster})"), format_args!("（集群 {cluster} 的覆盖配置）"))
         }
         None => String::new(),
     }
@@ -143,15 +143,15 @@ fn fixes(cx: &RuleContext<'_>, bounds: &ReplicaBounds<'_>, min: i64, max: i64) -
                 "swap-replica-bounds",
                 Applicability::Unsafe,
                 cx.t(
-                    format!("swap the bounds: minReplicas {max}, maxReplicas {min}"),
-                    format!("交换边界：minReplicas {max}，maxReplicas {min}"),
+                    format_args!("swap the bounds: minReplicas {max}, maxReplicas {min}"),
+                    format_args!("交换边界：minReplicas {max}，maxReplicas {min}"),
                 ),
             )
             .op(Op::replace(min_f.path.clone(), max))
             .op(Op::replace(max_f.path.clone(), min))
             .tradeoff(cx.t(
-                format!("the gateway may scale down to {max} and up to {min} replicas: check both against capacity and cost"),
-                format!("网关可缩容到 {max}、扩容到 {min} 个副本：请结合容量和成本确认"),
+                format_args!("the gateway may scale down to {max} and up to {min} replicas: check both against capacity and cost"),
+                format_args!("网关可缩容到 {max}、扩容到 {min} 个副本：请结合容量和成本确认"),
             ));
             swap.recommended = true;
             fixes.push(swap);
@@ -170,12 +170,14 @@ fn fixes(cx: &RuleContext<'_>, bounds: &ReplicaBounds<'_>, min: i64, max: i64) -
     let mut raise = Fix::new(
         "raise-max-replicas",
         Applicability::Unsafe,
-        cx.t(format!("raise maxReplicas to {min}"), format!("将 maxReplicas 提高到 {min}")),
+        cx.t(format_args!("raise maxReplicas to {min}"), format_args!("将 maxReplicas 提高到 {min}")),
     )
     .op(max_op)
     .tradeoff(cx.t(
-        format!("keeps the floor of {min} replicas, but the HPA can no longer scale: the gateway runs at a fixed size"),
-        format!("保留 {min} 个副本的下限，但 HPA 无法再伸缩：网关以固定规模运行"),
+        format_args!(
+            "keeps the floor of {min} replicas, but the HPA can no longer scale: the gateway runs at a fixed size"
+        ),
+        format_args!("保留 {min} 个副本的下限，但 HPA 无法再伸缩：网关以固定规模运行"),
     ));
     raise.recommended = fixes.is_empty();
     fixes.push(raise);

@@ -105,7 +105,7 @@ impl<'c, 'a> Checker<'c, 'a> {
             return;
         }
         let who = owner(self.cx, self.svc);
-        let message = self.cx.t(format!("{en} on {who}"), format!("{who}：{zh}"));
+        let message = self.cx.t(format_args!("{en} on {who}"), format_args!("{who}：{zh}"));
         let mut draft = Draft::new(&IncompleteLbAnnotations::META, self.svc.resource, field.path.clone(), message)
             .severity(severity);
         draft.fixes = fixes;
@@ -114,8 +114,12 @@ impl<'c, 'a> Checker<'c, 'a> {
 
     fn add_fix(&self, id: &'static str, applicability: Applicability, suffix: &str, value: &str) -> Fix {
         let key = Self::key(suffix);
-        Fix::new(id, applicability, self.cx.t(format!("add {key}: \"{value}\""), format!("添加 {key}: \"{value}\"")))
-            .op(Op::add(annotation_path(self.svc, &key), value).quoted())
+        Fix::new(
+            id,
+            applicability,
+            self.cx.t(format_args!("add {key}: \"{value}\""), format_args!("添加 {key}: \"{value}\"")),
+        )
+        .op(Op::add(annotation_path(self.svc, &key), value).quoted())
     }
 
     fn advice(&self, id: &'static str, en: String, zh: String) -> Fix {
@@ -374,8 +378,11 @@ impl<'c, 'a> Checker<'c, 'a> {
             let who = owner(self.cx, self.svc);
             let (value, wins) = (field.text().unwrap_or(""), winner.text().unwrap_or(""));
             let message = self.cx.t(
-                format!("{key} = `{value}` on {who} is ignored: {} = `{wins}` takes precedence", Self::key(suffix)),
-                format!("{who} 上的 {key} = `{value}` 被忽略：{} = `{wins}` 优先", Self::key(suffix)),
+                format_args!(
+                    "{key} = `{value}` on {who} is ignored: {} = `{wins}` takes precedence",
+                    Self::key(suffix)
+                ),
+                format_args!("{who} 上的 {key} = `{value}` 被忽略：{} = `{wins}` 优先", Self::key(suffix)),
             );
             let fix = self.remove_fix(
                 field,

@@ -60,8 +60,8 @@ impl Rule for InternalTrafficPolicyLocal {
             }
             let name = svc.display_name();
             let message = cx.t(
-                format!("gateway Service {name} sets spec.internalTrafficPolicy: Local, so in-cluster clients on nodes without a gateway pod cannot reach its ClusterIP"),
-                format!("网关 Service {name} 设置了 spec.internalTrafficPolicy: Local，没有网关 Pod 的节点上的集群内客户端无法访问其 ClusterIP"),
+                format_args!("gateway Service {name} sets spec.internalTrafficPolicy: Local, so in-cluster clients on nodes without a gateway pod cannot reach its ClusterIP"),
+                format_args!("网关 Service {name} 设置了 spec.internalTrafficPolicy: Local，没有网关 Pod 的节点上的集群内客户端无法访问其 ClusterIP"),
             );
             let fix = Fix::new(
                 "set-cluster",

@@ -122,8 +122,8 @@ fn check_value(
     let what = resource_label(resource);
     let list = allowed.join(", ");
     let message = cx.t(
-        format!("{field} `{shown}` of {what} is not one of {list}"),
-        format!("{what} 的 {field} `{shown}` 不是 {list} 之一"),
+        format_args!("{field} `{shown}` of {what} is not one of {list}"),
+        format_args!("{what} 的 {field} `{shown}` 不是 {list} 之一"),
     );
     let note = if resource.is("", "Service") {
         cx.t("the API server rejects the Service (S16)", "API server 会拒绝该 Service（S16）")
@@ -147,7 +147,7 @@ fn check_value(
         let mut fix = Fix::new(
             "correct-enum-case",
             Applicability::Safe,
-            cx.t(format!("write {intended}"), format!("改为 {intended}")),
+            cx.t(format_args!("write {intended}"), format_args!("改为 {intended}")),
         )
         .op(Op::replace(path, *intended))
         .tradeoff(

@@ -111,22 +111,22 @@ fn bad_value(
     let (message, severity) = match &problem {
         ValueProblem::OutOfRange => (
             cx.t(
-                format!("annotation {key} of {who} is {text}, outside {allowed}"),
-                format!("{who} 的注解 {key} 为 {text}，超出范围 {allowed}"),
+                format_args!("annotation {key} of {who} is {text}, outside {allowed}"),
+                format_args!("{who} 的注解 {key} 为 {text}，超出范围 {allowed}"),
             ),
             Severity::Warning,
         ),
         ValueProblem::NotInteger => (
             cx.t(
-                format!("annotation {key} of {who} is `{text}`, not an integer ({allowed})"),
-                format!("{who} 的注解 {key} 为 `{text}`，不是整数（{allowed}）"),
+                format_args!("annotation {key} of {who} is `{text}`, not an integer ({allowed})"),
+                format_args!("{who} 的注解 {key} 为 `{text}`，不是整数（{allowed}）"),
             ),
             Severity::Error,
         ),
         _ => (
             cx.t(
-                format!("annotation {key} of {who} is `{text}`; the CCM accepts {allowed} (case-sensitive)"),
-                format!("{who} 的注解 {key} 为 `{text}`；CCM 只接受 {allowed}（区分大小写）"),
+                format_args!("annotation {key} of {who} is `{text}`; the CCM accepts {allowed} (case-sensitive)"),
+                format_args!("{who} 的注解 {key} 为 `{text}`；CCM 只接受 {allowed}（区分大小写）"),
             ),
             Severity::Error,
         ),
@@ -145,7 +145,7 @@ fn bad_value(
                 Fix::new(
                     "correct-value",
                     Applicability::Safe,
-                    cx.t(format!("write \"{fixed}\""), format!("改为 \"{fixed}\"")),
+                    cx.t(format_args!("write \"{fixed}\""), format_args!("改为 \"{fixed}\"")),
                 )
                 .op(Op::replace(field.path.clone(), fixed.as_str()).quoted())
                 .tradeoff(cx.t(
@@ -156,8 +156,8 @@ fn bad_value(
     }
     if let Some(default) = entry.default {
         draft = draft.note(cx.t(
-            format!("when the annotation is absent the CCM uses `{default}`"),
-            format!("不设置该注解时 CCM 使用 `{default}`"),
+            format_args!("when the annotation is absent the CCM uses `{default}`"),
+            format_args!("不设置该注解时 CCM 使用 `{default}`"),
         ));
     }
     draft

@@ -61,8 +61,8 @@ impl Rule for InvalidLbHostname {
             let who = owner(cx, svc);
             if value.trim().is_empty() {
                 let message = cx.t(
-                    format!("the hostname annotation of {who} is empty: the CCM ignores it"),
-                    format!("{who} 的 hostname 注解为空：CCM 会忽略它"),
+                    format_args!("the hostname annotation of {who} is empty: the CCM ignores it"),
+                    format_args!("{who} 的 hostname 注解为空：CCM 会忽略它"),
                 );
                 out.push(
                     Draft::new(&Self::META, svc.resource, field.path.clone(), message)
@@ -72,8 +72,8 @@ impl Rule for InvalidLbHostname {
                 continue;
             }
             let message = cx.t(
-                format!("the hostname annotation of {who} is `{value}`, not an RFC 1123 DNS name"),
-                format!("{who} 的 hostname 注解为 `{value}`，不是 RFC 1123 域名"),
+                format_args!("the hostname annotation of {who} is `{value}`, not an RFC 1123 DNS name"),
+                format_args!("{who} 的 hostname 注解为 `{value}`，不是 RFC 1123 域名"),
             );
             let normalized = value.trim().trim_end_matches('.').to_ascii_lowercase();
             let normalized = is_dns_hostname(&normalized).then_some(normalized);
@@ -100,7 +100,7 @@ impl HostnameFixes for Draft {
                 Fix::new(
                     "normalize-hostname",
                     Applicability::Safe,
-                    cx.t(format!("write \"{name}\""), format!("改为 \"{name}\"")),
+                    cx.t(format_args!("write \"{name}\""), format_args!("改为 \"{name}\"")),
                 )
                 .op(Op::replace(path, name.as_str()).quoted())
                 .tradeoff(cx.t(
@@ -115,8 +115,8 @@ impl HostnameFixes for Draft {
                     "set-hostname",
                     Applicability::Unsafe,
                     cx.t(
-                        format!("write \"{host}\" (--param hostname)"),
-                        format!("改为 \"{host}\"（--param hostname）"),
+                        format_args!("write \"{host}\" (--param hostname)"),
+                        format_args!("改为 \"{host}\"（--param hostname）"),
                     ),
                 )
                 .op(Op::replace(path, host).quoted())

@@ -88,10 +88,10 @@ fn unparsable(cx: &RuleContext<'_>, at: &Place<'_>, group: &str, name: &str, fie
     let (owner, what) = (at.owner, at.what);
     let shown = field.node.scalar_text().unwrap_or("…");
     let message = cx.t(
-        format!(
+        format_args!(
             "{group}.{name} `{shown}` in {owner} of {what} is not a Kubernetes quantity; the API server rejects it"
         ),
-        format!("{what} 的 {owner} 中 {group}.{name} `{shown}` 不是合法的 Kubernetes 数量；API server 会拒绝"),
+        format_args!("{what} 的 {owner} 中 {group}.{name} `{shown}` 不是合法的 Kubernetes 数量；API server 会拒绝"),
     );
     Draft::new(&InvalidQuantity::META, at.resource, field.path.clone(), message)
         .label(cx.t(
@@ -110,18 +110,18 @@ fn milli_bytes(cx: &RuleContext<'_>, at: &Place<'_>, group: &str, field: &Field<
     let bytes = quantity::thousandths(number);
     let mebibytes = format!("{number}Mi");
     let message = cx.t(
-        format!("{group}.memory {text} in {owner} of {what} is {bytes} bytes: m means thousandths"),
-        format!("{what} 的 {owner} 中 {group}.memory {text} 是 {bytes} 字节：m 表示千分之一"),
+        format_args!("{group}.memory {text} in {owner} of {what} is {bytes} bytes: m means thousandths"),
+        format_args!("{what} 的 {owner} 中 {group}.memory {text} 是 {bytes} 字节：m 表示千分之一"),
     );
     let fix = Fix::new(
         "mebibytes",
         Applicability::Unsafe,
-        cx.t(format!("write {mebibytes} instead of {text}"), format!("将 {text} 改为 {mebibytes}")),
+        cx.t(format_args!("write {mebibytes} instead of {text}"), format_args!("将 {text} 改为 {mebibytes}")),
     )
     .op(Op::replace(field.path.clone(), mebibytes.clone()))
     .tradeoff(cx.t(
-        format!("a guess at the intent: {mebibytes} is mebibytes; {number}M would be decimal megabytes"),
-        format!("这是对意图的推测：{mebibytes} 是二进制兆字节；{number}M 则是十进制兆字节"),
+        format_args!("a guess at the intent: {mebibytes} is mebibytes; {number}M would be decimal megabytes"),
+        format_args!("这是对意图的推测：{mebibytes} 是二进制兆字节；{number}M 则是十进制兆字节"),
     ));
     Draft::new(&InvalidQuantity::META, at.resource, field.path.clone(), message)
         .severity(Severity::Warning)

@@ -88,8 +88,8 @@ impl Rule for IpAuthorizationPolicyBehindSnat {
                 let gateway = svc.display_name();
                 let key = first.key;
                 let message = cx.t(
-                    format!("AuthorizationPolicy {policy_name} matches client IPs with {key} at gateway {gateway}, whose Service SNATs external traffic to node IPs"),
-                    format!("AuthorizationPolicy {policy_name} 在网关 {gateway} 上用 {key} 匹配客户端 IP，但该网关 Service 会把外部流量 SNAT 为节点 IP"),
+                    format_args!("AuthorizationPolicy {policy_name} matches client IPs with {key} at gateway {gateway}, whose Service SNATs external traffic to node IPs"),
+                    format_args!("AuthorizationPolicy {policy_name} 在网关 {gateway} 上用 {key} 匹配客户端 IP，但该网关 Service 会把外部流量 SNAT 为节点 IP"),
                 );
                 let (severity, note) = if cx.cluster.cni.is_some_and(Cni::is_terway) {
                     (
@@ -111,8 +111,8 @@ impl Rule for IpAuthorizationPolicyBehindSnat {
                     (
                         Severity::Warning,
                         cx.t(
-                            format!("{key} will match node IPs; remoteIpBlocks only helps when something in front adds X-Forwarded-For"),
-                            format!("{key} 匹配到的将是节点 IP；只有前端添加 X-Forwarded-For 时 remoteIpBlocks 才有用"),
+                            format_args!("{key} will match node IPs; remoteIpBlocks only helps when something in front adds X-Forwarded-For"),
+                            format_args!("{key} 匹配到的将是节点 IP；只有前端添加 X-Forwarded-For 时 remoteIpBlocks 才有用"),
                         ),
                     )
                 };
@@ -126,8 +126,8 @@ impl Rule for IpAuthorizationPolicyBehindSnat {
                         resource: svc.resource,
                         path: snat_path,
                         message: cx.t(
-                            format!("{gateway} uses externalTrafficPolicy: Cluster, which SNATs external traffic"),
-                            format!("{gateway} 使用 externalTrafficPolicy: Cluster，外部流量会被 SNAT"),
+                            format_args!("{gateway} uses externalTrafficPolicy: Cluster, which SNATs external traffic"),
+                            format_args!("{gateway} 使用 externalTrafficPolicy: Cluster，外部流量会被 SNAT"),
                         ),
                     });
                 for other in defeated.iter().skip(1) {
@@ -135,8 +135,8 @@ impl Rule for IpAuthorizationPolicyBehindSnat {
                         resource: policy.resource,
                         path: other.path.clone(),
                         message: cx.t(
-                            format!("{} sees node IPs too", other.key),
-                            format!("{} 同样只能看到节点 IP", other.key),
+                            format_args!("{} sees node IPs too", other.key),
+                            format_args!("{} 同样只能看到节点 IP", other.key),
                         ),
                     });
                 }
@@ -146,8 +146,8 @@ impl Rule for IpAuthorizationPolicyBehindSnat {
                             "preserve-source-ip",
                             Applicability::DisplayOnly,
                             cx.t(
-                                format!("keep client IPs at {gateway}: externalTrafficPolicy: Local, or on Terway Cluster plus service.beta.kubernetes.io/backend-type: \"eni\""),
-                                format!("在 {gateway} 上保留客户端 IP：externalTrafficPolicy: Local，或在 Terway 上使用 Cluster 加 service.beta.kubernetes.io/backend-type: \"eni\""),
+                                format_args!("keep client IPs at {gateway}: externalTrafficPolicy: Local, or on Terway Cluster plus service.beta.kubernetes.io/backend-type: \"eni\""),
+                                format_args!("在 {gateway} 上保留客户端 IP：externalTrafficPolicy: Local，或在 Terway 上使用 Cluster 加 service.beta.kubernetes.io/backend-type: \"eni\""),
                             ),
                         )
                         .tradeoff(cx.t(

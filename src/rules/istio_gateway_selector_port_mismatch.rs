@@ -180,20 +180,21 @@ fn selector_finding(cx: &RuleContext<'_>, index: usize, selector: &[(&str, &str)
     };
     let mut known: Vec<String> = shown.iter().map(|g| cx.resources[g.resource].display_name()).collect();
     if gateways.len() > shown.len() {
-        known.push(
-            cx.t(format!("{} more", gateways.len() - shown.len()), format!("另有 {} 个", gateways.len() - shown.len())),
-        );
+        known.push(cx.t(
+            format_args!("{} more", gateways.len() - shown.len()),
+            format_args!("另有 {} 个", gateways.len() - shown.len()),
+        ));
     }
     let path = match &typo {
         Some((key, _, _)) => pointer::push("/spec/selector", key),
         None => "/spec/selector".into(),
     };
     let message = cx.t(
-        format!(
+        format_args!(
             "Gateway {name} selector {wanted} matches none of the gateway pods in the input ({})",
             known.join(", ")
         ),
-        format!("Gateway {name} 的 selector {wanted} 未匹配输入中的任何网关 Pod（{}）", known.join("、")),
+        format_args!("Gateway {name} 的 selector {wanted} 未匹配输入中的任何网关 Pod（{}）", known.join("、")),
     );
     let mut draft = Draft::new(&IstioGatewaySelectorPortMismatch::META, index, path.clone(), message);
     for g in &shown {
@@ -201,17 +202,17 @@ fn selector_finding(cx: &RuleContext<'_>, index: usize, selector: &[(&str, &str)
         draft = draft.related(Related {
             resource: g.resource,
             path: g.path.clone(),
-            message: cx.t(format!("gateway pods labelled {labels}"), format!("网关 Pod 的标签为 {labels}")),
+            message: cx.t(format_args!("gateway pods labelled {labels}"), format_args!("网关 Pod 的标签为 {labels}")),
         });
     }
     match typo {
         Some((key, actual, _)) => draft
-            .label(cx.t(format!("did you mean {key}={actual}?"), format!("是否应为 {key}={actual}？")))
+            .label(cx.t(format_args!("did you mean {key}={actual}?"), format_args!("是否应为 {key}={actual}？")))
             .fix(
                 Fix::new(
                     "use-gateway-selector",
                     Applicability::Unsafe,
-                    cx.t(format!("select {key}: {actual}"), format!("将 selector 改为 {key}: {actual}")),
+                    cx.t(format_args!("select {key}: {actual}"), format_args!("将 selector 改为 {key}: {actual}")),
                 )
                 .op(Op::replace(path, actual.as_str()))
                 .tradeoff(cx.t(
@@ -277,8 +278,8 @@ fn port_findings(
             continue;
         }
         let message = cx.t(
-            format!("Gateway {name} serves port {number} (spec.servers.{i}.port.number), which gateway Service {service_list} does not expose"),
-            format!("Gateway {name} 在端口 {number}（spec.servers.{i}.port.number）上提供服务，但网关 Service {service_list} 未暴露该端口"),
+            format_args!("Gateway {name} serves port {number} (spec.servers.{i}.port.number), which gateway Service {service_list} does not expose"),
+            format_args!("Gateway {name} 在端口 {number}（spec.servers.{i}.port.number）上提供服务，但网关 Service {service_list} 未暴露该端口"),
         );
         let mut draft = Draft::new(
             &IstioGatewaySelectorPortMismatch::META,
@@ -296,8 +297,8 @@ fn port_findings(
                 resource: svc.resource,
                 path,
                 message: cx.t(
-                    format!("ports of {} ({})", svc.display_name(), listed.join(", ")),
-                    format!("{} 的端口（{}）", svc.display_name(), listed.join("、")),
+                    format_args!("ports of {} ({})", svc.display_name(), listed.join(", ")),
+                    format_args!("{} 的端口（{}）", svc.display_name(), listed.join("、")),
                 ),
             });
         }
@@ -307,8 +308,8 @@ fn port_findings(
                     "expose-server-port",
                     Applicability::DisplayOnly,
                     cx.t(
-                        format!("add {{name: <protocol>-{number}, port: {number}, targetPort: {number}}} to the ports of {service_list}"),
-                        format!("在 {service_list} 的端口中添加 {{name: <协议>-{number}, port: {number}, targetPort: {number}}}"),
+                        format_args!("add {{name: <protocol>-{number}, port: {number}, targetPort: {number}}} to the ports of {service_list}"),
+                        format_args!("在 {service_list} 的端口中添加 {{name: <协议>-{number}, port: {number}, targetPort: {number}}}"),
                     ),
                 )
                 .tradeoff(cx.t(
@@ -321,8 +322,8 @@ fn port_findings(
                     "use-exposed-port",
                     Applicability::DisplayOnly,
                     cx.t(
-                        format!("move the server to a port the Service exposes ({})", listed.join(", ")),
-                        format!("将该 server 改到 Service 已暴露的端口（{}）", listed.join("、")),
+                        format_args!("move the server to a port the Service exposes ({})", listed.join(", ")),
+                        format_args!("将该 server 改到 Service 已暴露的端口（{}）", listed.join("、")),
                     ),
                 )
                 .tradeoff(cx.t(

@@ -80,8 +80,8 @@ impl Rule for L7ListenerInClusterLbAccess {
             let who = owner(cx, svc);
             let list = l7.join(", ");
             let message = cx.t(
-                format!("in-cluster clients of the CLB address of {who} bypass its {list} listeners: no TLS termination, no X-Forwarded-For"),
-                format!("{who} 的 CLB 地址的集群内客户端会绕过 {list} 监听：没有 TLS 卸载，也没有 X-Forwarded-For"),
+                format_args!("in-cluster clients of the CLB address of {who} bypass its {list} listeners: no TLS termination, no X-Forwarded-For"),
+                format_args!("{who} 的 CLB 地址的集群内客户端会绕过 {list} 监听：没有 TLS 卸载，也没有 X-Forwarded-For"),
             );
             let mut draft = Draft::new(&Self::META, svc.resource, field.path.clone(), message).severity(severity);
             draft = draft.note(in_cluster_note(cx).unwrap_or_else(|| {

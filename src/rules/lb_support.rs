@@ -44,8 +44,8 @@ pub fn service_dns_fix(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> Fix {
         "use-service-dns",
         Applicability::DisplayOnly,
         cx.t(
-            format!("call {dns} (or the ClusterIP) from inside the cluster instead of the load balancer address"),
-            format!("在集群内改用 {dns}（或 ClusterIP）访问，而不是负载均衡地址"),
+            format_args!("call {dns} (or the ClusterIP) from inside the cluster instead of the load balancer address"),
+            format_args!("在集群内改用 {dns}（或 ClusterIP）访问，而不是负载均衡地址"),
         ),
     )
     .tradeoff(
@@ -74,15 +74,15 @@ pub fn lb_hostname(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> Fix {
         Some(host) => Fix::new(
             "lb-hostname",
             Applicability::Unsafe,
-            cx.t(format!("add {key}: \"{host}\""), format!("添加 {key}: \"{host}\"")),
+            cx.t(format_args!("add {key}: \"{host}\""), format_args!("添加 {key}: \"{host}\"")),
         )
         .op(Op::add(annotation_path(svc, &key), host).quoted()),
         None => Fix::new(
             "lb-hostname",
             Applicability::DisplayOnly,
             cx.t(
-                format!("add {key} with a DNS name bound to the CLB (pass --param hostname=NAME to apply)"),
-                format!("添加 {key}，值为绑定到 CLB 的域名（传入 --param hostname=NAME 以应用）"),
+                format_args!("add {key} with a DNS name bound to the CLB (pass --param hostname=NAME to apply)"),
+                format_args!("添加 {key}，值为绑定到 CLB 的域名（传入 --param hostname=NAME 以应用）"),
             ),
         ),
     }
@@ -101,8 +101,8 @@ pub fn lb_hostname(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> Fix {
     .tradeoff(cx.t("in-cluster traffic pays CLB latency and bandwidth", "集群内流量会经过 CLB，产生延迟和带宽开销"));
     if let Some(ccm) = cx.cluster.ccm_version.filter(|v| *v < Version(2, 3, 0)) {
         fix = fix.tradeoff(cx.t(
-            format!("your CCM {ccm} is older than v2.3.0: upgrade it first"),
-            format!("你的 CCM {ccm} 低于 v2.3.0：请先升级"),
+            format_args!("your CCM {ccm} is older than v2.3.0: upgrade it first"),
+            format_args!("你的 CCM {ccm} 低于 v2.3.0：请先升级"),
         ));
     }
     fix

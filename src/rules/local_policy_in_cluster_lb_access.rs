@@ -100,7 +100,7 @@ impl Rule for LocalPolicyInClusterLbAccess {
             let name = svc.display_name();
             let scope = match svc.origin {
                 Origin::IstioGateway { cluster: Some(c) } => {
-                    cx.t(format!(" (override for cluster {c})"), format!("（集群 {c} 的覆盖配置）"))
+                    cx.t(format_args!(" (override for cluster {c})"), format_args!("（集群 {c} 的覆盖配置）"))
                 }
                 _ => String::new(),
             };
@@ -108,20 +108,20 @@ impl Rule for LocalPolicyInClusterLbAccess {
             let dns_published = publishes_dns_name(svc);
             let message = if dns_published {
                 cx.t(
-                    format!("externalTrafficPolicy: Local on {name}{scope}: its load balancer publishes a DNS name, so in-cluster clients reach it through the load balancer rather than being captured on their node"),
-                    format!("{name}{scope} 设置了 externalTrafficPolicy: Local：其负载均衡发布的是域名，集群内客户端会经过负载均衡，而不会在本节点被拦截"),
+                    format_args!("externalTrafficPolicy: Local on {name}{scope}: its load balancer publishes a DNS name, so in-cluster clients reach it through the load balancer rather than being captured on their node"),
+                    format_args!("{name}{scope} 设置了 externalTrafficPolicy: Local：其负载均衡发布的是域名，集群内客户端会经过负载均衡，而不会在本节点被拦截"),
                 )
             } else {
                 cx.t(
-                    format!(
+                    format_args!(
                         "pods on nodes without a {pod_en} pod may not reach the load balancer address of {name}{scope}"
                     ),
-                    format!("没有{pod_zh} Pod 的节点上的 Pod 可能无法访问 {name} 的负载均衡地址{scope}"),
+                    format_args!("没有{pod_zh} Pod 的节点上的 Pod 可能无法访问 {name} 的负载均衡地址{scope}"),
                 )
             };
             let label = cx.t(
-                format!("only nodes hosting a {pod_en} pod serve in-cluster traffic to the load balancer address"),
-                format!("只有部署了{pod_zh} Pod 的节点才能处理集群内发往负载均衡地址的流量"),
+                format_args!("only nodes hosting a {pod_en} pod serve in-cluster traffic to the load balancer address"),
+                format_args!("只有部署了{pod_zh} Pod 的节点才能处理集群内发往负载均衡地址的流量"),
             );
             let mut draft =
                 Draft::new(&Self::META, svc.resource, etp.path.clone(), message).severity(severity).label(label);
@@ -332,8 +332,8 @@ fn fixes(cx: &RuleContext<'_>, topology: &Topology<'_, '_>, svc: &ServiceView<'_
                 "use-nlb",
                 Applicability::DisplayOnly,
                 cx.t(
-                    format!("recreate the Service as an NLB (loadBalancerClass: {NLB_CLASS})"),
-                    format!("将 Service 重建为 NLB（loadBalancerClass: {NLB_CLASS}）"),
+                    format_args!("recreate the Service as an NLB (loadBalancerClass: {NLB_CLASS})"),
+                    format_args!("将 Service 重建为 NLB（loadBalancerClass: {NLB_CLASS}）"),
                 ),
             )
             .tradeoff(cx.t("a different product with its own pricing and limits", "不同的产品，有各自的计费和限制"))
@@ -365,8 +365,8 @@ fn warn_ip_policies(cx: &RuleContext<'_>, topology: &Topology<'_, '_>, svc: &Ser
         let name = cx.resources[policy.resource].display_name();
         let key = condition.key;
         fix = fix.tradeoff(cx.t(
-            format!("AuthorizationPolicy {name} matches client IPs with {key}: after this change it sees node IPs (ASM-SIP-006)"),
-            format!("AuthorizationPolicy {name} 用 {key} 匹配客户端 IP：修改后它看到的将是节点 IP（ASM-SIP-006）"),
+            format_args!("AuthorizationPolicy {name} matches client IPs with {key}: after this change it sees node IPs (ASM-SIP-006)"),
+            format_args!("AuthorizationPolicy {name} 用 {key} 匹配客户端 IP：修改后它看到的将是节点 IP（ASM-SIP-006）"),
         ));
     }
     fix

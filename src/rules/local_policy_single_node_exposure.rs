@@ -213,7 +213,7 @@ fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, etp_path: &str, p: &Plac
     let name = svc.display_name();
     let scope = match svc.origin {
         Origin::IstioGateway { cluster: Some(c) } => {
-            cx.t(format!(" (override for cluster {c})"), format!("（集群 {c} 的覆盖配置）"))
+            cx.t(format_args!(" (override for cluster {c})"), format_args!("（集群 {c} 的覆盖配置）"))
         }
         _ => String::new(),
     };
@@ -223,8 +223,8 @@ fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, etp_path: &str, p: &Plac
         (false, true) => unreachable!("filtered before"),
     };
     let message = cx.t(
-        format!("{name}{scope} has spec.externalTrafficPolicy: Local and {why_en}, so one node failure can remove every load balancer backend"),
-        format!("{name}{scope} 设置了 spec.externalTrafficPolicy: Local 且只有{why_zh}，一个节点故障即可使负载均衡失去全部后端"),
+        format_args!("{name}{scope} has spec.externalTrafficPolicy: Local and {why_en}, so one node failure can remove every load balancer backend"),
+        format_args!("{name}{scope} 设置了 spec.externalTrafficPolicy: Local 且只有{why_zh}，一个节点故障即可使负载均衡失去全部后端"),
     );
     let production = p.tagged.iter().any(|r| is_production(&cx.resources[*r]));
 
@@ -247,7 +247,7 @@ fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, etp_path: &str, p: &Plac
         draft = draft.related(Related {
             resource: *resource,
             path: path.clone(),
-            message: cx.t(format!("the gateway pods' {what}"), format!("网关 Pod 的 {what}")),
+            message: cx.t(format_args!("the gateway pods' {what}"), format_args!("网关 Pod 的 {what}")),
         });
     }
     match &p.fields {
@@ -259,10 +259,12 @@ fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, etp_path: &str, p: &Plac
                     "spread-gateway-pods",
                     Applicability::DisplayOnly,
                     cx.t(
-                        format!(
+                        format_args!(
                             "run at least 2 replicas of {workload} with a preferred pod anti-affinity on {HOSTNAME}"
                         ),
-                        format!("为 {workload} 运行至少 2 个副本，并设置基于 {HOSTNAME} 的 preferred Pod 反亲和性"),
+                        format_args!(
+                            "为 {workload} 运行至少 2 个副本，并设置基于 {HOSTNAME} 的 preferred Pod 反亲和性"
+                        ),
                     ),
                 )
                 .tradeoff(cx.t("more resources for the extra replica", "额外副本需要更多资源")),
@@ -284,8 +286,8 @@ fn istio_gateway_fixes(
         "spread-gateway-pods",
         Applicability::Unsafe,
         cx.t(
-            format!("run at least 2 gateway replicas and prefer spreading them (istio: {label}) over nodes"),
-            format!("运行至少 2 个网关副本，并使其（istio: {label}）尽量分布在不同节点"),
+            format_args!("run at least 2 gateway replicas and prefer spreading them (istio: {label}) over nodes"),
+            format_args!("运行至少 2 个网关副本，并使其（istio: {label}）尽量分布在不同节点"),
         ),
     );
     if p.replicas < 2 {

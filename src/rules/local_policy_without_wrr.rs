@@ -83,8 +83,8 @@ impl Rule for LocalPolicyWithoutWrr {
             let who = owner(cx, svc);
             let shown = current.unwrap_or("rr (default)");
             let message = cx.t(
-                format!("{who} uses externalTrafficPolicy: Local with the {shown} scheduler, which ignores the per-node pod-count weights"),
-                format!("{who} 使用 externalTrafficPolicy: Local，但调度算法为 {shown}，会忽略按节点 Pod 数设置的权重"),
+                format_args!("{who} uses externalTrafficPolicy: Local with the {shown} scheduler, which ignores the per-node pod-count weights"),
+                format_args!("{who} 使用 externalTrafficPolicy: Local，但调度算法为 {shown}，会忽略按节点 Pod 数设置的权重"),
             );
             let path = scheduler.map_or_else(|| etp.path.clone(), |f| f.path.clone());
             let mut draft = Draft::new(&Self::META, svc.resource, path, message);
@@ -96,7 +96,7 @@ impl Rule for LocalPolicyWithoutWrr {
             let mut fix = Fix::new(
                 "set-wrr-scheduler",
                 if hashing { Applicability::Unsafe } else { Applicability::Safe },
-                cx.t(format!("set {key}: \"wrr\""), format!("设置 {key}: \"wrr\"")),
+                cx.t(format_args!("set {key}: \"wrr\""), format_args!("设置 {key}: \"wrr\"")),
             );
             fix = match scheduler {
                 Some(f) => fix.op(Op::replace(f.path.clone(), "wrr").quoted()),
@@ -108,8 +108,8 @@ impl Rule for LocalPolicyWithoutWrr {
             ));
             if hashing {
                 fix = fix.tradeoff(cx.t(
-                    format!("{shown} keeps a client on one backend; wrr does not"),
-                    format!("{shown} 会把同一客户端固定到同一后端；wrr 不会"),
+                    format_args!("{shown} keeps a client on one backend; wrr does not"),
+                    format_args!("{shown} 会把同一客户端固定到同一后端；wrr 不会"),
                 ));
             }
             fix.recommended = true;
@@ -147,10 +147,10 @@ fn pods_likely_share_nodes(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> Optio
     };
     (replicas > 1 && !spread).then(|| {
         cx.t(
-            format!(
+            format_args!(
                 "{replicas} replicas without pod anti-affinity: nodes likely host different numbers of gateway pods"
             ),
-            format!("{replicas} 个副本且没有 Pod 反亲和：各节点上的网关 Pod 数很可能不同"),
+            format_args!("{replicas} 个副本且没有 Pod 反亲和：各节点上的网关 Pod 数很可能不同"),
         )
     })
 }

@@ -61,15 +61,15 @@ impl Rule for MissingStatusPort {
             let service = svc.display_name();
             let field = ports.path.trim_start_matches('/').replace('/', ".");
             let message = cx.t(
-                format!("gateway Service {service} has no port named status-port in {field}"),
-                format!("网关 Service {service} 的 {field} 中没有名为 status-port 的端口"),
+                format_args!("gateway Service {service} has no port named status-port in {field}"),
+                format_args!("网关 Service {service} 的 {field} 中没有名为 status-port 的端口"),
             );
             let upstream = Fix::new(
                 "add-status-port-15021",
                 Applicability::DisplayOnly,
                 cx.t(
-                    format!("add {{name: status-port, port: 15021, targetPort: 15021}} to {field} (upstream Istio 1.8 and later)"),
-                    format!("在 {field} 中添加 {{name: status-port, port: 15021, targetPort: 15021}}（上游 Istio 1.8 及以上）"),
+                    format_args!("add {{name: status-port, port: 15021, targetPort: 15021}} to {field} (upstream Istio 1.8 and later)"),
+                    format_args!("在 {field} 中添加 {{name: status-port, port: 15021, targetPort: 15021}}（上游 Istio 1.8 及以上）"),
                 ),
             )
             .tradeoff(cx.t(
@@ -80,10 +80,10 @@ impl Rule for MissingStatusPort {
                 "add-status-port-15020",
                 Applicability::DisplayOnly,
                 cx.t(
-                    format!(
+                    format_args!(
                         "add {{name: status-port, port: 15020, targetPort: 15020}} to {field} (as ASM's examples do)"
                     ),
-                    format!(
+                    format_args!(
                         "在 {field} 中添加 {{name: status-port, port: 15020, targetPort: 15020}}（与 ASM 示例一致）"
                     ),
                 ),

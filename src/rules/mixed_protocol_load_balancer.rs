@@ -82,10 +82,10 @@ impl Rule for MixedProtocolLoadBalancer {
                 Some(v) => (
                     Severity::Error,
                     cx.t(
-                        format!(
+                        format_args!(
                             "kubernetesVersion {v} is before 1.24, where MixedProtocolLBService became on by default"
                         ),
-                        format!("kubernetesVersion {v} 早于 1.24（MixedProtocolLBService 自 1.24 起默认开启）"),
+                        format_args!("kubernetesVersion {v} 早于 1.24（MixedProtocolLBService 自 1.24 起默认开启）"),
                     ),
                 ),
                 None => (
@@ -97,8 +97,8 @@ impl Rule for MixedProtocolLoadBalancer {
                 ),
             };
             let message = cx.t(
-                format!("{who} mixes TCP and UDP ports on one LoadBalancer, which needs Kubernetes 1.24 or later"),
-                format!("{who} 在同一个 LoadBalancer 上混用 TCP 和 UDP 端口，需要 Kubernetes 1.24 及以上"),
+                format_args!("{who} mixes TCP and UDP ports on one LoadBalancer, which needs Kubernetes 1.24 or later"),
+                format_args!("{who} 在同一个 LoadBalancer 上混用 TCP 和 UDP 端口，需要 Kubernetes 1.24 及以上"),
             );
             out.push(
                 Draft::new(&Self::META, svc.resource, path, message).severity(severity).note(note).fix(

@@ -64,8 +64,8 @@ impl Rule for NodePortOutOfRange {
                 let who = owner(cx, svc);
                 let name = port.get("name").and_then(Node::scalar_text).unwrap_or("?");
                 let message = cx.t(
-                    format!("nodePort {node_port} of port {name} on {who} is outside 30000-32767: the API server rejects the Service"),
-                    format!("{who} 的端口 {name} 的 nodePort {node_port} 超出 30000-32767：API Server 会拒绝该 Service"),
+                    format_args!("nodePort {node_port} of port {name} on {who} is outside 30000-32767: the API server rejects the Service"),
+                    format_args!("{who} 的端口 {name} 的 nodePort {node_port} 超出 30000-32767：API Server 会拒绝该 Service"),
                 );
                 out.push(
                     Draft::new(&Self::META, svc.resource, path.clone(), message)

@@ -96,8 +96,8 @@ impl Rule for PortNameWithoutProtocol {
                 let field = name_path.trim_start_matches('/').replace('/', ".");
                 let service = svc.display_name();
                 let message = cx.t(
-                    format!("port {name} of gateway Service {service} ({field}) has no Istio protocol prefix and no appProtocol"),
-                    format!("网关 Service {service} 的端口 {name}（{field}）没有 Istio 协议前缀，也没有 appProtocol"),
+                    format_args!("port {name} of gateway Service {service} ({field}) has no Istio protocol prefix and no appProtocol"),
+                    format_args!("网关 Service {service} 的端口 {name}（{field}）没有 Istio 协议前缀，也没有 appProtocol"),
                 );
                 let mut draft = Draft::new(&Self::META, svc.resource, name_path.clone(), message);
                 match likely_protocol(port) {
@@ -108,7 +108,7 @@ impl Rule for PortNameWithoutProtocol {
                                 Fix::new(
                                     "prefix-port-name",
                                     Applicability::Unsafe,
-                                    cx.t(format!("rename the port to {renamed}"), format!("将端口重命名为 {renamed}")),
+                                    cx.t(format_args!("rename the port to {renamed}"), format_args!("将端口重命名为 {renamed}")),
                                 )
                                 .op(Op::replace(name_path.clone(), renamed.as_str()))
                                 .tradeoff(cx.t(
@@ -126,14 +126,16 @@ impl Rule for PortNameWithoutProtocol {
                                 "set-app-protocol",
                                 Applicability::Unsafe,
                                 cx.t(
-                                    format!("set appProtocol: {protocol} on the port"),
-                                    format!("为该端口设置 appProtocol: {protocol}"),
+                                    format_args!("set appProtocol: {protocol} on the port"),
+                                    format_args!("为该端口设置 appProtocol: {protocol}"),
                                 ),
                             )
                             .op(Op::add(pointer::push(&path, "appProtocol"), protocol))
                             .tradeoff(cx.t(
-                                format!("the protocol is a guess from the port ({protocol}); Istio stops sniffing it"),
-                                format!("协议是根据端口推测的（{protocol}）；Istio 不再探测协议"),
+                                format_args!(
+                                    "the protocol is a guess from the port ({protocol}); Istio stops sniffing it"
+                                ),
+                                format_args!("协议是根据端口推测的（{protocol}）；Istio 不再探测协议"),
                             )),
                         );
                     }
@@ -143,8 +145,8 @@ impl Rule for PortNameWithoutProtocol {
                                 "name-the-protocol",
                                 Applicability::DisplayOnly,
                                 cx.t(
-                                    format!("rename the port to <protocol>-{name} or set appProtocol (http, https, grpc, tcp, tls, ...)"),
-                                    format!("将端口重命名为 <协议>-{name}，或设置 appProtocol（http、https、grpc、tcp、tls 等）"),
+                                    format_args!("rename the port to <protocol>-{name} or set appProtocol (http, https, grpc, tcp, tls, ...)"),
+                                    format_args!("将端口重命名为 <协议>-{name}，或设置 appProtocol（http、https、grpc、tcp、tls 等）"),
                                 ),
                             )
                             .tradeoff(cx.t(

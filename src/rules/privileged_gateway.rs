@@ -63,13 +63,13 @@ impl Rule for PrivilegedGateway {
                 _ => "spec.runAsRoot".into(),
             };
             let message = cx.t(
-                format!("IstioGateway {name} sets {field}: true, so the gateway runs in a privileged container"),
-                format!("IstioGateway {name} 设置了 {field}: true，网关运行在特权容器中"),
+                format_args!("IstioGateway {name} sets {field}: true, so the gateway runs in a privileged container"),
+                format_args!("IstioGateway {name} 设置了 {field}: true，网关运行在特权容器中"),
             );
             let fix = Fix::new(
                 "run-unprivileged",
                 Applicability::Unsafe,
-                cx.t(format!("set {field}: false"), format!("将 {field} 设为 false")),
+                cx.t(format_args!("set {field}: false"), format_args!("将 {field} 设为 false")),
             )
             .op(Op::replace(path.clone(), false))
             .tradeoff(cx.t(

@@ -75,8 +75,8 @@ impl Rule for ProxyProtocolInClusterLbAccess {
             };
             let who = owner(cx, svc);
             let message = cx.t(
-                format!("in-cluster clients of the CLB address of {who} bypass the CLB and arrive without the PROXY protocol header, so the handshake fails"),
-                format!("{who} 的 CLB 地址的集群内客户端绕过 CLB，连接不带 PROXY 协议头，握手失败"),
+                format_args!("in-cluster clients of the CLB address of {who} bypass the CLB and arrive without the PROXY protocol header, so the handshake fails"),
+                format_args!("{who} 的 CLB 地址的集群内客户端绕过 CLB，连接不带 PROXY 协议头，握手失败"),
             );
             let mut draft =
                 Draft::new(&Self::META, svc.resource, field.path.clone(), message).severity(severity).label(cx.t(

@@ -159,8 +159,8 @@ fn parser_in(value: Option<&Node>) -> Parser {
 fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, field: &Field<'_>, pods: &Pods<'_>, parser: Parser) -> Draft {
     let who = owner(cx, svc);
     let message = cx.t(
-        format!("{who} turns on PROXY protocol at the load balancer but its gateway pods are not configured to parse it: Envoy rejects every connection"),
-        format!("{who} 在负载均衡上启用了 PROXY 协议，但网关 Pod 未配置解析：Envoy 会拒绝所有连接"),
+        format_args!("{who} turns on PROXY protocol at the load balancer but its gateway pods are not configured to parse it: Envoy rejects every connection"),
+        format_args!("{who} 在负载均衡上启用了 PROXY 协议，但网关 Pod 未配置解析：Envoy 会拒绝所有连接"),
     );
     let mut draft = Draft::new(&ProxyProtocolWithoutIstioParser::META, svc.resource, field.path.clone(), message)
         .label(cx.t("the load balancer sends a PROXY protocol v2 header first", "负载均衡会先发送 PROXY 协议 v2 头"))
@@ -172,13 +172,13 @@ fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, field: &Field<'_>, pods:
         // Unknown, not absent: never an error (an admission rejection) on a guess.
         draft = draft.severity(Severity::Info).note(if cfg!(feature = "yaml") {
             cx.t(
-                format!("info: the {PROXY_CONFIG} annotation is neither YAML nor JSON, so whether it enables the parser is unknown"),
-                format!("提示：{PROXY_CONFIG} 注解既不是 YAML 也不是 JSON，无法判断是否启用了解析"),
+                format_args!("info: the {PROXY_CONFIG} annotation is neither YAML nor JSON, so whether it enables the parser is unknown"),
+                format_args!("提示：{PROXY_CONFIG} 注解既不是 YAML 也不是 JSON，无法判断是否启用了解析"),
             )
         } else {
             cx.t(
-                format!("info: this build reads JSON only and the {PROXY_CONFIG} annotation is not JSON, so whether it enables the parser is unknown; `gateway-doctor check` reads it"),
-                format!("提示：此构建只读取 JSON，而 {PROXY_CONFIG} 注解不是 JSON，无法判断是否启用了解析；`gateway-doctor check` 可以读取"),
+                format_args!("info: this build reads JSON only and the {PROXY_CONFIG} annotation is not JSON, so whether it enables the parser is unknown; `gateway-doctor check` reads it"),
+                format_args!("提示：此构建只读取 JSON，而 {PROXY_CONFIG} 注解不是 JSON，无法判断是否启用了解析；`gateway-doctor check` 可以读取"),
             )
         });
     }
@@ -189,8 +189,8 @@ fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, field: &Field<'_>, pods:
                 "istio-parse-proxy-protocol",
                 Applicability::Unsafe,
                 cx.t(
-                    format!("set podAnnotations {PROXY_CONFIG}: '{PARSER_CONFIG}'"),
-                    format!("设置 podAnnotations {PROXY_CONFIG}: '{PARSER_CONFIG}'"),
+                    format_args!("set podAnnotations {PROXY_CONFIG}: '{PARSER_CONFIG}'"),
+                    format_args!("设置 podAnnotations {PROXY_CONFIG}: '{PARSER_CONFIG}'"),
                 ),
             );
             match config {
@@ -206,10 +206,12 @@ fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, field: &Field<'_>, pods:
                     fix = Fix {
                         applicability: Applicability::DisplayOnly,
                         title: cx.t(
-                            format!(
+                            format_args!(
                                 "add \"gatewayTopology\": {{\"proxyProtocol\": {{}}}} to the existing {PROXY_CONFIG}"
                             ),
-                            format!("在现有的 {PROXY_CONFIG} 中加入 \"gatewayTopology\": {{\"proxyProtocol\": {{}}}}"),
+                            format_args!(
+                                "在现有的 {PROXY_CONFIG} 中加入 \"gatewayTopology\": {{\"proxyProtocol\": {{}}}}"
+                            ),
                         ),
                         ..fix
                     };
@@ -241,8 +243,8 @@ fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, field: &Field<'_>, pods:
                     resource: *index,
                     path,
                     message: cx.t(
-                        format!("pods of Deployment {} do not parse PROXY protocol", resource.display_name()),
-                        format!("Deployment {} 的 Pod 未配置解析 PROXY 协议", resource.display_name()),
+                        format_args!("pods of Deployment {} do not parse PROXY protocol", resource.display_name()),
+                        format_args!("Deployment {} 的 Pod 未配置解析 PROXY 协议", resource.display_name()),
                     ),
                 });
             }
@@ -284,8 +286,8 @@ fn deployment_advice(cx: &RuleContext<'_>) -> Fix {
         "istio-parse-proxy-protocol",
         Applicability::DisplayOnly,
         cx.t(
-            format!("add the pod annotation {PROXY_CONFIG}: '{PARSER_CONFIG}' to the gateway Deployment (or set it mesh-wide)"),
-            format!("在网关 Deployment 上添加 Pod 注解 {PROXY_CONFIG}: '{PARSER_CONFIG}'（或在网格全局设置）"),
+            format_args!("add the pod annotation {PROXY_CONFIG}: '{PARSER_CONFIG}' to the gateway Deployment (or set it mesh-wide)"),
+            format_args!("在网关 Deployment 上添加 Pod 注解 {PROXY_CONFIG}: '{PARSER_CONFIG}'（或在网格全局设置）"),
         ),
     )
 }

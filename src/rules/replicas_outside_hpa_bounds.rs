@@ -84,8 +84,8 @@ impl Rule for ReplicasOutsideHpaBounds {
                 if [replicas_f, min_f, max_f].iter().any(|f| own(f)) { scope_of(cx, &bounds) } else { String::new() };
             let what = format!("IstioGateway {}", resource.display_name());
             let message = cx.t(
-                format!("replicaCount {replicas} is outside minReplicas {min} .. maxReplicas {max} in {what}{scope}; the HPA overrides it"),
-                format!("{what}{scope} 中 replicaCount {replicas} 超出 minReplicas {min} 到 maxReplicas {max} 的范围；HPA 会覆盖它"),
+                format_args!("replicaCount {replicas} is outside minReplicas {min} .. maxReplicas {max} in {what}{scope}; the HPA overrides it"),
+                format_args!("{what}{scope} 中 replicaCount {replicas} 超出 minReplicas {min} 到 maxReplicas {max} 的范围；HPA 会覆盖它"),
             );
             let disabled = autoscale_disabled(cx, &bounds);
             let (severity, note) = if disabled {
@@ -106,10 +106,10 @@ impl Rule for ReplicasOutsideHpaBounds {
                 )
             };
             let target = if below { min } else { max };
-            let mut draft = Draft::new(&Self::META, bounds.resource, at.clone(), message)
-                .severity(severity)
-                .note(note)
-                .label(cx.t(format!("the HPA scales this to {target}"), format!("HPA 会将其调整为 {target}")));
+            let mut draft =
+                Draft::new(&Self::META, bounds.resource, at.clone(), message).severity(severity).note(note).label(
+                    cx.t(format_args!("the HPA scales this to {target}"), format_args!("HPA 会将其调整为 {target}")),
+                );
             draft.fixes = fixes(cx, &bounds, replicas_f, crossed, replicas, target, below);
             out.push(draft);
         }
@@ -143,35 +143,35 @@ fn fixes(
     let mut set = Fix::new(
         "set-replica-count",
         Applicability::Unsafe,
-        cx.t(format!("set replicaCount to {target}"), format!("将 replicaCount 设为 {target}")),
+        cx.t(format_args!("set replicaCount to {target}"), format_args!("将 replicaCount 设为 {target}")),
     )
     .op(set_in_scope(bounds, replicas_f, "replicaCount", target))
     .tradeoff(cx.t(
-        format!("the gateway starts with {target} replicas, the count the HPA would reach anyway"),
-        format!("网关以 {target} 个副本启动，这也是 HPA 最终会调整到的数量"),
+        format_args!("the gateway starts with {target} replicas, the count the HPA would reach anyway"),
+        format_args!("网关以 {target} 个副本启动，这也是 HPA 最终会调整到的数量"),
     ));
     set.recommended = true;
     let (key, tradeoff) = if below {
         (
             "minReplicas",
             cx.t(
-                format!("lowers the floor: the HPA may scale the gateway down to {replicas} replicas"),
-                format!("降低下限：HPA 可能把网关缩容到 {replicas} 个副本"),
+                format_args!("lowers the floor: the HPA may scale the gateway down to {replicas} replicas"),
+                format_args!("降低下限：HPA 可能把网关缩容到 {replicas} 个副本"),
             ),
         )
     } else {
         (
             "maxReplicas",
             cx.t(
-                format!("raises the ceiling: the HPA may scale the gateway up to {replicas} replicas"),
-                format!("提高上限：HPA 可能把网关扩容到 {replicas} 个副本"),
+                format_args!("raises the ceiling: the HPA may scale the gateway up to {replicas} replicas"),
+                format_args!("提高上限：HPA 可能把网关扩容到 {replicas} 个副本"),
             ),
         )
     };
     let widen = Fix::new(
         "widen-replica-bounds",
         Applicability::Unsafe,
-        cx.t(format!("set {key} to {replicas}"), format!("将 {key} 设为 {replicas}")),
+        cx.t(format_args!("set {key} to {replicas}"), format_args!("将 {key} 设为 {replicas}")),
     )
     .op(set_in_scope(bounds, crossed, key, replicas))
     .tradeoff(tradeoff);

@@ -65,12 +65,17 @@ impl Rule for RequestExceedsLimit {
                 let what = resource_label(&cx.resources[block.resource]);
                 let owner = &block.owner;
                 let message = cx.t(
-                    format!("requests.{name} {req_text} is greater than limits.{name} {lim_text} in {owner} of {what}; the API server rejects it"),
-                    format!("{what} 的 {owner} 中 requests.{name} {req_text} 大于 limits.{name} {lim_text}；API server 会拒绝"),
+                    format_args!("requests.{name} {req_text} is greater than limits.{name} {lim_text} in {owner} of {what}; the API server rejects it"),
+                    format_args!("{what} 的 {owner} 中 requests.{name} {req_text} 大于 limits.{name} {lim_text}；API server 会拒绝"),
                 );
                 out.push(
                     Draft::new(&Self::META, block.resource, request.path.clone(), message)
-                        .label(cx.t(format!("greater than the limit {lim_text}"), format!("大于限制 {lim_text}")))
+                        .label(
+                            cx.t(
+                                format_args!("greater than the limit {lim_text}"),
+                                format_args!("大于限制 {lim_text}"),
+                            ),
+                        )
                         .note(cx.t(
                             "the API server validates every request against its limit (S29)",
                             "API server 会校验每项请求不超过其限制（S29）",
@@ -87,7 +92,7 @@ impl Rule for RequestExceedsLimit {
 fn set_to(cx: &RuleContext<'_>, id: &'static str, target: &Field<'_>, source: &Field<'_>, text: &str) -> Fix {
     let (title, tradeoff) = if id == "lower-request" {
         (
-            cx.t(format!("lower the request to {text}"), format!("将请求降低到 {text}")),
+            cx.t(format_args!("lower the request to {text}"), format_args!("将请求降低到 {text}")),
             cx.t(
                 "the scheduler reserves less: the gateway may land on a busier node and get less under contention",
                 "调度器预留的资源变少：网关可能被调度到更繁忙的节点，资源竞争时获得更少",
@@ -95,7 +100,7 @@ fn set_to(cx: &RuleContext<'_>, id: &'static str, target: &Field<'_>, source: &F
         )
     } else {
         (
-            cx.t(format!("raise the limit to {text}"), format!("将限制提高到 {text}")),
+            cx.t(format_args!("raise the limit to {text}"), format_args!("将限制提高到 {text}")),
             cx.t(
                 "the gateway may use more of the node before it is throttled or OOM-killed",
                 "网关在被限流或 OOM 终止前可以使用更多节点资源",

@@ -106,13 +106,13 @@ impl Rule for RollingUpdateCannotProgress {
             let dotted = |p: &str| p.trim_start_matches('/').replace('/', ".");
             let (surge, unavailable) = (dotted(&pair.surge.path), dotted(&pair.unavailable.path));
             let message = cx.t(
-                format!("{kind} {name} sets both {surge} and {unavailable} to zero, so a rolling update can never replace a pod"),
-                format!("{kind} {name} 的 {surge} 与 {unavailable} 均为 0，滚动更新无法替换任何 Pod"),
+                format_args!("{kind} {name} sets both {surge} and {unavailable} to zero, so a rolling update can never replace a pod"),
+                format_args!("{kind} {name} 的 {surge} 与 {unavailable} 均为 0，滚动更新无法替换任何 Pod"),
             );
             let unavailable_fix = Fix::new(
                 "allow-unavailable",
                 Applicability::Unsafe,
-                cx.t(format!("set {unavailable}: \"25%\""), format!("将 {unavailable} 设为 \"25%\"")),
+                cx.t(format_args!("set {unavailable}: \"25%\""), format_args!("将 {unavailable} 设为 \"25%\"")),
             )
             .op(Op::replace(pair.unavailable.path.clone(), "25%").quoted())
             .tradeoff(cx.t(
@@ -122,7 +122,7 @@ impl Rule for RollingUpdateCannotProgress {
             let surge_fix = Fix::new(
                 "allow-surge",
                 Applicability::Unsafe,
-                cx.t(format!("set {surge}: \"100%\""), format!("将 {surge} 设为 \"100%\"")),
+                cx.t(format_args!("set {surge}: \"100%\""), format_args!("将 {surge} 设为 \"100%\"")),
             )
             .op(Op::replace(pair.surge.path.clone(), "100%").quoted())
             .tradeoff(cx.t(

@@ -70,8 +70,8 @@ impl Rule for SourceRangesNotEnforcedOnClb {
             let draft = match kind {
                 LbKind::Clb => {
                     let message = cx.t(
-                        format!("loadBalancerSourceRanges of {who} is not enforced: the CCM ignores it for CLB, which accepts every client"),
-                        format!("{who} 的 loadBalancerSourceRanges 不会生效：CCM 对 CLB 忽略该字段，CLB 接受所有客户端"),
+                        format_args!("loadBalancerSourceRanges of {who} is not enforced: the CCM ignores it for CLB, which accepts every client"),
+                        format_args!("{who} 的 loadBalancerSourceRanges 不会生效：CCM 对 CLB 忽略该字段，CLB 接受所有客户端"),
                     );
                     Draft::new(&Self::META, svc.resource, path, message)
                         .fix(acl_fix(cx, &cidrs))
@@ -80,8 +80,8 @@ impl Rule for SourceRangesNotEnforcedOnClb {
                                 "use-nlb",
                                 Applicability::DisplayOnly,
                                 cx.t(
-                                    format!("recreate the Service as an NLB (loadBalancerClass: {NLB_CLASS}), which enforces the ranges with a security group"),
-                                    format!("将 Service 重建为 NLB（loadBalancerClass: {NLB_CLASS}），NLB 通过安全组执行该范围"),
+                                    format_args!("recreate the Service as an NLB (loadBalancerClass: {NLB_CLASS}), which enforces the ranges with a security group"),
+                                    format_args!("将 Service 重建为 NLB（loadBalancerClass: {NLB_CLASS}），NLB 通过安全组执行该范围"),
                                 ),
                             )
                             .tradeoff(cx.t(
@@ -92,8 +92,10 @@ impl Rule for SourceRangesNotEnforcedOnClb {
                 }
                 LbKind::Nlb if svc.lb_annotation("id").is_some() => {
                     let message = cx.t(
-                        format!("loadBalancerSourceRanges of {who} is not supported on a reused (user-managed) NLB"),
-                        format!("{who} 的 loadBalancerSourceRanges 不支持复用的（用户管理的）NLB"),
+                        format_args!(
+                            "loadBalancerSourceRanges of {who} is not supported on a reused (user-managed) NLB"
+                        ),
+                        format_args!("{who} 的 loadBalancerSourceRanges 不支持复用的（用户管理的）NLB"),
                     );
                     Draft::new(&Self::META, svc.resource, path, message).fix(Fix::new(
                         "nlb-security-group",
@@ -106,8 +108,8 @@ impl Rule for SourceRangesNotEnforcedOnClb {
                 }
                 LbKind::Nlb => {
                     let message = cx.t(
-                        format!("loadBalancerSourceRanges of {who} is enforced by a security group the CCM creates on the NLB"),
-                        format!("{who} 的 loadBalancerSourceRanges 由 CCM 在 NLB 上创建的安全组执行"),
+                        format_args!("loadBalancerSourceRanges of {who} is enforced by a security group the CCM creates on the NLB"),
+                        format_args!("{who} 的 loadBalancerSourceRanges 由 CCM 在 NLB 上创建的安全组执行"),
                     );
                     Draft::new(&Self::META, svc.resource, path, message).severity(Severity::Info).note(cx.t(
                         "heads-up only: edit the ranges here, not the security group, or the CCM overwrites it",
@@ -126,8 +128,8 @@ fn acl_fix(cx: &RuleContext<'_>, cidrs: &[&str]) -> Fix {
         "use-clb-acl",
         Applicability::DisplayOnly,
         cx.t(
-            format!("create a CLB access control list with {list}, then set acl-status: \"on\", acl-id: <its ID>, acl-type: \"white\""),
-            format!("创建包含 {list} 的 CLB 访问控制列表，然后设置 acl-status: \"on\"、acl-id: <其 ID>、acl-type: \"white\""),
+            format_args!("create a CLB access control list with {list}, then set acl-status: \"on\", acl-id: <its ID>, acl-type: \"white\""),
+            format_args!("创建包含 {list} 的 CLB 访问控制列表，然后设置 acl-status: \"on\"、acl-id: <其 ID>、acl-type: \"white\""),
         ),
     )
     .tradeoff(cx.t(

@@ -64,8 +64,8 @@ impl Rule for TrafficPolicyOnClusterIp {
             let field = etp.path.trim_start_matches('/').replace('/', ".");
             let value = etp.text().unwrap_or("");
             let message = cx.t(
-                format!("{field}: {value} has no effect on {name}, whose type is ClusterIP"),
-                format!("{name} 的类型为 ClusterIP，{field}: {value} 不起作用"),
+                format_args!("{field}: {value} has no effect on {name}, whose type is ClusterIP"),
+                format_args!("{name} 的类型为 ClusterIP，{field}: {value} 不起作用"),
             );
             let mut draft = Draft::new(&Self::META, svc.resource, etp.path.clone(), message).note(cx.t(
                 "assumed [L]: whether the API server rejects or clears the field on ClusterIP Services was not verified",
@@ -76,7 +76,7 @@ impl Rule for TrafficPolicyOnClusterIp {
                     Fix::new(
                         "remove-external-traffic-policy",
                         Applicability::Safe,
-                        cx.t(format!("remove {field}"), format!("删除 {field}")),
+                        cx.t(format_args!("remove {field}"), format_args!("删除 {field}")),
                     )
                     .op(Op::remove(etp.path.clone()))
                     .tradeoff(cx.t(

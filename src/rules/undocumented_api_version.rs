@@ -56,13 +56,13 @@ impl Rule for UndocumentedApiVersion {
             }
             let name = resource.display_name();
             let message = cx.t(
-                format!("IstioGateway {name} uses apiVersion {GO_PACKAGE}, registered in the Go API but not documented by ASM"),
-                format!("IstioGateway {name} 的 apiVersion 为 {GO_PACKAGE}：Go API 中注册了该版本，但 ASM 文档未说明"),
+                format_args!("IstioGateway {name} uses apiVersion {GO_PACKAGE}, registered in the Go API but not documented by ASM"),
+                format_args!("IstioGateway {name} 的 apiVersion 为 {GO_PACKAGE}：Go API 中注册了该版本，但 ASM 文档未说明"),
             );
             let fix = Fix::new(
                 "use-v1beta1",
                 Applicability::Safe,
-                cx.t(format!("set apiVersion: {DOCUMENTED}"), format!("将 apiVersion 设为 {DOCUMENTED}")),
+                cx.t(format_args!("set apiVersion: {DOCUMENTED}"), format_args!("将 apiVersion 设为 {DOCUMENTED}")),
             )
             .op(Op::replace("/apiVersion", DOCUMENTED))
             .tradeoff(cx.t(

@@ -96,25 +96,29 @@ fn nlb_only_on_clb(
 ) -> Draft {
     let who = owner(cx, svc);
     let message = cx.t(
-        format!("annotation {key} of {who} is read only for NLB; this CLB ignores it"),
-        format!("{who} 的注解 {key} 只对 NLB 生效；此 CLB 会忽略它"),
+        format_args!("annotation {key} of {who} is read only for NLB; this CLB ignores it"),
+        format_args!("{who} 的注解 {key} 只对 NLB 生效；此 CLB 会忽略它"),
     );
     Draft::new(&UnknownLbAnnotation::META, svc.resource, field.path.clone(), message)
         .severity(Severity::Info)
         .note(cx.t(
-            format!(
+            format_args!(
                 "assumed: `{}` is an NLB annotation (listed with the NLB constants in the CCM source, S14)",
                 entry.suffix
             ),
-            format!("假定：`{}` 是 NLB 注解（CCM 源码中与 NLB 常量列在一起，S14）", entry.suffix),
+            format_args!("假定：`{}` 是 NLB 注解（CCM 源码中与 NLB 常量列在一起，S14）", entry.suffix),
         ))
         .fix(
-            Fix::new("remove-annotation", Applicability::Safe, cx.t(format!("remove {key}"), format!("删除 {key}")))
-                .op(Op::remove(field.path.clone()))
-                .tradeoff(cx.t(
-                    "none for this CLB; add it back if the Service moves to NLB",
-                    "对此 CLB 无影响；如果 Service 改用 NLB，需要重新添加",
-                )),
+            Fix::new(
+                "remove-annotation",
+                Applicability::Safe,
+                cx.t(format_args!("remove {key}"), format_args!("删除 {key}")),
+            )
+            .op(Op::remove(field.path.clone()))
+            .tradeoff(cx.t(
+                "none for this CLB; add it back if the Service moves to NLB",
+                "对此 CLB 无影响；如果 Service 改用 NLB，需要重新添加",
+            )),
         )
 }
 
@@ -147,12 +151,14 @@ fn unknown(cx: &RuleContext<'_>, svc: &ServiceView<'_>, key: &str, field: &Field
     let who = owner(cx, svc);
     let message = match &suggested {
         Some((new_key, ..)) => cx.t(
-            format!("unknown load balancer annotation {key} on {who}: the CCM ignores it (did you mean {new_key}?)"),
-            format!("{who} 上的负载均衡注解 {key} 未知，CCM 会忽略它（是否想写 {new_key}？）"),
+            format_args!(
+                "unknown load balancer annotation {key} on {who}: the CCM ignores it (did you mean {new_key}?)"
+            ),
+            format_args!("{who} 上的负载均衡注解 {key} 未知，CCM 会忽略它（是否想写 {new_key}？）"),
         ),
         None => cx.t(
-            format!("unknown load balancer annotation {key} on {who}: the CCM ignores it"),
-            format!("{who} 上的负载均衡注解 {key} 未知，CCM 会忽略它"),
+            format_args!("unknown load balancer annotation {key} on {who}: the CCM ignores it"),
+            format_args!("{who} 上的负载均衡注解 {key} 未知，CCM 会忽略它"),
         ),
     };
     let mut draft = Draft::new(&UnknownLbAnnotation::META, svc.resource, field.path.clone(), message);
@@ -162,12 +168,15 @@ fn unknown(cx: &RuleContext<'_>, svc: &ServiceView<'_>, key: &str, field: &Field
         let fix = Fix::new(
             "remove-annotation",
             Applicability::Unsafe,
-            cx.t(format!("remove {key}: {new_key} is already set"), format!("删除 {key}：{new_key} 已经设置")),
+            cx.t(
+                format_args!("remove {key}: {new_key} is already set"),
+                format_args!("删除 {key}：{new_key} 已经设置"),
+            ),
         )
         .op(Op::remove(field.path.clone()))
         .tradeoff(cx.t(
-            format!("the value `{value}` is lost; {new_key} keeps `{}`", existing.text().unwrap_or("")),
-            format!("值 `{value}` 会丢失；{new_key} 保持 `{}`", existing.text().unwrap_or("")),
+            format_args!("the value `{value}` is lost; {new_key} keeps `{}`", existing.text().unwrap_or("")),
+            format_args!("值 `{value}` 会丢失；{new_key} 保持 `{}`", existing.text().unwrap_or("")),
         ));
         draft = draft.fix(fix);
         return Some(draft);
@@ -177,20 +186,20 @@ fn unknown(cx: &RuleContext<'_>, svc: &ServiceView<'_>, key: &str, field: &Field
     let mut fix = Fix::new(
         "rename-annotation",
         if safe { Applicability::Safe } else { Applicability::Unsafe },
-        cx.t(format!("rename the key to {new_key}"), format!("将键名改为 {new_key}")),
+        cx.t(format_args!("rename the key to {new_key}"), format_args!("将键名改为 {new_key}")),
     )
     .op(Op::rename(field.path.clone(), annotation_path(svc, &new_key)))
     .tradeoff(cx.t(
-        format!(
+        format_args!(
             "the CCM starts applying {} = \"{value}\" and reconfigures the load balancer on its next sync",
             entry.suffix
         ),
-        format!("CCM 将开始应用 {} = \"{value}\"，并在下次同步时修改负载均衡配置", entry.suffix),
+        format_args!("CCM 将开始应用 {} = \"{value}\"，并在下次同步时修改负载均衡配置", entry.suffix),
     ));
     if !fits {
         fix = fix.tradeoff(cx.t(
-            format!("the value `{value}` is not valid for {} (ASM-ANN-037)", entry.suffix),
-            format!("值 `{value}` 对 {} 无效（ASM-ANN-037）", entry.suffix),
+            format_args!("the value `{value}` is not valid for {} (ASM-ANN-037)", entry.suffix),
+            format_args!("值 `{value}` 对 {} 无效（ASM-ANN-037）", entry.suffix),
         ));
     }
     if ambiguous {
@@ -201,8 +210,9 @@ fn unknown(cx: &RuleContext<'_>, svc: &ServiceView<'_>, key: &str, field: &Field
     }
     draft = draft.fix(fix);
     if lookup(entry.suffix).is_some_and(|e| e.nlb_only) && lb_kind(svc) == Some(LbKind::Clb) {
-        draft = draft
-            .note(cx.t(format!("{} is read only for NLB", entry.suffix), format!("{} 只对 NLB 生效", entry.suffix)));
+        draft = draft.note(
+            cx.t(format_args!("{} is read only for NLB", entry.suffix), format_args!("{} 只对 NLB 生效", entry.suffix)),
+        );
     }
     Some(draft)
 }
