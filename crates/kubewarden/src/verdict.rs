@@ -2,7 +2,7 @@
 //! `ValidationResponse`: rejection at or above `rejectOn`, warnings below it,
 //! codes in the audit annotations, and the fixed object when `mutate` asks.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use gateway_doctor::report::{Finding, Report};
 use gateway_doctor::{FixRecord, FixRequest, Options, Severity};
@@ -31,9 +31,14 @@ pub fn judge(object: &Value, settings: &Settings) -> ValidationResponse {
 
     let mut warnings: Vec<String> = lower.iter().map(|f| line(f)).collect();
     warnings.extend(applied.iter().map(|a| format!("{}: applied fix {}", a.code, a.id)));
-    let codes: BTreeSet<&str> = findings.iter().map(|f| f.code).collect();
-    let audit_annotations = (!codes.is_empty())
-        .then(|| HashMap::from([(CODES_ANNOTATION.to_owned(), codes.into_iter().collect::<Vec<_>>().join(","))]));
+    // In catalogue order, once each.
+    let codes: Vec<&str> = gateway_doctor::rules()
+        .iter()
+        .map(|rule| rule.meta().code)
+        .filter(|code| findings.iter().any(|f| f.code == *code))
+        .collect();
+    let audit_annotations =
+        (!codes.is_empty()).then(|| HashMap::from([(CODES_ANNOTATION.to_owned(), codes.join(","))]));
 
     if !rejecting.is_empty() || !input_errors.is_empty() {
         let reasons: Vec<String> = input_errors.into_iter().chain(rejecting.iter().map(|f| line(f))).collect();
