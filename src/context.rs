@@ -162,6 +162,19 @@ where
     }
 }
 
+/// How a settings error names a JSON value's type: `a number`, `a list`.
+pub fn json_type(value: &serde_json::Value) -> &'static str {
+    use serde_json::Value;
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
 impl ClusterContext {
     /// Parses one context key as the CLI and the settings of the hosts name it.
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
@@ -211,15 +224,7 @@ impl ClusterContext {
             Value::String(text) => self.set(key, text),
             Value::Bool(b) if key == "needsSourceIp" => self.set(key, if *b { "true" } else { "false" }),
             Value::Null => self.clear(key),
-            other => {
-                let kind = match other {
-                    Value::Bool(_) => "a boolean",
-                    Value::Number(_) => "a number",
-                    Value::Array(_) => "a list",
-                    _ => "an object",
-                };
-                Err(format!("`{key}` must be a string, not {kind}"))
-            }
+            other => Err(format!("`{key}` must be a string, not {}", json_type(other))),
         }
     }
 

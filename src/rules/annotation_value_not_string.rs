@@ -68,6 +68,7 @@ impl Rule for AnnotationValueNotString {
         for (index, resource) in cx.resources.iter().enumerate() {
             for map_path in string_maps(resource) {
                 let Some(map) = resource.get(&map_path) else { continue };
+                // Each key of this map once; the set is per map, so its resource index is just 0.
                 let mut seen = Reported::default();
                 for (key, _) in map.string_map() {
                     if !seen.first(0, key) {

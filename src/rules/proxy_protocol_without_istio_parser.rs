@@ -87,8 +87,9 @@ impl Rule for ProxyProtocolWithoutIstioParser {
 enum Pods<'a> {
     /// The IstioGateway's `podAnnotations` (or where it would be).
     IstioGateway { annotations: Option<Field<'a>>, config: Option<Field<'a>> },
-    /// Deployments the Service selects, each with its config annotation.
-    Deployments(Vec<(usize, Option<&'a Node>)>),
+    /// Deployments the Service selects, each with its config annotation and
+    /// what that says (read once).
+    Deployments(Vec<(usize, Option<&'a Node>, Parser)>),
 }
 
 /// What the gateway pods' Istio config says about the PROXY protocol parser.
@@ -107,10 +108,10 @@ impl Pods<'_> {
             Pods::IstioGateway { config, .. } => config.as_ref().map_or(Parser::Absent, |c| parser_in(Some(c.node))),
             Pods::Deployments(list) if list.is_empty() => Parser::Absent,
             Pods::Deployments(list) => {
-                let each: Vec<Parser> = list.iter().map(|(_, c)| parser_in(*c)).collect();
-                if each.contains(&Parser::Absent) {
+                let has = |state: Parser| list.iter().any(|(_, _, p)| *p == state);
+                if has(Parser::Absent) {
                     Parser::Absent
-                } else if each.contains(&Parser::Unreadable) {
+                } else if has(Parser::Unreadable) {
                     Parser::Unreadable
                 } else {
                     Parser::Enabled
@@ -132,7 +133,10 @@ fn pod_config<'a>(cx: &RuleContext<'a>, svc: &ServiceView<'a>) -> Pods<'a> {
     }
     let deployments = selected_deployments(cx.resources, svc.resource)
         .into_iter()
-        .map(|i| (i, cx.resources[i].get("/spec/template/metadata/annotations").and_then(|a| a.get(PROXY_CONFIG))))
+        .map(|i| {
+            let config = cx.resources[i].get("/spec/template/metadata/annotations").and_then(|a| a.get(PROXY_CONFIG));
+            (i, config, parser_in(config))
+        })
         .collect();
     Pods::Deployments(deployments)
 }
@@ -232,7 +236,7 @@ fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, field: &Field<'_>, pods:
             fixes.push(deployment_advice(cx));
         }
         Pods::Deployments(list) => {
-            for (index, config) in list.iter().filter(|(_, c)| parser_in(*c) != Parser::Enabled) {
+            for (index, config, _) in list.iter().filter(|(_, _, p)| *p != Parser::Enabled) {
                 let resource = &cx.resources[*index];
                 let path = if config.is_some() {
                     format!("/spec/template/metadata/annotations/{}", crate::yaml::pointer::escape(PROXY_CONFIG))

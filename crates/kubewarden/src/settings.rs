@@ -3,6 +3,7 @@
 //! bad setting is answered with a message naming the key and the reason,
 //! instead of a serde error about a type the administrator never sees.
 
+use gateway_doctor::context::json_type;
 use gateway_doctor::{ClusterContext, Lang, Severity};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -161,17 +162,6 @@ fn check_fix_id(text: &str) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("`{text}` is not a fix id (kebab-case, such as set-cluster-policy) nor `safe`"))
-    }
-}
-
-fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
     }
 }
 
