@@ -11,7 +11,7 @@ mod support;
 use std::path::{Path, PathBuf};
 
 use gateway_doctor::diagnostic::DiagnosticKind;
-use gateway_doctor::yaml::{load, load_json, load_stream, Limits, Loaded, Node};
+use gateway_doctor::yaml::{load, load_json, load_stream, read_value, Limits, Loaded, Node};
 use gateway_doctor::{check, fix, FixRequest, InputFormat, Options};
 use proptest::prelude::*;
 use serde_json::Value as Json;
@@ -294,6 +294,14 @@ proptest! {
         let pretty = serde_json::to_string_pretty(&value).unwrap();
         assert_same_valid(&compact, "compact");
         assert_same_valid(&pretty, "pretty");
+    }
+
+    /// What hosts read their requests with gives serde_json's own value back.
+    #[test]
+    fn generated_json_reads_back_as_its_value(value in json_value()) {
+        for text in [serde_json::to_string(&value).unwrap(), serde_json::to_string_pretty(&value).unwrap()] {
+            prop_assert_eq!(read_value(text.as_bytes(), &Limits::default()), Ok(value.clone()));
+        }
     }
 
     /// Damaged JSON: the reader accepts exactly what serde_json accepts, and

@@ -11,7 +11,7 @@
 use std::collections::HashSet;
 
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Severity};
-use crate::source::Span;
+use crate::source::{ColumnUnit, LineIndex, Span};
 
 use super::loaded::{depth_error, duplicate_key, scalar_limit_error, too_many_documents, Document, Loaded};
 use super::node::{Entry, Mapping, Node, Scalar, ScalarStyle, Sequence, Value};
@@ -39,6 +39,25 @@ pub fn load_json(text: &str, limits: &Limits) -> Loaded {
     };
     loaded.documents.push(Document { index: 0, span: Span::new(bom, text.len()), root });
     loaded
+}
+
+/// Reads `bytes` as one JSON value, for hosts that receive JSON requests
+/// (waPC payloads, OPA inputs): through this reader, so that their builds
+/// carry no second JSON parser. The error is the first problem, placed by
+/// line and column. A duplicate key keeps its last value, as in serde_json.
+pub fn read_value(bytes: &[u8], limits: &Limits) -> Result<serde_json::Value, String> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| format!("invalid UTF-8 at byte {} (JSON text is UTF-8)", e.valid_up_to()))?;
+    let loaded = load_json(text, limits);
+    let first_error = loaded.diagnostics.iter().filter(|d| d.severity == Severity::Error).min_by_key(|d| d.span.start);
+    if let Some(error) = first_error {
+        let at = LineIndex::new(text).position(text, error.span.start, ColumnUnit::Char);
+        return Err(format!("{} at line {} column {}", error.message, at.line, at.column));
+    }
+    match loaded.documents.first().and_then(|d| d.root.as_ref()) {
+        Some(root) => Ok(root.to_json()),
+        None => Err("invalid JSON: the input is empty".to_owned()),
+    }
 }
 
 type ReadError = (DiagnosticKind, String, Span);
@@ -603,5 +622,25 @@ mod tests {
         // A BOM anywhere else is not whitespace.
         let value = "invalid JSON: expected a value (an object, array, string, number, true, false or null)";
         assert_eq!(error("\u{feff}\u{feff}{}"), said(value, 3));
+    }
+
+    #[test]
+    fn read_value_places_the_first_problem() {
+        let read = |text: &str| read_value(text.as_bytes(), &Limits::default());
+        assert_eq!(read("{\"a\": [1, \"x\"]}"), Ok(serde_json::json!({"a": [1, "x"]})));
+        assert_eq!(read("18446744073709551615"), Ok(serde_json::json!(u64::MAX)));
+        assert_eq!(
+            read("{\n  \"a\": 1,\n  \"b\" 2\n}"),
+            Err("invalid JSON: expected ':' after an object key at line 3 column 7".to_owned())
+        );
+        // A duplicate key keeps its last value, as in serde_json and Kubernetes.
+        assert_eq!(read("{\"a\": 1, \"a\": 2}"), Ok(serde_json::json!({"a": 2})));
+        assert_eq!(read(" "), Err("invalid JSON: the input is empty at line 1 column 2".to_owned()));
+        assert_eq!(
+            read_value(b"{\"a\": \"\xff\"}", &Limits::default()),
+            Err("invalid UTF-8 at byte 7 (JSON text is UTF-8)".to_owned())
+        );
+        let limits = Limits { max_depth: 2, ..Limits::default() };
+        assert!(read_value(b"[[[1]]]", &limits).unwrap_err().starts_with("nesting deeper than 2 levels"));
     }
 }

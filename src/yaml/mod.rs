@@ -20,7 +20,7 @@ pub mod scalar;
 mod split;
 mod stream;
 
-pub use json::load_json;
+pub use json::{load_json, read_value};
 pub use loaded::{input_too_large, Document, Loaded};
 #[cfg(feature = "yaml")]
 pub use loader::load;

@@ -161,9 +161,13 @@ impl Node {
                 Resolved::Null => serde_json::Value::Null,
                 Resolved::Bool(b) => serde_json::Value::Bool(b),
                 Resolved::Int(i) => serde_json::Value::from(i),
-                Resolved::Float(f) => serde_json::Number::from_f64(f)
-                    .map(serde_json::Value::Number)
-                    .unwrap_or_else(|| serde_json::Value::String(s.text.clone())),
+                Resolved::Float(f) => match s.text.parse::<u64>() {
+                    // Integers between i64::MAX and u64::MAX stay exact, as serde_json reads them.
+                    Ok(n) => serde_json::Value::from(n),
+                    Err(_) => serde_json::Number::from_f64(f)
+                        .map(serde_json::Value::Number)
+                        .unwrap_or_else(|| serde_json::Value::String(s.text.clone())),
+                },
                 Resolved::Str => serde_json::Value::String(s.text.clone()),
             },
             Value::Sequence(seq) => seq.items.iter().map(Node::to_json).collect(),

@@ -2,15 +2,16 @@
 //! `wasm32-wasip1`): the same rules, codes, messages and fixes as the CLI,
 //! applied to Services and IstioGateways at admission time.
 
+pub mod response;
 pub mod settings;
 pub mod subject;
 pub mod verdict;
 
-use kubewarden_policy_sdk::response::ValidationResponse;
-use kubewarden_policy_sdk::settings::SettingsValidationResponse;
+use gateway_doctor::yaml::{read_value, Limits};
 use kubewarden_policy_sdk::wapc_guest::{register_function, CallResult};
 use serde_json::Value;
 
+use crate::response::Validation;
 use crate::settings::Settings;
 use crate::subject::Subject;
 
@@ -24,55 +25,39 @@ pub extern "C" fn wapc_init() {
 
 /// `validate`: `{"request": <admission request or raw object>, "settings": {...}}`.
 pub fn validate(payload: &[u8]) -> CallResult {
-    let response = match serde_json::from_slice::<Value>(payload) {
+    let answer = match read_json(payload) {
         Ok(payload) => evaluate(&payload),
-        Err(e) => rejection(format!("the validation request is not JSON: {e}")),
+        Err(e) => Validation::bad_request(&format!("the validation request is not JSON: {e}")),
     };
-    Ok(serde_json::to_vec(&response)?)
+    Ok(answer.to_json())
 }
 
-fn evaluate(payload: &Value) -> ValidationResponse {
+fn evaluate(payload: &Value) -> Validation {
     let settings = match Settings::from_json(payload.get("settings").unwrap_or(&Value::Null)) {
         Ok(settings) => settings,
-        Err(why) => return rejection(format!("invalid settings: {why}")),
+        Err(why) => return Validation::bad_request(&format!("invalid settings: {why}")),
     };
     let Some(request) = payload.get("request") else {
-        return rejection("the validation request has no `request`".into());
+        return Validation::bad_request("the validation request has no `request`");
     };
     match subject::subject(request) {
         Ok(Subject::Checked(object)) => verdict::judge(object, &settings),
-        Ok(Subject::Skipped(_)) => ValidationResponse {
-            accepted: true,
-            message: None,
-            code: None,
-            mutated_object: None,
-            audit_annotations: None,
-            warnings: None,
-        },
-        Err(why) => rejection(why),
+        Ok(Subject::Skipped(_)) => Validation::accept(),
+        Err(why) => Validation::bad_request(&why),
     }
 }
 
 /// `validate_settings`: a bad setting answers `valid: false` with the reason,
 /// rather than failing the call as a deserialisation error.
 pub fn validate_settings(payload: &[u8]) -> CallResult {
-    let result = serde_json::from_slice::<Value>(payload)
+    let result = read_json(payload)
         .map_err(|e| format!("the settings are not JSON: {e}"))
         .and_then(|value| Settings::from_json(&value));
-    let response = match result {
-        Ok(_) => SettingsValidationResponse { valid: true, message: None },
-        Err(why) => SettingsValidationResponse { valid: false, message: Some(why) },
-    };
-    Ok(serde_json::to_vec(&response)?)
+    Ok(response::settings_validation(result.map(drop)))
 }
 
-fn rejection(message: String) -> ValidationResponse {
-    ValidationResponse {
-        accepted: false,
-        message: Some(format!("gateway-doctor: {message}")),
-        code: Some(400),
-        mutated_object: None,
-        audit_annotations: None,
-        warnings: None,
-    }
+/// Requests are read by the core's JSON reader, the one the checks use, so
+/// the module carries no second JSON parser.
+fn read_json(payload: &[u8]) -> Result<Value, String> {
+    read_value(payload, &Limits::default())
 }

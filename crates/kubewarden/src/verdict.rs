@@ -1,14 +1,13 @@
 //! Runs the core on one object and turns its report into a waPC
-//! `ValidationResponse`: rejection at or above `rejectOn`, warnings below it,
+//! validation answer: rejection at or above `rejectOn`, warnings below it,
 //! codes in the audit annotations, and the fixed object when `mutate` asks.
 
-use std::collections::HashMap;
-
 use gateway_doctor::report::{Finding, Report};
+use gateway_doctor::yaml::{read_value, Limits};
 use gateway_doctor::{FixRecord, FixRequest, Options, Severity};
-use kubewarden_policy_sdk::response::ValidationResponse;
 use serde_json::Value;
 
+use crate::response::Validation;
 use crate::settings::Settings;
 
 /// The audit annotation that lists the codes found (the API server prefixes it
@@ -16,9 +15,9 @@ use crate::settings::Settings;
 pub const CODES_ANNOTATION: &str = "codes";
 
 /// Judges one Service or IstioGateway.
-pub fn judge(object: &Value, settings: &Settings) -> ValidationResponse {
+pub fn judge(object: &Value, settings: &Settings) -> Validation {
     let options = Options { context: settings.context.clone(), lang: settings.lang, ..Options::default() };
-    let text = object.to_string();
+    let text = serde_json::to_string(object).unwrap_or_default();
     let (report, mutated, applied) = match mutate(&text, settings, &options) {
         Some(fixed) => fixed,
         None => (gateway_doctor::check(&text, &options), None, Vec::new()),
@@ -38,27 +37,18 @@ pub fn judge(object: &Value, settings: &Settings) -> ValidationResponse {
         .filter(|code| findings.iter().any(|f| f.code == *code))
         .collect();
     let audit_annotations =
-        (!codes.is_empty()).then(|| HashMap::from([(CODES_ANNOTATION.to_owned(), codes.join(","))]));
+        if codes.is_empty() { Vec::new() } else { vec![(CODES_ANNOTATION.to_owned(), codes.join(","))] };
 
     if !rejecting.is_empty() || !input_errors.is_empty() {
         let reasons: Vec<String> = input_errors.into_iter().chain(rejecting.iter().map(|f| line(f))).collect();
-        return ValidationResponse {
-            accepted: false,
+        return Validation {
             message: Some(format!("gateway-doctor: {}", reasons.join("; "))),
-            code: None,
-            mutated_object: None,
             audit_annotations,
-            warnings: non_empty(warnings),
+            warnings,
+            ..Validation::default()
         };
     }
-    ValidationResponse {
-        accepted: true,
-        message: None,
-        code: None,
-        mutated_object: mutated,
-        audit_annotations,
-        warnings: non_empty(warnings),
-    }
+    Validation { accepted: true, mutated_object: mutated, audit_annotations, warnings, ..Validation::default() }
 }
 
 /// Applies the fixes `mutate` names: named ids first (naming an unsafe fix is
@@ -97,15 +87,11 @@ fn mutate(text: &str, settings: &Settings, options: &Options) -> Option<(Report,
     }
 }
 
-/// The fixed text as a JSON object. The edits keep the input's JSON style; the
-/// core's JSON reader (the one this build has) reads it if serde_json does not.
+/// The fixed text as a JSON object. The edits keep the input's JSON style, so
+/// the JSON reader reads it back.
 fn fixed_object(text: &str) -> Result<Value, String> {
-    if let Ok(value @ Value::Object(_)) = serde_json::from_str::<Value>(text) {
-        return Ok(value);
-    }
-    let loaded = gateway_doctor::yaml::load_stream(text, gateway_doctor::InputFormat::Json, &Default::default());
-    match loaded.documents.first().and_then(|d| d.root.as_ref()).map(|root| root.to_json()) {
-        Some(value @ Value::Object(_)) => Ok(value),
+    match read_value(text.as_bytes(), &Limits::default())? {
+        value @ Value::Object(_) => Ok(value),
         _ => Err("the fixed object did not read back as an object".into()),
     }
 }
@@ -127,10 +113,6 @@ fn line(finding: &Finding) -> String {
     } else {
         format!("{}: {} (fixes: {})", finding.code, finding.message, fixes.join(", "))
     }
-}
-
-fn non_empty(list: Vec<String>) -> Option<Vec<String>> {
-    (!list.is_empty()).then_some(list)
 }
 
 #[cfg(test)]

@@ -124,3 +124,25 @@ fn bad_settings_fail_validation_with_the_reason() {
     let response = run("bad settings", "service-clean-create.json", json!({"rejectOn": 3}), false);
     assert!(response.message.unwrap().contains("invalid settings"));
 }
+
+#[test]
+fn payloads_that_are_not_json_are_answered_with_the_place() {
+    let answer: ValidationResponse = serde_json::from_slice(&validate(b"{\"request\": {\"kind\": }").unwrap()).unwrap();
+    assert!(!answer.accepted);
+    assert_eq!(answer.code, Some(400));
+    let message = answer.message.unwrap();
+    assert!(message.starts_with("gateway-doctor: the validation request is not JSON: invalid JSON"), "{message}");
+    assert!(
+        message
+            .ends_with("expected a value (an object, array, string, number, true, false or null) at line 1 column 22"),
+        "{message}"
+    );
+
+    let settings: SettingsValidationResponse = serde_json::from_slice(&validate_settings(b"[1,]").unwrap()).unwrap();
+    assert!(!settings.valid);
+    let message = settings.message.unwrap();
+    assert!(
+        message.starts_with("the settings are not JSON: invalid JSON") && message.ends_with("line 1 column 4"),
+        "{message}"
+    );
+}

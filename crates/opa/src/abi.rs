@@ -5,6 +5,7 @@
 //! A value is the address of a [`Slot`]: a NUL-terminated JSON text and its
 //! length, so `opa_json_dump` is free and a path update can swap the text.
 
+use gateway_doctor::yaml::{read_value, Limits};
 use serde_json::Value;
 
 use crate::heap::HEAP;
@@ -97,7 +98,13 @@ fn parse_value(addr: usize) -> Result<Option<Value>, String> {
 
 fn parse_json(text: &[u8]) -> Result<Value, String> {
     policy::check_depth(text)?;
-    serde_json::from_slice(text).map_err(|e| format!("the input is not JSON: {e}"))
+    read_json(text).map_err(|e| format!("the input is not JSON: {e}"))
+}
+
+/// JSON is read by the core's JSON reader, the one the checks use, so the
+/// module carries no second JSON parser.
+fn read_json(text: &[u8]) -> Result<Value, String> {
+    read_value(text, &Limits::default())
 }
 
 /// `[{"result": ...}]`, the result set of one evaluation.
@@ -142,7 +149,7 @@ pub extern "C" fn opa_json_parse(addr: usize, len: usize) -> usize {
     if policy::check_depth(bytes).is_err() {
         return 0;
     }
-    match serde_json::from_slice::<Value>(bytes) {
+    match read_json(bytes) {
         Ok(value) => new_value(&value.to_string()),
         Err(_) => 0,
     }
