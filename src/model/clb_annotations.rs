@@ -302,21 +302,28 @@ pub fn nearest(suffix: &str) -> Option<(&'static ClbAnnotation, usize)> {
     let lower = suffix.to_ascii_lowercase();
     let mut best: Option<(&ClbAnnotation, usize, f64)> = None;
     for a in CATALOGUE {
-        let distance = strsim::damerau_levenshtein(&lower, a.suffix);
-        let similarity = strsim::normalized_damerau_levenshtein(&lower, a.suffix);
+        let distance = edit_distance(&lower, a.suffix);
+        let similarity = 1.0 - distance as f64 / lower.chars().count().max(a.suffix.len()).max(1) as f64;
         if best.is_none_or(|(_, d, s)| distance < d || (distance == d && similarity > s)) {
             best = Some((a, distance, similarity));
         }
     }
     let (a, distance, similarity) = best?;
-    (distance <= 2 || similarity >= 0.7).then_some((a, strsim::damerau_levenshtein(suffix, a.suffix)))
+    (distance <= 2 || similarity >= 0.7).then_some((a, edit_distance(suffix, a.suffix)))
 }
 
 /// Whether two known keys are as near to `suffix` as the best one.
 pub fn is_ambiguous(suffix: &str, best: &ClbAnnotation) -> bool {
     let lower = suffix.to_ascii_lowercase();
-    let d = strsim::damerau_levenshtein(&lower, best.suffix);
-    CATALOGUE.iter().filter(|a| strsim::damerau_levenshtein(&lower, a.suffix) == d).count() > 1
+    let d = edit_distance(&lower, best.suffix);
+    CATALOGUE.iter().filter(|a| edit_distance(&lower, a.suffix) == d).count() > 1
+}
+
+/// Edits (insertions, deletions, substitutions, swaps of neighbours) between
+/// two keys. The restricted form of Damerau-Levenshtein: it agrees with the
+/// full one on every slip a suggestion is for, without its per-character map.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    strsim::osa_distance(a, b)
 }
 
 /// Why a value does not fit its catalogue entry; `None` when it fits.
@@ -453,6 +460,17 @@ mod tests {
         assert_eq!(nearest("network-type").map(|(a, _)| a.suffix), Some("slb-network-type"));
         assert_eq!(nearest("healthcheck-type").map(|(a, _)| a.suffix), Some("health-check-type"));
         assert!(nearest("completely-different-thing").is_none());
+        // A swap of neighbours is one slip.
+        assert_eq!(nearest("shceduler").map(|(a, d)| (a.suffix, d)), Some(("scheduler", 1)));
+    }
+
+    #[test]
+    fn edit_distance_is_restricted_damerau_levenshtein() {
+        assert_eq!(edit_distance("health-check-type", "health-check-type"), 0);
+        assert_eq!(edit_distance("helath-check-type", "health-check-type"), 1);
+        assert_eq!(edit_distance("", "eni"), 3);
+        // Restricted: a swapped pair is not edited again ("ca" -> "ac" -> "abc" would be 2).
+        assert_eq!(edit_distance("ca", "abc"), 3);
     }
 
     #[test]

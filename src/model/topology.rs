@@ -332,7 +332,7 @@ impl<'r, 'a> Topology<'r, 'a> {
             .copied()
             .filter(|i| self.resources.get(*i).is_some_and(|r| policy_applies(r, svc, &pod_labels)))
             .collect();
-        indices.sort_unstable();
+        crate::order::sort_by_key(&mut indices, |i| *i);
         indices.dedup();
         indices.into_iter().filter_map(|i| ip_policy(i, self.resources.get(i)?)).collect()
     }

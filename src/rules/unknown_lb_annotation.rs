@@ -1,7 +1,7 @@
 use crate::diagnostic::Severity;
 use crate::model::clb_annotations::{
-    entry_for_key, is_ambiguous, lb_kind, lookup, nearest, split_key, value_problem, ClbAnnotation, LbKind, Prefix,
-    CATALOGUE,
+    edit_distance, entry_for_key, is_ambiguous, lb_kind, lookup, nearest, split_key, value_problem, ClbAnnotation,
+    LbKind, Prefix, CATALOGUE,
 };
 use crate::model::{Field, ServiceView, ALIBABA_PREFIX};
 use crate::patch::Op;
@@ -132,10 +132,8 @@ fn suggestion(key: &str) -> Option<(String, &'static ClbAnnotation, usize, bool)
     if !key.starts_with(FAMILY_START) {
         return None;
     }
-    let mut scored: Vec<(usize, &ClbAnnotation)> = CATALOGUE
-        .iter()
-        .map(|e| (strsim::damerau_levenshtein(key, &format!("{ALIBABA_PREFIX}{}", e.suffix)), e))
-        .collect();
+    let mut scored: Vec<(usize, &ClbAnnotation)> =
+        CATALOGUE.iter().map(|e| (edit_distance(key, &format!("{ALIBABA_PREFIX}{}", e.suffix)), e)).collect();
     crate::order::sort_by_key(&mut scored, |(d, _)| *d);
     let (distance, entry) = *scored.first()?;
     let ambiguous = scored.get(1).is_some_and(|(d, _)| *d == distance);
