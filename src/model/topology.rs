@@ -4,8 +4,6 @@
 //! from the names and labels ASM and Istio generate (domain.md 1.1, 1.3) and
 //! from objects in the same input; nothing outside the input is assumed.
 
-use std::collections::HashMap;
-
 use crate::yaml::{pointer, Node};
 
 use super::resource::Resource;
@@ -129,10 +127,31 @@ impl PodSource {
 
 /// How the indexes find objects without scanning the whole stream for every
 /// gateway: `(namespace, label key, label value)`, or `(namespace, name, "")`.
-/// One key type for every index keeps the wasm builds to one copy of the
-/// hash-map code.
 pub type Key<'a> = (&'a str, &'a str, &'a str);
-pub type Index<'a> = HashMap<Key<'a>, Vec<usize>>;
+
+/// Indices (of resources, of pod sources) by key: a vector sorted once, then
+/// searched by halves. As fast as a hash map here, without a hash-map
+/// instance in the wasm builds.
+#[derive(Default)]
+pub struct Index<'a> {
+    entries: Vec<(Key<'a>, usize)>,
+}
+
+impl<'a> Index<'a> {
+    /// Sorts by key with a stable sort: each key keeps its indices in the order given.
+    pub fn new(mut entries: Vec<(Key<'a>, usize)>) -> Self {
+        crate::order::sort_by_key(&mut entries, |(key, _)| *key);
+        Index { entries }
+    }
+
+    /// The indices under `key`, in input order.
+    pub fn get(&self, key: Key<'_>) -> impl Iterator<Item = usize> + '_ {
+        let start = self.entries.partition_point(|(k, _)| *k < key);
+        let from_key = self.entries.get(start..).unwrap_or_default();
+        let len = from_key.partition_point(|(k, _)| *k == key);
+        from_key.iter().take(len).map(|(_, index)| *index)
+    }
+}
 
 /// The relations of one stream, indexed once per rule run so that relating
 /// every gateway to every other object stays close to linear.
@@ -167,39 +186,41 @@ fn namespace_of<'a>(resource: &Resource<'a>) -> &'a str {
 
 impl<'r, 'a> Topology<'r, 'a> {
     pub fn new(resources: &'r [Resource<'a>], services: &'r [ServiceView<'a>]) -> Self {
-        let mut t = Topology {
-            resources,
-            services,
-            workloads: HashMap::new(),
-            selecting_services: HashMap::new(),
-            deployments: HashMap::new(),
-            hpas: HashMap::new(),
-            policies: HashMap::new(),
-            views: vec![Vec::new(); resources.len()],
-        };
+        let (mut workloads, mut selecting_services, mut deployments, mut hpas, mut policies) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for (index, r) in resources.iter().enumerate() {
             let ns = namespace_of(r);
             if is_workload(r) {
                 for (k, v) in label_pairs(r.get("/spec/template/metadata/labels")) {
-                    t.workloads.entry((ns, k, v)).or_default().push(index);
+                    workloads.push(((ns, k, v), index));
                 }
                 if let (true, Some(name)) = (r.kind == "Deployment", r.name) {
-                    t.deployments.entry((ns, name, "")).or_default().push(index);
+                    deployments.push(((ns, name, ""), index));
                 }
             } else if r.is("", "Service") {
                 if let Some((k, v)) = label_pairs(r.get("/spec/selector")).next() {
-                    t.selecting_services.entry((ns, k, v)).or_default().push(index);
+                    selecting_services.push(((ns, k, v), index));
                 }
             } else if r.kind == "HorizontalPodAutoscaler" && r.group() == "autoscaling" {
                 let target = |key: &str| r.get(&format!("/spec/scaleTargetRef/{key}")).and_then(Node::scalar_text);
                 if let (Some("Deployment"), Some(name)) = (target("kind"), target("name")) {
-                    t.hpas.entry((ns, name, "")).or_default().push(index);
+                    hpas.push(((ns, name, ""), index));
                 }
             } else if r.is("security.istio.io", "AuthorizationPolicy") {
                 let first = label_pairs(r.get("/spec/selector/matchLabels")).next();
-                t.policies.entry(policy_key(first)).or_default().push(index);
+                policies.push((policy_key(first), index));
             }
         }
+        let mut t = Topology {
+            resources,
+            services,
+            workloads: Index::new(workloads),
+            selecting_services: Index::new(selecting_services),
+            deployments: Index::new(deployments),
+            hpas: Index::new(hpas),
+            policies: Index::new(policies),
+            views: vec![Vec::new(); resources.len()],
+        };
         for (i, view) in services.iter().enumerate() {
             if let Some(views) = t.views.get_mut(view.resource) {
                 views.push(i);
@@ -244,7 +265,7 @@ impl<'r, 'a> Topology<'r, 'a> {
         let ns = namespace_of(resource);
         let mut out: Vec<&'r ServiceView<'a>> = Vec::new();
         for (k, v) in &source.labels {
-            for &index in self.selecting_services.get(&(ns, k.as_str(), v.as_str())).into_iter().flatten() {
+            for index in self.selecting_services.get((ns, k.as_str(), v.as_str())) {
                 let selector = label_pairs(self.resources.get(index).and_then(|r| r.get("/spec/selector")));
                 if selector_matches(selector, &source.labels) != Match::Yes {
                     continue;
@@ -263,13 +284,12 @@ impl<'r, 'a> Topology<'r, 'a> {
     pub fn workloads_selected_by(&self, service: &Resource<'a>) -> Vec<usize> {
         let selector = label_map(service.get("/spec/selector"));
         let Some(&(k, v)) = selector.first() else { return Vec::new() };
-        let candidates = self.workloads.get(&(namespace_of(service), k, v)).into_iter().flatten();
+        let candidates = self.workloads.get((namespace_of(service), k, v));
         candidates
             .filter(|i| {
-                let labels = self.resources.get(**i).and_then(|r| r.get("/spec/template/metadata/labels"));
+                let labels = self.resources.get(*i).and_then(|r| r.get("/spec/template/metadata/labels"));
                 labels.is_some_and(|l| has_labels(l, &selector))
             })
-            .copied()
             .collect()
     }
 
@@ -303,7 +323,7 @@ impl<'r, 'a> Topology<'r, 'a> {
     pub fn gateway_workloads(&self, svc: &ServiceView<'_>) -> Vec<usize> {
         match svc.origin {
             Origin::IstioGateway { .. } => {
-                self.deployments.get(&(svc.namespace.as_str(), svc.name.as_str(), "")).cloned().unwrap_or_default()
+                self.deployments.get((svc.namespace.as_str(), svc.name.as_str(), "")).collect()
             }
             Origin::Service => {
                 self.resources.get(svc.resource).map(|r| self.workloads_selected_by(r)).unwrap_or_default()
@@ -314,7 +334,7 @@ impl<'r, 'a> Topology<'r, 'a> {
     /// The HPAs (any `autoscaling` version) whose `scaleTargetRef` names the
     /// Deployment `name` in `namespace`.
     pub fn hpas_targeting(&self, namespace: &str, deployment: &str) -> Vec<usize> {
-        self.hpas.get(&(namespace, deployment, "")).cloned().unwrap_or_default()
+        self.hpas.get((namespace, deployment, "")).collect()
     }
 
     /// The AuthorizationPolicies (security.istio.io) in the input that apply
@@ -326,10 +346,8 @@ impl<'r, 'a> Topology<'r, 'a> {
             .iter()
             .map(|(k, v)| policy_key(Some((k.as_str(), v.as_str()))))
             .chain([NO_SELECTOR])
-            .filter_map(|key| self.policies.get(&key))
-            .flatten();
+            .flat_map(|key| self.policies.get(key));
         let mut indices: Vec<usize> = candidates
-            .copied()
             .filter(|i| self.resources.get(*i).is_some_and(|r| policy_applies(r, svc, &pod_labels)))
             .collect();
         crate::order::sort_by_key(&mut indices, |i| *i);

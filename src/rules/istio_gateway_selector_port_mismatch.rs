@@ -128,22 +128,22 @@ struct Sources<'s> {
 
 impl<'s> Sources<'s> {
     fn new(all: &'s [PodSource]) -> Self {
-        let mut index = Index::new();
+        let mut entries = Vec::new();
         for (i, source) in all.iter().enumerate() {
             for (k, v) in &source.labels {
-                index.entry((k.as_str(), v.as_str(), LABEL)).or_default().push(i);
-                index.entry((k.as_str(), "", KEY)).or_default().push(i);
+                entries.push(((k.as_str(), v.as_str(), LABEL), i));
+                entries.push(((k.as_str(), "", KEY), i));
             }
         }
-        Self { all, index }
+        Self { all, index: Index::new(entries) }
     }
 
     /// The sources whose pods the selector certainly matches.
     fn matching(&self, selector: &[(&str, &str)]) -> Vec<&PodSource> {
         let Some((k, v)) = selector.first() else { return Vec::new() };
-        let candidates = self.index.get(&(*k, *v, LABEL)).into_iter().flatten();
+        let candidates = self.index.get((*k, *v, LABEL));
         candidates
-            .map(|i| &self.all[*i])
+            .map(|i| &self.all[i])
             .filter(|s| selector_matches(selector.iter().copied(), &s.labels) == Match::Yes)
             .collect()
     }
@@ -153,7 +153,7 @@ impl<'s> Sources<'s> {
     fn any_undecided(&self, selector: &[(&str, &str)]) -> bool {
         if let [(key, _)] = selector {
             // One key: undecided exactly when some source does not show it.
-            return self.index.get(&(*key, "", KEY)).map_or(0, Vec::len) < self.all.len();
+            return self.index.get((*key, "", KEY)).count() < self.all.len();
         }
         self.all.iter().any(|s| selector_matches(selector.iter().copied(), &s.labels) == Match::Unknown)
     }
