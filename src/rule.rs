@@ -193,6 +193,7 @@ pub struct Fix {
 }
 
 impl Fix {
+    #[inline(never)]
     pub fn new(id: &'static str, applicability: Applicability, title: String) -> Self {
         Self { id, title, applicability, recommended: false, tradeoffs: Vec::new(), ops: Vec::new() }
     }
@@ -234,6 +235,7 @@ pub struct Draft {
 }
 
 impl Draft {
+    #[inline(never)]
     pub fn new(rule: &'static RuleMeta, resource: usize, path: impl Into<String>, message: String) -> Self {
         Self {
             rule,
