@@ -41,6 +41,13 @@ impl Reported {
     }
 }
 
+/// A pointer as the dotted field name people write (`/spec/ports/0` is
+/// `spec.ports.0`). Escaped tokens hold no `/`, so unescaping after the
+/// separators are replaced reads each token as `pointer::tokens` would.
+pub fn dotted(path: &str) -> String {
+    pointer::unescape(&path.trim_start_matches('/').replace('/', ".")).into_owned()
+}
+
 /// The route a fix adds an annotation at, for the Service's annotation map.
 pub fn annotation_path(svc: &ServiceView<'_>, key: &str) -> String {
     pointer::push(&svc.annotations_path, key)

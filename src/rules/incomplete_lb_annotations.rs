@@ -176,11 +176,12 @@ impl<'c, 'a> Checker<'c, 'a> {
         if self.text("acl-status") != Some("on") {
             return;
         }
-        let missing: Vec<&str> = ["acl-id", "acl-type"].into_iter().filter(|s| self.get(s).is_none()).collect();
-        if missing.is_empty() {
-            return;
-        }
-        let list = missing.join(", ");
+        let list = match (self.get("acl-id"), self.get("acl-type")) {
+            (Some(_), Some(_)) => return,
+            (None, None) => "acl-id, acl-type",
+            (None, Some(_)) => "acl-id",
+            (Some(_), None) => "acl-type",
+        };
         let advice = self.advice(
             "add-acl",
             format!("add {list}: the ID of a CLB access control list and \"white\" or \"black\""),
