@@ -77,8 +77,8 @@ struct Placement<'a> {
 }
 
 fn is_production(resource: &Resource<'_>) -> bool {
-    let labels = resource.get("/metadata/labels");
-    labels.into_iter().flat_map(Node::string_map).any(|(k, v)| {
+    let Some(labels) = resource.get("/metadata/labels") else { return false };
+    labels.string_map().any(|(k, v)| {
         matches!(k, "env" | "environment" | "stage" | "app.kubernetes.io/environment")
             && v.scalar_text().is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "prod" | "production" | "prd"))
     })
@@ -107,7 +107,9 @@ fn istio_gateway_placement<'a>(
         }
     }
     let mut tagged = vec![svc.resource];
-    tagged.extend(related.iter().map(|(r, _)| *r));
+    for (r, _) in &related {
+        tagged.push(*r);
+    }
     Placement {
         replicas,
         spread,
@@ -165,7 +167,9 @@ fn deployment_placement<'a>(
         placement.spread &= anti_affinity || topology_spread;
         names.push(deployment.display_name());
     }
-    placement.tagged.extend(placement.related.iter().map(|(r, _)| *r));
+    for (r, _) in &placement.related {
+        placement.tagged.push(*r);
+    }
     placement.workload = Some(names.join(", "));
     Some(placement)
 }
