@@ -86,7 +86,7 @@ impl Rule for IpAuthorizationPolicyBehindSnat {
                     }
                 }
                 let Some(first) = defeated.first() else { continue };
-                if !seen.first(policy.resource, svc.resource.to_string()) {
+                if !seen.first(policy.resource, &svc.resource.to_string()) {
                     continue;
                 }
                 let policy_name = cx.resources[policy.resource].display_name();

@@ -1,6 +1,6 @@
 use serde_json::json;
 
-use super::common::Reported;
+use super::common::{scope, Reported};
 use crate::diagnostic::Severity;
 use crate::model::topology::{istio_gateway_field, Topology};
 use crate::model::{Field, Origin, Resource, ServiceView};
@@ -215,12 +215,7 @@ impl Rule for LocalPolicySingleNodeExposure {
 
 fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, etp_path: &str, p: &Placement<'_>) -> Draft {
     let name = svc.display_name();
-    let scope = match svc.origin {
-        Origin::IstioGateway { cluster: Some(c) } => {
-            cx.t(format_args!(" (override for cluster {c})"), format_args!("（集群 {c} 的覆盖配置）"))
-        }
-        _ => String::new(),
-    };
+    let scope = scope(cx, svc);
     let (why_en, why_zh) = match (p.replicas < 2, p.spread) {
         (true, _) => (format!("{} replica", p.replicas), format!("{} 个副本", p.replicas)),
         (false, false) => ("no pod anti-affinity".to_owned(), "没有 Pod 反亲和性".to_owned()),
