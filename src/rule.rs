@@ -193,15 +193,18 @@ pub struct Fix {
 }
 
 impl Fix {
+    #[inline(never)]
     pub fn new(id: &'static str, applicability: Applicability, title: String) -> Self {
         Self { id, title, applicability, recommended: false, tradeoffs: Vec::new(), ops: Vec::new() }
     }
 
+    #[inline(never)]
     pub fn op(mut self, op: Op) -> Self {
         self.ops.push(op);
         self
     }
 
+    #[inline(never)]
     pub fn tradeoff(mut self, text: String) -> Self {
         self.tradeoffs.push(text);
         self
@@ -234,6 +237,7 @@ pub struct Draft {
 }
 
 impl Draft {
+    #[inline(never)]
     pub fn new(rule: &'static RuleMeta, resource: usize, path: impl Into<String>, message: String) -> Self {
         Self {
             rule,
@@ -248,26 +252,31 @@ impl Draft {
         }
     }
 
+    #[inline(never)]
     pub fn severity(mut self, severity: Severity) -> Self {
         self.severity = severity;
         self
     }
 
+    #[inline(never)]
     pub fn label(mut self, label: String) -> Self {
         self.label = Some(label);
         self
     }
 
+    #[inline(never)]
     pub fn note(mut self, note: String) -> Self {
         self.notes.push(note);
         self
     }
 
+    #[inline(never)]
     pub fn fix(mut self, fix: Fix) -> Self {
         self.fixes.push(fix);
         self
     }
 
+    #[inline(never)]
     pub fn related(mut self, related: Related) -> Self {
         self.related.push(related);
         self

@@ -4,7 +4,7 @@ use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
 use crate::yaml::{pointer, Node, Resolved, Value};
 
-use super::common::{resource_label, Reported};
+use super::common::{dotted, resource_label, Reported};
 
 declare_rule! {
     /// ## What it does
@@ -110,7 +110,7 @@ fn check_value(
     path: &str,
     value: &Node,
 ) -> Option<Draft> {
-    let map = map_path.trim_start_matches('/').split('/').map(pointer::unescape).collect::<Vec<_>>().join(".");
+    let map = dotted(map_path);
     let what = resource_label(resource);
     let scalar = match &value.value {
         Value::Scalar(s) => s,

@@ -103,7 +103,7 @@ impl Rule for ClusterPolicyLosesSourceIp {
                 ),
             };
             // An override with its own serviceAnnotations needs its own annotation fix.
-            if !reported.first(svc.resource, format!("{path} {}", svc.annotations_path)) {
+            if !reported.first(svc.resource, &format!("{path} {}", svc.annotations_path)) {
                 continue;
             }
             let name = svc.display_name();

@@ -27,18 +27,25 @@ impl Reported {
     /// True the first time a `(resource, key)` pair is seen. (Kept as one
     /// string: the engine's sets are `HashSet<String>` too, so the wasm
     /// builds carry one copy of the hash-set code.)
-    pub fn first(&mut self, resource: usize, key: impl Into<String>) -> bool {
+    pub fn first(&mut self, resource: usize, key: &str) -> bool {
         let mut entry = resource.to_string();
         entry.push('\0');
-        entry.push_str(&key.into());
+        entry.push_str(key);
         self.0.insert(entry)
     }
 
     /// [`Reported::first`] for a key made of several parts. One set type for
     /// every rule keeps the wasm builds to one copy of the hash-set code.
     pub fn first_of(&mut self, resource: usize, parts: &[&str]) -> bool {
-        self.first(resource, parts.join("\0"))
+        self.first(resource, &parts.join("\0"))
     }
+}
+
+/// A pointer as the dotted field name people write (`/spec/ports/0` is
+/// `spec.ports.0`). Escaped tokens hold no `/`, so unescaping after the
+/// separators are replaced reads each token as `pointer::tokens` would.
+pub fn dotted(path: &str) -> String {
+    pointer::unescape(&path.trim_start_matches('/').replace('/', ".")).into_owned()
 }
 
 /// The route a fix adds an annotation at, for the Service's annotation map.

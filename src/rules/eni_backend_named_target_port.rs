@@ -70,7 +70,7 @@ impl Rule for EniBackendNamedTargetPort {
                 let Some(target) = port.get("targetPort") else { continue };
                 let Some(name) = target.as_str() else { continue };
                 let path = format!("{port_path}/targetPort");
-                if !reported.first(svc.resource, path.clone()) {
+                if !reported.first(svc.resource, &path) {
                     continue;
                 }
                 let port_name = port.get("name").and_then(Node::scalar_text).unwrap_or("?");

@@ -65,7 +65,7 @@ impl Rule for EniBackendWithLocalPolicy {
             let Some(etp) = svc.external_traffic_policy.as_ref().filter(|f| f.text() == Some("Local")) else {
                 continue;
             };
-            if !reported.first(svc.resource, etp.path.clone()) {
+            if !reported.first(svc.resource, &etp.path) {
                 continue;
             }
             let (severity, note) = assess(cx, svc);

@@ -74,7 +74,7 @@ impl Rule for EniBackendWithoutTerway {
             let Some(annotation) = svc.annotation(BACKEND_TYPE).filter(|f| f.text() == Some("eni")) else {
                 continue;
             };
-            if !reported.first(svc.resource, annotation.path.clone()) {
+            if !reported.first(svc.resource, &annotation.path) {
                 continue;
             }
             let (severity, note) = assess(cx);

@@ -3,7 +3,7 @@ use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
 use crate::yaml::pointer;
 
-use super::common::{is_within, Reported};
+use super::common::{is_within, resource_label, Reported};
 
 declare_rule! {
     /// ## What it does
@@ -68,7 +68,7 @@ impl Rule for HpaBoundsInverted {
                 continue;
             }
             let key = format!("{}|{}", bounds.min.as_ref().map_or("default", |f| &f.path), max_field.path);
-            if !reported.first(bounds.resource, key) {
+            if !reported.first(bounds.resource, &key) {
                 continue;
             }
             let override_scope = bounds.base != "/spec";
@@ -77,7 +77,7 @@ impl Rule for HpaBoundsInverted {
                 (true, Some(p), _) | (true, None, Some(p)) => p,
                 _ => bounds.min.as_ref().unwrap_or(max_field).path.clone(),
             };
-            let what = format!("{} {}", resource.kind, resource.display_name());
+            let what = resource_label(resource);
             let scope = scope_of(cx, &bounds);
             let min_text =
                 if bounds.min.is_some() { min.to_string() } else { cx.t("1 (the default)", "1（默认值）") };
@@ -128,7 +128,7 @@ pub(crate) fn scope_of(cx: &RuleContext<'_>, bounds: &ReplicaBounds<'_>) -> Stri
 }
 
 /// `autoscaleEnabled: false` in the override or, failing that, the base spec.
-fn autoscale_disabled(cx: &RuleContext<'_>, bounds: &ReplicaBounds<'_>) -> bool {
+pub(crate) fn autoscale_disabled(cx: &RuleContext<'_>, bounds: &ReplicaBounds<'_>) -> bool {
     let resource = &cx.resources[bounds.resource];
     let own = resource.get(&format!("{}/autoscaleEnabled", bounds.base));
     own.or_else(|| resource.get("/spec/autoscaleEnabled")).and_then(|n| n.as_bool()) == Some(false)

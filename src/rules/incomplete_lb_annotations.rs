@@ -99,16 +99,16 @@ impl<'c, 'a> Checker<'c, 'a> {
     }
 
     /// Emits one finding at `at`'s annotation, once per path and check.
-    fn report(&mut self, what: &'static str, at: &str, severity: Severity, en: String, zh: String, fixes: Vec<Fix>) {
+    fn report(&mut self, what: &'static str, at: &str, severity: Severity, en: &str, zh: &str, fix: Fix) {
         let Some(field) = self.get(at) else { return };
         if !self.once.first(self.svc, &field.path, what) {
             return;
         }
         let who = owner(self.cx, self.svc);
         let message = self.cx.t(format_args!("{en} on {who}"), format_args!("{who}：{zh}"));
-        let mut draft = Draft::new(&IncompleteLbAnnotations::META, self.svc.resource, field.path.clone(), message)
-            .severity(severity);
-        draft.fixes = fixes;
+        let draft = Draft::new(&IncompleteLbAnnotations::META, self.svc.resource, field.path.clone(), message)
+            .severity(severity)
+            .fix(fix);
         self.out.push(draft);
     }
 
@@ -122,7 +122,7 @@ impl<'c, 'a> Checker<'c, 'a> {
         .op(Op::add(annotation_path(self.svc, &key), value).quoted())
     }
 
-    fn advice(&self, id: &'static str, en: String, zh: String) -> Fix {
+    fn advice(&self, id: &'static str, en: &str, zh: &str) -> Fix {
         Fix::new(id, Applicability::DisplayOnly, self.cx.t(en, zh))
     }
 
@@ -150,24 +150,24 @@ impl<'c, 'a> Checker<'c, 'a> {
                 "vswitch",
                 "vswitch-id",
                 Severity::Error,
-                "vswitch-id needs address-type: intranet (an Internet-facing CLB has no vSwitch)".into(),
-                "vswitch-id 需要 address-type: intranet（公网 CLB 没有交换机）".into(),
-                vec![fix],
+                "vswitch-id needs address-type: intranet (an Internet-facing CLB has no vSwitch)",
+                "vswitch-id 需要 address-type: intranet（公网 CLB 没有交换机）",
+                fix,
             );
         }
         if self.get("ip").is_some() && (self.get("vswitch-id").is_none() || !intranet) {
             let advice = self.advice(
                 "add-vswitch",
-                "add vswitch-id (the vSwitch whose CIDR holds the IP) and address-type: \"intranet\"".into(),
-                "添加 vswitch-id（CIDR 包含该 IP 的交换机）和 address-type: \"intranet\"".into(),
+                "add vswitch-id (the vSwitch whose CIDR holds the IP) and address-type: \"intranet\"",
+                "添加 vswitch-id（CIDR 包含该 IP 的交换机）和 address-type: \"intranet\"",
             );
             self.report(
                 "ip",
                 "ip",
                 Severity::Error,
-                "ip needs vswitch-id and address-type: intranet".into(),
-                "ip 需要 vswitch-id 和 address-type: intranet".into(),
-                vec![advice],
+                "ip needs vswitch-id and address-type: intranet",
+                "ip 需要 vswitch-id 和 address-type: intranet",
+                advice,
             );
         }
     }
@@ -176,23 +176,24 @@ impl<'c, 'a> Checker<'c, 'a> {
         if self.text("acl-status") != Some("on") {
             return;
         }
-        let missing: Vec<&str> = ["acl-id", "acl-type"].into_iter().filter(|s| self.get(s).is_none()).collect();
-        if missing.is_empty() {
-            return;
-        }
-        let list = missing.join(", ");
+        let list = match (self.get("acl-id"), self.get("acl-type")) {
+            (Some(_), Some(_)) => return,
+            (None, None) => "acl-id, acl-type",
+            (None, Some(_)) => "acl-id",
+            (Some(_), None) => "acl-type",
+        };
         let advice = self.advice(
             "add-acl",
-            format!("add {list}: the ID of a CLB access control list and \"white\" or \"black\""),
-            format!("添加 {list}：CLB 访问控制列表的 ID，以及 \"white\" 或 \"black\""),
+            &format!("add {list}: the ID of a CLB access control list and \"white\" or \"black\""),
+            &format!("添加 {list}：CLB 访问控制列表的 ID，以及 \"white\" 或 \"black\""),
         );
         self.report(
             "acl",
             "acl-status",
             Severity::Error,
-            format!("acl-status is on without {list}"),
-            format!("acl-status 为 on，但缺少 {list}"),
-            vec![advice],
+            &format!("acl-status is on without {list}"),
+            &format!("acl-status 为 on，但缺少 {list}"),
+            advice,
         );
     }
 
@@ -204,46 +205,46 @@ impl<'c, 'a> Checker<'c, 'a> {
             None => {
                 let advice = self.advice(
                     "add-sticky-session-type",
-                    "add sticky-session-type: \"insert\" (with cookie-timeout) or \"server\" (with cookie)".into(),
-                    "添加 sticky-session-type: \"insert\"（及 cookie-timeout）或 \"server\"（及 cookie）".into(),
+                    "add sticky-session-type: \"insert\" (with cookie-timeout) or \"server\" (with cookie)",
+                    "添加 sticky-session-type: \"insert\"（及 cookie-timeout）或 \"server\"（及 cookie）",
                 );
                 self.report(
                     "sticky",
                     "sticky-session",
                     Severity::Error,
-                    "sticky-session is on without sticky-session-type".into(),
-                    "sticky-session 为 on，但缺少 sticky-session-type".into(),
-                    vec![advice],
+                    "sticky-session is on without sticky-session-type",
+                    "sticky-session 为 on，但缺少 sticky-session-type",
+                    advice,
                 );
             }
             Some("insert") if self.get("cookie-timeout").is_none() => {
                 let advice = self.advice(
                     "add-cookie-timeout",
-                    "add cookie-timeout (seconds, 1–86400)".into(),
-                    "添加 cookie-timeout（秒，1–86400）".into(),
+                    "add cookie-timeout (seconds, 1–86400)",
+                    "添加 cookie-timeout（秒，1–86400）",
                 );
                 self.report(
                     "sticky",
                     "sticky-session-type",
                     Severity::Error,
-                    "sticky-session-type insert needs cookie-timeout".into(),
-                    "sticky-session-type 为 insert 时需要 cookie-timeout".into(),
-                    vec![advice],
+                    "sticky-session-type insert needs cookie-timeout",
+                    "sticky-session-type 为 insert 时需要 cookie-timeout",
+                    advice,
                 );
             }
             Some("server") if self.get("cookie").is_none() => {
                 let advice = self.advice(
                     "add-cookie",
-                    "add cookie: the name of the cookie your server sets".into(),
-                    "添加 cookie：服务器设置的 Cookie 名称".into(),
+                    "add cookie: the name of the cookie your server sets",
+                    "添加 cookie：服务器设置的 Cookie 名称",
                 );
                 self.report(
                     "sticky",
                     "sticky-session-type",
                     Severity::Error,
-                    "sticky-session-type server needs cookie".into(),
-                    "sticky-session-type 为 server 时需要 cookie".into(),
-                    vec![advice],
+                    "sticky-session-type server needs cookie",
+                    "sticky-session-type 为 server 时需要 cookie",
+                    advice,
                 );
             }
             _ => {}
@@ -263,9 +264,9 @@ impl<'c, 'a> Checker<'c, 'a> {
             "charging",
             "spec",
             Severity::Error,
-            "spec cannot be combined with instance-charge-type: PayByCLCU".into(),
-            "spec 不能与 instance-charge-type: PayByCLCU 同时使用".into(),
-            vec![fix],
+            "spec cannot be combined with instance-charge-type: PayByCLCU",
+            "spec 不能与 instance-charge-type: PayByCLCU 同时使用",
+            fix,
         );
     }
 
@@ -276,33 +277,32 @@ impl<'c, 'a> Checker<'c, 'a> {
         if self.get("forward-port").is_some() && !(has("http") && has("https") && has_cert) {
             let advice = self.advice(
                 "add-listeners",
-                "add protocol-port with an http: and an https: listener (e.g. \"https:443,http:80\") and cert-id"
-                    .into(),
-                "添加包含 http: 和 https: 监听的 protocol-port（例如 \"https:443,http:80\"）以及 cert-id".into(),
+                "add protocol-port with an http: and an https: listener (e.g. \"https:443,http:80\") and cert-id",
+                "添加包含 http: 和 https: 监听的 protocol-port（例如 \"https:443,http:80\"）以及 cert-id",
             );
             self.report(
                 "forward",
                 "forward-port",
                 Severity::Error,
-                "forward-port needs protocol-port with http and https listeners and cert-id".into(),
-                "forward-port 需要包含 http 和 https 监听的 protocol-port 以及 cert-id".into(),
-                vec![advice],
+                "forward-port needs protocol-port with http and https listeners and cert-id",
+                "forward-port 需要包含 http 和 https 监听的 protocol-port 以及 cert-id",
+                advice,
             );
         }
         let reused_listeners = self.get("id").is_some() && self.text("force-override-listeners") != Some("true");
         if has("https") && !has_cert && !reused_listeners {
             let advice = self.advice(
                 "add-cert-id",
-                "add cert-id: the ID of the certificate uploaded to Alibaba Cloud".into(),
-                "添加 cert-id：上传到阿里云的证书 ID".into(),
+                "add cert-id: the ID of the certificate uploaded to Alibaba Cloud",
+                "添加 cert-id：上传到阿里云的证书 ID",
             );
             self.report(
                 "cert",
                 "protocol-port",
                 Severity::Error,
-                "protocol-port declares an https listener without cert-id".into(),
-                "protocol-port 声明了 https 监听，但缺少 cert-id".into(),
-                vec![advice],
+                "protocol-port declares an https listener without cert-id",
+                "protocol-port 声明了 https 监听，但缺少 cert-id",
+                advice,
             );
         }
         if (has("http") || has("https")) && self.text("health-check-flag") != Some("on") {
@@ -317,9 +317,9 @@ impl<'c, 'a> Checker<'c, 'a> {
                 "health",
                 "protocol-port",
                 Severity::Info,
-                "the HTTP/HTTPS listeners have no health check (health-check-flag is off by default)".into(),
-                "HTTP/HTTPS 监听没有健康检查（health-check-flag 默认关闭）".into(),
-                vec![fix],
+                "the HTTP/HTTPS listeners have no health check (health-check-flag is off by default)",
+                "HTTP/HTTPS 监听没有健康检查（health-check-flag 默认关闭）",
+                fix,
             );
         }
     }
@@ -348,24 +348,24 @@ impl<'c, 'a> Checker<'c, 'a> {
                 "override",
                 "force-override-listeners",
                 Severity::Warning,
-                "force-override-listeners has no effect without id".into(),
-                "没有 id 时 force-override-listeners 不起作用".into(),
-                vec![fix],
+                "force-override-listeners has no effect without id",
+                "没有 id 时 force-override-listeners 不起作用",
+                fix,
             );
         }
         if self.get("backend-label").is_some() && self.svc.backend_type() == Some("eni") {
             let advice = self.advice(
                 "select-pods",
-                "with ENI backends the CLB attaches pods: choose them with the Service selector instead".into(),
-                "ENI 后端直接挂载 Pod：请改用 Service 的 selector 选择".into(),
+                "with ENI backends the CLB attaches pods: choose them with the Service selector instead",
+                "ENI 后端直接挂载 Pod：请改用 Service 的 selector 选择",
             );
             self.report(
                 "backend-label",
                 "backend-label",
                 Severity::Warning,
-                "backend-label has no effect with backend-type: eni".into(),
-                "backend-type 为 eni 时 backend-label 不起作用".into(),
-                vec![advice],
+                "backend-label has no effect with backend-type: eni",
+                "backend-type 为 eni 时 backend-label 不起作用",
+                advice,
             );
         }
         // The same setting under both prefixes: the CCM reads alibaba-cloud- first.

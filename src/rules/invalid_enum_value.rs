@@ -3,7 +3,7 @@ use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
 use crate::yaml::{pointer, Node, Resolved};
 
-use super::common::resource_label;
+use super::common::{dotted, resource_label};
 
 declare_rule! {
     /// ## What it does
@@ -118,7 +118,7 @@ fn check_value(
         }
     }
     let shown = scalar.map_or("…", |s| s.text.as_str());
-    let field = path.trim_start_matches('/').split('/').map(pointer::unescape).collect::<Vec<_>>().join(".");
+    let field = dotted(path);
     let what = resource_label(resource);
     let list = allowed.join(", ");
     let message = cx.t(
@@ -141,9 +141,8 @@ fn check_value(
     let mut draft = Draft::new(&InvalidEnumValue::META, index, path, message)
         .label(cx.t("values are case-sensitive", "取值区分大小写"))
         .note(note);
-    let matches: Vec<&&str> =
-        allowed.iter().filter(|a| scalar.is_some_and(|s| a.eq_ignore_ascii_case(&s.text))).collect();
-    if let [intended] = matches[..] {
+    let mut matches = allowed.iter().filter(|a| scalar.is_some_and(|s| a.eq_ignore_ascii_case(&s.text)));
+    if let (Some(intended), None) = (matches.next(), matches.next()) {
         let mut fix = Fix::new(
             "correct-enum-case",
             Applicability::Safe,

@@ -79,9 +79,14 @@ impl Rule for IpAuthorizationPolicyBehindSnat {
                 continue;
             }
             for policy in topology.ip_based_authorization_policies(svc) {
-                let defeated: Vec<_> = policy.conditions.iter().filter(|c| c.sees_node_ip_under_snat(svc)).collect();
+                let mut defeated = Vec::new();
+                for condition in &policy.conditions {
+                    if condition.sees_node_ip_under_snat(svc) {
+                        defeated.push(condition);
+                    }
+                }
                 let Some(first) = defeated.first() else { continue };
-                if !seen.first(policy.resource, svc.resource.to_string()) {
+                if !seen.first(policy.resource, &svc.resource.to_string()) {
                     continue;
                 }
                 let policy_name = cx.resources[policy.resource].display_name();

@@ -92,7 +92,12 @@ impl Rule for IstioGatewaySelectorPortMismatch {
         let topology = Topology::new(cx.resources, cx.services);
         let all = topology.pod_sources();
         let sources = Sources::new(&all);
-        let gateways: Vec<&PodSource> = sources.all.iter().filter(|s| s.is_gateway(cx.resources)).collect();
+        let mut gateways: Vec<&PodSource> = Vec::new();
+        for source in sources.all {
+            if source.is_gateway(cx.resources) {
+                gateways.push(source);
+            }
+        }
         for (index, gateway) in cx.resources.iter().enumerate() {
             if !is_istio_gateway_config(gateway) {
                 continue;
@@ -140,12 +145,15 @@ impl<'s> Sources<'s> {
 
     /// The sources whose pods the selector certainly matches.
     fn matching(&self, selector: &[(&str, &str)]) -> Vec<&PodSource> {
-        let Some((k, v)) = selector.first() else { return Vec::new() };
-        let candidates = self.index.get((*k, *v, LABEL));
-        candidates
-            .map(|i| &self.all[i])
-            .filter(|s| selector_matches(selector.iter().copied(), &s.labels) == Match::Yes)
-            .collect()
+        let mut out = Vec::new();
+        let Some((k, v)) = selector.first() else { return out };
+        for i in self.index.get((*k, *v, LABEL)) {
+            let source = &self.all[i];
+            if selector_matches(selector.iter().copied(), &source.labels) == Match::Yes {
+                out.push(source);
+            }
+        }
+        out
     }
 
     /// Whether some source neither matches nor contradicts the selector: it
@@ -159,14 +167,29 @@ impl<'s> Sources<'s> {
     }
 }
 
-fn selector_text(selector: &[(&str, &str)]) -> String {
-    selector.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
+/// `k1=v1,k2=v2`.
+fn selector_text<'s>(selector: impl IntoIterator<Item = (&'s str, &'s str)>) -> String {
+    let mut text = String::new();
+    for (k, v) in selector {
+        push_label(&mut text, k, v);
+    }
+    text
+}
+
+/// Appends `k=v` to a comma-separated list (one routine for both kinds of label lists).
+fn push_label(text: &mut String, k: &str, v: &str) {
+    if !text.is_empty() {
+        text.push(',');
+    }
+    text.push_str(k);
+    text.push('=');
+    text.push_str(v);
 }
 
 fn selector_finding(cx: &RuleContext<'_>, index: usize, selector: &[(&str, &str)], gateways: &[&PodSource]) -> Draft {
     let gateway = &cx.resources[index];
     let name = gateway.display_name();
-    let wanted = selector_text(selector);
+    let wanted = selector_text(selector.iter().copied());
     // A likely typo: one selector value close to the same key's value on a gateway.
     let typo = selector.iter().find_map(|(key, value)| {
         gateways.iter().find_map(|g| {
@@ -174,11 +197,14 @@ fn selector_finding(cx: &RuleContext<'_>, index: usize, selector: &[(&str, &str)
             one_edit_apart(value, actual).then(|| (*key, actual.clone(), *g))
         })
     });
-    let shown: Vec<&PodSource> = match &typo {
-        Some((_, _, g)) => vec![*g],
-        None => gateways.iter().take(SHOWN_GATEWAYS).copied().collect(),
+    let shown: &[&PodSource] = match &typo {
+        Some((_, _, g)) => std::slice::from_ref(g),
+        None => &gateways[..gateways.len().min(SHOWN_GATEWAYS)],
     };
-    let mut known: Vec<String> = shown.iter().map(|g| cx.resources[g.resource].display_name()).collect();
+    let mut known: Vec<String> = Vec::new();
+    for g in shown {
+        known.push(cx.resources[g.resource].display_name());
+    }
     if gateways.len() > shown.len() {
         known.push(cx.t(
             format_args!("{} more", gateways.len() - shown.len()),
@@ -197,8 +223,8 @@ fn selector_finding(cx: &RuleContext<'_>, index: usize, selector: &[(&str, &str)
         format_args!("Gateway {name} 的 selector {wanted} 未匹配输入中的任何网关 Pod（{}）", known.join("、")),
     );
     let mut draft = Draft::new(&IstioGatewaySelectorPortMismatch::META, index, path.clone(), message);
-    for g in &shown {
-        let labels = g.labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",");
+    for g in shown {
+        let labels = selector_text(g.labels.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         draft = draft.related(Related {
             resource: g.resource,
             path: g.path.clone(),
@@ -265,11 +291,16 @@ fn port_findings(
     let exposed = exposed_ports(&services);
     let gateway = &cx.resources[index];
     let name = gateway.display_name();
-    let service_names: Vec<String> = services.iter().map(|s| s.display_name()).collect();
-    let mut service_names_unique = service_names.clone();
-    service_names_unique.dedup();
-    let service_list = service_names_unique.join(", ");
-    let listed: Vec<String> = exposed.iter().map(|(p, _)| p.to_string()).collect();
+    let mut service_names: Vec<String> = Vec::new();
+    for svc in &services {
+        service_names.push(svc.display_name());
+    }
+    service_names.dedup();
+    let service_list = service_names.join(", ");
+    let mut listed: Vec<String> = Vec::new();
+    for (port, _) in &exposed {
+        listed.push(port.to_string());
+    }
     let mut out = Vec::new();
     let servers = gateway.get("/spec/servers").map(Node::items).unwrap_or(&[]);
     for (i, server) in servers.iter().enumerate() {

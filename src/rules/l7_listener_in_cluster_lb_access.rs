@@ -65,12 +65,19 @@ impl Rule for L7ListenerInClusterLbAccess {
             }
             let Some(field) = svc.lb_annotation("protocol-port") else { continue };
             let listeners = field.text().map(protocol_ports).unwrap_or_default();
-            let l7: Vec<String> = listeners
-                .iter()
-                .filter(|(p, _)| matches!(*p, "http" | "https"))
-                .map(|(p, port)| format!("{p}:{port}"))
-                .collect();
-            if l7.is_empty() || !once.first(svc, &field.path, "l7-in-cluster") {
+            // `http:80, https:443`
+            let mut list = String::new();
+            for (p, port) in listeners {
+                if matches!(p, "http" | "https") {
+                    if !list.is_empty() {
+                        list.push_str(", ");
+                    }
+                    list.push_str(p);
+                    list.push(':');
+                    list.push_str(&port.to_string());
+                }
+            }
+            if list.is_empty() || !once.first(svc, &field.path, "l7-in-cluster") {
                 continue;
             }
             let severity = match cx.cluster.in_cluster_clients {
@@ -78,7 +85,6 @@ impl Rule for L7ListenerInClusterLbAccess {
                 _ => Severity::Warning,
             };
             let who = owner(cx, svc);
-            let list = l7.join(", ");
             let message = cx.t(
                 format_args!("in-cluster clients of the CLB address of {who} bypass its {list} listeners: no TLS termination, no X-Forwarded-For"),
                 format_args!("{who} 的 CLB 地址的集群内客户端会绕过 {list} 监听：没有 TLS 卸载，也没有 X-Forwarded-For"),

@@ -32,7 +32,7 @@ pub struct Once(Reported);
 impl Once {
     /// True the first time `what` is seen at `path` of the Service's resource.
     pub fn first(&mut self, svc: &ServiceView<'_>, path: &str, what: &'static str) -> bool {
-        self.0.first(svc.resource, format!("{what} {path}"))
+        self.0.first(svc.resource, &format!("{what} {path}"))
     }
 }
 

@@ -1,6 +1,6 @@
 use serde_json::json;
 
-use super::common::Reported;
+use super::common::{scope, Reported};
 use crate::diagnostic::Severity;
 use crate::model::topology::{istio_gateway_field, Topology};
 use crate::model::{Field, Origin, Resource, ServiceView};
@@ -77,8 +77,8 @@ struct Placement<'a> {
 }
 
 fn is_production(resource: &Resource<'_>) -> bool {
-    let labels = resource.get("/metadata/labels");
-    labels.into_iter().flat_map(Node::string_map).any(|(k, v)| {
+    let Some(labels) = resource.get("/metadata/labels") else { return false };
+    labels.string_map().any(|(k, v)| {
         matches!(k, "env" | "environment" | "stage" | "app.kubernetes.io/environment")
             && v.scalar_text().is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "prod" | "production" | "prd"))
     })
@@ -107,7 +107,9 @@ fn istio_gateway_placement<'a>(
         }
     }
     let mut tagged = vec![svc.resource];
-    tagged.extend(related.iter().map(|(r, _)| *r));
+    for (r, _) in &related {
+        tagged.push(*r);
+    }
     Placement {
         replicas,
         spread,
@@ -165,7 +167,9 @@ fn deployment_placement<'a>(
         placement.spread &= anti_affinity || topology_spread;
         names.push(deployment.display_name());
     }
-    placement.tagged.extend(placement.related.iter().map(|(r, _)| *r));
+    for (r, _) in &placement.related {
+        placement.tagged.push(*r);
+    }
     placement.workload = Some(names.join(", "));
     Some(placement)
 }
@@ -211,12 +215,7 @@ impl Rule for LocalPolicySingleNodeExposure {
 
 fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, etp_path: &str, p: &Placement<'_>) -> Draft {
     let name = svc.display_name();
-    let scope = match svc.origin {
-        Origin::IstioGateway { cluster: Some(c) } => {
-            cx.t(format_args!(" (override for cluster {c})"), format_args!("（集群 {c} 的覆盖配置）"))
-        }
-        _ => String::new(),
-    };
+    let scope = scope(cx, svc);
     let (why_en, why_zh) = match (p.replicas < 2, p.spread) {
         (true, _) => (format!("{} replica", p.replicas), format!("{} 个副本", p.replicas)),
         (false, false) => ("no pod anti-affinity".to_owned(), "没有 Pod 反亲和性".to_owned()),

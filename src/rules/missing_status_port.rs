@@ -49,7 +49,7 @@ impl Rule for MissingStatusPort {
         let mut seen = Reported::default();
         for svc in cx.services {
             let Some(ports) = &svc.ports else { continue };
-            if !svc.is_istio_gateway() || !seen.first(svc.resource, ports.path.as_str()) {
+            if !svc.is_istio_gateway() || !seen.first(svc.resource, &ports.path) {
                 continue;
             }
             let items = ports.node.items();

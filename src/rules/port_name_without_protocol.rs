@@ -85,7 +85,7 @@ impl Rule for PortNameWithoutProtocol {
                 continue;
             }
             for (port, path) in svc.port_entries() {
-                if !seen.first(svc.resource, path.clone()) {
+                if !seen.first(svc.resource, &path) {
                     continue;
                 }
                 let Some(name) = port.get("name").and_then(Node::scalar_text) else { continue };

@@ -131,13 +131,11 @@ fn pod_config<'a>(cx: &RuleContext<'a>, svc: &ServiceView<'a>) -> Pods<'a> {
         });
         return Pods::IstioGateway { annotations, config };
     }
-    let deployments = selected_deployments(cx.resources, svc.resource)
-        .into_iter()
-        .map(|i| {
-            let config = cx.resources[i].get("/spec/template/metadata/annotations").and_then(|a| a.get(PROXY_CONFIG));
-            (i, config, parser_in(config))
-        })
-        .collect();
+    let mut deployments = Vec::new();
+    for i in selected_deployments(cx.resources, svc.resource) {
+        let config = cx.resources[i].get("/spec/template/metadata/annotations").and_then(|a| a.get(PROXY_CONFIG));
+        deployments.push((i, config, parser_in(config)));
+    }
     Pods::Deployments(deployments)
 }
 

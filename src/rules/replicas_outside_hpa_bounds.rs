@@ -5,7 +5,7 @@ use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, Ru
 use crate::yaml::pointer;
 
 use super::common::{is_within, Reported};
-use super::hpa_bounds_inverted::{base_specs_first, scope_of};
+use super::hpa_bounds_inverted::{autoscale_disabled, base_specs_first, scope_of};
 
 declare_rule! {
     /// ## What it does
@@ -75,7 +75,7 @@ impl Rule for ReplicasOutsideHpaBounds {
             }
             let below = replicas < min;
             let crossed = if below { min_f } else { max_f };
-            if !reported.first(bounds.resource, format!("{}|{}|{}", replicas_f.path, min_f.path, max_f.path)) {
+            if !reported.first(bounds.resource, &format!("{}|{}|{}", replicas_f.path, min_f.path, max_f.path)) {
                 continue;
             }
             let own = |f: &Field<'_>| is_within(&f.path, &bounds.base);
@@ -114,12 +114,6 @@ impl Rule for ReplicasOutsideHpaBounds {
             out.push(draft);
         }
     }
-}
-
-fn autoscale_disabled(cx: &RuleContext<'_>, bounds: &ReplicaBounds<'_>) -> bool {
-    let resource = &cx.resources[bounds.resource];
-    let own = resource.get(&format!("{}/autoscaleEnabled", bounds.base));
-    own.or_else(|| resource.get("/spec/autoscaleEnabled")).and_then(|n| n.as_bool()) == Some(false)
 }
 
 /// Replaces `field` when it is written in the bounds' own spec, else adds it there.

@@ -64,7 +64,10 @@ impl Rule for SourceRangesNotEnforcedOnClb {
             let Some(ranges) = resource.get("/spec/loadBalancerSourceRanges").filter(|r| !r.items().is_empty()) else {
                 continue;
             };
-            let cidrs: Vec<&str> = ranges.items().iter().filter_map(|n| n.scalar_text()).collect();
+            let mut cidrs: Vec<&str> = Vec::new();
+            for cidr in ranges.items().iter().filter_map(crate::yaml::Node::scalar_text) {
+                cidrs.push(cidr);
+            }
             let who = owner(cx, svc);
             let path = "/spec/loadBalancerSourceRanges";
             let draft = match kind {

@@ -51,7 +51,7 @@ impl Rule for TrafficPolicyOnClusterIp {
         let mut seen = Reported::default();
         for svc in cx.services {
             let Some(etp) = &svc.external_traffic_policy else { continue };
-            if svc.effective_type() != "ClusterIP" || !seen.first(svc.resource, etp.path.as_str()) {
+            if svc.effective_type() != "ClusterIP" || !seen.first(svc.resource, &etp.path) {
                 continue;
             }
             // The same field may feed an override that renders another type.

@@ -132,11 +132,21 @@ fn suggestion(key: &str) -> Option<(String, &'static ClbAnnotation, usize, bool)
     if !key.starts_with(FAMILY_START) {
         return None;
     }
-    let mut scored: Vec<(usize, &ClbAnnotation)> =
-        CATALOGUE.iter().map(|e| (edit_distance(key, &format!("{ALIBABA_PREFIX}{}", e.suffix)), e)).collect();
-    crate::order::sort_by_key(&mut scored, |(d, _)| *d);
-    let (distance, entry) = *scored.first()?;
-    let ambiguous = scored.get(1).is_some_and(|(d, _)| *d == distance);
+    // The first nearest entry in catalogue order; ambiguous when another is as near.
+    let mut best: Option<(usize, &ClbAnnotation)> = None;
+    let mut ambiguous = false;
+    for e in CATALOGUE {
+        let d = edit_distance(key, &format!("{ALIBABA_PREFIX}{}", e.suffix));
+        match best {
+            Some((b, _)) if d > b => {}
+            Some((b, _)) if d == b => ambiguous = true,
+            _ => {
+                best = Some((d, e));
+                ambiguous = false;
+            }
+        }
+    }
+    let (distance, entry) = best?;
     (distance <= 3).then(|| (format!("{}{}", Prefix::AlibabaCloud.text(), entry.suffix), entry, distance, ambiguous))
 }
 
