@@ -30,7 +30,7 @@ fn fail<T>(message: impl Into<String>) -> Result<T> {
 pub struct Lowering<'a> {
     text: &'a str,
     root: &'a Node,
-    /// The document is JSON: write JSON.
+    /// The document is JSON: write JSON. Read through [`Lowering::json`].
     json: bool,
     newline: &'static str,
     /// The document's bytes within `text`.
@@ -72,6 +72,13 @@ impl<'a> Lowering<'a> {
         Self { text, root, json: style.json, newline: style.newline, document }
     }
 
+    /// Whether to write JSON. A build without the `yaml` feature reads JSON
+    /// only, so there every document is JSON (never written to as YAML) and
+    /// the block-style writing below drops out of that build.
+    fn json(&self) -> bool {
+        !cfg!(feature = "yaml") || self.json
+    }
+
     /// One edit per operation when there is one; several operations are
     /// applied in order (RFC 6902 semantics), each against the document as the
     /// previous one left it, and returned as one edit covering what changed.
@@ -103,7 +110,7 @@ impl<'a> Lowering<'a> {
     fn apply_in_sequence(&self, original: &str, ops: &[Op]) -> Result<String> {
         let mut current = original.to_owned();
         for op in ops {
-            let format = if self.json { crate::InputFormat::Json } else { crate::InputFormat::Yaml };
+            let format = if self.json() { crate::InputFormat::Json } else { crate::InputFormat::Yaml };
             let loaded = crate::yaml::load_stream(&current, format, &crate::yaml::Limits::default());
             let root = match (loaded.diagnostics.is_empty(), loaded.documents.first().and_then(|d| d.root.as_ref())) {
                 (true, Some(root)) => root,
@@ -199,7 +206,7 @@ impl<'a> Lowering<'a> {
     }
 
     fn context(&self, parent: Option<&Node>) -> Context {
-        let flow = self.json
+        let flow = self.json()
             || parent
                 .is_some_and(|p| p.as_mapping().is_some_and(|m| m.flow) || p.as_sequence().is_some_and(|s| s.flow));
         if flow {
@@ -278,7 +285,7 @@ impl<'a> Lowering<'a> {
                 text: self.flow_entry(&key, &value, quoted),
             });
         };
-        if mapping.flow || self.json {
+        if mapping.flow || self.json() {
             let end = last.value.span.end.max(last.key.span.end);
             let multiline = self.text[parent.span.start..last.key.span.start].contains(['\n', '\r']);
             let text = if multiline {
@@ -317,7 +324,7 @@ impl<'a> Lowering<'a> {
             .ok_or_else(|| LowerError(format!("nothing to remove at {path}")))?;
         let Some(entry) = mapping.entries.get(index) else { return fail(format!("nothing to remove at {path}")) };
         let end = entry.value.span.end.max(entry.key.span.end);
-        if mapping.flow || self.json {
+        if mapping.flow || self.json() {
             if let Some(next) = mapping.entries.get(index + 1) {
                 return Ok(TextEdit {
                     span: Span::new(entry.key.span.start, next.key.span.start),
@@ -355,7 +362,7 @@ impl<'a> Lowering<'a> {
             // `[]`: write inside the brackets.
             return Ok(TextEdit { span: Span::empty(parent.span.start + 1), text: self.flow(value, quoted) });
         };
-        if sequence.flow || self.json {
+        if sequence.flow || self.json() {
             let multiline = self.text[parent.span.start..last.span.start].contains(['\n', '\r']);
             let text = if multiline {
                 let indent = " ".repeat(self.indent_of(last.span.start));
@@ -405,7 +412,7 @@ impl<'a> Lowering<'a> {
             .ok_or_else(|| LowerError(format!("nothing to rename at {from}")))?;
         let context = self.context(Some(parent));
         let style = entry.key.as_scalar().map_or(ScalarStyle::Plain, |s| s.style);
-        let text = if self.json { double_quoted(&new) } else { emit_string(&new, style, context) };
+        let text = if self.json() { double_quoted(&new) } else { emit_string(&new, style, context) };
         Ok(TextEdit { span: entry.key.span, text })
     }
 
@@ -413,7 +420,7 @@ impl<'a> Lowering<'a> {
 
     fn scalar(&self, value: &Json, prefer: ScalarStyle, context: Context, quoted: bool) -> String {
         match value {
-            Json::String(s) if self.json => double_quoted(s),
+            Json::String(s) if self.json() => double_quoted(s),
             Json::String(s) if quoted => match prefer {
                 ScalarStyle::SingleQuoted => emit_string(s, prefer, context),
                 _ => double_quoted(s),
@@ -424,7 +431,7 @@ impl<'a> Lowering<'a> {
     }
 
     fn key(&self, key: &str, context: Context) -> String {
-        if self.json || !plain_safe(key, context) {
+        if self.json() || !plain_safe(key, context) {
             double_quoted(key)
         } else {
             key.to_owned()
