@@ -287,13 +287,8 @@ impl<'a> Lowering<'a> {
         };
         if mapping.flow || self.json() {
             let end = last.value.span.end.max(last.key.span.end);
-            let multiline = self.text[parent.span.start..last.key.span.start].contains(['\n', '\r']);
-            let text = if multiline {
-                let indent = " ".repeat(self.indent_of(last.key.span.start));
-                format!(",{}{indent}{}", self.newline, self.flow_entry(&key, &value, quoted))
-            } else {
-                format!(", {}", self.flow_entry(&key, &value, quoted))
-            };
+            let mut text = self.flow_separator(parent.span.start, last.key.span.start);
+            self.write_flow_entry(&mut text, &key, &value, quoted);
             return Ok(TextEdit { span: Span::empty(end), text });
         }
         let first = mapping.entries.first().unwrap_or(last);
@@ -363,13 +358,8 @@ impl<'a> Lowering<'a> {
             return Ok(TextEdit { span: Span::empty(parent.span.start + 1), text: self.flow(value, quoted) });
         };
         if sequence.flow || self.json() {
-            let multiline = self.text[parent.span.start..last.span.start].contains(['\n', '\r']);
-            let text = if multiline {
-                let indent = " ".repeat(self.indent_of(last.span.start));
-                format!(",{}{indent}{}", self.newline, self.flow(value, quoted))
-            } else {
-                format!(", {}", self.flow(value, quoted))
-            };
+            let mut text = self.flow_separator(parent.span.start, last.span.start);
+            self.write_flow(&mut text, value, quoted);
             return Ok(TextEdit { span: Span::empty(last.span.end), text });
         }
         // The dash of the last item sets the column; the item's text follows "- ".
@@ -440,21 +430,54 @@ impl<'a> Lowering<'a> {
 
     /// A value in flow style (valid JSON when the document is JSON).
     fn flow(&self, value: &Json, quoted: bool) -> String {
+        let mut out = String::new();
+        self.write_flow(&mut out, value, quoted);
+        out
+    }
+
+    fn write_flow(&self, out: &mut String, value: &Json, quoted: bool) {
         match value {
             Json::Object(map) => {
-                let entries: Vec<String> = map.iter().map(|(k, v)| self.flow_entry(k, v, quoted)).collect();
-                format!("{{{}}}", entries.join(", "))
+                out.push('{');
+                for (i, (k, v)) in map.iter().enumerate() {
+                    out.push_str(if i == 0 { "" } else { ", " });
+                    self.write_flow_entry(out, k, v, quoted);
+                }
+                out.push('}');
             }
             Json::Array(items) => {
-                let items: Vec<String> = items.iter().map(|v| self.flow(v, quoted)).collect();
-                format!("[{}]", items.join(", "))
+                out.push('[');
+                for (i, v) in items.iter().enumerate() {
+                    out.push_str(if i == 0 { "" } else { ", " });
+                    self.write_flow(out, v, quoted);
+                }
+                out.push(']');
             }
-            scalar => self.scalar(scalar, ScalarStyle::Plain, Context::Flow, quoted),
+            scalar => out.push_str(&self.scalar(scalar, ScalarStyle::Plain, Context::Flow, quoted)),
         }
     }
 
     fn flow_entry(&self, key: &str, value: &Json, quoted: bool) -> String {
-        format!("{}: {}", self.key(key, Context::Flow), self.flow(value, quoted))
+        let mut out = String::new();
+        self.write_flow_entry(&mut out, key, value, quoted);
+        out
+    }
+
+    fn write_flow_entry(&self, out: &mut String, key: &str, value: &Json, quoted: bool) {
+        out.push_str(&self.key(key, Context::Flow));
+        out.push_str(": ");
+        self.write_flow(out, value, quoted);
+    }
+
+    /// What goes between the last item of a flow collection opened at `open`
+    /// and a new item: on a line of its own, at the last item's indent, when
+    /// the collection spans lines.
+    fn flow_separator(&self, open: usize, last: usize) -> String {
+        if self.text[open..last].contains(['\n', '\r']) {
+            format!(",{}{}", self.newline, " ".repeat(self.indent_of(last)))
+        } else {
+            ", ".into()
+        }
     }
 
     /// What follows `key:` in block style, for a key indented by `indent`.
