@@ -12,6 +12,18 @@ pub enum OpKind {
     Move,
 }
 
+impl OpKind {
+    /// The name RFC 6902 gives it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Add => "add",
+            Self::Replace => "replace",
+            Self::Remove => "remove",
+            Self::Move => "move",
+        }
+    }
+}
+
 /// One JSON Patch operation; `path` is relative to the resource until the
 /// engine rebases it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
