@@ -382,19 +382,16 @@ pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
             };
             let refusal = match fix.applicability {
                 _ if fix.unavailable.is_some() => fix.unavailable.clone(),
-                Applicability::DisplayOnly => {
-                    Some(tr(options.lang, format!("display-only: {}", fix.title), format!("仅为建议：{}", fix.title)))
-                }
+                Applicability::DisplayOnly => Some(tr(options.lang, "display-only: ", "仅为建议：") + &fix.title),
                 Applicability::Unsafe if !request.allow_unsafe => Some(tr(
                     options.lang,
-                    "changes behaviour: applied only when unsafe fixes are allowed (CLI --unsafe, API allowUnsafe)"
-                        .into(),
-                    "会改变行为：仅在允许不安全修复时应用（命令行 --unsafe，API allowUnsafe）".into(),
+                    "changes behaviour: applied only when unsafe fixes are allowed (CLI --unsafe, API allowUnsafe)",
+                    "会改变行为：仅在允许不安全修复时应用（命令行 --unsafe，API allowUnsafe）",
                 )),
                 _ if done.contains(&key) => Some(tr(
                     options.lang,
-                    "applied once already, but the finding remains".into(),
-                    "已应用过一次，但问题仍然存在".into(),
+                    "applied once already, but the finding remains",
+                    "已应用过一次，但问题仍然存在",
                 )),
                 _ => None,
             };
@@ -432,8 +429,7 @@ pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
         }
         if going.is_empty() {
             for r in held {
-                let reason =
-                    tr(options.lang, "the edit would make the YAML invalid".into(), "该修改会使 YAML 无效".into());
+                let reason = tr(options.lang, "the edit would make the YAML invalid", "该修改会使 YAML 无效");
                 push_skipped(&mut skipped, FixRecord { reason: Some(reason), ..r });
             }
             break;
@@ -498,11 +494,12 @@ fn documents_broken(before: &Report, after: &Report) -> Vec<bool> {
     broken
 }
 
-fn tr(lang: Lang, en: String, zh: String) -> String {
+fn tr(lang: Lang, en: &str, zh: &str) -> String {
     match lang {
         Lang::En => en,
         Lang::Zh => zh,
     }
+    .to_owned()
 }
 
 /// A patch as text to compare by: per operation, its kind, then its paths and value as JSON.

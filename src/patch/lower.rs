@@ -150,7 +150,10 @@ impl<'a> Lowering<'a> {
                 return None;
             }
         }
-        let mut edits = ops.iter().map(|op| self.lower_op(op).ok()).collect::<Option<Vec<_>>>()?;
+        let mut edits = Vec::with_capacity(ops.len());
+        for op in ops {
+            edits.push(self.lower_op(op).ok()?);
+        }
         // A handful of edits: an insertion sort is all they need (and small in the wasm build).
         for i in 1..edits.len() {
             let mut j = i;
