@@ -207,7 +207,8 @@ impl Resolver<'_> {
             .map(|fix| {
                 // Valid RFC 6902 against the resource: missing parents are created by the patch itself.
                 let patch = crate::patch::normalize(resource.node, &fix.ops);
-                let ops: Vec<_> = patch.iter().map(|op| op.rebased(&resource.base)).collect();
+                let mut ops = patch.clone();
+                ops.iter_mut().for_each(|op| op.rebase(&resource.base));
                 let lowered = match (&document.root, ops.is_empty()) {
                     (_, true) => Ok(Vec::new()),
                     (Some(root), false) => {

@@ -63,11 +63,11 @@ impl Op {
         self
     }
 
-    pub fn rebased(&self, base: &str) -> Self {
-        Self {
-            path: format!("{base}{}", self.path),
-            from: self.from.as_ref().map(|f| format!("{base}{f}")),
-            ..self.clone()
+    /// Puts `base` (the resource's pointer in its document) before the paths.
+    pub fn rebase(&mut self, base: &str) {
+        self.path.insert_str(0, base);
+        if let Some(from) = &mut self.from {
+            from.insert_str(0, base);
         }
     }
 }
