@@ -228,7 +228,8 @@ impl<'a> Lowering<'a> {
         if node.as_scalar().is_some() && !matches!(value, Json::Object(_) | Json::Array(_)) {
             let prefer = node.as_scalar().map_or(ScalarStyle::Plain, |s| s.style);
             let text = self.scalar(value, prefer, context, quoted);
-            let text = match node.span.is_empty() {
+            // Only the YAML loader reads a value from no text: JSON values always have some.
+            let text = match cfg!(feature = "yaml") && node.span.is_empty() {
                 // `key:` with nothing after it, or a flow entry with no colon at all (`{key}`).
                 true if self.text[..node.span.start].trim_end_matches([' ', '\t']).ends_with(':') => format!(" {text}"),
                 true => format!(": {text}"),
