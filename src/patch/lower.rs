@@ -220,9 +220,7 @@ impl<'a> Lowering<'a> {
     }
 
     fn replace(&self, path: &str, node: &Node, value: &Json, quoted: bool) -> Result<TextEdit> {
-        if node.aliased {
-            return fail(format!("{path} comes from a YAML alias; edit its anchor instead"));
-        }
+        not_aliased(node, path)?;
         let parent = pointer::split_last(path).and_then(|(p, _)| self.root.pointer(p));
         let context = self.context(parent);
         if node.as_scalar().is_some() && !matches!(value, Json::Object(_) | Json::Array(_)) {
@@ -262,9 +260,7 @@ impl<'a> Lowering<'a> {
             wrapped.insert(key, value);
             return self.add(&parent_path, Json::Object(wrapped), quoted);
         };
-        if parent.aliased {
-            return fail(format!("{parent_path} comes from a YAML alias; edit its anchor instead"));
-        }
+        not_aliased(parent, &parent_path)?;
         if parent.is_null() {
             let mut wrapped = serde_json::Map::new();
             wrapped.insert(key, value);
@@ -312,16 +308,13 @@ impl<'a> Lowering<'a> {
 
     fn remove(&self, path: &str) -> Result<TextEdit> {
         let (parent, parent_path, key) = self.parent(path)?;
-        if parent.aliased {
-            return fail(format!("{parent_path} comes from a YAML alias; edit its anchor instead"));
-        }
+        not_aliased(parent, &parent_path)?;
         let mapping = parent.as_mapping().ok_or_else(|| LowerError(format!("{parent_path} is not a mapping")))?;
-        let index = mapping
-            .entries
-            .iter()
-            .rposition(|e| e.key.scalar_text() == Some(key.as_str()))
-            .ok_or_else(|| LowerError(format!("nothing to remove at {path}")))?;
-        let Some(entry) = mapping.entries.get(index) else { return fail(format!("nothing to remove at {path}")) };
+        let Some((index, entry)) =
+            mapping.entries.iter().enumerate().rfind(|(_, e)| e.key.scalar_text() == Some(key.as_str()))
+        else {
+            return fail(format!("nothing to remove at {path}"));
+        };
         let end = entry.value.span.end.max(entry.key.span.end);
         if mapping.flow || self.json() {
             if let Some(next) = mapping.entries.get(index + 1) {
@@ -394,9 +387,7 @@ impl<'a> Lowering<'a> {
             return fail("only renames within one mapping can keep the text in place");
         }
         let parent = self.root.pointer(from_parent).ok_or_else(|| LowerError(format!("{from_parent} not found")))?;
-        if parent.aliased {
-            return fail(format!("{from_parent} comes from a YAML alias; edit its anchor instead"));
-        }
+        not_aliased(parent, from_parent)?;
         if parent.get(&new).is_some() {
             return fail(format!("{path} exists already"));
         }
@@ -550,6 +541,15 @@ impl<'a> Lowering<'a> {
             fail("could not find the colon after a key")
         }
     }
+}
+
+/// A node read through a YAML alias shares its text with the anchor: editing
+/// it there would change every alias of it too. (JSON has no aliases.)
+fn not_aliased(node: &Node, path: &str) -> Result<()> {
+    if cfg!(feature = "yaml") && node.aliased {
+        return fail(format!("{path} comes from a YAML alias; edit its anchor instead"));
+    }
+    Ok(())
 }
 
 /// Bytes two strings share at the start, cut back to a character boundary.
