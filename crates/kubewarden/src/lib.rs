@@ -2,6 +2,7 @@
 //! `wasm32-wasip1`): the same rules, codes, messages and fixes as the CLI,
 //! applied to Services and IstioGateways at admission time.
 
+pub mod allocator;
 pub mod response;
 pub mod settings;
 pub mod subject;

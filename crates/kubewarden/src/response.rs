@@ -32,24 +32,24 @@ impl Validation {
         Validation { message: Some(format!("gateway-doctor: {message}")), code: Some(400), ..Validation::default() }
     }
 
-    pub fn to_json(&self) -> Vec<u8> {
+    pub fn to_json(self) -> Vec<u8> {
         let mut answer = Map::new();
         answer.insert("accepted".into(), self.accepted.into());
-        if let Some(message) = &self.message {
-            answer.insert("message".into(), message.as_str().into());
+        if let Some(message) = self.message {
+            answer.insert("message".into(), message.into());
         }
         if let Some(code) = self.code {
             answer.insert("code".into(), code.into());
         }
-        if let Some(object) = &self.mutated_object {
-            answer.insert("mutated_object".into(), object.clone());
+        if let Some(object) = self.mutated_object {
+            answer.insert("mutated_object".into(), object);
         }
         if !self.audit_annotations.is_empty() {
-            let annotations = self.audit_annotations.iter().map(|(k, v)| (k.clone(), Value::from(v.as_str())));
+            let annotations = self.audit_annotations.into_iter().map(|(k, v)| (k, Value::String(v)));
             answer.insert("audit_annotations".into(), Value::Object(annotations.collect()));
         }
         if !self.warnings.is_empty() {
-            answer.insert("warnings".into(), self.warnings.clone().into());
+            answer.insert("warnings".into(), self.warnings.into());
         }
         to_vec(&Value::Object(answer))
     }
