@@ -207,7 +207,8 @@ impl Resolver<'_> {
             .map(|fix| {
                 // Valid RFC 6902 against the resource: missing parents are created by the patch itself.
                 let patch = crate::patch::normalize(resource.node, &fix.ops);
-                let ops: Vec<_> = patch.iter().map(|op| op.rebased(&resource.base)).collect();
+                let mut ops = patch.clone();
+                ops.iter_mut().for_each(|op| op.rebase(&resource.base));
                 let lowered = match (&document.root, ops.is_empty()) {
                     (_, true) => Ok(Vec::new()),
                     (Some(root), false) => {
@@ -343,9 +344,8 @@ pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
     let mut current = text.to_owned();
     let mut report = check(&current, options);
     let mut applied: Vec<FixRecord> = Vec::new();
-    let mut skipped = Skipped::default();
-    // Keys are single strings so the sets share one instantiation (a smaller wasm build).
-    let mut done: HashSet<String> = HashSet::new();
+    let mut skipped: Vec<FixRecord> = Vec::new();
+    let mut done: Vec<AppliedAt> = Vec::new();
     let wants = |id: &str| {
         if request.ids.is_empty() || request.ids.iter().any(|i| i == "safe") {
             None
@@ -355,7 +355,7 @@ pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
     };
     for _ in 0..MAX_ROUNDS {
         let mut groups: Vec<Vec<TextEdit>> = Vec::new();
-        let mut records: Vec<(FixRecord, String)> = Vec::new();
+        let mut records: Vec<(FixRecord, AppliedAt)> = Vec::new();
         for finding in &report.findings {
             let chosen = finding
                 .fixes
@@ -374,33 +374,30 @@ pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
                 resource: finding.resource.clone(),
                 reason,
             };
-            // The patch is part of the key: two findings at one place (a base spec and an
-            // override) can offer the same fix id with different changes.
-            let patch = serde_json::to_string(&fix.patch).unwrap_or_default();
-            let key = format!(
-                "{} {} {patch}\u{0}{}\u{0}{}",
-                finding.location.document, finding.location.path, finding.code, fix.id
-            );
+            let key = AppliedAt {
+                document: finding.location.document,
+                path: finding.location.path.clone(),
+                code: finding.code,
+                id: fix.id,
+                patch: patch_text(&fix.patch),
+            };
             let refusal = match fix.applicability {
                 _ if fix.unavailable.is_some() => fix.unavailable.clone(),
-                Applicability::DisplayOnly => {
-                    Some(tr(options.lang, format!("display-only: {}", fix.title), format!("仅为建议：{}", fix.title)))
-                }
+                Applicability::DisplayOnly => Some(tr(options.lang, "display-only: ", "仅为建议：") + &fix.title),
                 Applicability::Unsafe if !request.allow_unsafe => Some(tr(
                     options.lang,
-                    "changes behaviour: applied only when unsafe fixes are allowed (CLI --unsafe, API allowUnsafe)"
-                        .into(),
-                    "会改变行为：仅在允许不安全修复时应用（命令行 --unsafe，API allowUnsafe）".into(),
+                    "changes behaviour: applied only when unsafe fixes are allowed (CLI --unsafe, API allowUnsafe)",
+                    "会改变行为：仅在允许不安全修复时应用（命令行 --unsafe，API allowUnsafe）",
                 )),
                 _ if done.contains(&key) => Some(tr(
                     options.lang,
-                    "applied once already, but the finding remains".into(),
-                    "已应用过一次，但问题仍然存在".into(),
+                    "applied once already, but the finding remains",
+                    "已应用过一次，但问题仍然存在",
                 )),
                 _ => None,
             };
             if let Some(reason) = refusal {
-                skipped.push(record(Some(reason)));
+                push_skipped(&mut skipped, record(Some(reason)));
                 continue;
             }
             groups.push(fix.edits.clone());
@@ -433,9 +430,8 @@ pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
         }
         if going.is_empty() {
             for r in held {
-                let reason =
-                    tr(options.lang, "the edit would make the YAML invalid".into(), "该修改会使 YAML 无效".into());
-                skipped.push(FixRecord { reason: Some(reason), ..r });
+                let reason = tr(options.lang, "the edit would make the YAML invalid", "该修改会使 YAML 无效");
+                push_skipped(&mut skipped, FixRecord { reason: Some(reason), ..r });
             }
             break;
         }
@@ -445,24 +441,36 @@ pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
         current = next;
         report = check(&current, options);
     }
-    let applied_keys: HashSet<_> = applied.iter().map(record_key).collect();
-    let skipped = skipped.list.into_iter().filter(|s| !applied_keys.contains(&record_key(s))).collect();
+    skipped.retain(|s| !applied.iter().any(|a| same_fix(a, s)));
     FixOutcome { text: current, applied, skipped, report }
 }
 
 /// Records the fixes whose edits were taken; only those count as done.
 fn take_applied(
-    records: Vec<(FixRecord, String)>,
+    records: Vec<(FixRecord, AppliedAt)>,
     taken: &[bool],
     applied: &mut Vec<FixRecord>,
-    done: &mut HashSet<String>,
+    done: &mut Vec<AppliedAt>,
 ) {
     for ((record, key), taken) in records.into_iter().zip(taken) {
         if *taken {
             applied.push(record);
-            done.insert(key);
+            done.push(key);
         }
     }
+}
+
+/// A fix applied at a finding's place. The patch is part of it: two findings
+/// at one place (a base spec and an override) can offer the same fix id with
+/// different changes.
+#[derive(PartialEq)]
+struct AppliedAt {
+    document: usize,
+    path: String,
+    code: &'static str,
+    id: &'static str,
+    /// As JSON text.
+    patch: String,
 }
 
 /// Per document: whether it has more syntax errors after the edits than before.
@@ -487,30 +495,35 @@ fn documents_broken(before: &Report, after: &Report) -> Vec<bool> {
     broken
 }
 
-fn tr(lang: Lang, en: String, zh: String) -> String {
+fn tr(lang: Lang, en: &str, zh: &str) -> String {
     match lang {
         Lang::En => en,
         Lang::Zh => zh,
     }
+    .to_owned()
 }
 
-fn record_key(r: &FixRecord) -> String {
-    format!("{}\u{0}{}\u{0}{}\u{0}{}", r.code, r.id, r.resource.document, r.resource.path)
+/// A patch as text to compare by: per operation, its kind, then its paths and value as JSON.
+fn patch_text(patch: &[crate::patch::Op]) -> String {
+    use std::fmt::Write;
+    let mut text = String::new();
+    for op in patch {
+        let (path, from) = (serde_json::Value::from(op.path.as_str()), serde_json::Value::from(op.from.as_deref()));
+        let value = op.value.as_ref().map_or(String::new(), serde_json::Value::to_string);
+        let _ = writeln!(text, "{} {path} {from} {value}", op.op.name());
+    }
+    text
 }
 
-/// Skipped fixes, each listed once, in the order first met.
-#[derive(Default)]
-struct Skipped {
-    list: Vec<FixRecord>,
-    seen: HashSet<String>,
+/// Whether two records are of one fix of one rule on one resource.
+fn same_fix(a: &FixRecord, b: &FixRecord) -> bool {
+    (a.code, a.id, a.resource.document, &a.resource.path) == (b.code, b.id, b.resource.document, &b.resource.path)
 }
 
-impl Skipped {
-    fn push(&mut self, record: FixRecord) {
-        let key = format!("{}\u{0}{}", record_key(&record), record.reason.as_deref().unwrap_or(""));
-        if self.seen.insert(key) {
-            self.list.push(record);
-        }
+/// Lists a skipped fix once per reason, in the order first met.
+fn push_skipped(skipped: &mut Vec<FixRecord>, record: FixRecord) {
+    if !skipped.iter().any(|s| same_fix(s, &record) && s.reason == record.reason) {
+        skipped.push(record);
     }
 }
 

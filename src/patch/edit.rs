@@ -31,7 +31,7 @@ pub fn apply_groups(text: &str, groups: &[Vec<TextEdit>]) -> (String, Vec<bool>)
             continue;
         }
         for edit in group {
-            let at = taken.partition_point(|t| key(t) < key(edit));
+            let at = position(&taken, key(edit));
             taken.insert(at, edit);
         }
         if let Some(slot) = applied.get_mut(g) {
@@ -45,10 +45,15 @@ fn key(edit: &TextEdit) -> (usize, usize) {
     (edit.span.start, edit.span.end)
 }
 
+/// The index of the first taken edit that does not sort before `at`.
+fn position(taken: &[&TextEdit], at: (usize, usize)) -> usize {
+    taken.partition_point(|t| key(t) < at)
+}
+
 /// Whether `edit` clashes with an edit already taken (sorted by position):
 /// only the last one starting before it and those starting inside it can.
 fn clashes_with_taken(taken: &[&TextEdit], edit: &TextEdit) -> bool {
-    let from = taken.partition_point(|t| key(t) < (edit.span.start, edit.span.start));
+    let from = position(taken, (edit.span.start, edit.span.start));
     let before = from.checked_sub(1).and_then(|i| taken.get(i));
     let inside = taken.get(from..).unwrap_or_default().iter().take_while(|t| t.span.start <= edit.span.end);
     before.into_iter().chain(inside).any(|t| clash(edit, t))

@@ -30,7 +30,7 @@ fn fail<T>(message: impl Into<String>) -> Result<T> {
 pub struct Lowering<'a> {
     text: &'a str,
     root: &'a Node,
-    /// The document is JSON: write JSON.
+    /// The document is JSON: write JSON. Read through [`Lowering::json`].
     json: bool,
     newline: &'static str,
     /// The document's bytes within `text`.
@@ -72,6 +72,13 @@ impl<'a> Lowering<'a> {
         Self { text, root, json: style.json, newline: style.newline, document }
     }
 
+    /// Whether to write JSON. A build without the `yaml` feature reads JSON
+    /// only, so there every document is JSON (never written to as YAML) and
+    /// the block-style writing below drops out of that build.
+    fn json(&self) -> bool {
+        !cfg!(feature = "yaml") || self.json
+    }
+
     /// One edit per operation when there is one; several operations are
     /// applied in order (RFC 6902 semantics), each against the document as the
     /// previous one left it, and returned as one edit covering what changed.
@@ -103,7 +110,7 @@ impl<'a> Lowering<'a> {
     fn apply_in_sequence(&self, original: &str, ops: &[Op]) -> Result<String> {
         let mut current = original.to_owned();
         for op in ops {
-            let format = if self.json { crate::InputFormat::Json } else { crate::InputFormat::Yaml };
+            let format = if self.json() { crate::InputFormat::Json } else { crate::InputFormat::Yaml };
             let loaded = crate::yaml::load_stream(&current, format, &crate::yaml::Limits::default());
             let root = match (loaded.diagnostics.is_empty(), loaded.documents.first().and_then(|d| d.root.as_ref())) {
                 (true, Some(root)) => root,
@@ -143,7 +150,10 @@ impl<'a> Lowering<'a> {
                 return None;
             }
         }
-        let mut edits = ops.iter().map(|op| self.lower_op(op).ok()).collect::<Option<Vec<_>>>()?;
+        let mut edits = Vec::with_capacity(ops.len());
+        for op in ops {
+            edits.push(self.lower_op(op).ok()?);
+        }
         // A handful of edits: an insertion sort is all they need (and small in the wasm build).
         for i in 1..edits.len() {
             let mut j = i;
@@ -199,7 +209,7 @@ impl<'a> Lowering<'a> {
     }
 
     fn context(&self, parent: Option<&Node>) -> Context {
-        let flow = self.json
+        let flow = self.json()
             || parent
                 .is_some_and(|p| p.as_mapping().is_some_and(|m| m.flow) || p.as_sequence().is_some_and(|s| s.flow));
         if flow {
@@ -210,15 +220,14 @@ impl<'a> Lowering<'a> {
     }
 
     fn replace(&self, path: &str, node: &Node, value: &Json, quoted: bool) -> Result<TextEdit> {
-        if node.aliased {
-            return fail(format!("{path} comes from a YAML alias; edit its anchor instead"));
-        }
+        not_aliased(node, path)?;
         let parent = pointer::split_last(path).and_then(|(p, _)| self.root.pointer(p));
         let context = self.context(parent);
         if node.as_scalar().is_some() && !matches!(value, Json::Object(_) | Json::Array(_)) {
             let prefer = node.as_scalar().map_or(ScalarStyle::Plain, |s| s.style);
             let text = self.scalar(value, prefer, context, quoted);
-            let text = match node.span.is_empty() {
+            // Only the YAML loader reads a value from no text: JSON values always have some.
+            let text = match cfg!(feature = "yaml") && node.span.is_empty() {
                 // `key:` with nothing after it, or a flow entry with no colon at all (`{key}`).
                 true if self.text[..node.span.start].trim_end_matches([' ', '\t']).ends_with(':') => format!(" {text}"),
                 true => format!(": {text}"),
@@ -251,9 +260,7 @@ impl<'a> Lowering<'a> {
             wrapped.insert(key, value);
             return self.add(&parent_path, Json::Object(wrapped), quoted);
         };
-        if parent.aliased {
-            return fail(format!("{parent_path} comes from a YAML alias; edit its anchor instead"));
-        }
+        not_aliased(parent, &parent_path)?;
         if parent.is_null() {
             let mut wrapped = serde_json::Map::new();
             wrapped.insert(key, value);
@@ -278,15 +285,10 @@ impl<'a> Lowering<'a> {
                 text: self.flow_entry(&key, &value, quoted),
             });
         };
-        if mapping.flow || self.json {
+        if mapping.flow || self.json() {
             let end = last.value.span.end.max(last.key.span.end);
-            let multiline = self.text[parent.span.start..last.key.span.start].contains(['\n', '\r']);
-            let text = if multiline {
-                let indent = " ".repeat(self.indent_of(last.key.span.start));
-                format!(",{}{indent}{}", self.newline, self.flow_entry(&key, &value, quoted))
-            } else {
-                format!(", {}", self.flow_entry(&key, &value, quoted))
-            };
+            let mut text = self.flow_separator(parent.span.start, last.key.span.start);
+            self.write_flow_entry(&mut text, &key, &value, quoted);
             return Ok(TextEdit { span: Span::empty(end), text });
         }
         let first = mapping.entries.first().unwrap_or(last);
@@ -306,18 +308,15 @@ impl<'a> Lowering<'a> {
 
     fn remove(&self, path: &str) -> Result<TextEdit> {
         let (parent, parent_path, key) = self.parent(path)?;
-        if parent.aliased {
-            return fail(format!("{parent_path} comes from a YAML alias; edit its anchor instead"));
-        }
+        not_aliased(parent, &parent_path)?;
         let mapping = parent.as_mapping().ok_or_else(|| LowerError(format!("{parent_path} is not a mapping")))?;
-        let index = mapping
-            .entries
-            .iter()
-            .rposition(|e| e.key.scalar_text() == Some(key.as_str()))
-            .ok_or_else(|| LowerError(format!("nothing to remove at {path}")))?;
-        let Some(entry) = mapping.entries.get(index) else { return fail(format!("nothing to remove at {path}")) };
+        let Some((index, entry)) =
+            mapping.entries.iter().enumerate().rfind(|(_, e)| e.key.scalar_text() == Some(key.as_str()))
+        else {
+            return fail(format!("nothing to remove at {path}"));
+        };
         let end = entry.value.span.end.max(entry.key.span.end);
-        if mapping.flow || self.json {
+        if mapping.flow || self.json() {
             if let Some(next) = mapping.entries.get(index + 1) {
                 return Ok(TextEdit {
                     span: Span::new(entry.key.span.start, next.key.span.start),
@@ -355,14 +354,9 @@ impl<'a> Lowering<'a> {
             // `[]`: write inside the brackets.
             return Ok(TextEdit { span: Span::empty(parent.span.start + 1), text: self.flow(value, quoted) });
         };
-        if sequence.flow || self.json {
-            let multiline = self.text[parent.span.start..last.span.start].contains(['\n', '\r']);
-            let text = if multiline {
-                let indent = " ".repeat(self.indent_of(last.span.start));
-                format!(",{}{indent}{}", self.newline, self.flow(value, quoted))
-            } else {
-                format!(", {}", self.flow(value, quoted))
-            };
+        if sequence.flow || self.json() {
+            let mut text = self.flow_separator(parent.span.start, last.span.start);
+            self.write_flow(&mut text, value, quoted);
             return Ok(TextEdit { span: Span::empty(last.span.end), text });
         }
         // The dash of the last item sets the column; the item's text follows "- ".
@@ -393,9 +387,7 @@ impl<'a> Lowering<'a> {
             return fail("only renames within one mapping can keep the text in place");
         }
         let parent = self.root.pointer(from_parent).ok_or_else(|| LowerError(format!("{from_parent} not found")))?;
-        if parent.aliased {
-            return fail(format!("{from_parent} comes from a YAML alias; edit its anchor instead"));
-        }
+        not_aliased(parent, from_parent)?;
         if parent.get(&new).is_some() {
             return fail(format!("{path} exists already"));
         }
@@ -405,7 +397,7 @@ impl<'a> Lowering<'a> {
             .ok_or_else(|| LowerError(format!("nothing to rename at {from}")))?;
         let context = self.context(Some(parent));
         let style = entry.key.as_scalar().map_or(ScalarStyle::Plain, |s| s.style);
-        let text = if self.json { double_quoted(&new) } else { emit_string(&new, style, context) };
+        let text = if self.json() { double_quoted(&new) } else { emit_string(&new, style, context) };
         Ok(TextEdit { span: entry.key.span, text })
     }
 
@@ -413,7 +405,7 @@ impl<'a> Lowering<'a> {
 
     fn scalar(&self, value: &Json, prefer: ScalarStyle, context: Context, quoted: bool) -> String {
         match value {
-            Json::String(s) if self.json => double_quoted(s),
+            Json::String(s) if self.json() => double_quoted(s),
             Json::String(s) if quoted => match prefer {
                 ScalarStyle::SingleQuoted => emit_string(s, prefer, context),
                 _ => double_quoted(s),
@@ -424,7 +416,7 @@ impl<'a> Lowering<'a> {
     }
 
     fn key(&self, key: &str, context: Context) -> String {
-        if self.json || !plain_safe(key, context) {
+        if self.json() || !plain_safe(key, context) {
             double_quoted(key)
         } else {
             key.to_owned()
@@ -433,21 +425,54 @@ impl<'a> Lowering<'a> {
 
     /// A value in flow style (valid JSON when the document is JSON).
     fn flow(&self, value: &Json, quoted: bool) -> String {
+        let mut out = String::new();
+        self.write_flow(&mut out, value, quoted);
+        out
+    }
+
+    fn write_flow(&self, out: &mut String, value: &Json, quoted: bool) {
         match value {
             Json::Object(map) => {
-                let entries: Vec<String> = map.iter().map(|(k, v)| self.flow_entry(k, v, quoted)).collect();
-                format!("{{{}}}", entries.join(", "))
+                out.push('{');
+                for (i, (k, v)) in map.iter().enumerate() {
+                    out.push_str(if i == 0 { "" } else { ", " });
+                    self.write_flow_entry(out, k, v, quoted);
+                }
+                out.push('}');
             }
             Json::Array(items) => {
-                let items: Vec<String> = items.iter().map(|v| self.flow(v, quoted)).collect();
-                format!("[{}]", items.join(", "))
+                out.push('[');
+                for (i, v) in items.iter().enumerate() {
+                    out.push_str(if i == 0 { "" } else { ", " });
+                    self.write_flow(out, v, quoted);
+                }
+                out.push(']');
             }
-            scalar => self.scalar(scalar, ScalarStyle::Plain, Context::Flow, quoted),
+            scalar => out.push_str(&self.scalar(scalar, ScalarStyle::Plain, Context::Flow, quoted)),
         }
     }
 
     fn flow_entry(&self, key: &str, value: &Json, quoted: bool) -> String {
-        format!("{}: {}", self.key(key, Context::Flow), self.flow(value, quoted))
+        let mut out = String::new();
+        self.write_flow_entry(&mut out, key, value, quoted);
+        out
+    }
+
+    fn write_flow_entry(&self, out: &mut String, key: &str, value: &Json, quoted: bool) {
+        out.push_str(&self.key(key, Context::Flow));
+        out.push_str(": ");
+        self.write_flow(out, value, quoted);
+    }
+
+    /// What goes between the last item of a flow collection opened at `open`
+    /// and a new item: on a line of its own, at the last item's indent, when
+    /// the collection spans lines.
+    fn flow_separator(&self, open: usize, last: usize) -> String {
+        if self.text[open..last].contains(['\n', '\r']) {
+            format!(",{}{}", self.newline, " ".repeat(self.indent_of(last)))
+        } else {
+            ", ".into()
+        }
     }
 
     /// What follows `key:` in block style, for a key indented by `indent`.
@@ -516,6 +541,15 @@ impl<'a> Lowering<'a> {
             fail("could not find the colon after a key")
         }
     }
+}
+
+/// A node read through a YAML alias shares its text with the anchor: editing
+/// it there would change every alias of it too. (JSON has no aliases.)
+fn not_aliased(node: &Node, path: &str) -> Result<()> {
+    if cfg!(feature = "yaml") && node.aliased {
+        return fail(format!("{path} comes from a YAML alias; edit its anchor instead"));
+    }
+    Ok(())
 }
 
 /// Bytes two strings share at the start, cut back to a character boundary.

@@ -12,6 +12,18 @@ pub enum OpKind {
     Move,
 }
 
+impl OpKind {
+    /// The name RFC 6902 gives it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Add => "add",
+            Self::Replace => "replace",
+            Self::Remove => "remove",
+            Self::Move => "move",
+        }
+    }
+}
+
 /// One JSON Patch operation; `path` is relative to the resource until the
 /// engine rebases it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -51,11 +63,11 @@ impl Op {
         self
     }
 
-    pub fn rebased(&self, base: &str) -> Self {
-        Self {
-            path: format!("{base}{}", self.path),
-            from: self.from.as_ref().map(|f| format!("{base}{f}")),
-            ..self.clone()
+    /// Puts `base` (the resource's pointer in its document) before the paths.
+    pub fn rebase(&mut self, base: &str) {
+        self.path.insert_str(0, base);
+        if let Some(from) = &mut self.from {
+            from.insert_str(0, base);
         }
     }
 }
