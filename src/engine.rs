@@ -344,8 +344,9 @@ pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
     let mut current = text.to_owned();
     let mut report = check(&current, options);
     let mut applied: Vec<FixRecord> = Vec::new();
-    let mut skipped: Vec<FixRecord> = Vec::new();
-    let mut done: Vec<AppliedAt> = Vec::new();
+    let mut skipped = Skipped::default();
+    // Keys are single strings so the sets share one instantiation (a smaller wasm build).
+    let mut done: HashSet<String> = HashSet::new();
     let wants = |id: &str| {
         if request.ids.is_empty() || request.ids.iter().any(|i| i == "safe") {
             None
@@ -355,7 +356,7 @@ pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
     };
     for _ in 0..MAX_ROUNDS {
         let mut groups: Vec<Vec<TextEdit>> = Vec::new();
-        let mut records: Vec<(FixRecord, AppliedAt)> = Vec::new();
+        let mut records: Vec<(FixRecord, String)> = Vec::new();
         for finding in &report.findings {
             let chosen = finding
                 .fixes
@@ -374,13 +375,16 @@ pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
                 resource: finding.resource.clone(),
                 reason,
             };
-            let key = AppliedAt {
-                document: finding.location.document,
-                path: finding.location.path.clone(),
-                code: finding.code,
-                id: fix.id,
-                patch: patch_text(&fix.patch),
-            };
+            // The patch is part of the key: two findings at one place (a base spec and an
+            // override) can offer the same fix id with different changes.
+            let key = format!(
+                "{}\u{0}{}\u{0}{}\u{0}{}\u{0}{}",
+                finding.location.document,
+                finding.location.path,
+                finding.code,
+                fix.id,
+                patch_text(&fix.patch)
+            );
             let refusal = match fix.applicability {
                 _ if fix.unavailable.is_some() => fix.unavailable.clone(),
                 Applicability::DisplayOnly => Some(tr(options.lang, "display-only: ", "仅为建议：") + &fix.title),
@@ -397,7 +401,7 @@ pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
                 _ => None,
             };
             if let Some(reason) = refusal {
-                push_skipped(&mut skipped, record(Some(reason)));
+                skipped.push(record(Some(reason)));
                 continue;
             }
             groups.push(fix.edits.clone());
@@ -431,7 +435,7 @@ pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
         if going.is_empty() {
             for r in held {
                 let reason = tr(options.lang, "the edit would make the YAML invalid", "该修改会使 YAML 无效");
-                push_skipped(&mut skipped, FixRecord { reason: Some(reason), ..r });
+                skipped.push(FixRecord { reason: Some(reason), ..r });
             }
             break;
         }
@@ -441,36 +445,24 @@ pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
         current = next;
         report = check(&current, options);
     }
-    skipped.retain(|s| !applied.iter().any(|a| same_fix(a, s)));
+    let applied_keys: HashSet<String> = applied.iter().map(record_key).collect();
+    let skipped = skipped.list.into_iter().filter(|s| !applied_keys.contains(&record_key(s))).collect();
     FixOutcome { text: current, applied, skipped, report }
 }
 
 /// Records the fixes whose edits were taken; only those count as done.
 fn take_applied(
-    records: Vec<(FixRecord, AppliedAt)>,
+    records: Vec<(FixRecord, String)>,
     taken: &[bool],
     applied: &mut Vec<FixRecord>,
-    done: &mut Vec<AppliedAt>,
+    done: &mut HashSet<String>,
 ) {
     for ((record, key), taken) in records.into_iter().zip(taken) {
         if *taken {
             applied.push(record);
-            done.push(key);
+            done.insert(key);
         }
     }
-}
-
-/// A fix applied at a finding's place. The patch is part of it: two findings
-/// at one place (a base spec and an override) can offer the same fix id with
-/// different changes.
-#[derive(PartialEq)]
-struct AppliedAt {
-    document: usize,
-    path: String,
-    code: &'static str,
-    id: &'static str,
-    /// As JSON text.
-    patch: String,
 }
 
 /// Per document: whether it has more syntax errors after the edits than before.
@@ -515,15 +507,25 @@ fn patch_text(patch: &[crate::patch::Op]) -> String {
     text
 }
 
-/// Whether two records are of one fix of one rule on one resource.
-fn same_fix(a: &FixRecord, b: &FixRecord) -> bool {
-    (a.code, a.id, a.resource.document, &a.resource.path) == (b.code, b.id, b.resource.document, &b.resource.path)
+/// One fix of one rule on one resource.
+fn record_key(r: &FixRecord) -> String {
+    format!("{}\u{0}{}\u{0}{}\u{0}{}", r.code, r.id, r.resource.document, r.resource.path)
 }
 
-/// Lists a skipped fix once per reason, in the order first met.
-fn push_skipped(skipped: &mut Vec<FixRecord>, record: FixRecord) {
-    if !skipped.iter().any(|s| same_fix(s, &record) && s.reason == record.reason) {
-        skipped.push(record);
+/// Skipped fixes, each listed once per reason, in the order first met; kept
+/// in a set as well, so that large inputs stay linear.
+#[derive(Default)]
+struct Skipped {
+    list: Vec<FixRecord>,
+    seen: HashSet<String>,
+}
+
+impl Skipped {
+    fn push(&mut self, record: FixRecord) {
+        let key = format!("{}\u{0}{}", record_key(&record), record.reason.as_deref().unwrap_or(""));
+        if self.seen.insert(key) {
+            self.list.push(record);
+        }
     }
 }
 
