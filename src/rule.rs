@@ -192,6 +192,8 @@ pub struct Fix {
     pub ops: Vec<Op>,
 }
 
+// The builders stay out of line (`#[inline(never)]`): every rule calls them,
+// and copies inlined into each rule cost the policy modules about 10 KB.
 impl Fix {
     #[inline(never)]
     pub fn new(id: &'static str, applicability: Applicability, title: String) -> Self {
@@ -236,6 +238,7 @@ pub struct Draft {
     pub related: Vec<Related>,
 }
 
+// Out of line, as `Fix`'s builders are.
 impl Draft {
     #[inline(never)]
     pub fn new(rule: &'static RuleMeta, resource: usize, path: impl Into<String>, message: String) -> Self {
