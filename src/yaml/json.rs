@@ -49,8 +49,8 @@ pub fn read_value(bytes: &[u8], limits: &Limits) -> Result<serde_json::Value, St
     let text = std::str::from_utf8(bytes)
         .map_err(|e| format!("invalid UTF-8 at byte {} (JSON text is UTF-8)", e.valid_up_to()))?;
     let loaded = load_json(text, limits);
-    let first_error = loaded.diagnostics.iter().filter(|d| d.severity == Severity::Error).min_by_key(|d| d.span.start);
-    if let Some(error) = first_error {
+    // The reader stops at its first error; the other diagnostics are duplicate-key warnings.
+    if let Some(error) = loaded.diagnostics.iter().find(|d| d.severity == Severity::Error) {
         let at = LineIndex::new(text).position(text, error.span.start, ColumnUnit::Char);
         return Err(format!("{} at line {} column {}", error.message, at.line, at.column));
     }

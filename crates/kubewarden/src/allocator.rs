@@ -113,9 +113,11 @@ mod module {
 
     #[no_mangle]
     unsafe extern "C" fn aligned_alloc(align: usize, size: usize) -> *mut u8 {
-        match align.is_power_of_two() {
-            true => super::alloc(&TALC, size, align, false),
-            false => std::ptr::null_mut(),
+        // `alloc` raises small alignments to C_ALIGN, so refuse a bad one here.
+        if align.is_power_of_two() {
+            super::alloc(&TALC, size, align, false)
+        } else {
+            std::ptr::null_mut()
         }
     }
 
