@@ -506,16 +506,7 @@ impl Paint {
 mod tests {
     use super::*;
     use crate::engine::{check, Options};
-
-    const FOUNDING: &str = "apiVersion: istio.alibabacloud.com/v1beta1
-kind: IstioGateway
-metadata:
-  name: ingressgateway
-  namespace: istio-system
-spec:
-  externalTrafficPolicy: Local   # keep client IPs
-  serviceType: LoadBalancer
-";
+    use crate::rules::test_support::FOUNDING;
 
     fn plain(text: &str) -> String {
         let report = check(text, &Options::default());

@@ -376,16 +376,6 @@ fn warn_ip_policies(cx: &RuleContext<'_>, topology: &Topology<'_, '_>, svc: &Ser
 mod tests {
     use crate::rules::test_support::*;
 
-    const FOUNDING: &str = "apiVersion: istio.alibabacloud.com/v1beta1
-kind: IstioGateway
-metadata:
-  name: ingressgateway
-  namespace: istio-system
-spec:
-  externalTrafficPolicy: Local   # keep client IPs
-  serviceType: LoadBalancer
-";
-
     #[test]
     fn fires_on_the_founding_gateway() {
         let report = check_with(FOUNDING, &[]);

@@ -135,6 +135,18 @@ pub(crate) mod test_support {
     use crate::report::{Finding, Report};
     use crate::rule::Lang;
 
+    /// The gateway of the founding document (domain.md 1.4), with a comment on
+    /// the value that text output and fixes must keep.
+    pub const FOUNDING: &str = "apiVersion: istio.alibabacloud.com/v1beta1
+kind: IstioGateway
+metadata:
+  name: ingressgateway
+  namespace: istio-system
+spec:
+  externalTrafficPolicy: Local   # keep client IPs
+  serviceType: LoadBalancer
+";
+
     pub fn options(context: &[(&str, &str)]) -> Options {
         let mut options = Options::default();
         for (k, v) in context {
