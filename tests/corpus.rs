@@ -189,22 +189,14 @@ fn reviewed_findings_with_cluster_context() {
 /// `UPDATE_DOCS=1 cargo test --test corpus`.
 #[test]
 fn corpus_doc_is_up_to_date() {
-    let path = repo_root().join("docs/corpus.md");
     let in_repo = |file: &str| local_corpus().join(file).is_file();
     let expected = table::corpus_markdown(FILES, WITH_CONTEXT, NOTES, &in_repo);
-    if std::env::var_os("UPDATE_DOCS").is_some() {
-        std::fs::write(&path, &expected).expect("write docs/corpus.md");
-        return;
-    }
-    let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    if committed != expected {
-        let diff = similar::TextDiff::from_lines(&committed, &expected)
-            .unified_diff()
-            .context_radius(2)
-            .header("docs/corpus.md (committed)", "docs/corpus.md (from tests/corpus/expectations.rs)")
-            .to_string();
-        panic!("docs/corpus.md is stale; regenerate it with:\n\n    UPDATE_DOCS=1 cargo test --test corpus\n\n{diff}");
-    }
+    support::assert_generated_file_is_fresh(
+        "docs/corpus.md",
+        &expected,
+        "tests/corpus/expectations.rs",
+        "UPDATE_DOCS=1 cargo test --test corpus",
+    );
 }
 
 /// The repository's copies are listed in tests/corpus/SOURCES.md with their

@@ -22,6 +22,26 @@ pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Fails with a diff when the committed generated file `relative` differs from
+/// `expected`; with `UPDATE_DOCS` set, writes `expected` there instead.
+/// `regenerate` is the command that does that, named in the failure.
+pub fn assert_generated_file_is_fresh(relative: &str, expected: &str, generated_from: &str, regenerate: &str) {
+    let path = repo_root().join(relative);
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        std::fs::write(&path, expected).unwrap_or_else(|e| panic!("write {relative}: {e}"));
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    if committed != expected {
+        let diff = similar::TextDiff::from_lines(committed.as_str(), expected)
+            .unified_diff()
+            .context_radius(2)
+            .header(&format!("{relative} (committed)"), &format!("{relative} (from {generated_from})"))
+            .to_string();
+        panic!("{relative} is stale; regenerate it with:\n\n    {regenerate}\n\n{diff}");
+    }
+}
+
 /// Files under `dir` (not recursive) whose extension is one of `extensions`, sorted.
 pub fn files_with_extensions(dir: &Path, extensions: &[&str]) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
