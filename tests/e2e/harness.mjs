@@ -1,9 +1,11 @@
 // Shared set-up for the browser tests: the static server on a free port of
 // 127.0.0.1, Debian's headless Chromium through playwright-core, and a guard
 // that records every request and fails on any that leaves 127.0.0.1.
+import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { before, after } from "node:test";
 import { chromium } from "playwright-core";
 import { serve } from "../../scripts/static-server.mjs";
 
@@ -52,6 +54,34 @@ export async function startBrowser() {
       await rm(profile, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * One browser for the calling test file: started before its first test, closed
+ * after its last, and then checked: no request of any page may have left
+ * 127.0.0.1. Read `.env` inside tests.
+ */
+export function browserPerFile() {
+  let env;
+  before(async () => {
+    env = await startBrowser();
+  });
+  after(async () => {
+    await env?.close();
+    assert.deepEqual(env.foreign, [], "no request may leave 127.0.0.1");
+  });
+  return {
+    get env() {
+      return env;
+    },
+  };
+}
+
+/** Fails on any page error, console error or CSP violation, then closes the page. */
+export async function closeClean({ page, problems }) {
+  assert.deepEqual(problems, [], "no page errors, console errors or CSP violations");
+  assert.equal(await page.evaluate(() => window.__cspViolations), undefined);
+  await page.close();
 }
 
 /** Opens a page, collecting console errors, page errors and CSP violations. */

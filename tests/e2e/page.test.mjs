@@ -1,35 +1,19 @@
 // The page in real headless Chromium, served from 127.0.0.1.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startBrowser, openPage, waitReady, enter, rechecked } from "./harness.mjs";
+import { browserPerFile, closeClean, openPage, waitReady, enter, rechecked } from "./harness.mjs";
 
 const FOUNDING = readFileSync(new URL("../data/founding.yaml", import.meta.url), "utf8");
 const FOUNDING_MD = readFileSync(new URL("../data/markdown/founding.md", import.meta.url), "utf8");
-let env;
-
-before(async () => {
-  env = await startBrowser();
-});
-
-after(async () => {
-  await env?.close();
-  // Checked last, over every page every test opened.
-  assert.deepEqual(env.foreign, [], "no request may leave 127.0.0.1");
-});
+const browser = browserPerFile();
 
 async function page(options) {
-  const opened = await openPage(env, "/www/", options);
+  const opened = await openPage(browser.env, "/www/", options);
   await waitReady(opened.page);
   return opened;
-}
-
-async function clean({ page, problems }) {
-  assert.deepEqual(problems, [], "no page errors, console errors or CSP violations");
-  assert.equal(await page.evaluate(() => window.__cspViolations), undefined);
-  await page.close();
 }
 
 function lbFinding(p) {
@@ -64,7 +48,7 @@ test("pasting the founding manifest shows ASM-LB-001 in the list and in the edit
   const recommended = finding.locator(".fix-option.recommended");
   assert.equal(await recommended.count(), 1);
   assert.match(await recommended.innerText(), /recommended/);
-  await clean(opened);
+  await closeClean(opened);
 });
 
 test("cluster answers change the severity, explain what changed, and redraw the picture", async () => {
@@ -86,7 +70,7 @@ test("cluster answers change the severity, explain what changed, and redraw the 
   assert.match(await p.getByTestId("context-changes").innerText(), /error → info/);
   await rechecked(p, () => p.getByTestId("context-source-ip").selectOption("true"));
   await rechecked(p, () => p.getByTestId("context-cni").selectOption("flannel"));
-  await clean(opened);
+  await closeClean(opened);
 });
 
 test("each fix shows its diff, and the download is the whole corrected manifest", async () => {
@@ -122,7 +106,7 @@ test("each fix shows its diff, and the download is the whole corrected manifest"
       assert.match(diff, /no change/);
     }
   }
-  await clean(opened);
+  await closeClean(opened);
 });
 
 test("uploading several files opens each in a tab, Markdown included", async () => {
@@ -154,7 +138,7 @@ test("uploading several files opens each in a tab, Markdown included", async () 
   );
   assert.deepEqual(await tabs.allInnerTexts(), ["gateway.yaml", "faq.md", "dropped.yaml"]);
   assert.match(await lbFinding(p).innerText(), /istio-system\/istio-dropped/);
-  await clean(opened);
+  await closeClean(opened);
 });
 
 test("names, annotations and port names from the YAML stay text", async () => {
@@ -185,7 +169,7 @@ spec:
   assert.equal(await p.locator("main img, main script, #editor img").count(), 0);
   assert.equal(await p.evaluate(() => document.getElementById("editor").shadowRoot.querySelectorAll("img, script").length), 0);
   assert.match(await p.getByTestId("fixed-output").textContent(), /<img src=x onerror=/);
-  await clean(opened);
+  await closeClean(opened);
 });
 
 test("Chinese by browser language, switchable to English", async () => {
@@ -199,7 +183,7 @@ test("Chinese by browser language, switchable to English", async () => {
   await rechecked(p, () => p.getByTestId("lang").selectOption("en"));
   assert.match(await lbFinding(p).getByTestId("finding-message").innerText(), /pods on nodes without a gateway pod/);
   assert.equal(await p.locator("#findings-heading").innerText(), "Findings");
-  await clean(opened);
+  await closeClean(opened);
 });
 
 test("the state lives in the URL fragment and comes back from it", async () => {
@@ -211,18 +195,18 @@ test("the state lives in the URL fragment and comes back from it", async () => {
   await p.waitForFunction(() => location.hash.startsWith("#s="));
   const url = p.url();
   assert.ok(!url.includes("externalTrafficPolicy"), "compressed, not plain text");
-  const again = await openPage(env, url.slice(env.origin.length));
+  const again = await openPage(browser.env, url.slice(browser.env.origin.length));
   await waitReady(again.page);
   await again.page.waitForFunction(() => performance.getEntriesByName("gd:findings-rendered").length > 0);
   assert.equal(await again.page.getByTestId("context-kube-proxy").inputValue(), "ipvs");
   assert.equal(await lbFinding(again.page).count(), 1);
-  assert.ok(env.requests.every((r) => !r.includes("#")), "the fragment is never requested");
-  await clean(again);
-  await clean(opened);
+  assert.ok(browser.env.requests.every((r) => !r.includes("#")), "the fragment is never requested");
+  await closeClean(again);
+  await closeClean(opened);
 });
 
 test("the embed script annotates the YAML blocks of a docs page", async () => {
-  const opened = await openPage(env, "/www/docs-sample.html");
+  const opened = await openPage(browser.env, "/www/docs-sample.html");
   const p = opened.page;
   await p.waitForFunction(() => document.documentElement.dataset.gdEmbed === "done");
   const blocks = p.locator("pre");
@@ -236,5 +220,5 @@ test("the embed script annotates the YAML blocks of a docs page", async () => {
   assert.equal(await p.locator('pre:nth-of-type(2) + .gd-embed [data-testid="embed-finding"][data-code="ASM-LB-001"]').count(), 0);
   assert.equal(await blocks.nth(1).getAttribute("data-gd-checked") !== null, true);
   assert.equal(await blocks.nth(2).getAttribute("data-gd-checked"), null, "a shell block is left alone");
-  await clean(opened);
+  await closeClean(opened);
 });

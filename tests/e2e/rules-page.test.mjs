@@ -1,24 +1,9 @@
 // The rules reference page (www/rules.html) in real headless Chromium, served from 127.0.0.1.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startBrowser, openPage, waitReady } from "./harness.mjs";
+import { browserPerFile, closeClean, openPage, waitReady } from "./harness.mjs";
 
-let env;
-
-before(async () => {
-  env = await startBrowser();
-});
-
-after(async () => {
-  await env?.close();
-  assert.deepEqual(env.foreign, [], "no request may leave 127.0.0.1");
-});
-
-async function clean({ page, problems }) {
-  assert.deepEqual(problems, [], "no page errors, console errors or CSP violations");
-  assert.equal(await page.evaluate(() => window.__cspViolations), undefined);
-  await page.close();
-}
+const browser = browserPerFile();
 
 /** The wasm module's own rule list, asked for directly (not through the page). */
 async function wasmRules(page) {
@@ -30,7 +15,7 @@ async function wasmRules(page) {
 }
 
 test("the rules page lists every rule and expands ASM-LB-001 to its docs", async () => {
-  const opened = await openPage(env, "/www/rules.html?lang=en");
+  const opened = await openPage(browser.env, "/www/rules.html?lang=en");
   const p = opened.page;
   await waitReady(p);
   const expected = await wasmRules(p);
@@ -54,11 +39,11 @@ test("the rules page lists every rule and expands ASM-LB-001 to its docs", async
   assert.equal(await lb.getByTestId("rule-title").innerText(), meta.titleZh);
   assert.equal(await p.evaluate(() => document.documentElement.lang), "zh-CN");
   assert.equal(await lb.locator("details").evaluate((d) => d.open), true);
-  await clean(opened);
+  await closeClean(opened);
 });
 
 test("#asm-lb-001 deep-links to the open entry, and the pages link to each other", async () => {
-  const opened = await openPage(env, "/www/rules.html#asm-lb-001");
+  const opened = await openPage(browser.env, "/www/rules.html#asm-lb-001");
   const p = opened.page;
   await waitReady(p);
   const lb = p.locator("#asm-lb-001");
@@ -75,5 +60,5 @@ test("#asm-lb-001 deep-links to the open entry, and the pages link to each other
   await p.locator("#rules-link").click();
   await waitReady(p);
   assert.equal(new URL(p.url()).pathname, "/www/rules.html");
-  await clean(opened);
+  await closeClean(opened);
 });
