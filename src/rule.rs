@@ -57,7 +57,7 @@ pub struct RuleMeta {
     pub fix: FixAvailability,
     /// Markdown: *What it does*, *Why is this bad?*, *Example*, *Fix*.
     pub docs: &'static str,
-    /// Source ids of domain.md's index (`S6`) backing the rule.
+    /// Ids of [`crate::sources::SOURCES`] (`S6`) backing the rule.
     pub sources: &'static [&'static str],
 }
 
