@@ -16,3 +16,67 @@ fn rules_reference_is_up_to_date() {
         "UPDATE_DOCS=1 cargo test --test docs",
     );
 }
+
+/// Whether `text` names where it can be read: a URL, or a
+/// `owner/repo/path@commit` (also `owner/repo@commit`) with 8 to 40 hex digits.
+fn has_address(text: &str) -> bool {
+    text.contains("https://") || text.contains("http://") || pinned_paths(text).next().is_some()
+}
+
+/// The `…/…@commit` references in `text`: each backtick span (paths may hold
+/// spaces) and each whitespace-separated word is a candidate.
+fn pinned_paths(text: &str) -> impl Iterator<Item = &str> {
+    let spans = text.split('`').skip(1).step_by(2);
+    spans.chain(text.split_whitespace()).filter(|candidate| is_pinned_path(candidate))
+}
+
+fn is_pinned_path(candidate: &str) -> bool {
+    let candidate = candidate.trim_matches(|c: char| matches!(c, '`' | '(' | ')' | ',' | ';' | ':' | '"'));
+    let Some((path, rest)) = candidate.rsplit_once('@') else { return false };
+    let hex = rest.chars().take_while(char::is_ascii_hexdigit).count();
+    let after = rest[hex..].chars().next();
+    path.contains('/') && (8..=40).contains(&hex) && !after.is_some_and(|c| c.is_ascii_alphanumeric())
+}
+
+/// A primary source has an address and is not marked `Secondary:`.
+fn is_primary(text: &str) -> bool {
+    has_address(text) && !text.starts_with("Secondary:")
+}
+
+#[test]
+fn source_addresses_are_recognised() {
+    assert!(is_pinned_path("`kubernetes/api@10b39a39bcee995dfe7cd5e8e7b922be5e46f1e2`"));
+    assert!(is_pinned_path("kubernetes/kubernetes/pkg/apis/core/validation/validation.go@000f2605,"));
+    assert!(is_pinned_path("a/b c/d.md@cb678bc9#L12"));
+    assert!(!is_pinned_path("kubernetes/api@HEAD"), "not a commit");
+    assert!(!is_pinned_path("kubernetes/api@eeb0ddc"), "7 hex digits are too few");
+    assert!(!is_pinned_path("pkg/proxy.go@deadbeefx"), "hex run followed by a letter");
+    assert!(!is_pinned_path("user@0123456789"), "no path");
+    assert!(has_address("see https://example.com/x"));
+    assert!(!has_address("GitHub `kubernetes/api` (HEAD 2026-07): `core/v1/types.go`"));
+    assert!(!is_primary("Secondary: a blog post, https://example.com/x"));
+}
+
+/// Every rule cites at least one primary source, every cited id exists, and
+/// every entry of the source list says where it can be read. All offenders
+/// are listed at once.
+#[test]
+fn every_rule_cites_a_primary_source() {
+    use gateway_doctor::sources::{describe, SOURCES};
+
+    let mut offenders: Vec<String> = SOURCES
+        .iter()
+        .filter(|(_, text)| !has_address(text))
+        .map(|(id, _)| format!("source {id} has neither a URL nor a path@commit"))
+        .collect();
+    for rule in gateway_doctor::rules() {
+        let meta = rule.meta();
+        for id in meta.sources.iter().filter(|id| describe(id).is_none()) {
+            offenders.push(format!("{} cites unknown source {id}", meta.code));
+        }
+        if !meta.sources.iter().filter_map(|id| describe(id)).any(is_primary) {
+            offenders.push(format!("{} cites no primary source (sources: {:?})", meta.code, meta.sources));
+        }
+    }
+    assert!(offenders.is_empty(), "{} source problem(s):\n{}", offenders.len(), offenders.join("\n"));
+}

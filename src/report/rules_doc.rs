@@ -49,7 +49,7 @@ pub fn explain(m: &RuleMeta) -> String {
     if !m.sources.is_empty() {
         out.push_str("\n### Sources\n\n");
         for id in m.sources {
-            let _ = writeln!(out, "- {id}: {}", sources::describe(id).unwrap_or("(see domain.md)"));
+            let _ = writeln!(out, "- {id}: {}", sources::describe(id).unwrap_or("(unknown source id)"));
         }
     }
     out
