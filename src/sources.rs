@@ -64,6 +64,7 @@ pub const SOURCES: &[(&str, &str)] = &[
     ("S38", text!("kube-apiserver default NodePort range: `kubernetes/kubernetes/pkg/kubeapiserver/options/options.go@20d537edb1386feffa811d00da40d0120e4e5926` (`DefaultServiceNodePortRange = utilnet.PortRange{Base: 30000, Size: 2768}`, that is 30000–32767)")),
     ("S39", text!("ACK CLB annotation reference, 2021 copy: `AlibabaCloudDocs/csk/intl.en-US/User Guide for Kubernetes Clusters/Network/Service Management/Use annotations to configure load balancing.md@cb678bc97803ec0e457c867b796d7afcb53e3bbb` (in-repo copy tests/corpus/files/alibaba-csk-slb-annotations-en.md): `backend-type: eni` \"takes effect only in Terway mode\"; default `ecs` on Flannel, `eni` on Terway clusters created after August 10, 2020; TCP listeners always health-checked")),
     ("S40", text!("Istio Gateway API: `istio/api/networking/v1alpha3/gateway.proto@b8f8791d9653b2edc77a071d48887e582cfe84bf` (`Gateway.selector`: the pods the configuration applies to, searched across all namespaces by default; `Server.port`: the port on which the proxy listens)")),
+    ("S41", text!("ASM \"Configure an Istio gateway for multiple ingress gateways\": https://alibabacloud.com/help/en/asm/use-cases/configure-unified-gateway-rules-for-multiple-ingress-gateways-1694486964216 (a Gateway's spec.selector matches ingress gateway pods by label; give gateways a shared label through podLabels)")),
 ];
 
 pub fn describe(id: &str) -> Option<&'static str> {

@@ -17,7 +17,8 @@ declare_rule! {
     /// 1.86Gi (S35). It is valid, and sometimes meant, but memory is usually
     /// sized in binary units and the gap grows with the unit (2.4% for `k`,
     /// 7.4% for `G`). ASM's own field table shows `memory: 2G` next to
-    /// `256Mi` (S3), which is how such values spread. Hence **info**.
+    /// `256Mi` (S3), which is how such values spread. That the binary unit was
+    /// meant is this rule's guess, not a documented fact. Hence **info**.
     ///
     /// ## Example
     /// ```yaml

@@ -19,11 +19,13 @@ declare_rule! {
     /// `Local` adds nothing for external clients, but kube-proxy still follows
     /// it for the load balancer IP inside the cluster: pods on nodes without a
     /// gateway pod may fail to reach the CLB address (ASM-LB-001). The ASM FAQ
-    /// prescribes `Cluster` plus `eni`, not `Local` plus `eni` (S6).
+    /// and ACK's troubleshooting page prescribe `Cluster` plus `eni`, not
+    /// `Local` plus `eni` (S6, S11).
     ///
-    /// That kube-proxy keeps applying `Local` is inferred from the CCM code
-    /// (the Service still publishes an IP), not stated by Alibaba (domain.md
-    /// 2.4, confidence M). Severity: **warning**; **info** with
+    /// That kube-proxy keeps applying `Local` is an inference, not stated by
+    /// Alibaba for ENI backends: the Service still publishes the load balancer
+    /// IP, and kube-proxy captures in-cluster traffic to that IP whatever the
+    /// backend type (S11, S17). Severity: **warning**; **info** with
     /// `--in-cluster-clients none`, or when in-cluster traffic goes through the
     /// load balancer anyway (NLB, or the `alibaba-cloud-loadbalancer-hostname`
     /// annotation).
@@ -47,7 +49,7 @@ declare_rule! {
         title_zh: "ENI 后端与 externalTrafficPolicy: Local 同时使用",
         severity: Warning,
         fix: Always,
-        sources: ["S6", "S14"],
+        sources: ["S6", "S11", "S14", "S17"],
     }
 }
 

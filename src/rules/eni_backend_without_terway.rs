@@ -15,15 +15,18 @@ declare_rule! {
     ///
     /// ## Why is this bad?
     /// With `eni` the CCM attaches pod IPs, not nodes, to the CLB's vServer
-    /// group. ACK documents that this "is effective only in Terway network
-    /// mode" (S8). On Flannel, pod IPs are not VPC addresses: the CCM skips
-    /// them ("Not sync pods [...] whose ip is not in vpc cidrs", S14) and the
-    /// CLB ends up with no backends, so the Service is unreachable through it.
+    /// group. ACK documents that `eni` "takes effect only in Terway mode"
+    /// (S8; its 2021 text, S39). On Flannel, pod IPs are not VPC addresses:
+    /// the CCM skips them ("Not sync pods [...] whose ip is not in vpc cidrs",
+    /// S14) and the CLB ends up with no backends, so the Service is
+    /// unreachable through it. ACK's troubleshooting table lists the error
+    /// `can not find eniid for ip` for this case: "Flannel网络模式不支持ENI模式",
+    /// remove the annotation (S11).
     ///
     /// The module cannot see the CNI offline, so the severity follows the
     /// context: **info** when the CNI is unknown (on Terway ENI/ENIIP the
     /// annotation is right, and on Terway clusters created after 2020-08-10 it
-    /// is even the default, S8 S9); **error** with `--cni flannel`; no finding
+    /// is even the default, S39); **error** with `--cni flannel`; no finding
     /// with a Terway CNI. With another known CNI (Cilium kube-proxy
     /// replacement) it stays info: whether its pod IPs are VPC addresses
     /// depends on its IPAM mode.
@@ -44,7 +47,7 @@ declare_rule! {
     /// - `set-ecs-backend` (unsafe): set the annotation to `"ecs"`, so nodes
     ///   are attached whatever the CCM's default is.
     /// - `remove-backend-type` (unsafe): drop the annotation and take the CCM's
-    ///   default (`ecs` on Flannel).
+    ///   default (`ecs` on Flannel, S39), ACK's own fix (S11).
     ///
     /// Either way node backends bring `externalTrafficPolicy` back into play:
     /// `Cluster` SNATs client IPs (ASM-LB-005), `Local` restricts in-cluster
@@ -56,7 +59,7 @@ declare_rule! {
         title_zh: "非 Terway 集群上使用 ENI 后端注解",
         severity: Info,
         fix: Always,
-        sources: ["S8", "S9", "S14"],
+        sources: ["S8", "S11", "S14", "S39"],
     }
 }
 

@@ -12,15 +12,16 @@ declare_rule! {
     /// Flags an `IstioGateway` when the input also holds a
     /// `HorizontalPodAutoscaler` whose `scaleTargetRef` is the Deployment ASM
     /// generates for it (`kind: Deployment`, `name: istio-<gateway name>`, same
-    /// namespace, domain.md 1.1) and the gateway lacks the annotation
+    /// namespace, S3 S5) and the gateway lacks the annotation
     /// `asm.alibabacloud.com/replicas-managed-by-asm: "false"`.
     ///
     /// ## Why is this bad?
     /// ASM re-syncs the Deployment it renders: "Any manual changes to the replica
     /// count are overwritten during synchronization" (S5). An external HPA or
     /// CronHPA then fights the control plane and the replica count flaps. The
-    /// annotation (ASM 1.19 and later) makes "the ASM control plane no longer
-    /// overwrite the replica count for this gateway Deployment" (S5).
+    /// annotation (ASM 1.19 and later) "tells the control plane to skip
+    /// replica count synchronization for the gateway Deployment" (S5); the
+    /// ASM API names it `REPLICAS_MANAGED_BY_ASM` (S4).
     ///
     /// ## Example
     /// ```yaml
@@ -59,7 +60,7 @@ declare_rule! {
         title_zh: "外部 HPA 伸缩的网关 Deployment 会被 ASM 反复同步副本数",
         severity: Warning,
         fix: Always,
-        sources: ["S5", "S16"],
+        sources: ["S3", "S4", "S5", "S16"],
     }
 }
 

@@ -11,9 +11,10 @@ declare_rule! {
     /// and, as an info, one without a namespace.
     ///
     /// ## Why is this bad?
-    /// ASM: the namespace "must be istio-system"; "In Istio 1.6 and later,
-    /// gateways deployed to other namespaces fail to start because they cannot
-    /// retrieve the gateway configuration" (S1, S2, S3). Without a namespace
+    /// ASM: the namespace "must be istio-system" (S3); "In Istio 1.6 and
+    /// later, gateways deployed to other namespaces fail to start because they
+    /// cannot retrieve the gateway configuration" (S2; the zh page says the
+    /// same, S1). Without a namespace
     /// the object lands wherever `kubectl` points, which works only with
     /// `-n istio-system`.
     ///

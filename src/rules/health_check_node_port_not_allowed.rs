@@ -15,7 +15,9 @@ declare_rule! {
     /// The field "only applies when type is set to LoadBalancer and
     /// externalTrafficPolicy is set to Local … If this field is specified when
     /// creating a Service which does not need it, creation will fail" (S16).
-    /// An IstioGateway has no such field (S4), so only v1 Services are checked.
+    /// The API server's check: it "may only be set when `type` is
+    /// 'LoadBalancer' and `externalTrafficPolicy` is 'Local'" (S36). An
+    /// IstioGateway has no such field (S4), so only v1 Services are checked.
     ///
     /// ## Example
     /// ```yaml
@@ -36,7 +38,7 @@ declare_rule! {
         title_zh: "在不允许的位置设置 healthCheckNodePort",
         severity: Error,
         fix: Always,
-        sources: ["S16"],
+        sources: ["S4", "S16", "S36"],
     }
 }
 

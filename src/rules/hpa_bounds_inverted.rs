@@ -13,9 +13,10 @@ declare_rule! {
     /// defaults to 1).
     ///
     /// ## Why is this bad?
-    /// Kubernetes rejects such an HPA: "maxReplicas … cannot be less than
-    /// minReplicas" (S16). ASM renders the gateway's HPA from these fields
-    /// (S5), so the gateway never gets a working autoscaler. ASM does not
+    /// Kubernetes rejects such an HPA: `maxReplicas` "must be greater than or
+    /// equal to `minReplicas`" (S37; the API type says it "cannot be less
+    /// that minReplicas", S16). ASM configures the gateway's HPA from these
+    /// fields (S5), so the gateway never gets a working autoscaler. ASM does not
     /// document whether it creates the HPA only when `autoscaleEnabled` is
     /// true; when it is `false` the finding says so but stays an error, since
     /// the spec contradicts itself either way.
@@ -42,7 +43,7 @@ declare_rule! {
         title_zh: "minReplicas 大于 maxReplicas",
         severity: Error,
         fix: Always,
-        sources: ["S5", "S16"],
+        sources: ["S5", "S16", "S37"],
     }
 }
 

@@ -12,11 +12,12 @@ declare_rule! {
     /// if there are no local endpoints" (S16). In-cluster clients of the gateway
     /// on nodes without a gateway pod then fail — and moving clients from the
     /// load balancer address to the ClusterIP or the Service DNS name, the fix
-    /// ASM recommends for ASM-LB-001 (S6), reproduces the same failure
-    /// (domain.md 4.3).
+    /// ASM and ACK recommend for ASM-LB-001 (S6, S11), reproduces the same
+    /// failure, since that traffic is exactly what the field governs (S16).
     ///
     /// The field cannot be set through an IstioGateway (S4); if ASM renders
-    /// this Service it may overwrite the change ([L]).
+    /// this Service it may overwrite the change (a guess: ASM documents only
+    /// that it re-syncs the Deployment it renders, S5).
     ///
     /// ## Example
     /// ```yaml
@@ -40,7 +41,7 @@ declare_rule! {
         title_zh: "网关 Service 设置了 internalTrafficPolicy: Local",
         severity: Warning,
         fix: Always,
-        sources: ["S4", "S6", "S16"],
+        sources: ["S4", "S5", "S6", "S11", "S16"],
     }
 }
 

@@ -19,9 +19,10 @@ declare_rule! {
     /// Values are case-sensitive. The Go types of `IstioGateway` carry
     /// kubebuilder enum markers for `serviceType` and `gatewayType` (S4);
     /// `externalTrafficPolicy` has none there, so a wrong value passes the CR
-    /// and fails when ASM renders the Service, which the API server validates
-    /// (S16). ASM's older field table itself spells `Nodeport` (S3), a typo
-    /// Kubernetes does not accept.
+    /// and fails when ASM renders the Service: the API server answers
+    /// `NotSupported` for a `type` or `externalTrafficPolicy` outside the
+    /// values above (S36; the values, S16). ASM's older field table itself
+    /// spells `Nodeport` (S3), a typo Kubernetes does not accept.
     ///
     /// Sources disagree on `gatewayType`: the enum marker lists `ingress` and
     /// `egress`, while the same Go package defines a `cross-network` constant
@@ -55,7 +56,7 @@ declare_rule! {
         title_zh: "取值不在允许范围内",
         severity: Error,
         fix: Sometimes,
-        sources: ["S3", "S4", "S16"],
+        sources: ["S3", "S4", "S16", "S36"],
     }
 }
 

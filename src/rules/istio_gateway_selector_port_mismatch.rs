@@ -10,8 +10,9 @@ declare_rule! {
     /// Relates every Istio `Gateway` (networking.istio.io) to the gateway pods
     /// in the same input and flags:
     /// - a `selector` that matches none of them — when the input holds gateway
-    ///   pods (an `IstioGateway`, whose pods carry `app: istio-<name>`,
-    ///   `istio: <name>` and `podLabels`, domain.md 1.1 [M]; a Deployment,
+    ///   pods (an `IstioGateway`, whose pods carry its `podLabels` (S4, S41)
+    ///   and, assumed by analogy with Istio's gateway chart (S34),
+    ///   `app: istio-<name>` and `istio: <name>`; a Deployment,
     ///   DaemonSet or StatefulSet template; a gateway Service's selector) and the
     ///   selector contradicts each of them. A selector key that a source does
     ///   not show (the pods may carry it) is never taken as a mismatch;
@@ -28,10 +29,11 @@ declare_rule! {
     ///
     /// ## Why is this bad?
     /// An Istio Gateway configures only the proxies its selector matches (by
-    /// default in any namespace); with no match its servers exist nowhere. A
-    /// server port that the gateway Service does not expose gets a listener in
-    /// Envoy that no load balancer or ClusterIP traffic can reach (S32; the
-    /// generated Service, S1, S3).
+    /// default in any namespace, S40; ASM, S41); with no match its servers
+    /// exist nowhere. A server port is where the proxy listens (S40): one that
+    /// the gateway Service does not expose gets a listener in Envoy that no
+    /// load balancer or ClusterIP traffic can reach (S32; the generated
+    /// Service, S1, S3).
     ///
     /// A mismatched selector is a warning when its value is one edit (a
     /// missing, extra, wrong or swapped character) away from the same label
@@ -72,7 +74,7 @@ declare_rule! {
         title_zh: "Istio Gateway 未选中输入中的任何网关 Pod，或使用了网关 Service 未暴露的端口",
         severity: Warning,
         fix: Sometimes,
-        sources: ["S1", "S3", "S32"],
+        sources: ["S1", "S3", "S4", "S32", "S34", "S40", "S41"],
     }
 }
 

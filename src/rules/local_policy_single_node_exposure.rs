@@ -22,8 +22,9 @@ declare_rule! {
     /// ## Why is this bad?
     /// "Local mode only uses nodes where pods are located as backend servers"
     /// (S14 `docs/usage.md`): with one replica, or all replicas on one node,
-    /// a single node failure removes every CLB backend at once (domain.md 5.5,
-    /// [M]). An info; a warning for objects labelled as production
+    /// a single node failure removes every CLB backend at once. That follows
+    /// from the CCM's rule; no source states the outage itself. An info; a
+    /// warning for objects labelled as production
     /// (`env`/`environment`/`stage`: `prod`/`production`).
     ///
     /// ## Example
@@ -40,12 +41,14 @@ declare_rule! {
     ///
     /// ## Fix
     /// For an IstioGateway (both can be applied):
-    /// - `spread-gateway-pods` (unsafe), one fix for both conditions as
-    ///   domain.md 6.2 gives it: `replicaCount` (and `minReplicas`/`maxReplicas`
-    ///   where set below) to 2, and a *preferred* anti-affinity on
-    ///   `kubernetes.io/hostname` for `istio: <name>` (label per domain.md 1.1,
-    ///   [M]); more resources, and `required…` could leave pods Pending on small
-    ///   clusters.
+    /// - `spread-gateway-pods` (unsafe), one fix for both conditions (fixing
+    ///   only one leaves the finding): `replicaCount` (and
+    ///   `minReplicas`/`maxReplicas` where set below) to 2, and a *preferred*
+    ///   anti-affinity (`affinity` is an IstioGateway field, S4) on
+    ///   `kubernetes.io/hostname` for `istio: <name>`. That label is assumed:
+    ///   ASM does not document its gateway pods' labels, and Istio's own
+    ///   gateway chart labels its pods `istio: ingressgateway` (S34). More
+    ///   resources, and `required…` could leave pods Pending on small clusters.
     ///
     /// For a `v1 Service` the same advice, display-only, on its Deployment.
     pub struct LocalPolicySingleNodeExposure {
@@ -55,7 +58,7 @@ declare_rule! {
         title_zh: "externalTrafficPolicy: Local 时网关 Pod 可能全部位于同一节点",
         severity: Info,
         fix: Always,
-        sources: ["S3", "S14"],
+        sources: ["S3", "S4", "S14", "S34"],
     }
 }
 
@@ -279,7 +282,7 @@ fn istio_gateway_fixes(
     [count, min, max, affinity]: &[Option<Field<'_>>; 4],
     mut draft: Draft,
 ) -> Draft {
-    // One fix for both conditions (domain.md 6.2): fixing only one leaves the finding.
+    // One fix for both conditions: fixing only one leaves the finding.
     let label = p.workload.clone().unwrap_or_default();
     let mut fix = Fix::new(
         "spread-gateway-pods",

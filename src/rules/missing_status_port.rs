@@ -14,9 +14,9 @@ declare_rule! {
     /// the upstream gateway chart exposes `status-port` 15021 first so that load
     /// balancers health-check it (S34), and ASM's examples expose `status-port`
     /// 15020 (S1, S2, S3). Without it, external health checks and scraping
-    /// through the Service have nothing to reach. The CCM's CLB health checks
-    /// default to TCP on each listener's backend port (S8), so nothing breaks by
-    /// default: an info.
+    /// through the Service have nothing to reach. ACK health-checks every TCP
+    /// listener by default (S8; "enabled for TCP listeners and cannot be
+    /// disabled", S39), so nothing breaks by default: an info.
     ///
     /// ## Example
     /// ```yaml
@@ -26,7 +26,7 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix
-    /// Display-only, because the port is a choice (domain.md 7.5): add
+    /// Display-only, because the port is a choice (the sources above give both): add
     /// `{name: status-port, port: 15021, targetPort: 15021}` for upstream Istio
     /// 1.8 and later, or keep ASM's documented 15020.
     pub struct MissingStatusPort {
@@ -36,7 +36,7 @@ declare_rule! {
         title_zh: "网关 Service 未暴露 status-port",
         severity: Info,
         fix: Always,
-        sources: ["S1", "S8", "S31", "S34"],
+        sources: ["S1", "S2", "S3", "S8", "S31", "S34", "S39"],
     }
 }
 

@@ -19,8 +19,9 @@ declare_rule! {
     /// server rejects the Service.
     ///
     /// An absent `protocol` is TCP; IstioGateway protocols other than `UDP`
-    /// (`HTTP2`, `HTTPS`, …) count as TCP, since the rendered Service can only
-    /// carry TCP, UDP or SCTP (domain.md 1.2, mapping assumed).
+    /// (`HTTP2`, `HTTPS`, …; ASM's field table shows them, S3) count as TCP.
+    /// That mapping is assumed: ASM does not document how it renders them, and
+    /// a Service port itself only takes TCP, UDP or SCTP (S16).
     ///
     /// | context | severity |
     /// |---|---|
@@ -47,7 +48,7 @@ declare_rule! {
         title_zh: "同一 LoadBalancer Service 混用 TCP 和 UDP",
         severity: Error,
         fix: Always,
-        sources: ["S8", "S23"],
+        sources: ["S3", "S8", "S16", "S23"],
     }
 }
 

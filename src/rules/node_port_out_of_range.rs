@@ -3,7 +3,7 @@ use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, Ru
 use crate::rules::lb_support::{owner, Once};
 use crate::yaml::{pointer, Node};
 
-/// kube-apiserver's default `--service-node-port-range` (domain.md 5.6).
+/// kube-apiserver's default `--service-node-port-range` (S38: base 30000, size 2768).
 const DEFAULT_RANGE: std::ops::RangeInclusive<i64> = 30000..=32767;
 
 declare_rule! {
@@ -13,10 +13,10 @@ declare_rule! {
     /// override).
     ///
     /// ## Why is this bad?
-    /// A requested nodePort must lie in the API server's
-    /// `--service-node-port-range`, "otherwise the operation will fail" (S16);
-    /// the default range is 30000–32767 (S33). The Service, or the one ASM
-    /// renders from the IstioGateway, is rejected.
+    /// A requested nodePort is used if it is "in-range, and not in use …
+    /// otherwise the operation will fail" (S16); the range is the API server's
+    /// `--service-node-port-range`, by default 30000–32767 (S38). The Service,
+    /// or the one ASM renders from the IstioGateway, is rejected.
     ///
     /// The rule assumes the default range: a cluster may configure another,
     /// and the cluster context has no key for it yet. `nodePort: 0` means
@@ -40,7 +40,7 @@ declare_rule! {
         title_zh: "nodePort 超出 NodePort 端口范围",
         severity: Warning,
         fix: Always,
-        sources: ["S16", "S33"],
+        sources: ["S16", "S38"],
     }
 }
 

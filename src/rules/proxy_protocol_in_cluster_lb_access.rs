@@ -11,11 +11,13 @@ declare_rule! {
     /// `alibaba-cloud-loadbalancer-hostname` annotation.
     ///
     /// ## Why is this bad?
-    /// The CLB adds a PROXY protocol header to every connection, and the
-    /// gateway is set up to expect it (ASM-PP-007). Traffic from inside the
-    /// cluster to the CLB IP never reaches the CLB: kube-proxy on the client's
-    /// node captures it (domain.md 3). It arrives without the header and the
-    /// handshake fails — ACK names this case explicitly (S9). NLB Services and
+    /// The CLB adds a PROXY protocol (v2) header to every connection on the
+    /// listener (S8, S14 `listeners.go`), and the gateway is set up to expect
+    /// it (ASM-PP-007). Traffic from inside the cluster to the CLB IP never
+    /// reaches the CLB: kube-proxy on the client's node captures it (S11,
+    /// S17). It arrives without the header and the handshake fails: "the
+    /// required proxy header isn't applied, causing a protocol violation"
+    /// (S24, kubernetes/kubernetes#66607). NLB Services and
     /// the hostname annotation publish a name instead of an IP, so nothing
     /// captures the traffic and the rule stays quiet.
     ///
@@ -49,7 +51,7 @@ declare_rule! {
         title_zh: "启用 PROXY 协议时集群内访问 CLB 地址",
         severity: Warning,
         fix: Sometimes,
-        sources: ["S8", "S9"],
+        sources: ["S8", "S11", "S14", "S17", "S24"],
     }
 }
 

@@ -11,8 +11,9 @@ declare_rule! {
     /// `overrides` entry's) and in the containers of a gateway `Deployment`.
     ///
     /// ## Why is this bad?
-    /// The API server rejects the pod: requests "must be less than or equal
-    /// to" the limit (S29). For an `IstioGateway` ASM cannot roll out the
+    /// The API server rejects the pod: a request "must be less than or equal
+    /// to" its limit (S29, `validateResourceRequirements`, which compares the
+    /// two quantities with `Cmp`). For an `IstioGateway` ASM cannot roll out the
     /// gateway Deployment it renders.
     ///
     /// Quantities are compared exactly, as the API server does (`100m` equals

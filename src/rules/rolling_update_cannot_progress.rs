@@ -13,9 +13,10 @@ declare_rule! {
     ///
     /// ## Why is this bad?
     /// Kubernetes: `maxUnavailable` "can not be 0 if MaxSurge is 0" (S16): the
-    /// Deployment is rejected, or its rollout never starts. ASM maps the two
-    /// IstioGateway fields to the Deployment's `strategy.rollingUpdate`, by name
-    /// parity with the Istio chart ([M]).
+    /// Deployment is rejected, or its rollout never starts. That ASM maps the
+    /// two IstioGateway fields (S4) to the Deployment's
+    /// `strategy.rollingUpdate` is assumed from the Istio gateway chart, where
+    /// the same names do exactly that (S34); ASM does not document it.
     ///
     /// ## Example
     /// ```yaml
@@ -32,8 +33,9 @@ declare_rule! {
     /// ## Fix
     /// Choose one:
     /// - `allow-unavailable` (unsafe): `rollingMaxUnavailable: "25%"` (the Istio
-    ///   chart default); a quarter of the pods may be down during a rollout.
-    /// - `allow-surge` (unsafe): `rollingMaxSurge: "100%"`; a rollout briefly
+    ///   chart default, S34); a quarter of the pods may be down during a rollout.
+    /// - `allow-surge` (unsafe): `rollingMaxSurge: "100%"` (also the chart
+    ///   default); a rollout briefly
     ///   doubles the pods, which needs the room.
     pub struct RollingUpdateCannotProgress {
         code: "ASM-DEP-027",
@@ -42,7 +44,7 @@ declare_rule! {
         title_zh: "滚动更新的 maxSurge 与 maxUnavailable 同为 0，无法推进",
         severity: Error,
         fix: Always,
-        sources: ["S16", "S34"],
+        sources: ["S4", "S16", "S34"],
     }
 }
 
