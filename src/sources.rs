@@ -53,6 +53,7 @@ pub const SOURCES: &[(&str, &str)] = &[
     ("S33", text!("Istio \"Ingress Access Control\": https://istio.io/latest/docs/tasks/security/authorization/authz-ingress/")),
     ("S34", text!("Istio gateway chart defaults: https://raw.githubusercontent.com/istio/istio/master/manifests/charts/gateways/istio-ingress/values.yaml")),
     ("S35", text!("Kubernetes \"Resource Management for Pods and Containers\" (memory units): https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/")),
+    ("S100", text!("`kubernetes/kubernetes` `pkg/apis/core/validation/validation.go@000f26050b9be6fb3d79fae95e06b47fc96128cd` `validateServiceExternalTrafficPolicy`: `spec.healthCheckNodePort` is invalid unless the Service needs a health check (LoadBalancer with externalTrafficPolicy Local)")),
 ];
 
 pub fn describe(id: &str) -> Option<&'static str> {
