@@ -247,6 +247,11 @@ fn invariant_checks_catch_broken_fixes() {
     assert!(new_error.contains("has a new error ASM-SVC-026"), "{new_error}");
     let undeclared = broken(&|e| e.text = "Cluster\n  selector: {istio: ingressgateway}".into());
     assert!(undeclared.contains("has a new ASM-LB-005 the fix does not declare"), "{undeclared}");
+    let empty = broken_fix(&|fix| fix.edits.clear());
+    assert!(
+        empty.contains("set-cluster-policy at doc 0 /spec/externalTrafficPolicy: offers a change but has no edits"),
+        "{empty}"
+    );
     let declared = broken_fix(&|fix| fix.introduces.push("ASM-LB-010"));
     assert!(
         declared.contains("declares it introduces ASM-LB-010, but the fixed text has no new ASM-LB-010"),

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use gateway_doctor::patch::{apply_groups, splice, TextEdit};
 use gateway_doctor::report::{Finding, Location};
+use gateway_doctor::rule::Applicability;
 use gateway_doctor::source::{LineIndex, Span};
 use gateway_doctor::yaml::{self, Limits};
 use gateway_doctor::{check, fix, FixRequest, Options, Report, Severity};
@@ -377,6 +378,15 @@ pub fn fix_invariants(name: &str, text: &str, report: &Report, options: &Options
     let mut fix_ids: Vec<&str> = Vec::new();
 
     for finding in &report.findings {
+        // A fix that is not advice changes the manifest, or says why it cannot.
+        for x in finding.fixes.iter().filter(|x| x.applicability != Applicability::DisplayOnly) {
+            if x.edits.is_empty() && x.unavailable.is_none() {
+                problems.push(format!(
+                    "{name}: {} fix {} at doc {} {}: offers a change but has no edits and no reason why",
+                    finding.code, x.id, finding.location.document, finding.location.path
+                ));
+            }
+        }
         for x in finding.fixes.iter().filter(|x| !x.edits.is_empty()) {
             let what = format!(
                 "{name}: {} fix {} at doc {} {}",
