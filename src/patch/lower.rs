@@ -315,6 +315,10 @@ impl<'a> Lowering<'a> {
         else {
             return fail(format!("nothing to remove at {path}"));
         };
+        // Kubernetes keeps the last of duplicated keys: removing it would bring back an earlier one.
+        if mapping.entries.iter().filter(|e| e.key.scalar_text() == Some(key.as_str())).count() > 1 {
+            return fail(format!("{path} is a duplicated key; remove its duplicates by hand"));
+        }
         let end = entry.value.span.end.max(entry.key.span.end);
         if mapping.flow || self.json() {
             if let Some(next) = mapping.entries.get(index + 1) {
@@ -805,6 +809,18 @@ mod properties {
                 op
             }
         })
+    }
+
+    /// Removing a duplicated key would bring back the earlier value: refused.
+    #[test]
+    fn a_duplicated_key_is_not_removed() {
+        let text = "spec:\n  nodePort: 8080\n  nodePort: 8080\n  port: 80\n";
+        let loaded = load(text, &Limits::default());
+        let doc = &loaded.documents[0];
+        let lowering = Lowering::new(text, doc.root.as_ref().unwrap(), doc.span);
+        let refused = lowering.lower(&[Op::remove("/spec/nodePort")]).unwrap_err();
+        assert!(refused.0.contains("duplicated key"), "{}", refused.0);
+        assert!(lowering.lower(&[Op::remove("/spec/port")]).is_ok());
     }
 
     /// The usual two-operation fix (set the policy, add an annotation) takes
