@@ -231,6 +231,7 @@ impl Resolver<'_> {
                     applicability: fix.applicability,
                     recommended: fix.recommended,
                     tradeoffs: fix.tradeoffs,
+                    introduces: fix.introduces,
                     patch,
                     edits,
                     unavailable,

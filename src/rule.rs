@@ -188,6 +188,10 @@ pub struct Fix {
     pub applicability: Applicability,
     pub recommended: bool,
     pub tradeoffs: Vec<String>,
+    /// Codes of warning or info findings the fixed manifest may carry that the
+    /// input did not (a trade-off the user accepts by applying it). A fix never
+    /// introduces an error; the test harness checks the list is exact.
+    pub introduces: Vec<&'static str>,
     /// RFC 6902 operations, paths relative to the resource.
     pub ops: Vec<Op>,
 }
@@ -197,7 +201,15 @@ pub struct Fix {
 impl Fix {
     #[inline(never)]
     pub fn new(id: &'static str, applicability: Applicability, title: String) -> Self {
-        Self { id, title, applicability, recommended: false, tradeoffs: Vec::new(), ops: Vec::new() }
+        Self {
+            id,
+            title,
+            applicability,
+            recommended: false,
+            tradeoffs: Vec::new(),
+            introduces: Vec::new(),
+            ops: Vec::new(),
+        }
     }
 
     #[inline(never)]
@@ -209,6 +221,14 @@ impl Fix {
     #[inline(never)]
     pub fn tradeoff(mut self, text: String) -> Self {
         self.tradeoffs.push(text);
+        self
+    }
+
+    /// Declares that the fixed manifest may carry a finding of `code` (a
+    /// warning or info) that the input did not.
+    #[inline(never)]
+    pub fn introduces(mut self, code: &'static str) -> Self {
+        self.introduces.push(code);
         self
     }
 }

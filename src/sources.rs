@@ -65,6 +65,7 @@ pub const SOURCES: &[(&str, &str)] = &[
     ("S39", text!("ACK CLB annotation reference, 2021 copy: `AlibabaCloudDocs/csk/intl.en-US/User Guide for Kubernetes Clusters/Network/Service Management/Use annotations to configure load balancing.md@cb678bc97803ec0e457c867b796d7afcb53e3bbb` (in-repo copy tests/corpus/files/alibaba-csk-slb-annotations-en.md): `backend-type: eni` \"takes effect only in Terway mode\"; default `ecs` on Flannel, `eni` on Terway clusters created after August 10, 2020; TCP listeners always health-checked")),
     ("S40", text!("Istio Gateway API: `istio/api/networking/v1alpha3/gateway.proto@b8f8791d9653b2edc77a071d48887e582cfe84bf` (`Gateway.selector`: the pods the configuration applies to, searched across all namespaces by default; `Server.port`: the port on which the proxy listens)")),
     ("S41", text!("ASM \"Configure an Istio gateway for multiple ingress gateways\": https://alibabacloud.com/help/en/asm/use-cases/configure-unified-gateway-rules-for-multiple-ingress-gateways-1694486964216 (a Gateway's spec.selector matches ingress gateway pods by label; give gateways a shared label through podLabels)")),
+    ("S100", text!("`kubernetes/kubernetes` `pkg/apis/core/validation/validation.go@000f26050b9be6fb3d79fae95e06b47fc96128cd` `validateServiceExternalTrafficPolicy`: `spec.healthCheckNodePort` is invalid unless the Service needs a health check (LoadBalancer with externalTrafficPolicy Local)")),
 ];
 
 pub fn describe(id: &str) -> Option<&'static str> {

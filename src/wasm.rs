@@ -83,6 +83,8 @@ export interface FixOption {
   applicability: "safe" | "unsafe" | "display-only";
   recommended?: boolean;
   tradeoffs: string[];
+  /** Rule codes of warnings or infos the fixed manifest may newly carry. */
+  introduces?: string[];
   /** RFC 6902, relative to the resource. */
   patch: PatchOp[];
   /** The same change as edits of the input text. */

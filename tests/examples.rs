@@ -32,6 +32,7 @@ fn examples_are_valid_and_show_what_they_say() {
 
     let options = Options::default();
     let mut failures = Vec::new();
+    let mut fixes_checked = 0;
     for (file, lb001, suppressed) in EXAMPLES {
         let text = std::fs::read_to_string(dir.join(file)).unwrap();
         let report = check(&text, &options);
@@ -50,8 +51,11 @@ fn examples_are_valid_and_show_what_they_say() {
         if report.summary.suppressed != *suppressed {
             failures.push(format!("{file}: {} suppressed, expected {suppressed}", report.summary.suppressed));
         }
+        fixes_checked += fixes_with_edits(&report);
         failures.extend(fix_invariants(file, &text, &report, &options));
     }
+    // The examples show fixes: if none reached fix_invariants, it proved nothing.
+    assert!(fixes_checked >= EXAMPLES.len(), "only {fixes_checked} fixes with edits went through fix_invariants");
     let (failures, _) = without_known_violations(failures);
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

@@ -16,6 +16,20 @@
 //! # param: hostname=gw.example.com
 //! ```
 //!
+//! What the header comments promise is also machine-checked: each
+//! `# expect:` line names a rule code and how many findings of it the fixture
+//! has, optionally only those of one severity; codes not named are not
+//! constrained, and `x0` says there are none:
+//!
+//! ```yaml
+//! # expect: ASM-LB-001 x2
+//! # expect: ASM-ANN-037 x3 error
+//! # expect: ASM-HPA-013 x0
+//! ```
+//!
+//! A fixture whose header comments say what is (or is not) reported states it
+//! in `# expect:` lines too, so a comment cannot silently contradict its snapshot.
+//!
 //! Review new or changed snapshots with `cargo insta review` (or run with
 //! `INSTA_UPDATE=always` and inspect `git diff`); CI fails on any mismatch.
 
@@ -24,7 +38,7 @@ mod support;
 use std::path::{Path, PathBuf};
 
 use gateway_doctor::rule::Lang;
-use gateway_doctor::Options;
+use gateway_doctor::{Options, Report, Severity};
 
 use support::*;
 
@@ -67,6 +81,63 @@ fn fixture_options(text: &str) -> Options {
     Options { context: options_with(&context).context, ..options }
 }
 
+/// One `# expect:` line: `code` has `count` findings (of `severity`, if given).
+#[derive(Debug, PartialEq)]
+struct Expectation {
+    code: String,
+    count: usize,
+    severity: Option<Severity>,
+}
+
+/// The fixture's `# expect:` lines; a malformed one is an error, not skipped.
+fn fixture_expectations(text: &str) -> Result<Vec<Expectation>, String> {
+    let mut out = Vec::new();
+    for line in text.lines().map(|l| l.trim_end_matches('\r')) {
+        let Some(rest) = line.strip_prefix("# expect:") else { continue };
+        let words: Vec<&str> = rest.split_whitespace().collect();
+        let bad = || format!("`{line}` is not `# expect: CODE xN [error|warning|info]`");
+        let (code, count, severity) = match words.as_slice() {
+            [code, count] => (code, count, None),
+            [code, count, severity] => (code, count, Some(*severity)),
+            _ => return Err(bad()),
+        };
+        let count = count.strip_prefix('x').and_then(|n| n.parse().ok()).ok_or_else(bad)?;
+        let severity = match severity {
+            None => None,
+            Some("error") => Some(Severity::Error),
+            Some("warning") => Some(Severity::Warning),
+            Some("info") => Some(Severity::Info),
+            Some(_) => return Err(bad()),
+        };
+        if gateway_doctor::find_rule(code).is_none() {
+            return Err(format!("`{line}`: no rule has the code {code}"));
+        }
+        out.push(Expectation { code: (*code).to_owned(), count, severity });
+    }
+    Ok(out)
+}
+
+/// Where the fixture's findings contradict its `# expect:` lines.
+fn unmet_expectations(name: &str, text: &str, report: &Report) -> Vec<String> {
+    let expectations = match fixture_expectations(text) {
+        Ok(e) => e,
+        Err(e) => return vec![format!("{name}: {e}")],
+    };
+    expectations
+        .iter()
+        .filter_map(|e| {
+            let found = report
+                .findings
+                .iter()
+                .filter(|f| f.code == e.code && e.severity.is_none_or(|s| f.severity == s))
+                .count();
+            let of = e.severity.map(|s| format!(" {}", s.as_str())).unwrap_or_default();
+            (found != e.count)
+                .then(|| format!("{name}: its header expects {} x{}{of}, the check finds {found}", e.code, e.count))
+        })
+        .collect()
+}
+
 fn relative(path: &Path) -> String {
     path.strip_prefix(repo_root()).unwrap_or(path).display().to_string()
 }
@@ -77,6 +148,7 @@ fn snapshot_of(path: &Path, code: &str, text: &str, options: &Options) -> Result
     let mut problems = spans_inside_text(&name, text, &report);
     problems.extend(json_round_trip(&name, &report));
     problems.extend(fix_invariants(&name, text, &report, options));
+    problems.extend(unmet_expectations(&name, text, &report));
     let mut snapshot = render_report(&report, code);
     let diffs = render_fix_diffs(text, &report, code);
     if !diffs.is_empty() {
@@ -132,12 +204,7 @@ fn every_fixture_matches_its_snapshot_and_keeps_the_fix_invariants() {
     }
     assert!(count > 0, "no fixtures found under {}", fixtures_dir().display());
     let (mut failures, matched) = without_known_violations(failures);
-    for ((texts, why), n) in KNOWN_VIOLATIONS.iter().zip(matched) {
-        match n {
-            0 => failures.push(format!("known violation no longer seen, remove it from KNOWN_VIOLATIONS: {texts:?}")),
-            n => eprintln!("known violation x{n} (not a failure): {texts:?}\n  because {why}"),
-        }
-    }
+    failures.extend(stale_known(KNOWN_VIOLATIONS, &matched));
     assert!(failures.is_empty(), "{} problem(s):\n\n{}", failures.len(), failures.join("\n\n"));
 }
 
@@ -153,6 +220,10 @@ fn fix_converges_when_two_fixes_insert_at_the_same_point() {
     let request =
         gateway_doctor::FixRequest { ids: vec!["lb-hostname".into(), "set-wrr-scheduler".into()], allow_unsafe: true };
     let once = gateway_doctor::fix(text, &request, &options);
+    let applied: Vec<&str> = once.applied.iter().map(|r| r.id).collect();
+    assert_eq!(applied, ["lb-hostname", "set-wrr-scheduler"], "skipped: {:?}", once.skipped);
+    let annotations = "  serviceAnnotations:\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-hostname: \"gw.example.com\"\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-scheduler: \"wrr\"\n";
+    assert_eq!(once.text, format!("{text}{annotations}"), "both annotations in one new map");
     let twice = gateway_doctor::fix(&once.text, &request, &options);
     assert_eq!(twice.text, once.text, "skipped in the first run: {:?}", once.skipped);
 }
@@ -163,13 +234,29 @@ fn invariant_checks_catch_broken_fixes() {
     let text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: lb\nspec:\n  type: LoadBalancer\n  externalTrafficPolicy: Local   # keep client IPs\n";
     let options = Options::default();
     let report = gateway_doctor::check(text, &options);
-    let broken = |edit: &dyn Fn(&mut gateway_doctor::patch::TextEdit)| {
+    let broken_fix = |edit: &dyn Fn(&mut gateway_doctor::report::FixOut)| {
         let mut report = report.clone();
         let finding = report.findings.iter_mut().find(|f| f.code == "ASM-LB-001").expect("ASM-LB-001 fires");
         let fix = finding.fixes.iter_mut().find(|x| x.id == "set-cluster-policy").expect("set-cluster-policy");
-        edit(&mut fix.edits[0]);
+        edit(fix);
         fix_invariants("probe", text, &report, &options).join("\n")
     };
+    let broken = |edit: &dyn Fn(&mut gateway_doctor::patch::TextEdit)| broken_fix(&|fix| edit(&mut fix.edits[0]));
+    // Never worse: a new error, an undeclared new warning, a declaration that does not come true.
+    let new_error = broken(&|e| e.text = "Cluster\n  healthCheckNodePort: 30000".into());
+    assert!(new_error.contains("has a new error ASM-SVC-026"), "{new_error}");
+    let undeclared = broken(&|e| e.text = "Cluster\n  selector: {istio: ingressgateway}".into());
+    assert!(undeclared.contains("has a new ASM-LB-005 the fix does not declare"), "{undeclared}");
+    let empty = broken_fix(&|fix| fix.edits.clear());
+    assert!(
+        empty.contains("set-cluster-policy at doc 0 /spec/externalTrafficPolicy: offers a change but has no edits"),
+        "{empty}"
+    );
+    let declared = broken_fix(&|fix| fix.introduces.push("ASM-LB-010"));
+    assert!(
+        declared.contains("declares it introduces ASM-LB-010, but the fixed text has no new ASM-LB-010"),
+        "{declared}"
+    );
     assert_eq!(broken(&|_| {}), "", "the real fix keeps every invariant");
     assert!(broken(&|e| e.text = "Local".into()).contains("changes nothing"));
     assert!(broken(&|e| e.text = "Local".into()).contains("still reported"));
@@ -188,7 +275,7 @@ fn fixes_respect_lone_carriage_return_line_breaks() {
     let options = Options::default();
     let report = gateway_doctor::check(&text, &options);
     assert!(report.diagnostics.is_empty(), "{:?}", report.diagnostics);
-    let problems = fix_invariants("lone CR", &text, &report, &options);
+    let (problems, _) = without_known_violations(fix_invariants("lone CR", &text, &report, &options));
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
 }
 
@@ -203,6 +290,11 @@ fn eni_passthrough_covers_overrides_with_their_own_annotations() {
     let options = Options::default();
     let request = gateway_doctor::FixRequest { ids: vec!["eni-passthrough".into()], allow_unsafe: true };
     let once = gateway_doctor::fix(text, &request, &options);
+    assert_eq!(once.applied.len(), 2, "base spec and override: {:?}", once.applied);
+    let eni = "service.beta.kubernetes.io/backend-type: \"eni\"";
+    assert_eq!(once.text.matches(eni).count(), 2, "{}", once.text);
+    let override_map = once.text.split("    c1:").nth(1).expect("the override stays");
+    assert!(override_map.contains(eni), "the override's own map gets the annotation:\n{}", once.text);
     let twice = gateway_doctor::fix(&once.text, &request, &options);
     assert_eq!(twice.text, once.text);
 }

@@ -160,9 +160,10 @@ impl<'a> ServiceView<'a> {
         }
     }
 
-    /// The in-cluster DNS name of the Service.
-    pub fn dns_name(&self) -> String {
-        format!("{}.{}.svc.cluster.local", self.name, self.namespace)
+    /// The in-cluster DNS name of the Service, when its name is known (a
+    /// resource without `metadata.name` shows as `<unnamed>`, which no DNS name holds).
+    pub fn dns_name(&self) -> Option<String> {
+        (!self.name.contains("<unnamed>")).then(|| format!("{}.{}.svc.cluster.local", self.name, self.namespace))
     }
 
     pub fn display_name(&self) -> String {

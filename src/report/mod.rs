@@ -81,6 +81,9 @@ pub struct FixOut {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub recommended: bool,
     pub tradeoffs: Vec<String>,
+    /// Rule codes of warnings or infos the fixed manifest may newly carry.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub introduces: Vec<&'static str>,
     /// RFC 6902, against the resource.
     pub patch: Vec<Op>,
     /// The same change as edits of the input text.

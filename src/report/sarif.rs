@@ -151,6 +151,7 @@ fn fix(input: &SarifInput<'_>, index: usize, srcroot: Option<&str>, fix: &FixOut
                 })
                 .collect(),
         }],
+        properties: (!fix.introduces.is_empty()).then(|| FixProperties { introduces: fix.introduces.clone() }),
     }
 }
 
@@ -390,6 +391,14 @@ struct Region {
 struct Fix {
     description: Message,
     artifact_changes: Vec<ArtifactChange>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<FixProperties>,
+}
+
+/// A fix's property bag (SARIF 2.1.0, 3.8): the rule codes the fixed manifest may newly carry.
+#[derive(Serialize)]
+struct FixProperties {
+    introduces: Vec<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -427,6 +436,32 @@ mod tests {
         let input = SarifInput { uri: "gw%20dir/gw.yaml", relative: true, source: text, report: &report };
         let tool = Tool { name: "gateway-doctor", version: "0.1.0", information_uri: None };
         serde_json::to_value(log(&[input], crate::rules(), &tool, Some("file:///repo/"))).unwrap()
+    }
+
+    #[test]
+    fn a_fix_declares_what_it_introduces_in_its_property_bag() {
+        let found = sarif(FOUNDING);
+        let result =
+            found["runs"][0]["results"].as_array().unwrap().iter().find(|r| r["ruleId"] == "ASM-LB-001").unwrap();
+        let fixes = result["fixes"].as_array().unwrap();
+        let cluster = fixes.iter().find(|f| f["description"]["text"] == "set externalTrafficPolicy: Cluster").unwrap();
+        assert_eq!(cluster["properties"]["introduces"], serde_json::json!(["ASM-LB-005"]));
+        let eni = fixes.iter().find(|f| f["description"]["text"].as_str().unwrap().contains("backend-type")).unwrap();
+        assert_eq!(eni["properties"]["introduces"], serde_json::json!(["ASM-LB-002"]));
+        // With Terway, ENI backends bring nothing new, and the empty list is left out.
+        let report = check(FOUNDING, &crate::rules::test_support::options(&[("cni", "terway-eniip")]));
+        let input = SarifInput { uri: "gw.yaml", relative: true, source: FOUNDING, report: &report };
+        let tool = Tool { name: "gateway-doctor", version: "0.1.0", information_uri: None };
+        let terway = serde_json::to_value(log(&[input], crate::rules(), &tool, None)).unwrap();
+        let result =
+            terway["runs"][0]["results"].as_array().unwrap().iter().find(|r| r["ruleId"] == "ASM-LB-001").unwrap();
+        let eni = result["fixes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["description"]["text"].as_str().unwrap().contains("backend-type"))
+            .unwrap();
+        assert!(eni.get("properties").is_none(), "{eni}");
     }
 
     #[test]

@@ -242,6 +242,10 @@ impl Renderer<'_> {
                     let joined: Vec<String> = fix.tradeoffs.iter().map(|t| clean(t)).collect();
                     let _ = writeln!(out, "{sub}{}", joined.join(" · "));
                 }
+                if !fix.introduces.is_empty() {
+                    let may = if zh { "可能引入：" } else { "may introduce: " };
+                    let _ = writeln!(out, "{sub}{may}{}", fix.introduces.join(", "));
+                }
                 if let Some(reason) = &fix.unavailable {
                     let why = if zh { "无法写成文本修改：" } else { "cannot be written as a text edit: " };
                     let _ = writeln!(out, "{sub}({why}{})", clean(reason));
@@ -522,6 +526,14 @@ mod tests {
         let caret_col = caret_line.find('^').unwrap();
         let carets = caret_line[caret_col..].chars().take_while(|c| *c == '^').count();
         (source_col, caret_col, carets)
+    }
+
+    #[test]
+    fn a_fix_shows_what_it_may_introduce() {
+        let out = plain(FOUNDING);
+        let at = out.find("set-cluster-policy").expect("the fix is listed");
+        let next = out[at..].find("eni-passthrough").expect("the next fix");
+        assert!(out[at..at + next].contains("may introduce: ASM-LB-005"), "{out}");
     }
 
     #[test]

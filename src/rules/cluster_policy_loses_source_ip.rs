@@ -155,6 +155,18 @@ impl Rule for ClusterPolicyLosesSourceIp {
     }
 }
 
+/// Whether `check` above would report `svc` once its externalTrafficPolicy is
+/// Cluster and its backend type is `backend_type`: what a fix elsewhere that
+/// makes it so must declare (`Fix::introduces`). The fixture harness fails
+/// when this drifts from `check`.
+pub(crate) fn reports_cluster_policy(cx: &RuleContext<'_>, svc: &ServiceView<'_>, backend_type: Option<&str>) -> bool {
+    cx.cluster.needs_source_ip != Some(false)
+        && svc.gateway.is_some()
+        && matches!(svc.effective_type(), "LoadBalancer" | "NodePort")
+        && backend_type != Some("eni")
+        && svc.lb_annotation("proxy-protocol").and_then(Field::text) != Some("on")
+}
+
 fn assess(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> (Severity, Vec<String>) {
     let c = cx.cluster;
     let terway_may_default_to_eni = c.cni.is_some_and(Cni::is_terway) && svc.effective_type() == "LoadBalancer";

@@ -119,3 +119,22 @@ mod tests {
         assert_eq!(text_of("true"), None);
     }
 }
+
+/// Removes a v1 Service's `spec.healthCheckNodePort` from a fix that leaves
+/// `externalTrafficPolicy: Local`: the API server rejects the field unless the
+/// Service is a LoadBalancer with `Local` (`validateServiceExternalTrafficPolicy`,
+/// S100), and an IstioGateway has no such field.
+pub(crate) fn drop_health_check_node_port(
+    cx: &crate::rule::RuleContext<'_>,
+    svc: &crate::model::ServiceView<'_>,
+    fix: crate::rule::Fix,
+) -> crate::rule::Fix {
+    const PATH: &str = "/spec/healthCheckNodePort";
+    if svc.origin != crate::model::Origin::Service || cx.resources[svc.resource].get(PATH).is_none() {
+        return fix;
+    }
+    fix.op(crate::patch::Op::remove(PATH)).tradeoff(cx.t(
+        "spec.healthCheckNodePort is removed with it: the API server accepts it only with Local",
+        "同时删除 spec.healthCheckNodePort：API server 只在 Local 时接受该字段",
+    ))
+}

@@ -4,7 +4,7 @@ use crate::model::{ServiceView, BACKEND_TYPE};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
 
-use super::common::{scope, Reported};
+use super::common::{drop_health_check_node_port, scope, Reported};
 
 declare_rule! {
     /// ## What it does
@@ -42,6 +42,8 @@ declare_rule! {
     /// `set-cluster-policy` (unsafe): `externalTrafficPolicy: Cluster`, the
     /// ASM FAQ's fix (3). External traffic is unchanged per Alibaba; in-cluster
     /// traffic to the load balancer IP then reaches every gateway pod, SNATed.
+    /// A Service's `spec.healthCheckNodePort` goes with `Local`: the API
+    /// server rejects it on any other policy (S100).
     pub struct EniBackendWithLocalPolicy {
         code: "ASM-LB-003",
         name: "eni-backend-with-local-policy",
@@ -49,7 +51,7 @@ declare_rule! {
         title_zh: "ENI 后端与 externalTrafficPolicy: Local 同时使用",
         severity: Warning,
         fix: Always,
-        sources: ["S6", "S11", "S14", "S17"],
+        sources: ["S6", "S11", "S14", "S17", "S100"],
     }
 }
 
@@ -92,7 +94,7 @@ impl Rule for EniBackendWithLocalPolicy {
                 "集群内发往负载均衡 IP 的流量可到达所有网关 Pod，但会被 SNAT 为节点地址",
             ))
             .tradeoff(cx.t("the Service's healthCheckNodePort is released", "Service 的 healthCheckNodePort 会被释放"));
-            let mut fix = fix;
+            let mut fix = drop_health_check_node_port(cx, svc, fix);
             fix.recommended = true;
             out.push(
                 Draft::new(&Self::META, svc.resource, etp.path.clone(), message)

@@ -1,10 +1,13 @@
 use crate::context::Cni;
 use crate::diagnostic::Severity;
-use crate::model::{Field, BACKEND_TYPE};
+use crate::model::{Field, ServiceView, BACKEND_TYPE};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
 
+use super::cluster_policy_loses_source_ip::reports_cluster_policy;
 use super::common::{scope, Reported};
+use super::local_policy_in_cluster_lb_access::reports_local_policy as reports_local_lb_access;
+use super::local_policy_without_wrr::reports_local_policy as reports_local_without_wrr;
 
 declare_rule! {
     /// ## What it does
@@ -93,7 +96,7 @@ impl Rule for EniBackendWithoutTerway {
                 .severity(severity)
                 .note(note)
                 .label(cx.t("pod IPs are attached to the CLB directly", "Pod IP 会被直接挂载到 CLB"));
-            draft.fixes = fixes(cx, annotation);
+            draft.fixes = fixes(cx, svc, annotation);
             out.push(draft);
         }
     }
@@ -125,13 +128,33 @@ fn assess(cx: &RuleContext<'_>) -> (Severity, String) {
     }
 }
 
-fn fixes(cx: &RuleContext<'_>, annotation: &Field<'_>) -> Vec<Fix> {
+/// What nodes as backends bring back: the findings of externalTrafficPolicy
+/// that ENI backends made moot, which the fix must declare.
+fn with_node_backend_findings(
+    cx: &RuleContext<'_>,
+    svc: &ServiceView<'_>,
+    backend_type: Option<&str>,
+    mut fix: Fix,
+) -> Fix {
+    let local = svc.effective_etp() == "Local";
+    let findings = [
+        ("ASM-LB-005", !local && reports_cluster_policy(cx, svc, backend_type)),
+        ("ASM-LB-001", local && reports_local_lb_access(svc, backend_type)),
+        ("ASM-LB-010", local && reports_local_without_wrr(cx, svc, backend_type)),
+    ];
+    for (code, _) in findings.iter().filter(|(_, comes)| *comes) {
+        fix = fix.introduces(code);
+    }
+    fix
+}
+
+fn fixes(cx: &RuleContext<'_>, svc: &ServiceView<'_>, annotation: &Field<'_>) -> Vec<Fix> {
     let node_backends = cx.t(
         "nodes become the CLB backends: externalTrafficPolicy applies again (Cluster SNATs client IPs, ASM-LB-005; Local restricts in-cluster access, ASM-LB-001)",
         "节点成为 CLB 后端：externalTrafficPolicy 重新生效（Cluster 会 SNAT 客户端 IP，见 ASM-LB-005；Local 会限制集群内访问，见 ASM-LB-001）",
     );
     let flannel = cx.cluster.cni == Some(Cni::Flannel);
-    let mut ecs = Fix::new(
+    let ecs = Fix::new(
         "set-ecs-backend",
         Applicability::Unsafe,
         cx.t(format_args!("set {BACKEND_TYPE}: \"ecs\""), format_args!("将 {BACKEND_TYPE} 设为 \"ecs\"")),
@@ -142,6 +165,7 @@ fn fixes(cx: &RuleContext<'_>, annotation: &Field<'_>) -> Vec<Fix> {
         "explicit: nodes are attached even where the CCM's default is ENI",
         "显式指定：即使 CCM 默认使用 ENI，也会挂载节点",
     ));
+    let mut ecs = with_node_backend_findings(cx, svc, Some("ecs"), ecs);
     ecs.recommended = flannel;
     let remove = Fix::new(
         "remove-backend-type",
@@ -154,6 +178,7 @@ fn fixes(cx: &RuleContext<'_>, annotation: &Field<'_>) -> Vec<Fix> {
         "takes the CCM's default backend type: ecs on Flannel, ENI on Terway clusters created after 2020-08-10",
         "使用 CCM 默认的后端类型：Flannel 上为 ecs，2020-08-10 之后创建的 Terway 集群上为 ENI",
     ));
+    let remove = with_node_backend_findings(cx, svc, None, remove);
     vec![ecs, remove]
 }
 
@@ -222,5 +247,19 @@ spec:
             fixed,
             GATEWAY.replace("    service.beta.kubernetes.io/backend-type: \"eni\"   # pod backends\n", "")
         );
+    }
+
+    #[test]
+    fn node_backends_declare_the_findings_of_the_policy_they_bring_back() {
+        let introduces = |text: &str| {
+            let f = only(&check_with(text, &[]), "ASM-LB-002").clone();
+            f.fixes.iter().map(|x| (x.id, x.introduces.clone())).collect::<Vec<_>>()
+        };
+        let local = GATEWAY.replace("spec:\n", "spec:\n  externalTrafficPolicy: Local\n");
+        let both = vec!["ASM-LB-001", "ASM-LB-010"];
+        assert_eq!(introduces(&local), [("set-ecs-backend", both.clone()), ("remove-backend-type", both)]);
+        let cluster = GATEWAY.replace("spec:\n", "spec:\n  externalTrafficPolicy: Cluster\n");
+        let snat = vec!["ASM-LB-005"];
+        assert_eq!(introduces(&cluster), [("set-ecs-backend", snat.clone()), ("remove-backend-type", snat)]);
     }
 }

@@ -2,6 +2,8 @@ use crate::model::Origin;
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
 use crate::rules::lb_support::owner;
+use crate::rules::local_policy_in_cluster_lb_access::reports_local_policy as reports_local_lb_access;
+use crate::rules::local_policy_without_wrr::reports_local_policy as reports_local_without_wrr;
 use crate::yaml::Node;
 
 declare_rule! {
@@ -88,18 +90,23 @@ impl Rule for HealthCheckNodePortNotAllowed {
                     Some(etp) => Op::replace(etp.path.clone(), "Local"),
                     None => Op::add("/spec/externalTrafficPolicy", "Local"),
                 };
-                draft = draft.fix(
-                    Fix::new(
-                        "set-local-policy",
-                        Applicability::Unsafe,
-                        cx.t("set externalTrafficPolicy: Local", "将 externalTrafficPolicy 设为 Local"),
-                    )
-                    .op(set)
-                    .tradeoff(cx.t(
-                        "client source IPs are kept, but only nodes with a backend pod receive traffic, and in-cluster clients of the load balancer address may fail (ASM-LB-001)",
-                        "保留客户端源 IP，但只有部署了后端 Pod 的节点接收流量，集群内访问负载均衡地址可能失败（ASM-LB-001）",
-                    )),
-                );
+                let mut local = Fix::new(
+                    "set-local-policy",
+                    Applicability::Unsafe,
+                    cx.t("set externalTrafficPolicy: Local", "将 externalTrafficPolicy 设为 Local"),
+                )
+                .op(set)
+                .tradeoff(cx.t(
+                    "client source IPs are kept, but only nodes with a backend pod receive traffic, and in-cluster clients of the load balancer address may fail (ASM-LB-001)",
+                    "保留客户端源 IP，但只有部署了后端 Pod 的节点接收流量，集群内访问负载均衡地址可能失败（ASM-LB-001）",
+                ));
+                if reports_local_lb_access(svc, svc.backend_type()) {
+                    local = local.introduces("ASM-LB-001");
+                }
+                if reports_local_without_wrr(cx, svc, svc.backend_type()) {
+                    local = local.introduces("ASM-LB-010");
+                }
+                draft = draft.fix(local);
             }
             out.push(draft);
         }
@@ -144,5 +151,20 @@ spec:
             SVC.replace("  healthCheckNodePort: 32000  # from an old dump\n", "")
         );
         assert_eq!(apply_fix(SVC, "set-local-policy", &[]), SVC.replace("Cluster", "Local"));
+    }
+
+    #[test]
+    fn set_local_policy_declares_what_local_brings() {
+        let f = only(&check_with(SVC, &[]), "ASM-SVC-026").clone();
+        let local = f.fixes.iter().find(|x| x.id == "set-local-policy").unwrap();
+        assert_eq!(local.introduces, ["ASM-LB-001"]);
+        let hostname = SVC.replace(
+            "metadata: {name: gw, namespace: istio-system}",
+            "metadata: {name: gw, namespace: istio-system, annotations: {service.beta.kubernetes.io/alibaba-cloud-loadbalancer-hostname: gw.example.com}}",
+        );
+        // The hostname annotation keeps in-cluster clients on the load balancer (no
+        // ASM-LB-001), but it makes the Service Alibaba's, where Local wants wrr.
+        let f = only(&check_with(&hostname, &[]), "ASM-SVC-026").clone();
+        assert_eq!(f.fixes.iter().find(|x| x.id == "set-local-policy").unwrap().introduces, ["ASM-LB-010"]);
     }
 }

@@ -36,6 +36,10 @@ declare_rule! {
     ///   same place: the usual cause is a transposition.
     /// - `raise-max-replicas` (unsafe): `maxReplicas` = `minReplicas`, keeping
     ///   the floor; the gateway then runs at a fixed size.
+    ///
+    /// Both bring an IstioGateway's `replicaCount` inside the new bounds when
+    /// it lies outside them: the HPA keeps the replicas within its bounds
+    /// anyway (S16), and a `replicaCount` left outside would be ASM-HPA-013.
     pub struct HpaBoundsInverted {
         code: "ASM-HPA-012",
         name: "hpa-bounds-inverted",
@@ -140,7 +144,7 @@ fn fixes(cx: &RuleContext<'_>, bounds: &ReplicaBounds<'_>, min: i64, max: i64) -
     let parent = |f: &Field<'_>| pointer::split_last(&f.path).map(|(p, _)| p.to_owned());
     if let (Some(min_f), Some(max_f)) = (&bounds.min, &bounds.max) {
         if parent(min_f) == parent(max_f) {
-            let mut swap = Fix::new(
+            let swap = Fix::new(
                 "swap-replica-bounds",
                 Applicability::Unsafe,
                 cx.t(
@@ -154,6 +158,7 @@ fn fixes(cx: &RuleContext<'_>, bounds: &ReplicaBounds<'_>, min: i64, max: i64) -
                 format_args!("the gateway may scale down to {max} and up to {min} replicas: check both against capacity and cost"),
                 format_args!("网关可缩容到 {max}、扩容到 {min} 个副本：请结合容量和成本确认"),
             ));
+            let mut swap = replicas_within(cx, bounds, max, min, swap);
             swap.recommended = true;
             fixes.push(swap);
         }
@@ -168,7 +173,7 @@ fn fixes(cx: &RuleContext<'_>, bounds: &ReplicaBounds<'_>, min: i64, max: i64) -
     } else {
         Op::add(max_path, min)
     };
-    let mut raise = Fix::new(
+    let raise = Fix::new(
         "raise-max-replicas",
         Applicability::Unsafe,
         cx.t(format_args!("raise maxReplicas to {min}"), format_args!("将 maxReplicas 提高到 {min}")),
@@ -180,9 +185,33 @@ fn fixes(cx: &RuleContext<'_>, bounds: &ReplicaBounds<'_>, min: i64, max: i64) -
         ),
         format_args!("保留 {min} 个副本的下限，但 HPA 无法再伸缩：网关以固定规模运行"),
     ));
+    let mut raise = replicas_within(cx, bounds, min, min, raise);
     raise.recommended = fixes.is_empty();
     fixes.push(raise);
     fixes
+}
+
+/// Brings an IstioGateway's `replicaCount` inside the new bounds `low..=high`,
+/// so the fix does not leave ASM-HPA-013 behind. The value is the one the HPA
+/// would set anyway: it keeps the workload's replicas within its bounds (S16).
+/// An inherited `replicaCount` is written into the override, not the base
+/// spec that other clusters share.
+fn replicas_within(cx: &RuleContext<'_>, bounds: &ReplicaBounds<'_>, low: i64, high: i64, fix: Fix) -> Fix {
+    let Some(field) = &bounds.replicas else { return fix };
+    let Some(replicas) = field.node.as_i64() else { return fix };
+    let clamped = replicas.clamp(low, high);
+    if clamped == replicas {
+        return fix;
+    }
+    let op = if is_within(&field.path, &bounds.base) {
+        Op::replace(field.path.clone(), clamped)
+    } else {
+        Op::add(pointer::push(&bounds.base, "replicaCount"), clamped)
+    };
+    fix.op(op).tradeoff(cx.t(
+        format_args!("replicaCount {replicas} becomes {clamped}, inside the new bounds, as the HPA would set it"),
+        format_args!("replicaCount {replicas} 改为 {clamped}，落在新边界内，与 HPA 的调整一致"),
+    ))
 }
 
 #[cfg(all(test, feature = "yaml"))]
@@ -252,5 +281,27 @@ spec:
             fixed,
             GATEWAY.replace("minReplicas: 5  #", "minReplicas: 2  #").replace("maxReplicas: 2", "maxReplicas: 5")
         );
+    }
+
+    #[test]
+    fn fixes_bring_replica_count_inside_the_new_bounds() {
+        let text = "apiVersion: istio.alibabacloud.com/v1beta1
+kind: IstioGateway
+metadata: {name: ingressgateway, namespace: istio-system}
+spec:
+  replicaCount: 1
+  minReplicas: 5
+  maxReplicas: 2
+";
+        let swapped = apply_fix(text, "swap-replica-bounds", &[]);
+        assert!(swapped.contains("replicaCount: 2\n  minReplicas: 2\n  maxReplicas: 5"), "{swapped}");
+        let raised = apply_fix(text, "raise-max-replicas", &[]);
+        assert!(raised.contains("replicaCount: 5\n  minReplicas: 5\n  maxReplicas: 5"), "{raised}");
+        for fixed in [swapped, raised] {
+            assert!(!codes(&check_with(&fixed, &[])).contains(&"ASM-HPA-013"), "{fixed}");
+        }
+        // Already inside: replicaCount is left alone.
+        let inside = text.replace("replicaCount: 1", "replicaCount: 3");
+        assert!(apply_fix(&inside, "swap-replica-bounds", &[]).contains("replicaCount: 3"));
     }
 }

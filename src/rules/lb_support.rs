@@ -39,16 +39,18 @@ impl Once {
 /// ASM's recommended way around in-cluster interception: call the Service.
 /// The trade-offs every case shares; callers add their own.
 pub fn service_dns_fix(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> Fix {
-    let dns = svc.dns_name();
-    Fix::new(
-        "use-service-dns",
-        Applicability::DisplayOnly,
-        cx.t(
+    // Never a name that cannot exist: without metadata.name the Service's name is unknown.
+    let title = match svc.dns_name() {
+        Some(dns) => cx.t(
             format_args!("call {dns} (or the ClusterIP) from inside the cluster instead of the load balancer address"),
             format_args!("在集群内改用 {dns}（或 ClusterIP）访问，而不是负载均衡地址"),
         ),
-    )
-    .tradeoff(
+        None => cx.t(
+            "call the Service's in-cluster DNS name (<name>.<namespace>.svc.cluster.local; this manifest sets no metadata.name) or its ClusterIP from inside the cluster instead of the load balancer address",
+            "在集群内改用 Service 的集群内域名（<名称>.<命名空间>.svc.cluster.local；此清单未设置 metadata.name）或 ClusterIP 访问，而不是负载均衡地址",
+        ),
+    };
+    Fix::new("use-service-dns", Applicability::DisplayOnly, title).tradeoff(
         cx.t(
             "no manifest change: in-cluster clients' configuration changes",
             "无需修改清单：需要修改集群内客户端的配置",

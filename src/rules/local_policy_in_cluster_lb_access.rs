@@ -1,4 +1,5 @@
-use super::common::{annotation_path, Reported};
+use super::cluster_policy_loses_source_ip::reports_cluster_policy;
+use super::common::{annotation_path, drop_health_check_node_port, Reported};
 use super::lb_support::{eni_backend_tradeoffs, lb_hostname, service_dns_fix};
 use crate::context::{Cni, InClusterClients, KubeProxyMode, Version};
 use crate::diagnostic::Severity;
@@ -65,6 +66,10 @@ declare_rule! {
     /// - `lb-hostname`: the `alibaba-cloud-loadbalancer-hostname` annotation
     ///   (CCM ≥ v2.3.0) sends in-cluster traffic through the CLB.
     /// - `use-nlb`: recreate the Service as an NLB.
+    ///
+    /// The fixes that leave `Local` also remove a Service's
+    /// `spec.healthCheckNodePort`, which the API server accepts only with
+    /// `Local` (S100). A Service with `backend-type: eni` is ASM-LB-003's.
     pub struct LocalPolicyInClusterLbAccess {
         code: "ASM-LB-001",
         name: "local-policy-in-cluster-lb-access",
@@ -72,7 +77,7 @@ declare_rule! {
         title_zh: "externalTrafficPolicy: Local 时集群内访问负载均衡地址",
         severity: Warning,
         fix: Sometimes,
-        sources: ["S6", "S9", "S11", "S12", "S17", "S19", "S20", "S24", "S26"],
+        sources: ["S6", "S9", "S11", "S12", "S17", "S19", "S20", "S24", "S26", "S100"],
     }
 }
 
@@ -88,7 +93,7 @@ impl Rule for LocalPolicyInClusterLbAccess {
             if svc.effective_type() != "LoadBalancer" || svc.effective_etp() != "Local" {
                 continue;
             }
-            if svc.is_nlb() || svc.lb_annotation("hostname").is_some() || has_proxy_ip_mode(svc) {
+            if !reports_local_policy(svc, svc.backend_type()) {
                 continue;
             }
             let Some(etp) = &svc.external_traffic_policy else { continue };
@@ -130,6 +135,18 @@ impl Rule for LocalPolicyInClusterLbAccess {
             out.push(draft);
         }
     }
+}
+
+/// Whether `check` would report `svc` once its externalTrafficPolicy is Local
+/// and its backend type is `backend_type` (for `Fix::introduces`). With ENI
+/// backends the policy only limits in-cluster access: that is ASM-LB-003's
+/// finding, with its own fix.
+pub(crate) fn reports_local_policy(svc: &ServiceView<'_>, backend_type: Option<&str>) -> bool {
+    svc.effective_type() == "LoadBalancer"
+        && !svc.is_nlb()
+        && svc.lb_annotation("hostname").is_none()
+        && !has_proxy_ip_mode(svc)
+        && backend_type != Some("eni")
 }
 
 fn has_proxy_ip_mode(svc: &ServiceView<'_>) -> bool {
@@ -302,6 +319,10 @@ fn fixes(cx: &RuleContext<'_>, topology: &Topology<'_, '_>, svc: &ServiceView<'_
             "负载均衡会把流量发往所有节点，流量可能多一跳",
         )
     });
+    let mut cluster_fix = drop_health_check_node_port(cx, svc, cluster_fix);
+    if reports_cluster_policy(cx, svc, svc.backend_type()) {
+        cluster_fix = cluster_fix.introduces("ASM-LB-005");
+    }
     fixes.push(warn_ip_policies(cx, topology, svc, cluster_fix));
 
     if alibaba && c.cni != Some(Cni::Flannel) {
@@ -319,7 +340,11 @@ fn fixes(cx: &RuleContext<'_>, topology: &Topology<'_, '_>, svc: &ServiceView<'_
             "client source IP kept: the CLB sends to pod ENIs directly",
             "保留客户端源 IP：CLB 直接转发到 Pod 的弹性网卡",
         ));
-        fixes.push(eni_backend_tradeoffs(cx, eni));
+        let mut eni = drop_health_check_node_port(cx, svc, eni_backend_tradeoffs(cx, eni));
+        if !terway {
+            eni = eni.introduces("ASM-LB-002");
+        }
+        fixes.push(eni);
 
         let mut host_fix = lb_hostname(cx, svc);
         if host_fix.applicability == Applicability::Unsafe {
@@ -481,5 +506,44 @@ mod tests {
                 FOUNDING.replace("Local   #", "Cluster   #")
             )
         );
+    }
+
+    const GATEWAY_SERVICE: &str = "apiVersion: v1
+kind: Service
+metadata:
+  name: istio-ingressgateway
+  namespace: istio-system
+  annotations: {service.beta.kubernetes.io/alibaba-cloud-loadbalancer-spec: slb.s1.small}
+spec:
+  type: LoadBalancer
+  externalTrafficPolicy: Local
+  healthCheckNodePort: 32456
+  selector: {istio: ingressgateway}
+";
+
+    #[test]
+    fn fixes_leaving_local_drop_the_health_check_node_port_and_declare_what_they_bring() {
+        let f = only(&check_with(GATEWAY_SERVICE, &[]), "ASM-LB-001").clone();
+        let fix = |id: &str| f.fixes.iter().find(|x| x.id == id).unwrap_or_else(|| panic!("{id}")).clone();
+        assert_eq!(fix("set-cluster-policy").introduces, ["ASM-LB-005"]);
+        assert_eq!(fix("eni-passthrough").introduces, ["ASM-LB-002"]);
+        for id in ["set-cluster-policy", "eni-passthrough"] {
+            let fixed = apply_fix(GATEWAY_SERVICE, id, &[]);
+            assert!(!fixed.contains("healthCheckNodePort"), "{id}:\n{fixed}");
+            assert!(!codes(&check_with(&fixed, &[])).contains(&"ASM-SVC-026"), "{id}:\n{fixed}");
+        }
+        // With Terway, ENI backends raise nothing new; without a need for client IPs, SNAT is no finding.
+        let terway = only(&check_with(GATEWAY_SERVICE, &[("cni", "terway-eniip")]), "ASM-LB-001").clone();
+        assert!(terway.fixes.iter().find(|x| x.id == "eni-passthrough").unwrap().introduces.is_empty());
+        let no_ip = only(&check_with(GATEWAY_SERVICE, &[("needsSourceIp", "false")]), "ASM-LB-001").clone();
+        assert!(no_ip.fixes.iter().find(|x| x.id == "set-cluster-policy").unwrap().introduces.is_empty());
+    }
+
+    #[test]
+    fn eni_backends_are_left_to_asm_lb_003() {
+        let eni =
+            GATEWAY_SERVICE.replace("annotations: {", "annotations: {service.beta.kubernetes.io/backend-type: eni, ");
+        let found = codes(&check_with(&eni, &[("cni", "terway-eniip")]));
+        assert!(found.contains(&"ASM-LB-003") && !found.contains(&"ASM-LB-001"), "{found:?}");
     }
 }

@@ -120,6 +120,19 @@ impl Rule for LocalPolicyWithoutWrr {
 
 /// Why pods probably share nodes, when they do: more than one replica and no
 /// pod anti-affinity to spread them.
+/// Whether `check` above would report `svc` once its externalTrafficPolicy is
+/// Local and its backend type is `backend_type` (for `Fix::introduces`; the
+/// fixture harness fails when this drifts from `check`).
+pub(crate) fn reports_local_policy(cx: &RuleContext<'_>, svc: &ServiceView<'_>, backend_type: Option<&str>) -> bool {
+    let current = svc.lb_annotation("scheduler").and_then(|f| f.text());
+    let scheduler_values = lookup("scheduler").map(|e| e.values);
+    lb_kind(svc) == Some(LbKind::Clb)
+        && is_alibaba(cx, svc)
+        && backend_type != Some("eni")
+        && !matches!(current, Some("wrr" | "wlc"))
+        && current.is_none_or(|c| scheduler_values.is_none_or(|v| value_problem(v, c).is_none()))
+}
+
 fn pods_likely_share_nodes(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> Option<String> {
     let resource = &cx.resources[svc.resource];
     let (replicas, spread) = if matches!(svc.origin, Origin::IstioGateway { .. }) {

@@ -160,6 +160,9 @@ function renderFinding(f, index) {
         h("span", { class: "fix-title" }, `: ${fix.title}`),
       ),
       fix.tradeoffs.length ? h("ul", { class: "tradeoffs" }, fix.tradeoffs.map((x) => h("li", {}, x))) : null,
+      fix.introduces?.length
+        ? h("p", { class: "introduces", "data-testid": "fix-introduces" }, `${t("introduces")}: `, fix.introduces.map((code, i) => [i ? ", " : null, h("code", {}, code)]))
+        : null,
       fix.unavailable ? h("p", { class: "muted" }, `${t("unavailable")}: ${fix.unavailable}`) : null,
     ),
   );
