@@ -53,6 +53,12 @@ pub const SOURCES: &[(&str, &str)] = &[
     ("S33", text!("Istio \"Ingress Access Control\": https://istio.io/latest/docs/tasks/security/authorization/authz-ingress/")),
     ("S34", text!("Istio gateway chart defaults: https://raw.githubusercontent.com/istio/istio/master/manifests/charts/gateways/istio-ingress/values.yaml")),
     ("S35", text!("Kubernetes \"Resource Management for Pods and Containers\" (memory units): https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/")),
+    ("S120", text!("CCM Service annotation keys and their history: `kubernetes/cloud-provider-alibaba-cloud@eeb0ddc687ee5ee9d3726559d6a8ec056f694947` (tag v2.14.0) `pkg/controller/service/reconcile/annotation/annotations.go` (keys L30-L133, legacy prefix `Get` L150-L172, `IsForceOverride` L270-L272), `pkg/controller/helper/service_utils.go` L29-L32, readers in `pkg/controller/service/{clbv1,nlbv2,reconcile}`; first versions from `git tag --contains` (network-type: commit ba419185, v2.12.4)")),
+    ("S121", text!("CCM reused CLB listeners: `kubernetes/cloud-provider-alibaba-cloud/pkg/controller/service/clbv1/model_applier.go@eeb0ddc6` L99-L101 (\"listener override is false, skip reconcile listeners\"), listener annotations read in `pkg/controller/service/clbv1/listeners.go@eeb0ddc6`")),
+    ("S122", text!("CLB scheduling algorithms (round-robin, weighted round-robin, consistent hashing; no WLC): https://help.aliyun.com/en/slb/product-overview/introduction-to-load-balancing-scheduling-algorithm")),
+    ("S123", text!("CCM default CLB billing PayByCLCU: commit 843e0b58 \"change CLB default instance charge type from PayBySpec to PayByCLCU\", `kubernetes/cloud-provider-alibaba-cloud/pkg/model/load_balancer.go@eeb0ddc6` L41-L43; ACK CCM release notes v2.12.1: https://www.alibabacloud.com/help/ja/cs/cloud-controller-manager")),
+    ("S124", text!("CLB pay-by-specification end of sale and CLCU billing (pay-by-traffic only): https://help.aliyun.com/en/slb/classic-load-balancer/product-overview/modify-the-configurations-of-pay-as-you-go-clb-instances ; ModifyLoadBalancerInstanceChargeType: https://help.aliyun.com/document_detail/428471.htm")),
+    ("S125", text!("ASM \"在ASM入口网关中使用NLB\" (several Services reusing one load balancer cannot share a frontend listener port): https://help.aliyun.com/zh/asm/use-network-based-load-balancing-nlb-in-the-asm-ingress-gateway-1694486963537")),
 ];
 
 pub fn describe(id: &str) -> Option<&'static str> {
