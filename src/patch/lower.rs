@@ -335,7 +335,17 @@ impl<'a> Lowering<'a> {
             let holder = pointer::split_last(&parent_path)
                 .and_then(|(gp, k)| self.root.pointer(gp)?.as_mapping()?.entry(&k).map(|e| self.after_colon(e)));
             return Ok(match holder {
-                Some(after_colon) => TextEdit { span: Span::new(after_colon?, line_end), text: " {}".into() },
+                Some(after_colon) => {
+                    let after_colon = after_colon?;
+                    // Whole-line comments between the holder's key and the entry stay.
+                    let colon_line_end =
+                        after_colon + self.text[after_colon..].find(['\r', '\n']).unwrap_or(self.text.len() - after_colon);
+                    let entry_line = self.line_start_of(entry.key.span.start);
+                    let between = self.text.get(colon_line_end..entry_line).unwrap_or("");
+                    let kept = between.trim_end_matches(['\r', '\n']);
+                    let kept = if kept.trim().is_empty() { "" } else { kept };
+                    TextEdit { span: Span::new(after_colon, line_end), text: format!(" {{}}{kept}") }
+                }
                 None => TextEdit { span: Span::new(entry.key.span.start, line_end), text: "{}".into() },
             });
         }
@@ -639,6 +649,8 @@ mod tests {
         // `y` is a YAML 1.1 boolean: as a key it must be quoted.
         assert_eq!(edit("a: {x: 1}\n", vec![Op::add("/a/y", 1)]), "a: {x: 1, \"y\": 1}\n");
         assert_eq!(edit("a: {}\n", vec![Op::add("/a/k", "z")]), "a: {k: z}\n");
+        // Removing the only entry keeps the comment lines above it.
+        assert_eq!(edit("m:\n  a:\n    # why\n    k: v\n", vec![Op::remove("/m/a/k")]), "m:\n  a: {}\n    # why\n");
         assert_eq!(edit("a:\nb: 1\n", vec![Op::add("/a/k", "z")]), "a:\n  k: z\nb: 1\n");
         assert_eq!(edit("a: ~\n", vec![Op::add("/a/k", "z")]), "a:\n  k: z\n");
     }
