@@ -174,8 +174,8 @@ fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, found: &Found<'_, '_>, w
         Some(v) => (
             Severity::Warning,
             cx.t(
-                format_args!("CCM v{v} still defaults to PayBySpec; a PayBySpec purchase fails where it is no longer sold, and CCM v2.12.1 and later reject spec"),
-                format_args!("CCM v{v} 仍默认 PayBySpec；在已停售的地域购买会失败，CCM v2.12.1 及以后会拒绝 spec"),
+                format_args!("CCM v{v} still defaults to PayBySpec, but pay-by-specification CLBs are no longer sold, and from CCM v2.12.1 (PayByCLCU by default) a spec fails"),
+                format_args!("CCM v{v} 仍默认 PayBySpec，但按规格计费的 CLB 已停售；CCM v2.12.1 起默认 PayByCLCU，spec 会失败"),
             ),
         ),
         None => (

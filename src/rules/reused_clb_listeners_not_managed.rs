@@ -59,6 +59,9 @@ declare_rule! {
     /// | no `force-override-listeners: "true"`, no listener annotation | info |
     /// | two Services in the input reuse the same CLB with the same port and protocol | warning |
     ///
+    /// Placeholder IDs (`${YOUR_LOADBALANCER_ID}`, `<YOUR_SLB_ID>`) are not
+    /// compared: in documentation they mark alternative examples.
+    ///
     /// ## Why is this bad?
     /// For a reused CLB the CCM reconciles listeners only when
     /// `force-override-listeners` is exactly the string `true`
@@ -128,6 +131,9 @@ impl Rule for ReusedClbListenersNotManaged {
             }
         }
         for (i, &(a, a_id)) in reused.iter().enumerate() {
+            if a_id.text().is_some_and(is_placeholder) {
+                continue;
+            }
             for &(b, b_id) in &reused[i + 1..] {
                 if a_id.text() != b_id.text() {
                     continue;
@@ -187,6 +193,12 @@ fn not_overridden(cx: &RuleContext<'_>, svc: &ServiceView<'_>, id: &Field<'_>) -
         "the CCM creates and updates the listeners of this Service's ports; a listener on the same port and protocol set up by hand or by another Service is overwritten",
         "CCM 将创建并更新此 Service 端口的监听；手工或其他 Service 配置的同端口同协议监听会被覆盖",
     )))
+}
+
+/// `${YOUR_LOADBALANCER_ID}`, `<YOUR_SLB_ID>`: documentation examples, each
+/// its own alternative, not one load balancer that two Services share.
+fn is_placeholder(id: &str) -> bool {
+    id.contains(['$', '<', '>', '{', '}']) || id.chars().any(char::is_whitespace)
 }
 
 /// The first port (number and L4 protocol) both Services listen on, with its path in `b`.
@@ -290,6 +302,8 @@ mod tests {
         assert!(f[0].1.contains("both reuse CLB lb-1 and listen on port 80"), "{}", f[0].1);
         let other_port = format!("{}---\n{}", svc("a", &on, 80), svc("b", &on, 443));
         assert!(found(&other_port).is_empty());
+        let placeholder = on.replace("lb-1", "\"${YOUR_LOADBALANCER_ID}\"");
+        assert!(found(&format!("{}---\n{}", svc("a", &placeholder, 80), svc("b", &placeholder, 80))).is_empty());
         let other_lb = format!("{}---\n{}", svc("a", &on, 80), svc("b", &on.replace("lb-1", "lb-2"), 80));
         assert!(found(&other_lb).is_empty());
     }
