@@ -178,6 +178,38 @@ mod tests {
         }
     }
 
+    /// Every key a rule reads by name is a row of the table, and every value a
+    /// rule compares it with is one the table allows.
+    #[test]
+    fn the_rules_agree_with_the_table() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules");
+        let mut checked = 0;
+        for file in std::fs::read_dir(&dir).unwrap() {
+            let path = file.unwrap().path();
+            let source = std::fs::read_to_string(&path).unwrap();
+            for opener in ["lb_annotation(\"", "self.get(\"", "self.text(\"", "lookup(\""] {
+                for (at, _) in source.match_indices(opener) {
+                    let rest = &source[at + opener.len()..];
+                    let key = &rest[..rest.find('"').unwrap()];
+                    let row = super::super::clb_annotations::lookup(key)
+                        .unwrap_or_else(|| panic!("{}: `{key}` is not in the table", path.display()));
+                    // A value compared in the same expression.
+                    let statement = &rest[..rest.find([';', '{']).unwrap_or(rest.len()).min(120)];
+                    for pattern in ["Some(\"", "eq_ignore_ascii_case(\""] {
+                        let Some(i) = statement.find(pattern) else { continue };
+                        let value = &statement[i + pattern.len()..];
+                        let value = &value[..value.find('"').unwrap()];
+                        if let Values::OneOf(allowed) = row.values {
+                            assert!(allowed.contains(&value), "{}: {key} compared with `{value}`", path.display());
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked >= 8, "only {checked} compared values found");
+    }
+
     #[test]
     fn defaults_are_allowed_values() {
         for a in TABLE {
