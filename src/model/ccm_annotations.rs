@@ -25,8 +25,8 @@
 //! lines with a CCM checkout; `tests` below keep the rules and this table in
 //! agreement (CI has no CCM checkout).
 
-use super::clb_annotations::{ClbAnnotation, Key, Side, Src, Values};
 use super::clb_annotations::{CcmVersion, Key::*, Side::*, Src::*};
+use super::clb_annotations::{ClbAnnotation, Key, Side, Src, Values};
 
 const ON_OFF: Values = Values::OneOf(&["on", "off"]);
 const TEXT: Values = Values::Text;
@@ -173,7 +173,9 @@ mod tests {
     #[test]
     fn sources_are_in_file_order() {
         let lines = |pick: fn(Src) -> Option<u32>| TABLE.iter().filter_map(|a| pick(a.source)).collect::<Vec<_>>();
-        for list in [lines(|s| if let A(n) = s { Some(n) } else { None }), lines(|s| if let H(n) = s { Some(n) } else { None })] {
+        for list in
+            [lines(|s| if let A(n) = s { Some(n) } else { None }), lines(|s| if let H(n) = s { Some(n) } else { None })]
+        {
             assert!(list.windows(2).all(|w| w[0] < w[1]), "{list:?}");
         }
     }

@@ -338,8 +338,8 @@ impl<'a> Lowering<'a> {
                 Some(after_colon) => {
                     let after_colon = after_colon?;
                     // Whole-line comments between the holder's key and the entry stay.
-                    let colon_line_end =
-                        after_colon + self.text[after_colon..].find(['\r', '\n']).unwrap_or(self.text.len() - after_colon);
+                    let colon_line_end = after_colon
+                        + self.text[after_colon..].find(['\r', '\n']).unwrap_or(self.text.len() - after_colon);
                     let entry_line = self.line_start_of(entry.key.span.start);
                     let between = self.text.get(colon_line_end..entry_line).unwrap_or("");
                     let kept = between.trim_end_matches(['\r', '\n']);

@@ -125,7 +125,8 @@ mod tests {
         let r = check_with(TEXT, &[("ccmVersion", "v1.9.3")]);
         assert_eq!(r.findings.iter().filter(|f| f.code == "ASM-ANN-030").count(), 1);
         // Legacy keys predate the v1.9.3 baseline.
-        let legacy = TEXT.replace("alibaba-cloud-loadbalancer-health-check-type", "alicloud-loadbalancer-health-check-type");
+        let legacy =
+            TEXT.replace("alibaba-cloud-loadbalancer-health-check-type", "alicloud-loadbalancer-health-check-type");
         let r = check_with(&legacy, &[("ccmVersion", "v1.9.2")]);
         assert_eq!(r.findings.iter().filter(|f| f.code == "ASM-ANN-030").count(), 2);
     }

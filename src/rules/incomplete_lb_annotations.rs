@@ -442,20 +442,26 @@ mod tests {
 
     #[test]
     fn remove_spec_and_remove_annotation_fixes_apply() {
-        let clcu = svc(&format!("{P}spec: slb.s2.small  # old example
+        let clcu = svc(&format!(
+            "{P}spec: slb.s2.small  # old example
 {P}instance-charge-type: paybyclcu
-"));
+"
+        ));
         let fixed = apply_fix(&clcu, "remove-spec", &[]);
-        assert_eq!(fixed, svc(&format!("{P}instance-charge-type: paybyclcu
-")));
+        assert_eq!(
+            fixed,
+            svc(&format!(
+                "{P}instance-charge-type: paybyclcu
+"
+            ))
+        );
         assert!(messages(&fixed).is_empty());
         let stray = svc(&format!("{P}force-override-listeners: \"true\"\n{P}address-type: intranet\n"));
         let fixed = apply_fix(&stray, "remove-annotation", &[]);
         assert_eq!(fixed, svc(&format!("{P}address-type: intranet\n")));
         assert!(messages(&fixed).is_empty());
-        let legacy = svc(&format!(
-            "    service.beta.kubernetes.io/alicloud-loadbalancer-scheduler: rr\n{P}scheduler: wrr\n"
-        ));
+        let legacy =
+            svc(&format!("    service.beta.kubernetes.io/alicloud-loadbalancer-scheduler: rr\n{P}scheduler: wrr\n"));
         assert_eq!(apply_fix(&legacy, "remove-annotation", &[]), svc(&format!("{P}scheduler: wrr\n")));
     }
 

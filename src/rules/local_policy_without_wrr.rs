@@ -207,7 +207,9 @@ spec:
 
     #[test]
     fn wlc_is_not_taken_as_weighted() {
-        let wlc = format!("{GW}  serviceAnnotations:\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-scheduler: wlc\n");
+        let wlc = format!(
+            "{GW}  serviceAnnotations:\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-scheduler: wlc\n"
+        );
         let r = check_with(&wlc, &[]);
         let fix = &only(&r, "ASM-LB-010").fixes[0];
         assert_eq!(fix.applicability, Applicability::Unsafe);

@@ -146,7 +146,13 @@ impl<'s, 'a> Found<'s, 'a> {
     }
 }
 
-fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, found: &Found<'_, '_>, what: Setting, field: &Field<'_>) -> Draft {
+fn finding(
+    cx: &RuleContext<'_>,
+    svc: &ServiceView<'_>,
+    found: &Found<'_, '_>,
+    what: Setting,
+    field: &Field<'_>,
+) -> Draft {
     let who = owner(cx, svc);
     let message = match what {
         Setting::Spec => cx.t(
@@ -219,7 +225,10 @@ fn fix(cx: &RuleContext<'_>, found: &Found<'_, '_>, what: Setting, field: &Field
             let mut fix = Fix::new(
                 "use-paybytraffic",
                 Applicability::Unsafe,
-                cx.t("remove charge-type and bandwidth (pay by traffic)", "删除 charge-type 和 bandwidth（按流量计费）"),
+                cx.t(
+                    "remove charge-type and bandwidth (pay by traffic)",
+                    "删除 charge-type 和 bandwidth（按流量计费）",
+                ),
             )
             .op(Op::remove(field.path.clone()));
             if let Some(bandwidth) = found.bandwidth {
@@ -283,15 +292,22 @@ mod tests {
         assert!(found(&reused, &[("ccmVersion", "v2.14.0")]).is_empty());
         let clcu = svc(&format!("{P}instance-charge-type: PayByCLCU\n{P}charge-type: paybytraffic\n"));
         assert!(found(&clcu, &[("ccmVersion", "v2.14.0")]).is_empty());
-        let nlb = svc(&format!("{P}spec: slb.s1.small\n")).replace("type: LoadBalancer", "type: LoadBalancer\n  loadBalancerClass: alibabacloud.com/nlb");
+        let nlb = svc(&format!("{P}spec: slb.s1.small\n"))
+            .replace("type: LoadBalancer", "type: LoadBalancer\n  loadBalancerClass: alibabacloud.com/nlb");
         assert!(found(&nlb, &[]).is_empty());
     }
 
     #[test]
     fn fixes_change_only_the_billing_keys() {
-        let text = svc(&format!("{P}spec: slb.s1.small\n{P}instance-charge-type: PayBySpec  # old\n{P}address-type: intranet\n"));
+        let text = svc(&format!(
+            "{P}spec: slb.s1.small\n{P}instance-charge-type: PayBySpec  # old\n{P}address-type: intranet\n"
+        ));
         let report = check_with(&text, &[]);
-        assert!(report.findings.iter().filter(|f| f.code == "ASM-ANN-041").all(|f| f.fixes[0].applicability == Applicability::Unsafe));
+        assert!(report
+            .findings
+            .iter()
+            .filter(|f| f.code == "ASM-ANN-041")
+            .all(|f| f.fixes[0].applicability == Applicability::Unsafe));
         let fixed = apply_fix(&text, "use-clcu", &[]);
         assert_eq!(fixed, svc(&format!("{P}instance-charge-type: \"PayByCLCU\"  # old\n{P}address-type: intranet\n")));
         let after = check_with(&fixed, &[("ccmVersion", "v2.14.0")]);

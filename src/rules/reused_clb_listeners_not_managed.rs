@@ -123,7 +123,9 @@ impl Rule for ReusedClbListenersNotManaged {
             .services
             .iter()
             .filter(|svc| lb_kind(svc) == Some(LbKind::Clb))
-            .filter_map(|svc| svc.lb_annotation("id").filter(|id| id.text().is_some_and(|t| !t.is_empty())).map(|id| (svc, id)))
+            .filter_map(|svc| {
+                svc.lb_annotation("id").filter(|id| id.text().is_some_and(|t| !t.is_empty())).map(|id| (svc, id))
+            })
             .collect();
         for &(svc, id) in &reused {
             if svc.lb_annotation("force-override-listeners").and_then(Field::text) != Some("true") {
@@ -149,10 +151,8 @@ impl Rule for ReusedClbListenersNotManaged {
 fn not_overridden(cx: &RuleContext<'_>, svc: &ServiceView<'_>, id: &Field<'_>) -> Draft {
     let who = owner(cx, svc);
     let lb = id.text().unwrap_or("");
-    let ignored: Vec<String> = LISTENER_KEYS
-        .iter()
-        .filter_map(|suffix| svc.lb_annotation(suffix).map(|_| (*suffix).to_owned()))
-        .collect();
+    let ignored: Vec<String> =
+        LISTENER_KEYS.iter().filter_map(|suffix| svc.lb_annotation(suffix).map(|_| (*suffix).to_owned())).collect();
     let override_field = svc.lb_annotation("force-override-listeners");
     let (severity, message) = if ignored.is_empty() {
         (
@@ -172,7 +172,8 @@ fn not_overridden(cx: &RuleContext<'_>, svc: &ServiceView<'_>, id: &Field<'_>) -
             ),
         )
     };
-    let mut draft = Draft::new(&ReusedClbListenersNotManaged::META, svc.resource, id.path.clone(), message).severity(severity);
+    let mut draft =
+        Draft::new(&ReusedClbListenersNotManaged::META, svc.resource, id.path.clone(), message).severity(severity);
     if let Some(value) = override_field.and_then(Field::text) {
         draft = draft.note(cx.t(
             format_args!("force-override-listeners is `{value}`: only the exact string `true` turns it on (IsForceOverride, S120)"),
@@ -210,11 +211,17 @@ fn shared_port(a: &ServiceView<'_>, b: &ServiceView<'_>) -> Option<(i64, String)
     let taken: Vec<_> = a.port_entries().into_iter().filter_map(|(port, _)| key(port)).collect();
     b.port_entries().into_iter().find_map(|(port, path)| {
         let k = key(port)?;
-        taken.contains(&k).then(|| (k.0, path))
+        taken.contains(&k).then_some((k.0, path))
     })
 }
 
-fn port_clash(cx: &RuleContext<'_>, (a, id): (&ServiceView<'_>, &Field<'_>), b: &ServiceView<'_>, port: i64, path: &str) -> Draft {
+fn port_clash(
+    cx: &RuleContext<'_>,
+    (a, id): (&ServiceView<'_>, &Field<'_>),
+    b: &ServiceView<'_>,
+    port: i64,
+    path: &str,
+) -> Draft {
     let (who_a, who_b) = (owner(cx, a), owner(cx, b));
     let lb = id.text().unwrap_or("");
     let message = cx.t(
@@ -311,7 +318,8 @@ mod tests {
     #[test]
     fn new_clbs_and_nlbs_pass() {
         assert!(found(&svc("gw", &format!("{P}scheduler: wrr\n"), 80)).is_empty());
-        let nlb = svc("gw", &format!("{P}id: nlb-1\n"), 80).replace("type: LoadBalancer", "type: LoadBalancer\n  loadBalancerClass: alibabacloud.com/nlb");
+        let nlb = svc("gw", &format!("{P}id: nlb-1\n"), 80)
+            .replace("type: LoadBalancer", "type: LoadBalancer\n  loadBalancerClass: alibabacloud.com/nlb");
         assert!(found(&nlb).is_empty());
     }
 }

@@ -1,7 +1,7 @@
 use crate::diagnostic::Severity;
 use crate::model::clb_annotations::{
-    edit_distance, entry_for_key, is_ambiguous, lb_kind, lookup, nearest, split_key, value_problem, ClbAnnotation,
-    Key, LbKind, Prefix, CATALOGUE,
+    edit_distance, entry_for_key, is_ambiguous, lb_kind, lookup, nearest, split_key, value_problem, ClbAnnotation, Key,
+    LbKind, Prefix, CATALOGUE,
 };
 use crate::model::{Field, ServiceView, ALIBABA_PREFIX};
 use crate::patch::Op;
@@ -234,9 +234,10 @@ fn unknown(cx: &RuleContext<'_>, svc: &ServiceView<'_>, key: &str, field: &Field
     }
     draft = draft.fix(fix);
     if lookup(entry.suffix()).is_some_and(|e| e.nlb_only()) && lb_kind(svc) == Some(LbKind::Clb) {
-        draft = draft.note(
-            cx.t(format_args!("{} is read only for NLB", entry.suffix()), format_args!("{} 只对 NLB 生效", entry.suffix())),
-        );
+        draft = draft.note(cx.t(
+            format_args!("{} is read only for NLB", entry.suffix()),
+            format_args!("{} 只对 NLB 生效", entry.suffix()),
+        ));
     }
     Some(draft)
 }
@@ -307,12 +308,19 @@ spec:
         let old = known.replace("loadbalancer-network-type", "loadbalancer-slb-network-type");
         let report = check_with(&old, &[]);
         let f = only(&report, "ASM-ANN-036");
-        assert!(f.message.contains("did you mean service.beta.kubernetes.io/alibaba-cloud-loadbalancer-network-type?"), "{}", f.message);
+        assert!(
+            f.message.contains("did you mean service.beta.kubernetes.io/alibaba-cloud-loadbalancer-network-type?"),
+            "{}",
+            f.message
+        );
         assert!(f.notes.iter().any(|n| n.contains("v1.9.3.x")), "{:?}", f.notes);
         // Four edits away: the rename is offered, not applied by default.
         assert_eq!(f.fixes[0].applicability, crate::rule::Applicability::Unsafe);
         // The finding points at the key, not at the value.
-        assert_eq!(&old[f.location.span.start..f.location.span.end], "service.beta.kubernetes.io/alibaba-cloud-loadbalancer-slb-network-type");
+        assert_eq!(
+            &old[f.location.span.start..f.location.span.end],
+            "service.beta.kubernetes.io/alibaba-cloud-loadbalancer-slb-network-type"
+        );
     }
 
     #[test]
