@@ -194,6 +194,11 @@ fn finding(
     };
     let draft =
         Draft::new(&PayBySpecOnNewClb::META, svc.resource, field.path.clone(), message).severity(severity).note(note);
+    // A duplicated key (the input's duplicate-key warning): editing the last
+    // entry would only bring the earlier one into effect.
+    if svc.annotations.iter().filter(|(_, f)| f.path == field.path).count() > 1 {
+        return draft;
+    }
     draft.fix(fix(cx, found, what, field))
 }
 

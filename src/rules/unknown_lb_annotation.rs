@@ -188,6 +188,11 @@ fn unknown(cx: &RuleContext<'_>, svc: &ServiceView<'_>, key: &str, field: &Field
     }
     let Some((new_key, entry, distance, ambiguous)) = suggested else { return Some(draft) };
     let Some(value) = field.text() else { return Some(draft) };
+    // A duplicated key (the input's duplicate-key warning): renaming the last
+    // entry would only bring the earlier one into effect.
+    if svc.annotations.iter().filter(|(k, _)| *k == key).count() > 1 {
+        return Some(draft);
+    }
     if let Some(existing) = svc.annotation(&new_key) {
         let fix = Fix::new(
             "remove-annotation",
@@ -321,6 +326,14 @@ spec:
             &old[f.location.span.start..f.location.span.end],
             "service.beta.kubernetes.io/alibaba-cloud-loadbalancer-slb-network-type"
         );
+    }
+
+    #[test]
+    fn a_duplicated_key_gets_no_rename() {
+        let line = "    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-schedular: wrr\n";
+        let text = format!("apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  annotations:\n{line}{line}spec:\n  type: LoadBalancer\n");
+        let report = check_with(&text, &[]);
+        assert!(only(&report, "ASM-ANN-036").fixes.is_empty());
     }
 
     #[test]
