@@ -95,7 +95,7 @@ pub const TABLE: &[ClbAnnotation] = &[
     r(Lb("master-zoneid"),               Clb,  TEXT,                                           None,                      v(1, 9, 3, 10),  A(58),  "immutable"),
     r(Lb("slave-zoneid"),                Clb,  TEXT,                                           None,                      v(1, 9, 3, 10),  A(59),  "immutable"),
     r(Lb("bandwidth"),                   Clb,  int(1, i64::MAX),                               None,                      v(1, 9, 3, 10),  A(60),  "Mbps; with charge-type: paybybandwidth"),
-    r(Lb("spec"),                        Clb,  TEXT,                                           None,                      v(1, 9, 3, 0),   A(61),  "pay-by-specification only; a PayByCLCU CLB has no spec"),
+    r(Lb("spec"),                        Clb,  TEXT,                                           None,                      v(1, 9, 3, 0),   A(61),  "pay-by-specification only (PayBySpec defaults it to slb.s1.small); a PayByCLCU CLB has no spec"),
     r(Lb("instance-charge-type"),        Clb,  one_of(&["PayBySpec", "PayByCLCU"]),            Some("PayByCLCU"),         v(2, 4, 0, 0),   A(62),  "the default is PayByCLCU from CCM v2.12.1, PayBySpec before"),
     r(Lb("ip-version"),                  Both, one_of(&["ipv4", "ipv6"]),                      Some("ipv4"),              v(1, 9, 3, 101), A(63),  "ipv6 requires kube-proxy in IPVS mode; immutable"),
     r(Lb("external-ip-type"),            Clb,  one_of(&["eip"]),                               None,                      v(1, 9, 3, 316), A(64),  "the status shows the EIP"),
