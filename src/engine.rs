@@ -199,7 +199,7 @@ struct Resolver<'a> {
 impl Resolver<'_> {
     fn finding(&self, draft: Draft) -> Option<Finding> {
         let resource = self.resources.get(draft.resource)?;
-        let location = self.location(resource, &draft.path);
+        let location = self.location(resource, &draft.path, draft.on_key);
         let document = self.documents.get(resource.document)?;
         let fixes = draft
             .fixes
@@ -242,7 +242,7 @@ impl Resolver<'_> {
             .related
             .into_iter()
             .filter_map(|r| {
-                let location = self.location(self.resources.get(r.resource)?, &r.path);
+                let location = self.location(self.resources.get(r.resource)?, &r.path, false);
                 Some(RelatedLocation { message: r.message, location })
             })
             .collect();
@@ -262,9 +262,9 @@ impl Resolver<'_> {
 
     /// The span of `path`, or of its nearest existing ancestor. A collection
     /// is pointed at by its key, so the caret stays on one line.
-    fn location(&self, resource: &Resource<'_>, path: &str) -> Location {
+    fn location(&self, resource: &Resource<'_>, path: &str, on_key: bool) -> Location {
         let full = resource.document_path(path);
-        let span = self.span_of(resource, path);
+        let span = self.span_of(resource, path, on_key);
         Location {
             document: resource.document,
             start: self.lines.position(self.text, span.start, self.columns),
@@ -274,7 +274,7 @@ impl Resolver<'_> {
         }
     }
 
-    fn span_of(&self, resource: &Resource<'_>, path: &str) -> Span {
+    fn span_of(&self, resource: &Resource<'_>, path: &str, on_key: bool) -> Span {
         let mut node = resource.node;
         let mut key_span = None;
         for token in pointer::tokens(path) {
@@ -296,6 +296,7 @@ impl Resolver<'_> {
             Span::new(span.start, end.max(span.start))
         };
         match (&node.value, key_span) {
+            (_, Some(key)) if on_key => key,
             (Value::Scalar(_), _) if !node.span.is_empty() => first_line(node.span),
             (_, Some(key)) => key,
             _ => first_line(node.span),

@@ -249,6 +249,8 @@ pub struct Draft {
     pub resource: usize,
     /// Where in the resource; the nearest existing ancestor is shown if absent.
     pub path: String,
+    /// Point at the key of `path`'s entry rather than at its value.
+    pub on_key: bool,
     pub message: String,
     /// A short note shown under the caret.
     pub label: Option<String>,
@@ -267,6 +269,7 @@ impl Draft {
             severity: rule.severity,
             resource,
             path: path.into(),
+            on_key: false,
             message,
             label: None,
             notes: Vec::new(),
@@ -278,6 +281,13 @@ impl Draft {
     #[inline(never)]
     pub fn severity(mut self, severity: Severity) -> Self {
         self.severity = severity;
+        self
+    }
+
+    /// Points the finding at the key of its path (a misspelt annotation key).
+    #[inline(never)]
+    pub fn on_key(mut self) -> Self {
+        self.on_key = true;
         self
     }
 

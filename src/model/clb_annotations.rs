@@ -1,12 +1,12 @@
-//! The catalogue of Alibaba Cloud CCM load-balancer annotations (domain.md
-//! 2.2): keys, allowed values, defaults, minimum CCM versions and the keys
-//! only the NLB path reads. Every annotation rule reads this one table.
+//! What the annotation rules know about the Service annotations the Alibaba
+//! Cloud CCM reads: the catalogue (`ccm_annotations::TABLE`, taken from the
+//! CCM source) and the helpers that look keys up and check values.
 
 use std::fmt;
 
 use crate::context::Version;
 
-use super::service::{Field, ServiceView, ALIBABA_PREFIX, ALICLOUD_PREFIX, BACKEND_TYPE, NLB_CLASS};
+use super::service::{Field, ServiceView, ALIBABA_PREFIX, ALICLOUD_PREFIX, NLB_CLASS};
 
 /// The annotation that hands a Service to another controller (domain.md 2.3).
 pub const CLASS_ANNOTATION: &str = "service.beta.kubernetes.io/class";
@@ -60,206 +60,95 @@ impl fmt::Display for CcmVersion {
     }
 }
 
-/// One load-balancer annotation, by its key suffix after
-/// `service.beta.kubernetes.io/alibaba-cloud-loadbalancer-`.
+/// How the CCM spells a key (see `ccm_annotations`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Key {
+    /// `alibaba-cloud-loadbalancer-` + suffix, also read under the legacy
+    /// `alicloud-loadbalancer-` prefix (the new key wins).
+    Lb(&'static str),
+    /// `alibaba-cloud-loadbalancer-` + suffix, read only in that form.
+    New(&'static str),
+    /// A key outside the load-balancer family.
+    Full(&'static str),
+}
+
+impl Key {
+    /// The suffix after the load-balancer prefix; a `Full` key whole.
+    pub fn suffix(self) -> &'static str {
+        match self {
+            Key::Lb(s) | Key::New(s) | Key::Full(s) => s,
+        }
+    }
+
+    pub fn full(self) -> String {
+        match self {
+            Key::Lb(s) | Key::New(s) => format!("{ALIBABA_PREFIX}{s}"),
+            Key::Full(s) => s.to_owned(),
+        }
+    }
+}
+
+/// Which CCM controller reads a key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    Clb,
+    Nlb,
+    Both,
+}
+
+/// The line of the CCM source (`eeb0ddc6`) that defines a key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Src {
+    /// `pkg/controller/service/reconcile/annotation/annotations.go`
+    A(u32),
+    /// `pkg/controller/helper/service_utils.go`
+    H(u32),
+}
+
+impl fmt::Display for Src {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Src::A(n) => write!(f, "pkg/controller/service/reconcile/annotation/annotations.go#L{n}"),
+            Src::H(n) => write!(f, "pkg/controller/helper/service_utils.go#L{n}"),
+        }
+    }
+}
+
+/// One Service annotation the CCM reads: a row of `ccm_annotations::TABLE`.
 #[derive(Debug)]
 pub struct ClbAnnotation {
-    pub suffix: &'static str,
+    pub key: Key,
+    pub side: Side,
     pub values: Values,
     pub default: Option<&'static str>,
-    pub min_ccm: Option<CcmVersion>,
-    /// Read only on the NLB path: a CLB ignores it.
-    pub nlb_only: bool,
+    /// The first CCM version whose CLB path (NLB path for NLB-only keys) reads it.
+    pub since: CcmVersion,
+    pub source: Src,
     pub note: &'static str,
 }
 
-const ON_OFF: Values = Values::OneOf(&["on", "off"]);
-const TRUE_FALSE: Values = Values::OneOf(&["true", "false"]);
+impl ClbAnnotation {
+    /// The key after `…-loadbalancer-` (a key outside the family whole).
+    pub fn suffix(&self) -> &'static str {
+        self.key.suffix()
+    }
 
-const fn v(a: u32, b: u32, c: u32, d: u32) -> Option<CcmVersion> {
-    Some(CcmVersion(a, b, c, d))
+    pub fn nlb_only(&self) -> bool {
+        self.side == Side::Nlb
+    }
 }
 
-const fn int(min: i64, max: i64) -> Values {
-    Values::Int { min, max, also: None }
+/// Every Service annotation the CCM reads (S120).
+pub const CATALOGUE: &[ClbAnnotation] = super::ccm_annotations::TABLE;
+
+/// The load-balancer family (`…-loadbalancer-<suffix>`) entries.
+fn family() -> impl Iterator<Item = &'static ClbAnnotation> {
+    CATALOGUE.iter().filter(|a| !matches!(a.key, Key::Full(_)))
 }
 
-const fn entry(
-    suffix: &'static str,
-    values: Values,
-    default: Option<&'static str>,
-    min_ccm: Option<CcmVersion>,
-) -> ClbAnnotation {
-    ClbAnnotation { suffix, values, default, min_ccm, nlb_only: false, note: "" }
-}
-
-const fn noted(mut a: ClbAnnotation, note: &'static str) -> ClbAnnotation {
-    a.note = note;
-    a
-}
-
-const fn nlb(suffix: &'static str) -> ClbAnnotation {
-    ClbAnnotation { suffix, values: Values::Text, default: None, min_ccm: None, nlb_only: true, note: "" }
-}
-
-/// Keys the CCM defines (S14 `annotations.go`) with values and versions from
-/// the ACK annotation reference (S8); rows marked in the notes come from elsewhere.
-pub const CATALOGUE: &[ClbAnnotation] = &[
-    noted(
-        entry("address-type", Values::OneOf(&["internet", "intranet"]), Some("internet"), v(1, 9, 3, 0)),
-        "a reused CLB's address type must match",
-    ),
-    noted(entry("vswitch-id", Values::Text, None, v(1, 9, 3, 0)), "requires address-type: intranet"),
-    noted(entry("ip", Values::Ipv4, None, v(2, 7, 0, 0)), "requires vswitch-id and address-type: intranet; immutable"),
-    noted(
-        entry("spec", Values::Text, Some("slb.s1.small"), v(1, 9, 3, 0)),
-        "not together with instance-charge-type: PayByCLCU",
-    ),
-    noted(
-        entry("instance-charge-type", Values::OneOf(&["PayBySpec", "PayByCLCU"]), Some("PayBySpec"), v(2, 4, 0, 0)),
-        "the default is PayByCLCU from CCM v2.5.0",
-    ),
-    entry("charge-type", Values::OneOf(&["paybytraffic", "paybybandwidth"]), Some("paybytraffic"), v(1, 9, 3, 0)),
-    noted(entry("bandwidth", int(1, i64::MAX), Some("50"), v(1, 9, 3, 10)), "Mbps; Internet-facing CLB only"),
-    noted(
-        entry("id", Values::Text, None, v(1, 9, 3, 81)),
-        "reuses an existing CLB, which is not deleted with the Service",
-    ),
-    noted(entry("force-override-listeners", TRUE_FALSE, Some("false"), v(1, 9, 3, 81)), "only with id"),
-    noted(entry("master-zoneid", Values::Text, None, v(1, 9, 3, 10)), "immutable"),
-    noted(entry("slave-zoneid", Values::Text, None, v(1, 9, 3, 10)), "immutable"),
-    entry("additional-resource-tags", Values::Text, None, v(1, 9, 3, 0)),
-    noted(
-        entry("ip-version", Values::OneOf(&["ipv4", "ipv6"]), Some("ipv4"), v(1, 9, 3, 220)),
-        "ipv6 requires kube-proxy in IPVS mode; immutable",
-    ),
-    entry("delete-protection", ON_OFF, Some("on"), v(1, 9, 3, 313)),
-    entry(
-        "modification-protection",
-        Values::OneOf(&["ConsoleProtection", "NonProtection"]),
-        Some("ConsoleProtection"),
-        v(1, 9, 3, 313),
-    ),
-    entry("name", Values::Text, None, v(1, 9, 3, 313)),
-    noted(entry("resource-group-id", Values::Text, None, v(1, 9, 3, 313)), "immutable"),
-    noted(
-        entry("hostname", Values::DnsName, None, v(2, 3, 0, 0)),
-        "the status shows this name instead of the CLB IP; in-cluster traffic goes through the CLB",
-    ),
-    noted(entry("preserve-lb-on-delete", Values::Text, None, v(2, 10, 0, 0)), "any non-empty value enables it"),
-    noted(entry("protocol-port", Values::ProtocolPorts, None, v(1, 9, 3, 0)), "creates HTTP/HTTPS listeners"),
-    noted(entry("cert-id", Values::Text, None, v(1, 9, 3, 164)), "certificate of the HTTPS listeners"),
-    entry("domain-extensions", Values::Text, None, v(2, 13, 0, 0)),
-    noted(entry("forward-port", Values::Text, None, v(1, 9, 3, 164)), "HTTP to HTTPS redirect, e.g. 80:443"),
-    entry(
-        "tls-cipher-policy",
-        Values::OneOf(&[
-            "tls_cipher_policy_1_0",
-            "tls_cipher_policy_1_1",
-            "tls_cipher_policy_1_2",
-            "tls_cipher_policy_1_2_strict",
-            "tls_cipher_policy_1_2_strict_with_1_3",
-        ]),
-        Some("tls_cipher_policy_1_0"),
-        v(2, 4, 0, 0),
-    ),
-    noted(entry("http2-enabled", ON_OFF, Some("on"), v(2, 1, 0, 0)), "HTTPS listeners only"),
-    noted(entry("persistence-timeout", int(0, 3600), Some("0"), v(1, 9, 3, 0)), "seconds; TCP listeners only"),
-    noted(entry("sticky-session", ON_OFF, Some("off"), v(1, 9, 3, 0)), "HTTP/HTTPS listeners only"),
-    noted(
-        entry("sticky-session-type", Values::OneOf(&["insert", "server"]), None, v(1, 9, 3, 0)),
-        "required when sticky-session is on",
-    ),
-    noted(entry("cookie-timeout", int(1, 86400), None, v(1, 9, 3, 0)), "seconds; required for insert"),
-    noted(entry("cookie", Values::Text, None, v(1, 9, 3, 0)), "required for server"),
-    entry("acl-status", ON_OFF, Some("off"), v(1, 9, 3, 164)),
-    noted(entry("acl-id", Values::Text, None, v(1, 9, 3, 164)), "required when acl-status is on"),
-    noted(
-        entry("acl-type", Values::OneOf(&["white", "black"]), None, v(1, 9, 3, 164)),
-        "required when acl-status is on; an empty white list forwards everything",
-    ),
-    // wlc comes from the CCM's own annotation list (alibaba-ccm-usage-en.md),
-    // qch from the CLB API; domain.md lists wrr, rr, sch, tch "and more".
-    noted(
-        entry("scheduler", Values::OneOf(&["wrr", "wlc", "rr", "sch", "tch", "qch"]), Some("rr"), v(1, 9, 3, 0)),
-        "Local mode needs wrr so that node weights (pods per node) count",
-    ),
-    noted(entry("health-check-switch", ON_OFF, Some("on"), v(2, 6, 0, 0)), "TCP/UDP listeners"),
-    entry("health-check-type", Values::OneOf(&["tcp", "http"]), Some("tcp"), v(1, 9, 3, 0)),
-    noted(entry("health-check-flag", ON_OFF, Some("off"), v(1, 9, 3, 0)), "HTTP/HTTPS listeners; TCP is always on"),
-    entry("health-check-uri", Values::Text, None, v(1, 9, 3, 0)),
-    entry("health-check-domain", Values::Text, None, v(1, 9, 3, 0)),
-    entry(
-        "health-check-httpcode",
-        Values::ListOf(&["http_2xx", "http_3xx", "http_4xx", "http_5xx"]),
-        Some("http_2xx"),
-        v(1, 9, 3, 0),
-    ),
-    entry("health-check-method", Values::OneOf(&["head", "get"]), None, v(2, 3, 0, 0)),
-    entry("health-check-connect-port", Values::Int { min: 1, max: 65535, also: Some(-520) }, None, v(1, 9, 3, 0)),
-    noted(
-        entry("health-check-connect-timeout", int(1, 300), Some("5"), v(1, 9, 3, 0)),
-        "ignored if below the interval",
-    ),
-    noted(entry("health-check-timeout", int(1, 300), Some("5"), v(1, 9, 3, 0)), "ignored if below the interval"),
-    entry("healthy-threshold", int(2, 10), Some("3"), v(1, 9, 3, 0)),
-    entry("unhealthy-threshold", int(2, 10), Some("3"), v(1, 9, 3, 0)),
-    entry("health-check-interval", int(1, 50), Some("2"), v(1, 9, 3, 0)),
-    noted(entry("connection-drain", ON_OFF, None, v(2, 0, 1, 0)), "TCP/UDP listeners"),
-    entry("connection-drain-timeout", int(10, 900), None, v(2, 0, 1, 0)),
-    entry("xforwardedfor-proto", ON_OFF, Some("off"), v(2, 1, 0, 0)),
-    entry("xforwardedfor-slbport", ON_OFF, Some("off"), v(2, 9, 1, 0)),
-    entry("xforwardedfor-clientsrcport", ON_OFF, Some("off"), v(2, 9, 1, 0)),
-    noted(entry("idle-timeout", int(1, 60), Some("15"), v(2, 1, 0, 0)), "HTTP/HTTPS listeners"),
-    noted(entry("request-timeout", int(1, 180), Some("60"), v(2, 3, 0, 0)), "HTTP/HTTPS listeners"),
-    noted(entry("established-timeout", int(10, 900), None, v(2, 3, 0, 0)), "TCP listeners"),
-    noted(
-        entry("proxy-protocol", ON_OFF, Some("off"), v(2, 6, 0, 0)),
-        "TCP/UDP listeners send PROXY protocol v2; switching it is not smooth",
-    ),
-    noted(entry("backend-label", Values::Text, None, v(1, 9, 3, 0)), "only for ecs backends"),
-    entry("remove-unscheduled-backend", ON_OFF, Some("off"), v(1, 9, 3, 164)),
-    noted(entry("vgroup-port", Values::Text, None, None), "only with a reused CLB's vServer groups"),
-    noted(entry("weight", Values::Text, None, None), "only with a reused CLB's vServer groups"),
-    entry("ignore-weight-update", ON_OFF, Some("off"), v(2, 11, 1, 0)),
-    noted(entry("external-ip-type", Values::OneOf(&["eip"]), None, None), "the status shows the EIP (S14)"),
-    noted(entry("type", Values::Text, None, None), "nlb selects NLB behind a feature gate (S14)"),
-    // In S14's annotations.go and the CCM's own annotation list
-    // (alibaba-ccm-usage-en.md); not in domain.md's table.
-    noted(
-        entry("slb-network-type", Values::OneOf(&["classic", "vpc"]), Some("classic"), None),
-        "network type of the CLB",
-    ),
-    // S14 constants whose values the sources read do not document.
-    entry("backend-ip-version", Values::Text, None, None),
-    entry("default-weight", Values::Text, None, None),
-    entry("bandwidth-package-id", Values::Text, None, None),
-    entry("cacert-id", Values::Text, None, None),
-    entry("cacert", Values::Text, None, None),
-    entry("additional-cert-ids", Values::Text, None, None),
-    nlb("preserve-client-ip"),
-    nlb("server-group-type"),
-    nlb("zone-maps"),
-    nlb("security-group-ids"),
-    nlb("ipv6-address-type"),
-    nlb("cross-zone-enabled"),
-    nlb("cps"),
-    nlb("ppv2-pvl-ep-id-enabled"),
-    nlb("ppv2-pvl-eps-id-enabled"),
-    nlb("ppv2-pvl-vpc-id-enabled"),
-    nlb("alpn"),
-    nlb("alpn-policy"),
-    nlb("listener-port-range"),
-];
-
-/// `service.beta.kubernetes.io/backend-type` (no `alibaba-cloud-` prefix).
-pub const BACKEND_TYPE_ENTRY: ClbAnnotation = noted(
-    entry("backend-type", Values::OneOf(&["eni", "ecs"]), None, v(1, 9, 3, 164)),
-    "eni is effective only with Terway",
-);
-
+/// The entry of a `…-loadbalancer-<suffix>` key.
 pub fn lookup(suffix: &str) -> Option<&'static ClbAnnotation> {
-    CATALOGUE.iter().find(|a| a.suffix == suffix)
+    family().find(|a| a.suffix() == suffix)
 }
 
 /// Which of the two accepted key prefixes a key uses (domain.md 2.1).
@@ -288,12 +177,14 @@ pub fn split_key(key: &str) -> Option<(Prefix, &str)> {
     }
 }
 
-/// The catalogue entry of an annotation key, `backend-type` included.
+/// The catalogue entry of an annotation key as the CCM reads it: a key only
+/// the `alibaba-cloud-` form of which is read has no entry under `alicloud-`.
 pub fn entry_for_key(key: &str) -> Option<&'static ClbAnnotation> {
-    if key == BACKEND_TYPE {
-        return Some(&BACKEND_TYPE_ENTRY);
+    if let Some(entry) = CATALOGUE.iter().find(|a| matches!(a.key, Key::Full(full) if full == key)) {
+        return Some(entry);
     }
-    split_key(key).and_then(|(_, suffix)| lookup(suffix))
+    let (prefix, suffix) = split_key(key)?;
+    lookup(suffix).filter(|a| prefix == Prefix::AlibabaCloud || matches!(a.key, Key::Lb(_)))
 }
 
 /// The known key closest to an unknown suffix, with its edit distance.
@@ -301,22 +192,22 @@ pub fn entry_for_key(key: &str) -> Option<&'static ClbAnnotation> {
 pub fn nearest(suffix: &str) -> Option<(&'static ClbAnnotation, usize)> {
     let lower = suffix.to_ascii_lowercase();
     let mut best: Option<(&ClbAnnotation, usize, f64)> = None;
-    for a in CATALOGUE {
-        let distance = edit_distance(&lower, a.suffix);
-        let similarity = 1.0 - distance as f64 / lower.chars().count().max(a.suffix.len()).max(1) as f64;
+    for a in family() {
+        let distance = edit_distance(&lower, a.suffix());
+        let similarity = 1.0 - distance as f64 / lower.chars().count().max(a.suffix().len()).max(1) as f64;
         if best.is_none_or(|(_, d, s)| distance < d || (distance == d && similarity > s)) {
             best = Some((a, distance, similarity));
         }
     }
     let (a, distance, similarity) = best?;
-    (distance <= 2 || similarity >= 0.7).then_some((a, edit_distance(suffix, a.suffix)))
+    (distance <= 2 || similarity >= 0.7).then_some((a, edit_distance(suffix, a.suffix())))
 }
 
 /// Whether two known keys are as near to `suffix` as the best one.
 pub fn is_ambiguous(suffix: &str, best: &ClbAnnotation) -> bool {
     let lower = suffix.to_ascii_lowercase();
-    let d = edit_distance(&lower, best.suffix);
-    CATALOGUE.iter().filter(|a| edit_distance(&lower, a.suffix) == d).count() > 1
+    let d = edit_distance(&lower, best.suffix());
+    family().filter(|a| edit_distance(&lower, a.suffix()) == d).count() > 1
 }
 
 /// Edits (insertions, deletions, substitutions, swaps of neighbours) between
@@ -435,12 +326,7 @@ mod tests {
     fn every_key_is_listed_once() {
         let mut seen = std::collections::HashSet::new();
         for a in CATALOGUE {
-            assert!(seen.insert(a.suffix), "{} twice", a.suffix);
-            if let Values::OneOf(values) = a.values {
-                if let Some(default) = a.default {
-                    assert!(values.contains(&default), "{}: default {default} not allowed", a.suffix);
-                }
-            }
+            assert!(seen.insert(a.key.full()), "{} twice", a.key.full());
         }
     }
 
@@ -448,20 +334,24 @@ mod tests {
     fn keys_split_under_both_prefixes() {
         let key = "service.beta.kubernetes.io/alicloud-loadbalancer-address-type";
         assert_eq!(split_key(key), Some((Prefix::Legacy, "address-type")));
-        assert_eq!(entry_for_key(key).map(|a| a.suffix), Some("address-type"));
-        assert_eq!(entry_for_key(BACKEND_TYPE).map(|a| a.suffix), Some("backend-type"));
+        assert_eq!(entry_for_key(key).map(|a| a.suffix()), Some("address-type"));
+        let backend = entry_for_key(crate::model::BACKEND_TYPE).map(|a| a.key);
+        assert_eq!(backend, Some(Key::Full("service.beta.kubernetes.io/backend-type")));
+        // tunnel-type is read only in its alibaba-cloud- form (helper/service_utils.go).
+        assert!(entry_for_key("service.beta.kubernetes.io/alibaba-cloud-loadbalancer-tunnel-type").is_some());
+        assert!(entry_for_key("service.beta.kubernetes.io/alicloud-loadbalancer-tunnel-type").is_none());
         assert!(entry_for_key("service.beta.kubernetes.io/aws-load-balancer-type").is_none());
     }
 
     #[test]
     fn nearest_suggests_slips_only() {
-        assert_eq!(nearest("schedular").map(|(a, d)| (a.suffix, d)), Some(("scheduler", 1)));
-        assert_eq!(nearest("Scheduler").map(|(a, d)| (a.suffix, d)), Some(("scheduler", 1)));
-        assert_eq!(nearest("network-type").map(|(a, _)| a.suffix), Some("slb-network-type"));
-        assert_eq!(nearest("healthcheck-type").map(|(a, _)| a.suffix), Some("health-check-type"));
+        assert_eq!(nearest("schedular").map(|(a, d)| (a.suffix(), d)), Some(("scheduler", 1)));
+        assert_eq!(nearest("Scheduler").map(|(a, d)| (a.suffix(), d)), Some(("scheduler", 1)));
+        assert_eq!(nearest("slb-network-type").map(|(a, _)| a.suffix()), Some("network-type"));
+        assert_eq!(nearest("healthcheck-type").map(|(a, _)| a.suffix()), Some("health-check-type"));
         assert!(nearest("completely-different-thing").is_none());
         // A swap of neighbours is one slip.
-        assert_eq!(nearest("shceduler").map(|(a, d)| (a.suffix, d)), Some(("scheduler", 1)));
+        assert_eq!(nearest("shceduler").map(|(a, d)| (a.suffix(), d)), Some(("scheduler", 1)));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use serde_json::Value as Json;
 
 use crate::source::Span;
 use crate::yaml::scalar::{double_quoted, emit_string, plain_safe, Context};
-use crate::yaml::{pointer, Entry, Node, ScalarStyle};
+use crate::yaml::{pointer, Entry, Mapping, Node, ScalarStyle};
 
 use super::edit::TextEdit;
 use super::op::{Op, OpKind};
@@ -315,10 +315,7 @@ impl<'a> Lowering<'a> {
         else {
             return fail(format!("nothing to remove at {path}"));
         };
-        // Kubernetes keeps the last of duplicated keys: removing it would bring back an earlier one.
-        if mapping.entries.iter().filter(|e| e.key.scalar_text() == Some(key.as_str())).count() > 1 {
-            return fail(format!("{path} is a duplicated key; remove its duplicates by hand"));
-        }
+        unique_key(mapping, &key, path)?;
         let end = entry.value.span.end.max(entry.key.span.end);
         if mapping.flow || self.json() {
             if let Some(next) = mapping.entries.get(index + 1) {
@@ -339,7 +336,17 @@ impl<'a> Lowering<'a> {
             let holder = pointer::split_last(&parent_path)
                 .and_then(|(gp, k)| self.root.pointer(gp)?.as_mapping()?.entry(&k).map(|e| self.after_colon(e)));
             return Ok(match holder {
-                Some(after_colon) => TextEdit { span: Span::new(after_colon?, line_end), text: " {}".into() },
+                Some(after_colon) => {
+                    let after_colon = after_colon?;
+                    // Whole-line comments between the holder's key and the entry stay.
+                    let colon_line_end = after_colon
+                        + self.text[after_colon..].find(['\r', '\n']).unwrap_or(self.text.len() - after_colon);
+                    let entry_line = self.line_start_of(entry.key.span.start);
+                    let between = self.text.get(colon_line_end..entry_line).unwrap_or("");
+                    let kept = between.trim_end_matches(['\r', '\n']);
+                    let kept = if kept.trim().is_empty() { "" } else { kept };
+                    TextEdit { span: Span::new(after_colon, line_end), text: format!(" {{}}{kept}") }
+                }
                 None => TextEdit { span: Span::new(entry.key.span.start, line_end), text: "{}".into() },
             });
         }
@@ -399,6 +406,9 @@ impl<'a> Lowering<'a> {
             .as_mapping()
             .and_then(|m| m.entry(&old))
             .ok_or_else(|| LowerError(format!("nothing to rename at {from}")))?;
+        if let Some(mapping) = parent.as_mapping() {
+            unique_key(mapping, &old, from)?;
+        }
         let context = self.context(Some(parent));
         let style = entry.key.as_scalar().map_or(ScalarStyle::Plain, |s| s.style);
         let text = if self.json() { double_quoted(&new) } else { emit_string(&new, style, context) };
@@ -547,6 +557,15 @@ impl<'a> Lowering<'a> {
     }
 }
 
+/// Removing or renaming one of a duplicated key's entries would only bring
+/// another into effect (the last one wins): the duplicate is for a person.
+fn unique_key(mapping: &Mapping, key: &str, path: &str) -> Result<()> {
+    if mapping.entries.iter().filter(|e| e.key.scalar_text() == Some(key)).count() > 1 {
+        return fail(format!("{path} appears more than once; remove the duplicate by hand"));
+    }
+    Ok(())
+}
+
 /// A node read through a YAML alias shares its text with the anchor: editing
 /// it there would change every alias of it too. (JSON has no aliases.)
 fn not_aliased(node: &Node, path: &str) -> Result<()> {
@@ -643,6 +662,15 @@ mod tests {
         // `y` is a YAML 1.1 boolean: as a key it must be quoted.
         assert_eq!(edit("a: {x: 1}\n", vec![Op::add("/a/y", 1)]), "a: {x: 1, \"y\": 1}\n");
         assert_eq!(edit("a: {}\n", vec![Op::add("/a/k", "z")]), "a: {k: z}\n");
+        // A duplicated key is left to a person.
+        let twice = "a:\n  k: 1\n  k: 2\n";
+        let loaded = load(twice, &Limits::default());
+        let root = loaded.documents[0].root.as_ref().unwrap();
+        let lowering = Lowering::new(twice, root, loaded.documents[0].span);
+        assert!(lowering.lower(&[Op::remove("/a/k")]).is_err());
+        assert!(lowering.lower(&[Op::rename("/a/k", "/a/j")]).is_err());
+        // Removing the only entry keeps the comment lines above it.
+        assert_eq!(edit("m:\n  a:\n    # why\n    k: v\n", vec![Op::remove("/m/a/k")]), "m:\n  a: {}\n    # why\n");
         assert_eq!(edit("a:\nb: 1\n", vec![Op::add("/a/k", "z")]), "a:\n  k: z\nb: 1\n");
         assert_eq!(edit("a: ~\n", vec![Op::add("/a/k", "z")]), "a:\n  k: z\n");
     }

@@ -7,15 +7,17 @@ const BASELINE: CcmVersion = CcmVersion(1, 9, 3, 0);
 declare_rule! {
     /// ## What it does
     /// With a `ccmVersion` in the cluster context, flags CLB annotations that
-    /// the ACK annotation reference introduces in a later CCM version — e.g.
-    /// `hostname` (v2.3.0), `proxy-protocol` and `health-check-switch` (v2.6.0),
-    /// `ip` (v2.7.0), `preserve-lb-on-delete` (v2.10.0). Without `ccmVersion`
-    /// it reports nothing.
+    /// the CCM's CLB path reads only from a later version — e.g. `hostname`
+    /// (v2.3.0), `proxy-protocol` and `health-check-switch` (v2.6.0), `ip`
+    /// (v2.7.0), `preserve-lb-on-delete` (v2.10.0), `network-type` and
+    /// `tunnel-type` (v2.12.4). Without `ccmVersion` it reports nothing.
     ///
     /// ## Why is this bad?
-    /// An older CCM does not know the key and ignores it without an event
-    /// (S8 lists a minimum version per annotation; S15 the release notes): the
+    /// An older CCM does not know the key and ignores it without an event: the
     /// manifest promises a load balancer setting the cluster does not apply.
+    /// The versions are the first CCM tags whose source reads each key
+    /// (S120, `git tag --contains`), refined by the ACK annotation reference
+    /// (S8) and release notes (S15) where they fall between two OSS tags.
     ///
     /// Catalogue versions have up to four parts (`v1.9.3.81`); the context's
     /// version keeps three, so when they agree on three parts the rule cannot
@@ -40,7 +42,7 @@ declare_rule! {
         title_zh: "注解需要更新版本的 CCM",
         severity: Warning,
         fix: Sometimes,
-        sources: ["S8", "S15"],
+        sources: ["S8", "S15", "S120"],
     }
 }
 
@@ -58,7 +60,7 @@ impl Rule for AnnotationNeedsNewerCcm {
             }
             for (key, field) in &svc.annotations {
                 let Some(entry) = entry_for_key(key) else { continue };
-                let Some(min) = entry.min_ccm else { continue };
+                let min = entry.since;
                 // v1.9.3 is the oldest version S8 tracks, the one that added the
                 // alibaba-cloud- prefix; older CCMs read the legacy alicloud- keys.
                 if min <= BASELINE && matches!(split_key(key), Some((Prefix::Legacy, _))) {
@@ -102,7 +104,7 @@ impl Rule for AnnotationNeedsNewerCcm {
 mod tests {
     use crate::rules::test_support::*;
 
-    const TEXT: &str = "apiVersion: v1\nkind: Service\nmetadata: {name: plain}\nspec: {type: LoadBalancer}\n---\napiVersion: istio.alibabacloud.com/v1beta1\nkind: IstioGateway\nmetadata: {name: ingressgateway, namespace: istio-system}\nspec:\n  serviceAnnotations:\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-proxy-protocol: \"on\"\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-id: lb-1\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-scheduler: wrr\n";
+    const TEXT: &str = "apiVersion: v1\nkind: Service\nmetadata: {name: plain}\nspec: {type: LoadBalancer}\n---\napiVersion: istio.alibabacloud.com/v1beta1\nkind: IstioGateway\nmetadata: {name: ingressgateway, namespace: istio-system}\nspec:\n  serviceAnnotations:\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-proxy-protocol: \"on\"\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-id: lb-1\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-health-check-type: tcp\n";
 
     #[test]
     fn only_with_a_ccm_version() {
@@ -116,14 +118,15 @@ mod tests {
 
     #[test]
     fn four_part_minimums_are_compared_when_they_can_be() {
-        // id needs v1.9.3.81 and scheduler v1.9.3: v1.9.2 is older than both;
-        // v1.9.3 has scheduler, and cannot be told apart from v1.9.3.81.
+        // id needs v1.9.3.81 and health-check-type v1.9.3: v1.9.2 is older than
+        // both; v1.9.3 has health-check-type, and cannot be told apart from v1.9.3.81.
         let r = check_with(TEXT, &[("ccmVersion", "v1.9.2")]);
         assert_eq!(r.findings.iter().filter(|f| f.code == "ASM-ANN-030").count(), 3);
         let r = check_with(TEXT, &[("ccmVersion", "v1.9.3")]);
         assert_eq!(r.findings.iter().filter(|f| f.code == "ASM-ANN-030").count(), 1);
         // Legacy keys predate the v1.9.3 baseline.
-        let legacy = TEXT.replace("alibaba-cloud-loadbalancer-scheduler", "alicloud-loadbalancer-scheduler");
+        let legacy =
+            TEXT.replace("alibaba-cloud-loadbalancer-health-check-type", "alicloud-loadbalancer-health-check-type");
         let r = check_with(&legacy, &[("ccmVersion", "v1.9.2")]);
         assert_eq!(r.findings.iter().filter(|f| f.code == "ASM-ANN-030").count(), 2);
     }

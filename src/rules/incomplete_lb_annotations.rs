@@ -17,12 +17,18 @@ declare_rule! {
     /// | `acl-status: on` | `acl-id` and `acl-type` | error |
     /// | `sticky-session: on` | `sticky-session-type`; `cookie-timeout` for `insert`, `cookie` for `server` | error |
     /// | `spec` | not with `instance-charge-type: PayByCLCU` | error |
+    /// | `id` | `force-override-listeners: "true"` for listener annotations: ASM-ANN-039 | — |
     /// | `forward-port` | `protocol-port` with an `http:` and an `https:` listener, and `cert-id` | error |
     /// | `protocol-port` with `https:` | `cert-id` (unless a reused CLB keeps its listeners) | error |
     /// | `force-override-listeners` | `id` (no effect without) | warning |
     /// | `backend-label` | not with `backend-type: eni` (no effect) | warning |
     /// | the same key under both prefixes, different values | the legacy `alicloud-` one is ignored | warning |
     /// | `protocol-port` with `http:`/`https:` | HTTP health checks are off unless `health-check-flag: on` | info |
+    ///
+    /// Pay-by-specification settings without an explicit PayByCLCU (`spec`
+    /// alone, `PayBySpec`, `paybybandwidth`) are ASM-ANN-041's, which weighs
+    /// them by CCM version; this rule keeps only the explicit conflict, so one
+    /// problem gets one finding.
     ///
     /// ## Why is this bad?
     /// The CCM either rejects the combination (the CLB API call fails and the
@@ -43,7 +49,8 @@ declare_rule! {
     /// Add the missing companion (most need an ID only you know, so the fix is
     /// display-only), or remove the annotation that has no effect:
     /// `set-intranet` (unsafe: the CLB becomes internal), `remove-spec`
-    /// (unsafe), `remove-annotation` (safe, for keys the CCM ignores).
+    /// (unsafe: a PayByCLCU CLB has no specification, S123), `remove-annotation`
+    /// (safe, for keys the CCM ignores).
     pub struct IncompleteLbAnnotations {
         code: "ASM-ANN-028",
         name: "incomplete-lb-annotations",
@@ -51,7 +58,7 @@ declare_rule! {
         title_zh: "CLB 注解不完整或相互冲突",
         severity: Error,
         fix: Sometimes,
-        sources: ["S8", "S14"],
+        sources: ["S8", "S14", "S120", "S123", "S124"],
     }
 }
 
@@ -252,13 +259,15 @@ impl<'c, 'a> Checker<'c, 'a> {
     }
 
     fn charging(&mut self) {
-        let (Some(spec), Some("PayByCLCU")) = (self.get("spec"), self.text("instance-charge-type")) else { return };
+        // The CCM compares the charge type ignoring case (`IsPayByCLCU`, S123).
+        let clcu = self.text("instance-charge-type").is_some_and(|t| t.eq_ignore_ascii_case("PayByCLCU"));
+        let (Some(spec), true) = (self.get("spec"), clcu) else { return };
         let cx = self.cx;
         let fix = Fix::new("remove-spec", Applicability::Unsafe, cx.t("remove spec", "删除 spec"))
             .op(Op::remove(spec.path.clone()))
             .tradeoff(cx.t(
-                "a pay-by-usage (PayByCLCU) CLB has no specification; if you meant a fixed specification, set instance-charge-type: PayBySpec instead",
-                "按使用量计费（PayByCLCU）的 CLB 没有规格；如果想要固定规格，请改为 instance-charge-type: PayBySpec",
+                "a pay-by-usage (PayByCLCU) CLB has no specification; pay-by-specification CLBs are no longer sold (S124)",
+                "按使用量计费（PayByCLCU）的 CLB 没有规格；按规格计费的 CLB 已停售（S124）",
             ));
         self.report(
             "charging",
@@ -429,6 +438,56 @@ mod tests {
         assert!(m.iter().any(|x| x.contains("no health check")), "{m:?}");
         let ip = svc(&format!("{P}ip: 192.168.0.10\n"));
         assert!(messages(&ip)[0].contains("ip needs vswitch-id"));
+    }
+
+    #[test]
+    fn remove_spec_and_remove_annotation_fixes_apply() {
+        let clcu = svc(&format!(
+            "{P}spec: slb.s2.small  # old example
+{P}instance-charge-type: paybyclcu
+"
+        ));
+        let fixed = apply_fix(&clcu, "remove-spec", &[]);
+        assert_eq!(
+            fixed,
+            svc(&format!(
+                "{P}instance-charge-type: paybyclcu
+"
+            ))
+        );
+        assert!(messages(&fixed).is_empty());
+        let stray = svc(&format!("{P}force-override-listeners: \"true\"\n{P}address-type: intranet\n"));
+        let fixed = apply_fix(&stray, "remove-annotation", &[]);
+        assert_eq!(fixed, svc(&format!("{P}address-type: intranet\n")));
+        assert!(messages(&fixed).is_empty());
+        let legacy =
+            svc(&format!("    service.beta.kubernetes.io/alicloud-loadbalancer-scheduler: rr\n{P}scheduler: wrr\n"));
+        assert_eq!(apply_fix(&legacy, "remove-annotation", &[]), svc(&format!("{P}scheduler: wrr\n")));
+    }
+
+    #[test]
+    fn sub_checks_that_need_their_own_inputs() {
+        let https = svc(&format!("{P}protocol-port: \"https:443\"\n{P}health-check-flag: \"off\"\n"));
+        let m = messages(&https);
+        assert!(m.iter().any(|x| x.starts_with("protocol-port declares an https listener without cert-id")), "{m:?}");
+        // health-check-flag set to off: the rule does not overwrite it, it only advises.
+        let report = check_with(&https, &[]);
+        let health = report.findings.iter().find(|f| f.message.contains("no health check")).unwrap();
+        assert_eq!(health.fixes[0].applicability, Applicability::DisplayOnly);
+        assert!(health.fixes[0].patch.is_empty());
+        // A reused CLB that keeps its own listeners needs no cert-id here.
+        let reused = svc(&format!("{P}protocol-port: \"https:443\"\n{P}id: lb-1\n"));
+        assert!(!messages(&reused).iter().any(|x| x.contains("cert-id")));
+        let eni = svc(&format!("{P}backend-label: pool=gw\n    service.beta.kubernetes.io/backend-type: eni\n"));
+        assert!(messages(&eni)[0].starts_with("backend-label has no effect with backend-type: eni"));
+        let no_type = svc(&format!("{P}sticky-session: \"on\"\n"));
+        assert!(messages(&no_type)[0].starts_with("sticky-session is on without sticky-session-type"));
+        let server = svc(&format!("{P}sticky-session: \"on\"\n{P}sticky-session-type: server\n"));
+        assert!(messages(&server)[0].starts_with("sticky-session-type server needs cookie"));
+        let neither = svc(&format!("{P}acl-status: \"on\"\n"));
+        assert!(messages(&neither)[0].starts_with("acl-status is on without acl-id, acl-type"));
+        let no_type = svc(&format!("{P}acl-status: \"on\"\n{P}acl-id: acl-1\n"));
+        assert!(messages(&no_type)[0].starts_with("acl-status is on without acl-type"));
     }
 
     #[test]

@@ -21,6 +21,12 @@ declare_rule! {
     /// stays off, or the CLB API rejects the listener and the Service never
     /// gets its load balancer (S8, S14).
     ///
+    /// `scheduler: wlc` gets a warning of its own: the 2021 ACK reference (S8)
+    /// lists it, the current CLB documentation (S122) does not, so the CLB API
+    /// may reject the listener. `network-type` takes `classic` or `vpc` (S120).
+    /// `instance-charge-type: PayBySpec` is a valid value; that new CLBs can no
+    /// longer be bought by specification is ASM-ANN-041's.
+    ///
     /// NLB Services are not checked: the NLB path documents other values for
     /// the same keys (`true`/`false`, `DualStack`, `TCPSSL:443`). Values YAML
     /// does not read as strings are ASM-ANN-034's, the hostname is
@@ -52,7 +58,7 @@ declare_rule! {
         title_zh: "CCM 负载均衡注解的值无效",
         severity: Error,
         fix: Sometimes,
-        sources: ["S8", "S14", "S16"],
+        sources: ["S8", "S14", "S16", "S120", "S122"],
     }
 }
 
@@ -72,13 +78,41 @@ impl Rule for InvalidLbAnnotationValue {
                 let Some(entry) = entry_for_key(key) else { continue };
                 // Values YAML does not read as strings are ASM-ANN-034's.
                 let Some(text) = field.node.as_str() else { continue };
-                let Some(problem) = value_problem(entry.values, text) else { continue };
-                if once.first(svc, &field.path, "value") {
-                    out.push(bad_value(cx, svc, key, field, entry, text, problem));
+                if let Some(problem) = value_problem(entry.values, text) {
+                    if once.first(svc, &field.path, "value") {
+                        out.push(bad_value(cx, svc, key, field, entry, text, problem));
+                    }
+                } else if entry.suffix() == "scheduler" && text == "wlc" && once.first(svc, &field.path, "value") {
+                    out.push(doubtful_wlc(cx, svc, key, field));
                 }
             }
         }
     }
+}
+
+/// `wlc` is in the 2021 ACK reference (S8) and the CCM's usage.md, but the
+/// current CLB docs list round-robin, weighted round-robin and consistent
+/// hashing only (S122).
+fn doubtful_wlc(cx: &RuleContext<'_>, svc: &ServiceView<'_>, key: &str, field: &Field<'_>) -> Draft {
+    let who = owner(cx, svc);
+    let message = cx.t(
+        format_args!("annotation {key} of {who} is `wlc`, which the current CLB documentation no longer lists: the CLB API may reject the listener"),
+        format_args!("{who} 的注解 {key} 为 `wlc`，当前 CLB 文档已不再列出该算法：CLB API 可能拒绝该监听"),
+    );
+    Draft::new(&InvalidLbAnnotationValue::META, svc.resource, field.path.clone(), message)
+        .severity(Severity::Warning)
+        .note(cx.t(
+            "CLB documents rr, wrr and consistent hashing (sch, tch, qch) (S122); wlc appears only in the 2021 ACK annotation reference (S8)",
+            "CLB 文档只列出 rr、wrr 和一致性哈希（sch、tch、qch）（S122）；wlc 只出现在 2021 年的 ACK 注解文档（S8）中",
+        ))
+        .fix(Fix::new(
+            "use-wrr",
+            Applicability::DisplayOnly,
+            cx.t(
+                "use wrr (weighted round-robin), which the CLB documents and which honours node weights",
+                "改用 wrr（加权轮询）：CLB 文档列出了它，且会按节点权重分配",
+            ),
+        ))
 }
 
 fn allowed_text(values: Values) -> String {
@@ -215,6 +249,20 @@ spec:
         let report = check_with(&bare, &[]);
         assert_eq!(report.findings.iter().filter(|f| f.code == "ASM-ANN-037").count(), 3);
         assert!(codes(&report).contains(&"ASM-ANN-034"));
+    }
+
+    #[test]
+    fn wlc_is_a_warning_and_network_type_takes_classic_or_vpc() {
+        let text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  annotations:\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-scheduler: wlc\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-network-type: alibaba\nspec:\n  type: LoadBalancer\n";
+        let report = check_with(text, &[]);
+        let found: Vec<_> = report.findings.iter().filter(|f| f.code == "ASM-ANN-037").collect();
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert_eq!(found[0].severity.as_str(), "warning");
+        assert!(found[0].message.contains("may reject"), "{}", found[0].message);
+        assert_eq!(found[1].severity.as_str(), "error");
+        assert!(found[1].message.contains("the CCM accepts classic, vpc"), "{}", found[1].message);
+        let good = text.replace(": wlc", ": wrr").replace(": alibaba", ": vpc");
+        assert!(!codes(&check_with(&good, &[])).contains(&"ASM-ANN-037"));
     }
 
     #[test]

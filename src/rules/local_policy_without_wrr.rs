@@ -22,8 +22,11 @@ declare_rule! {
     /// weights each by its number of pods (S10, S14). A round-robin listener
     /// ignores the weights: a node with one pod gets as many connections as a
     /// node with three. ACK: "Local mode requires setting the scheduling policy
-    /// to weighted round-robin (wrr)" (S8). `wlc` also honours weights and is
-    /// accepted (it is in the CCM's own annotation list).
+    /// to weighted round-robin (wrr)" (S8). `wlc` (weighted least connections)
+    /// is in the 2021 ACK reference and the CCM's usage.md, but the current CLB
+    /// documentation lists only round-robin, weighted round-robin and
+    /// consistent hashing (S122), so it is not taken as weight-honouring: the
+    /// rule reports it, and ASM-ANN-037 warns that the CLB may reject it.
     ///
     /// | context | severity |
     /// |---|---|
@@ -53,7 +56,7 @@ declare_rule! {
         title_zh: "Local 模式未使用 wrr 调度算法",
         severity: Info,
         fix: Always,
-        sources: ["S8", "S10", "S14"],
+        sources: ["S8", "S10", "S14", "S122"],
     }
 }
 
@@ -74,8 +77,9 @@ impl Rule for LocalPolicyWithoutWrr {
             let scheduler = svc.lb_annotation("scheduler");
             let current = scheduler.and_then(|f| f.text());
             let scheduler_values = lookup("scheduler").map(|e| e.values);
-            // Misspelt values are ASM-ANN-037's; weighted ones are fine.
-            if matches!(current, Some("wrr" | "wlc"))
+            // Misspelt values are ASM-ANN-037's; wrr is the one weighted
+            // scheduler the current CLB docs list (S122), so wlc does not count.
+            if current == Some("wrr")
                 || current.is_some_and(|c| scheduler_values.is_some_and(|v| value_problem(v, c).is_some()))
             {
                 continue;
@@ -91,11 +95,12 @@ impl Rule for LocalPolicyWithoutWrr {
             if let Some(reason) = pods_likely_share_nodes(cx, svc) {
                 draft = draft.severity(Severity::Warning).note(reason);
             }
-            let hashing = current.is_some_and(|c| c != "rr");
+            let hashing = matches!(current, Some("sch" | "tch" | "qch"));
+            let wlc = current == Some("wlc");
             let key = format!("{ALIBABA_PREFIX}scheduler");
             let mut fix = Fix::new(
                 "set-wrr-scheduler",
-                if hashing { Applicability::Unsafe } else { Applicability::Safe },
+                if hashing || wlc { Applicability::Unsafe } else { Applicability::Safe },
                 cx.t(format_args!("set {key}: \"wrr\""), format_args!("设置 {key}: \"wrr\"")),
             );
             fix = match scheduler {
@@ -106,6 +111,12 @@ impl Rule for LocalPolicyWithoutWrr {
                 "connections spread per pod instead of per node; existing connections stay where they are",
                 "连接按 Pod 而不是按节点分配；已有连接不受影响",
             ));
+            if wlc {
+                fix = fix.tradeoff(cx.t(
+                    "wlc sends new connections to the backend with the fewest per weight; wrr spreads them by weight alone",
+                    "wlc 把新连接发往按权重计连接数最少的后端；wrr 只按权重分配",
+                ));
+            }
             if hashing {
                 fix = fix.tradeoff(cx.t(
                     format_args!("{shown} keeps a client on one backend; wrr does not"),
@@ -208,9 +219,21 @@ spec:
     }
 
     #[test]
+    fn wlc_is_not_taken_as_weighted() {
+        let wlc = format!(
+            "{GW}  serviceAnnotations:\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-scheduler: wlc\n"
+        );
+        let r = check_with(&wlc, &[]);
+        let fix = &only(&r, "ASM-LB-010").fixes[0];
+        assert_eq!(fix.applicability, Applicability::Unsafe);
+        assert!(fix.tradeoffs.iter().any(|t| t.contains("fewest")), "{:?}", fix.tradeoffs);
+        assert!(!fix.tradeoffs.iter().any(|t| t.contains("one backend")), "{:?}", fix.tradeoffs);
+    }
+
+    #[test]
     fn quiet_cases() {
         for extra in [
-            "  serviceAnnotations:\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-scheduler: wlc\n",
+            "  serviceAnnotations:\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-scheduler: wrr\n",
             "  serviceAnnotations:\n    service.beta.kubernetes.io/backend-type: eni\n",
             "  serviceAnnotations:\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-scheduler: WRR\n",
             "  loadBalancerClass: alibabacloud.com/nlb\n",

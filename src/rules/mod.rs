@@ -34,12 +34,14 @@ mod local_policy_without_wrr;
 mod missing_status_port;
 mod mixed_protocol_load_balancer;
 mod node_port_out_of_range;
+mod pay_by_spec_on_new_clb;
 mod port_name_without_protocol;
 mod privileged_gateway;
 mod proxy_protocol_in_cluster_lb_access;
 mod proxy_protocol_without_istio_parser;
 mod replicas_outside_hpa_bounds;
 mod request_exceeds_limit;
+mod reused_clb_listeners_not_managed;
 mod rolling_update_cannot_progress;
 mod source_ranges_not_enforced_on_clb;
 mod traffic_policy_on_cluster_ip;
@@ -72,12 +74,14 @@ pub use local_policy_without_wrr::LocalPolicyWithoutWrr;
 pub use missing_status_port::MissingStatusPort;
 pub use mixed_protocol_load_balancer::MixedProtocolLoadBalancer;
 pub use node_port_out_of_range::NodePortOutOfRange;
+pub use pay_by_spec_on_new_clb::PayBySpecOnNewClb;
 pub use port_name_without_protocol::PortNameWithoutProtocol;
 pub use privileged_gateway::PrivilegedGateway;
 pub use proxy_protocol_in_cluster_lb_access::ProxyProtocolInClusterLbAccess;
 pub use proxy_protocol_without_istio_parser::ProxyProtocolWithoutIstioParser;
 pub use replicas_outside_hpa_bounds::ReplicasOutsideHpaBounds;
 pub use request_exceeds_limit::RequestExceedsLimit;
+pub use reused_clb_listeners_not_managed::ReusedClbListenersNotManaged;
 pub use rolling_update_cannot_progress::RollingUpdateCannotProgress;
 pub use source_ranges_not_enforced_on_clb::SourceRangesNotEnforcedOnClb;
 pub use traffic_policy_on_cluster_ip::TrafficPolicyOnClusterIp;
@@ -125,6 +129,8 @@ pub static ALL: &[&dyn Rule] = &[
     &IstioGatewaySelectorPortMismatch,
     &UnknownLbAnnotation,
     &InvalidLbAnnotationValue,
+    &ReusedClbListenersNotManaged,
+    &PayBySpecOnNewClb,
 ];
 
 #[cfg(all(test, feature = "yaml"))]

@@ -1,6 +1,6 @@
 use crate::diagnostic::Severity;
 use crate::model::clb_annotations::{
-    edit_distance, entry_for_key, is_ambiguous, lb_kind, lookup, nearest, split_key, value_problem, ClbAnnotation,
+    edit_distance, entry_for_key, is_ambiguous, lb_kind, lookup, nearest, split_key, value_problem, ClbAnnotation, Key,
     LbKind, Prefix, CATALOGUE,
 };
 use crate::model::{Field, ServiceView, ALIBABA_PREFIX};
@@ -12,18 +12,20 @@ declare_rule! {
     /// ## What it does
     /// Flags `service.beta.kubernetes.io/alibaba-cloud-loadbalancer-*` (and
     /// legacy `alicloud-loadbalancer-*`) annotation keys that the Alibaba Cloud
-    /// CCM does not know, on `LoadBalancer` Services and in an IstioGateway's
-    /// `serviceAnnotations`, and names the known key it most likely meant. Keys
-    /// only the NLB path reads (`zone-maps`, `security-group-ids`, `cps`, …) are
-    /// reported at info on a CLB.
+    /// CCM does not read, on `LoadBalancer` Services and in an IstioGateway's
+    /// `serviceAnnotations`, and names the known key it most likely meant. The
+    /// finding points at the key. Keys only the NLB path reads (`zone-maps`,
+    /// `security-group-ids`, `cps`, `cacert-id`, …) are reported at info on a CLB.
     ///
     /// ## Why is this bad?
-    /// The CCM looks annotations up by their exact key (S14 `annotations.go`:
-    /// the `alibaba-cloud-` key, then the legacy `alicloud-` one) and ignores
+    /// The CCM looks annotations up by their exact key (S120 `annotations.go`
+    /// `Get`: the `alibaba-cloud-` key, then the legacy `alicloud-` one;
+    /// `tunnel-type` and `type` only in the `alibaba-cloud-` form) and ignores
     /// every other key without an event. A misspelt `schedular: "wrr"` leaves
     /// the listener on `rr`; a misspelt `acl-status` leaves the CLB open. The
-    /// catalogue is domain.md 2.2 (S8, S14) plus `slb-network-type`, a CCM
-    /// constant that ACK's own examples misspell as `network-type`.
+    /// catalogue is the 86 keys the CCM source reads (S120). `slb-network-type`,
+    /// which the CCM's `docs/usage.md` table still lists, was read only by the
+    /// v1.9.3.x CCMs; v2.12.4 and later read `network-type` (`classic`/`vpc`).
     ///
     /// This rule has a code of its own (not ASM-ANN-028..030): those check
     /// known keys; this one checks that a key is known at all.
@@ -45,7 +47,8 @@ declare_rule! {
     /// - `rename-annotation`: rename the key to the suggestion in place,
     ///   keeping its value, position and comment. Safe when the key is at most two edits from a single known key,
     ///   that key is not set yet and the value suits it; otherwise unsafe. The
-    ///   CCM starts applying the setting on its next sync.
+    ///   CCM starts applying the setting on its next sync. The suggestion is
+    ///   always a key the CCM reads (a row of the catalogue).
     /// - `remove-annotation` (NLB-only key on a CLB): safe, the CCM ignores it.
     pub struct UnknownLbAnnotation {
         code: "ASM-ANN-036",
@@ -54,9 +57,12 @@ declare_rule! {
         title_zh: "未知的 CCM 负载均衡注解",
         severity: Warning,
         fix: Sometimes,
-        sources: ["S8", "S14"],
+        sources: ["S8", "S14", "S120"],
     }
 }
+
+/// The key `docs/usage.md` lists; only the v1.9.3.x CCMs read it (S120).
+const SLB_NETWORK_TYPE: &str = "slb-network-type";
 
 /// Keys outside both prefixes that still look like a slip of one of them.
 const FAMILY_START: &str = "service.beta.kubernetes.io/ali";
@@ -71,7 +77,7 @@ impl Rule for UnknownLbAnnotation {
         for svc in cx.services {
             let Some(kind) = lb_kind(svc) else { continue };
             for (key, field) in &svc.annotations {
-                if entry_for_key(key).is_some_and(|e| !e.nlb_only || kind == LbKind::Nlb) {
+                if entry_for_key(key).is_some_and(|e| !e.nlb_only() || kind == LbKind::Nlb) {
                     continue;
                 }
                 if !once.first(svc, &field.path, "unknown") {
@@ -100,13 +106,15 @@ fn nlb_only_on_clb(
         format_args!("{who} 的注解 {key} 只对 NLB 生效；此 CLB 会忽略它"),
     );
     Draft::new(&UnknownLbAnnotation::META, svc.resource, field.path.clone(), message)
+        .on_key()
         .severity(Severity::Info)
         .note(cx.t(
             format_args!(
-                "assumed: `{}` is an NLB annotation (listed with the NLB constants in the CCM source, S14)",
-                entry.suffix
+                "only the CCM's NLB controller reads `{}` (S120, {} at eeb0ddc6)",
+                entry.suffix(),
+                entry.source
             ),
-            format_args!("假定：`{}` 是 NLB 注解（CCM 源码中与 NLB 常量列在一起，S14）", entry.suffix),
+            format_args!("只有 CCM 的 NLB 控制器读取 `{}`（S120，eeb0ddc6 的 {}）", entry.suffix(), entry.source),
         ))
         .fix(
             Fix::new(
@@ -126,7 +134,9 @@ fn nlb_only_on_clb(
 fn suggestion(key: &str) -> Option<(String, &'static ClbAnnotation, usize, bool)> {
     if let Some((prefix, suffix)) = split_key(key) {
         let (entry, distance) = nearest(suffix)?;
-        return Some((format!("{}{}", prefix.text(), entry.suffix), entry, distance, is_ambiguous(suffix, entry)));
+        // tunnel-type and type are read only under alibaba-cloud- (S120 helper/service_utils.go).
+        let prefix = if matches!(entry.key, Key::New(_)) { Prefix::AlibabaCloud } else { prefix };
+        return Some((format!("{}{}", prefix.text(), entry.suffix()), entry, distance, is_ambiguous(suffix, entry)));
     }
     // A slip in the prefix itself: compare whole keys.
     if !key.starts_with(FAMILY_START) {
@@ -136,7 +146,7 @@ fn suggestion(key: &str) -> Option<(String, &'static ClbAnnotation, usize, bool)
     let mut best: Option<(usize, &ClbAnnotation)> = None;
     let mut ambiguous = false;
     for e in CATALOGUE {
-        let d = edit_distance(key, &format!("{ALIBABA_PREFIX}{}", e.suffix));
+        let d = edit_distance(key, &format!("{ALIBABA_PREFIX}{}", e.suffix()));
         match best {
             Some((b, _)) if d > b => {}
             Some((b, _)) if d == b => ambiguous = true,
@@ -147,7 +157,7 @@ fn suggestion(key: &str) -> Option<(String, &'static ClbAnnotation, usize, bool)
         }
     }
     let (distance, entry) = best?;
-    (distance <= 3).then(|| (format!("{}{}", Prefix::AlibabaCloud.text(), entry.suffix), entry, distance, ambiguous))
+    (distance <= 3).then(|| (format!("{}{}", Prefix::AlibabaCloud.text(), entry.suffix()), entry, distance, ambiguous))
 }
 
 fn unknown(cx: &RuleContext<'_>, svc: &ServiceView<'_>, key: &str, field: &Field<'_>) -> Option<Draft> {
@@ -169,9 +179,20 @@ fn unknown(cx: &RuleContext<'_>, svc: &ServiceView<'_>, key: &str, field: &Field
             format_args!("{who} 上的负载均衡注解 {key} 未知，CCM 会忽略它"),
         ),
     };
-    let mut draft = Draft::new(&UnknownLbAnnotation::META, svc.resource, field.path.clone(), message);
+    let mut draft = Draft::new(&UnknownLbAnnotation::META, svc.resource, field.path.clone(), message).on_key();
+    if split_key(key).is_some_and(|(_, suffix)| suffix == SLB_NETWORK_TYPE) {
+        draft = draft.note(cx.t(
+            "slb-network-type was read only by the v1.9.3.x CCMs; from v2.1.0 no CCM reads it, and v2.12.4 and later read network-type (S120)",
+            "slb-network-type 只有 v1.9.3.x 的 CCM 读取；从 v2.1.0 起没有 CCM 读取它，v2.12.4 及以后读取 network-type（S120）",
+        ));
+    }
     let Some((new_key, entry, distance, ambiguous)) = suggested else { return Some(draft) };
     let Some(value) = field.text() else { return Some(draft) };
+    // A duplicated key (the input's duplicate-key warning): renaming the last
+    // entry would only bring the earlier one into effect.
+    if svc.annotations.iter().filter(|(k, _)| *k == key).count() > 1 {
+        return Some(draft);
+    }
     if let Some(existing) = svc.annotation(&new_key) {
         let fix = Fix::new(
             "remove-annotation",
@@ -200,14 +221,14 @@ fn unknown(cx: &RuleContext<'_>, svc: &ServiceView<'_>, key: &str, field: &Field
     .tradeoff(cx.t(
         format_args!(
             "the CCM starts applying {} = \"{value}\" and reconfigures the load balancer on its next sync",
-            entry.suffix
+            entry.suffix()
         ),
-        format_args!("CCM 将开始应用 {} = \"{value}\"，并在下次同步时修改负载均衡配置", entry.suffix),
+        format_args!("CCM 将开始应用 {} = \"{value}\"，并在下次同步时修改负载均衡配置", entry.suffix()),
     ));
     if !fits {
         fix = fix.tradeoff(cx.t(
-            format_args!("the value `{value}` is not valid for {} (ASM-ANN-037)", entry.suffix),
-            format_args!("值 `{value}` 对 {} 无效（ASM-ANN-037）", entry.suffix),
+            format_args!("the value `{value}` is not valid for {} (ASM-ANN-037)", entry.suffix()),
+            format_args!("值 `{value}` 对 {} 无效（ASM-ANN-037）", entry.suffix()),
         ));
     }
     if ambiguous {
@@ -217,10 +238,11 @@ fn unknown(cx: &RuleContext<'_>, svc: &ServiceView<'_>, key: &str, field: &Field
         ));
     }
     draft = draft.fix(fix);
-    if lookup(entry.suffix).is_some_and(|e| e.nlb_only) && lb_kind(svc) == Some(LbKind::Clb) {
-        draft = draft.note(
-            cx.t(format_args!("{} is read only for NLB", entry.suffix), format_args!("{} 只对 NLB 生效", entry.suffix)),
-        );
+    if lookup(entry.suffix()).is_some_and(|e| e.nlb_only()) && lb_kind(svc) == Some(LbKind::Clb) {
+        draft = draft.note(cx.t(
+            format_args!("{} is read only for NLB", entry.suffix()),
+            format_args!("{} 只对 NLB 生效", entry.suffix()),
+        ));
     }
     Some(draft)
 }
@@ -283,13 +305,42 @@ spec:
     }
 
     #[test]
-    fn far_suggestions_are_unsafe_and_the_doc_misspelling_is_caught() {
-        // ACK's own example (alibaba-ccm-usage-en.md #14) writes network-type; the CCM reads slb-network-type.
-        let text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: nginx\n  annotations:\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-network-type: \"alibaba\"\nspec:\n  type: LoadBalancer\n";
-        let report = check_with(text, &[]);
+    fn network_type_is_known_and_slb_network_type_is_not() {
+        // The CCM reads network-type (annotations.go L55, from v2.12.4); the
+        // usage.md table's slb-network-type only v1.9.3.x read.
+        let known = "apiVersion: v1\nkind: Service\nmetadata:\n  name: nginx\n  annotations:\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-network-type: vpc\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-tunnel-type: vxlan\nspec:\n  type: LoadBalancer\n";
+        assert!(!codes(&check_with(known, &[])).contains(&"ASM-ANN-036"));
+        let old = known.replace("loadbalancer-network-type", "loadbalancer-slb-network-type");
+        let report = check_with(&old, &[]);
         let f = only(&report, "ASM-ANN-036");
-        assert!(f.message.contains("slb-network-type"), "{}", f.message);
+        assert!(
+            f.message.contains("did you mean service.beta.kubernetes.io/alibaba-cloud-loadbalancer-network-type?"),
+            "{}",
+            f.message
+        );
+        assert!(f.notes.iter().any(|n| n.contains("v1.9.3.x")), "{:?}", f.notes);
+        // Four edits away: the rename is offered, not applied by default.
         assert_eq!(f.fixes[0].applicability, crate::rule::Applicability::Unsafe);
+        // The finding points at the key, not at the value.
+        assert_eq!(
+            &old[f.location.span.start..f.location.span.end],
+            "service.beta.kubernetes.io/alibaba-cloud-loadbalancer-slb-network-type"
+        );
+    }
+
+    #[test]
+    fn a_duplicated_key_gets_no_rename() {
+        let line = "    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-schedular: wrr\n";
+        let text = format!("apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  annotations:\n{line}{line}spec:\n  type: LoadBalancer\n");
+        let report = check_with(&text, &[]);
+        assert!(only(&report, "ASM-ANN-036").fixes.is_empty());
+    }
+
+    #[test]
+    fn keys_read_only_in_their_new_form_are_renamed_to_it() {
+        let text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  annotations:\n    service.beta.kubernetes.io/alicloud-loadbalancer-tunnel-type: vxlan\nspec:\n  type: LoadBalancer\n";
+        let fixed = apply_fix(text, "rename-annotation", &[]);
+        assert_eq!(fixed, text.replace("alicloud-loadbalancer-tunnel-type", "alibaba-cloud-loadbalancer-tunnel-type"));
     }
 
     #[test]

@@ -153,21 +153,30 @@ pub const FILES: &[FileCase] = &[
     // where noted). protocol-port http/https: the in-cluster L7 warning, and
     // ASM-ANN-028's info that HTTP health checks are off without
     // `health-check-flag: on` (the HTTP health-check example at 470 sets it).
-    // `network-type: "alibaba"` (378) is read by no CCM constant at HEAD (only
-    // `slb-network-type`): unknown. Local at 350 sets wrr; Local at 738, 761,
-    // 783, 801 leaves the rr default. `backend-type: eni` with no CNI known.
+    // `network-type: "alibaba"` (378): the CCM reads network-type from v2.12.4
+    // and accepts classic or vpc; any other value fails every update (ANN-037).
+    // Local at 350 sets wrr; Local at 738, 761, 783, 801 leaves the rr default.
+    // `backend-type: eni` with no CNI known. The `id` examples (13, 164) reuse a
+    // CLB without the listener override (ANN-039 info); 194 sets it. `spec`
+    // (138) and `paybybandwidth` (404) are pay-by-specification settings, no
+    // longer sold (ANN-041); `wlc` (496) is not in current CLB docs (ANN-037).
     file("alibaba-ccm-usage-en.md", 31).finds(&[
+        ("ASM-ANN-039", 13, Info),
         ("ASM-L7-009", 92, Warning),
         ("ASM-ANN-028", 92, Info),
         ("ASM-L7-009", 112, Warning),
         ("ASM-ANN-028", 112, Info),
+        ("ASM-ANN-041", 138, Warning),
+        ("ASM-ANN-039", 164, Info),
         ("ASM-L7-009", 262, Warning),
         ("ASM-ANN-028", 262, Info),
         ("ASM-L7-009", 292, Warning),
         ("ASM-ANN-028", 292, Info),
         ("ASM-LB-001", 350, Warning),
-        ("ASM-ANN-036", 378, Warning),
+        ("ASM-ANN-037", 378, Error),
+        ("ASM-ANN-041", 404, Warning),
         ("ASM-L7-009", 470, Warning),
+        ("ASM-ANN-037", 496, Warning),
         ("ASM-L7-009", 580, Warning),
         ("ASM-ANN-028", 580, Info),
         ("ASM-LB-002", 665, Info),
@@ -194,16 +203,25 @@ pub const FILES: &[FileCase] = &[
     file("alibaba-csk-deploy-istio-zh.md", 0),
     // ACK FAQ: nginx-ingress-lb, LoadBalancer + Local, no CCM annotation.
     file("alibaba-csk-faq-about-services-en.md", 1).finds(&[("ASM-LB-001", 144, Warning)]),
-    // Two intranet Services reusing a CLB (`alicloud-` id/address-type), Cluster.
-    file("alibaba-csk-ingress-internal-slb-en.md", 2),
+    // Two intranet Services reusing a CLB (`alicloud-` id/address-type), Cluster,
+    // with the listener override commented out: the doc says to create the
+    // listeners by hand, which ANN-039's info says too. The two share the
+    // placeholder `<YOUR_INTRANET_SLB_ID>`, so no port clash is reported.
+    file("alibaba-csk-ingress-internal-slb-en.md", 2).finds(&[("ASM-ANN-039", 43, Info), ("ASM-ANN-039", 95, Info)]),
     // The ACK annotation reference (2020): same pattern as the CCM doc; Local
-    // at 397, 419, 439, 463, 649 with the rr default, at 627 with wrr.
+    // at 397, 419, 439, 463, 649 with the rr default, at 627 with wrr. `spec`
+    // (117) and `paybybandwidth` (220): ANN-041; reuse without override (146):
+    // ANN-039 info; `wlc` (302): ANN-037 warning.
     file("alibaba-csk-slb-annotations-en.md", 27).finds(&[
         ("ASM-L7-009", 68, Warning),
         ("ASM-ANN-028", 68, Info),
         ("ASM-L7-009", 92, Warning),
         ("ASM-ANN-028", 92, Info),
+        ("ASM-ANN-041", 117, Warning),
+        ("ASM-ANN-039", 146, Info),
+        ("ASM-ANN-041", 220, Warning),
         ("ASM-L7-009", 279, Warning),
+        ("ASM-ANN-037", 302, Warning),
         ("ASM-LB-001", 397, Warning),
         ("ASM-LB-010", 397, Info),
         ("ASM-LB-001", 419, Warning),
@@ -365,9 +383,10 @@ pub const NOTES: &[Note] = &[
     Note {
         file: "alibaba-ccm-usage-en.md",
         line: 378,
-        code: "ASM-ANN-036",
-        text: "Checked, kept. The CCM's own usage doc writes `alibaba-cloud-loadbalancer-network-type` and calls \
-               it mandatory, but the CCM's annotation constants (annotations.go) know only `slb-network-type`: \
-               the key is ignored, so the warning is right and the doc is stale.",
+        code: "ASM-ANN-037",
+        text: "Corrected. ASM-ANN-036 used to call `alibaba-cloud-loadbalancer-network-type` unknown and suggest \
+               `slb-network-type`; the CCM reads `network-type` (annotations.go L55, from v2.12.4) and only \
+               v1.9.3.x read `slb-network-type`. The key is known now; its value `alibaba` is not `classic` or \
+               `vpc`, and the CCM compares it with the CLB's real type, so every update fails: an error.",
     },
 ];
