@@ -42,6 +42,7 @@ mod replicas_outside_hpa_bounds;
 mod request_exceeds_limit;
 mod rolling_update_cannot_progress;
 mod source_ranges_not_enforced_on_clb;
+mod tls_terminated_twice;
 mod traffic_policy_on_cluster_ip;
 mod undocumented_api_version;
 mod unknown_lb_annotation;
@@ -80,6 +81,7 @@ pub use replicas_outside_hpa_bounds::ReplicasOutsideHpaBounds;
 pub use request_exceeds_limit::RequestExceedsLimit;
 pub use rolling_update_cannot_progress::RollingUpdateCannotProgress;
 pub use source_ranges_not_enforced_on_clb::SourceRangesNotEnforcedOnClb;
+pub use tls_terminated_twice::TlsTerminatedTwice;
 pub use traffic_policy_on_cluster_ip::TrafficPolicyOnClusterIp;
 pub use undocumented_api_version::UndocumentedApiVersion;
 pub use unknown_lb_annotation::UnknownLbAnnotation;
@@ -125,6 +127,7 @@ pub static ALL: &[&dyn Rule] = &[
     &IstioGatewaySelectorPortMismatch,
     &UnknownLbAnnotation,
     &InvalidLbAnnotationValue,
+    &TlsTerminatedTwice,
 ];
 
 #[cfg(all(test, feature = "yaml"))]
