@@ -33,6 +33,7 @@ mod local_policy_single_node_exposure;
 mod local_policy_without_wrr;
 mod missing_status_port;
 mod mixed_protocol_load_balancer;
+mod nlb_without_zone_maps;
 mod node_port_out_of_range;
 mod port_name_without_protocol;
 mod privileged_gateway;
@@ -72,6 +73,7 @@ pub use local_policy_single_node_exposure::LocalPolicySingleNodeExposure;
 pub use local_policy_without_wrr::LocalPolicyWithoutWrr;
 pub use missing_status_port::MissingStatusPort;
 pub use mixed_protocol_load_balancer::MixedProtocolLoadBalancer;
+pub use nlb_without_zone_maps::NlbWithoutZoneMaps;
 pub use node_port_out_of_range::NodePortOutOfRange;
 pub use port_name_without_protocol::PortNameWithoutProtocol;
 pub use privileged_gateway::PrivilegedGateway;
@@ -128,6 +130,7 @@ pub static ALL: &[&dyn Rule] = &[
     &UnknownLbAnnotation,
     &InvalidLbAnnotationValue,
     &TlsTerminatedTwice,
+    &NlbWithoutZoneMaps,
 ];
 
 #[cfg(all(test, feature = "yaml"))]
