@@ -1,4 +1,5 @@
 use crate::context::Version;
+use crate::model::clb_annotations::{lb_kind, LbKind};
 use crate::model::{ServiceView, ALIBABA_PREFIX, NLB_CLASS};
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
 
@@ -69,7 +70,8 @@ impl Rule for NlbWithoutZoneMaps {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let mut once = Once::default();
         for svc in cx.services {
-            if svc.effective_type() != "LoadBalancer" || svc.lb_annotation("id").is_some() {
+            // `lb_kind` also leaves out Services another controller claims (`service.beta.kubernetes.io/class`).
+            if lb_kind(svc) != Some(LbKind::Nlb) || svc.lb_annotation("id").is_some() {
                 continue;
             }
             let Some(class) = svc.load_balancer_class.as_ref().filter(|c| c.text() == Some(NLB_CLASS)) else {
