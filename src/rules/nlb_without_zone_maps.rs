@@ -243,6 +243,9 @@ spec:
         assert_eq!(finding(&reused), None);
         let clb = one.replace("  loadBalancerClass: alibabacloud.com/nlb\n", "");
         assert_eq!(finding(&clb), None);
+        let other_controller =
+            one.replace("  annotations:\n", "  annotations:\n    service.beta.kubernetes.io/class: my-lb\n");
+        assert_eq!(finding(&other_controller), None);
         let gateway = "apiVersion: istio.alibabacloud.com/v1beta1\nkind: IstioGateway\nmetadata: {name: ingressgateway, namespace: istio-system}\nspec:\n  serviceType: LoadBalancer\n  loadBalancerClass: alibabacloud.com/nlb\n";
         assert_eq!(finding(gateway).unwrap().0, "/spec/loadBalancerClass");
         let old = check_with(&one, &[("ccmVersion", "v2.4.0")]);
