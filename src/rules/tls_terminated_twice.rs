@@ -25,8 +25,7 @@ declare_rule! {
     /// 导致实际发送到后端Pod的请求为HTTP请求", S142). Envoy's HTTPS or TLS
     /// listener there waits for a TLS ClientHello, so every request through the
     /// CLB fails; nginx-style backends answer "The plain HTTP request was sent
-    /// to HTTPS port" (S142). The ASM default maps `https` 443 to 443, where
-    /// an Istio Gateway usually serves `HTTPS`.
+    /// to HTTPS port" (S142).
     ///
     /// ## Example
     /// ```yaml
