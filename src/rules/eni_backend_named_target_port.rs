@@ -1,3 +1,5 @@
+use crate::context::Version;
+use crate::diagnostic::Severity;
 use crate::model::{Resource, ServiceView, BACKEND_TYPE};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
@@ -12,12 +14,23 @@ declare_rule! {
     /// (`service.beta.kubernetes.io/backend-type: eni`).
     ///
     /// ## Why is this bad?
-    /// In ENI mode the CCM registers pod IP and port pairs with the CLB itself,
-    /// and it cannot resolve a named port: ACK's Service FAQ lists the error
-    /// "The specified Port must be between 1 and 65535 — ENI模式不支持String类型的targetPort"
-    /// (S10). The listener gets no backends. A quoted number (`"8080"`) is a
-    /// string too, and one the API server rejects (a named port must contain a
-    /// letter).
+    /// In ENI mode the CCM registers pod IP and port pairs with the CLB itself.
+    /// CCMs before v2.1.0 read only the number of a `targetPort`
+    /// (`TargetPort.IntVal`, 0 for a name), and the CLB refuses the backend:
+    /// ACK's error table lists "The specified Port must be between 1 and
+    /// 65535 — ENI模式不支持String类型的targetPort" with the fix "将targetPort改为INT类型或者升级CCM"
+    /// (S142, S10). From v2.1.0 (commit 121d6797) the CCM resolves a named
+    /// `targetPort` from the endpoint port named like the Service port (S144),
+    /// so the name works there.
+    ///
+    /// | context | named `targetPort` | quoted number |
+    /// |---|---|---|
+    /// | `--ccm-version` before v2.1.0 | error | error |
+    /// | CCM version unknown | info | error |
+    /// | `--ccm-version` v2.1.0 or later | silent | error |
+    ///
+    /// A quoted number (`"8080"`) is a string too, and one the API server
+    /// rejects whatever the CCM: a named port must contain a letter (S29).
     ///
     /// ## Example
     /// ```yaml
@@ -44,14 +57,16 @@ declare_rule! {
     ///   port differently, and the name's indirection is lost.
     /// - Otherwise (display-only): replace the name with the container port
     ///   number by hand.
+    /// - `upgrade-ccm` (display-only, for a name): upgrade the CCM to v2.1.0
+    ///   or later, which resolves it.
     pub struct EniBackendNamedTargetPort {
         code: "ASM-LB-004",
         name: "eni-backend-named-target-port",
         title: "named targetPort with ENI backends",
         title_zh: "ENI 后端使用了命名的 targetPort",
-        severity: Error,
+        severity: Info,
         fix: Always,
-        sources: ["S10", "S14"],
+        sources: ["S10", "S14", "S29", "S142", "S144"],
     }
 }
 
@@ -76,22 +91,74 @@ impl Rule for EniBackendNamedTargetPort {
                 let port_name = port.get("name").and_then(Node::scalar_text).unwrap_or("?");
                 let svc_name = svc.display_name();
                 let scope = scope(cx, svc);
-                let message = cx.t(
-                    format_args!("targetPort `{name}` of port `{port_name}` on {svc_name}{scope} is a string; with {BACKEND_TYPE}: eni it must be a number"),
-                    format_args!("{svc_name}{scope} 的端口 `{port_name}` 的 targetPort `{name}` 是字符串；使用 {BACKEND_TYPE}: eni 时必须是数字"),
-                );
-                out.push(
+                let draft = if is_quoted_number(name) {
+                    let message = cx.t(
+                        format_args!("targetPort `{name}` of port `{port_name}` on {svc_name}{scope} is a quoted number: the API server takes it for a port name and rejects it"),
+                        format_args!("{svc_name}{scope} 的端口 `{port_name}` 的 targetPort `{name}` 是加了引号的数字：API Server 将其视为端口名称并拒绝"),
+                    );
                     Draft::new(&Self::META, svc.resource, path.clone(), message)
-                        .label(cx.t("the CCM cannot register a named port", "CCM 无法注册命名端口"))
-                        .note(cx.t(
-                            "ACK's Service FAQ lists this as an error of ENI mode (S10); the open-source CCM's handling was not verified",
-                            "ACK 的 Service 常见问题将其列为 ENI 模式的错误（S10）；开源 CCM 的处理未经验证",
-                        ))
-                        .fix(fix(cx, svc, name, &path)),
-                );
+                        .severity(Severity::Error)
+                        .label(cx.t("a port name must contain a letter", "端口名称必须包含字母"))
+                } else {
+                    match cx.cluster.ccm_version {
+                        Some(ccm) if ccm >= NAMED_TARGET_PORT_CCM => continue,
+                        Some(ccm) => {
+                            let message = cx.t(
+                                format_args!("targetPort `{name}` of port `{port_name}` on {svc_name}{scope} is a name; with {BACKEND_TYPE}: eni your CCM {ccm} cannot resolve it (v2.1.0 can)"),
+                                format_args!("{svc_name}{scope} 的端口 `{port_name}` 的 targetPort `{name}` 是名称；使用 {BACKEND_TYPE}: eni 时，你的 CCM {ccm} 无法解析（v2.1.0 起可以）"),
+                            );
+                            Draft::new(&Self::META, svc.resource, path.clone(), message)
+                                .severity(Severity::Error)
+                                .label(
+                                    cx.t(
+                                        "this CCM registers port 0 for a named port",
+                                        "该 CCM 对命名端口注册的端口为 0",
+                                    ),
+                                )
+                        }
+                        None => {
+                            let message = cx.t(
+                                format_args!("targetPort `{name}` of port `{port_name}` on {svc_name}{scope} is a name; with {BACKEND_TYPE}: eni, CCMs before v2.1.0 fail on it: upgrade the CCM or use a number"),
+                                format_args!("{svc_name}{scope} 的端口 `{port_name}` 的 targetPort `{name}` 是名称；使用 {BACKEND_TYPE}: eni 时，v2.1.0 之前的 CCM 会失败：请升级 CCM 或改用数字"),
+                            );
+                            Draft::new(&Self::META, svc.resource, path.clone(), message).note(cx.t(
+                                "assumed: the CCM version is unknown (--ccm-version tells); v2.1.0 and later resolve a named targetPort from the endpoints",
+                                "假定：CCM 版本未知（可用 --ccm-version 指定）；v2.1.0 及以上会从 Endpoints 解析命名的 targetPort",
+                            ))
+                        }
+                    }
+                };
+                let mut draft = draft.fix(fix(cx, svc, name, &path));
+                if !is_quoted_number(name) {
+                    draft = draft.fix(upgrade_ccm(cx));
+                }
+                out.push(draft);
             }
         }
     }
+}
+
+/// The first CCM that resolves a named `targetPort` for ENI backends (S144).
+const NAMED_TARGET_PORT_CCM: Version = Version(2, 1, 0);
+
+/// `"8080"`: digits only, which no port name can be.
+fn is_quoted_number(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn upgrade_ccm(cx: &RuleContext<'_>) -> Fix {
+    Fix::new(
+        "upgrade-ccm",
+        Applicability::DisplayOnly,
+        cx.t(
+            "upgrade the CCM to v2.1.0 or later, which resolves a named targetPort",
+            "将 CCM 升级到 v2.1.0 及以上，它能解析命名的 targetPort",
+        ),
+    )
+    .tradeoff(cx.t(
+        "a component upgrade: read the CCM release notes for other changes",
+        "组件升级：请阅读 CCM 发布记录了解其他变化",
+    ))
 }
 
 fn fix(cx: &RuleContext<'_>, svc: &ServiceView<'_>, name: &str, path: &str) -> Fix {
@@ -235,15 +302,35 @@ spec:
 ";
 
     #[test]
-    fn names_and_quoted_numbers_are_errors() {
+    fn quoted_numbers_are_errors_and_names_follow_the_ccm_version() {
         let report = check_with(SERVICE, &[]);
         let found: Vec<_> = report.findings.iter().filter(|f| f.code == "ASM-LB-004").collect();
         assert_eq!(found.len(), 2);
         assert_eq!(found[0].location.path, "/spec/ports/1/targetPort");
-        assert_eq!(found[0].severity.as_str(), "error");
+        assert_eq!(found[0].severity.as_str(), "info");
         assert!(found[0].message.starts_with("targetPort `http` of port `http2` on istio-system/istio-ingressgateway"));
+        assert!(found[0].message.contains("upgrade the CCM or use a number"), "{}", found[0].message);
         assert_eq!(found[0].fixes[0].applicability, crate::rule::Applicability::DisplayOnly);
+        assert_eq!(found[0].fixes[1].id, "upgrade-ccm");
+        assert_eq!(found[1].severity.as_str(), "error");
+        assert!(found[1].message.contains("quoted number"), "{}", found[1].message);
+        assert_eq!(found[1].fixes.len(), 1);
         assert_eq!(found[1].fixes[0].id, "numeric-target-port");
+
+        let at = |ccm: &str| -> Vec<(&str, &'static str)> {
+            check_with(SERVICE, &[("ccmVersion", ccm)])
+                .findings
+                .iter()
+                .filter(|f| f.code == "ASM-LB-004")
+                .map(|f| {
+                    (if f.location.path.ends_with("1/targetPort") { "named" } else { "quoted" }, f.severity.as_str())
+                })
+                .collect()
+        };
+        assert_eq!(at("v1.9.3.376-g5c84e19-aliyun"), [("named", "error"), ("quoted", "error")]);
+        assert_eq!(at("v2.0.1"), [("named", "error"), ("quoted", "error")]);
+        assert_eq!(at("v2.1.0"), [("quoted", "error")]);
+        assert_eq!(at("v2.14.0"), [("quoted", "error")]);
     }
 
     #[test]

@@ -160,8 +160,8 @@ impl Rule for IpAuthorizationPolicyBehindSnat {
                             "Local：没有网关 Pod 的节点上访问负载均衡地址的集群内客户端可能失败（ASM-LB-001），且所有后端可能集中在一个节点（ASM-HA-011）",
                         ))
                         .tradeoff(cx.t(
-                            "ENI backends need Terway, numeric targetPorts and a non-shared CLB spec",
-                            "ENI 后端需要 Terway、数字 targetPort 以及非共享型 CLB 规格",
+                            "ENI backends need Terway ENI or ENIIP (ASM-LB-002)",
+                            "ENI 后端需要 Terway ENI 或 ENIIP 模式（ASM-LB-002）",
                         )),
                     )
                     .fix(

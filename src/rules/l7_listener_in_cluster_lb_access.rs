@@ -13,15 +13,16 @@ declare_rule! {
     /// ## Why is this bad?
     /// Traffic from inside the cluster to the CLB IP is captured on the
     /// client's node (domain.md 3) and never meets the CLB's HTTP listener: TLS
-    /// is not terminated and no `X-Forwarded-For` is added (S9). With IPVS an
-    /// HTTPS client on port 443 mapped to `targetPort` 80 gets the TLS bytes
-    /// straight on the plain-HTTP port: `SSL routines:ssl3_get_record:wrong
-    /// version number` (S8).
+    /// is not terminated and no `X-Forwarded-For` is added (S9). When kube-proxy
+    /// captures it (iptables or IPVS alike), an HTTPS client on port 443 mapped
+    /// to `targetPort` 80 gets the TLS bytes straight on the plain-HTTP port:
+    /// `SSL routines:ssl3_get_record:wrong version number` (S8).
     ///
-    /// | context | severity |
-    /// |---|---|
-    /// | nothing known, or in-cluster clients use the address | warning |
-    /// | no in-cluster client uses the address | info |
+    /// | listeners | context | severity |
+    /// |---|---|---|
+    /// | `https` | nothing known, or in-cluster clients use the address | warning |
+    /// | `https` | no in-cluster client uses the address | info |
+    /// | `http` only | any: only `X-Forwarded-For` is missing | info |
     ///
     /// ## Example
     /// ```yaml
@@ -38,9 +39,11 @@ declare_rule! {
     /// ## Fix
     /// - `use-service-dns` (display-only, recommended): in-cluster clients call
     ///   the Service; they must then speak plain HTTP to the target port.
-    /// - `lb-hostname`: the hostname annotation sends them through the CLB.
-    /// - `terminate-tls-in-gateway` (display-only): TCP listeners on the CLB
-    ///   and TLS in the Istio `Gateway`, so every client sees the same thing.
+    /// - `lb-hostname`: the hostname annotation sends them through the CLB;
+    ///   applied (unsafe) with `--param hostname=NAME`, display-only without.
+    /// - `terminate-tls-in-gateway` (display-only, `https` listeners): TCP
+    ///   listeners on the CLB and TLS in the Istio `Gateway`, so every client
+    ///   sees the same thing.
     pub struct L7ListenerInClusterLbAccess {
         code: "ASM-L7-009",
         name: "l7-listener-in-cluster-lb-access",
@@ -66,29 +69,33 @@ impl Rule for L7ListenerInClusterLbAccess {
             let Some(field) = svc.lb_annotation("protocol-port") else { continue };
             let listeners = field.text().map(protocol_ports).unwrap_or_default();
             // `http:80, https:443`
-            let mut list = String::new();
-            for (p, port) in listeners {
-                if matches!(p, "http" | "https") {
-                    if !list.is_empty() {
-                        list.push_str(", ");
-                    }
-                    list.push_str(p);
-                    list.push(':');
-                    list.push_str(&port.to_string());
-                }
-            }
-            if list.is_empty() || !once.first(svc, &field.path, "l7-in-cluster") {
+            let l7: Vec<String> = listeners
+                .into_iter()
+                .filter(|(p, _)| matches!(*p, "http" | "https"))
+                .map(|(p, port)| format!("{p}:{port}"))
+                .collect();
+            if l7.is_empty() || !once.first(svc, &field.path, "l7-in-cluster") {
                 continue;
             }
+            let list = l7.join(", ");
+            let https = l7.iter().any(|l| l.starts_with("https:"));
             let severity = match cx.cluster.in_cluster_clients {
+                _ if !https => Severity::Info,
                 Some(InClusterClients::None) => Severity::Info,
                 _ => Severity::Warning,
             };
             let who = owner(cx, svc);
-            let message = cx.t(
-                format_args!("in-cluster clients of the CLB address of {who} bypass its {list} listeners: no TLS termination, no X-Forwarded-For"),
-                format_args!("{who} 的 CLB 地址的集群内客户端会绕过 {list} 监听：没有 TLS 卸载，也没有 X-Forwarded-For"),
-            );
+            let message = if https {
+                cx.t(
+                    format_args!("in-cluster clients of the CLB address of {who} bypass its {list} listeners: no TLS termination, no X-Forwarded-For"),
+                    format_args!("{who} 的 CLB 地址的集群内客户端会绕过 {list} 监听：没有 TLS 卸载，也没有 X-Forwarded-For"),
+                )
+            } else {
+                cx.t(
+                    format_args!("in-cluster clients of the CLB address of {who} bypass its {list} listeners: no X-Forwarded-For"),
+                    format_args!("{who} 的 CLB 地址的集群内客户端会绕过 {list} 监听：没有 X-Forwarded-For"),
+                )
+            };
             let mut draft = Draft::new(&Self::META, svc.resource, field.path.clone(), message).severity(severity);
             draft = draft.note(in_cluster_note(cx).unwrap_or_else(|| {
                 cx.t(
@@ -98,21 +105,28 @@ impl Rule for L7ListenerInClusterLbAccess {
             }));
             let mut dns = use_service_dns(cx, svc);
             dns.recommended = true;
-            let tls = Fix::new(
-                "terminate-tls-in-gateway",
-                Applicability::DisplayOnly,
-                cx.t(
-                    "use TCP listeners on the CLB and terminate TLS in the Istio Gateway (credentialName)",
-                    "CLB 改用 TCP 监听，在 Istio Gateway 中终止 TLS（credentialName）",
-                ),
-            )
-            .tradeoff(cx.t(
-                "certificates move from the CLB to Kubernetes Secrets; client IPs then need PROXY protocol or Local mode",
-                "证书从 CLB 迁移到 Kubernetes Secret；客户端 IP 需要 PROXY 协议或 Local 模式才能保留",
-            ));
-            out.push(draft.fix(dns).fix(lb_hostname(cx, svc)).fix(tls));
+            draft = draft.fix(dns).fix(lb_hostname(cx, svc));
+            if https {
+                draft = draft.fix(terminate_tls_in_gateway(cx));
+            }
+            out.push(draft);
         }
     }
+}
+
+fn terminate_tls_in_gateway(cx: &RuleContext<'_>) -> Fix {
+    Fix::new(
+        "terminate-tls-in-gateway",
+        Applicability::DisplayOnly,
+        cx.t(
+            "use TCP listeners on the CLB and terminate TLS in the Istio Gateway (credentialName)",
+            "CLB 改用 TCP 监听，在 Istio Gateway 中终止 TLS（credentialName）",
+        ),
+    )
+    .tradeoff(cx.t(
+        "certificates move from the CLB to Kubernetes Secrets; client IPs then need PROXY protocol or Local mode",
+        "证书从 CLB 迁移到 Kubernetes Secret；客户端 IP 需要 PROXY 协议或 Local 模式才能保留",
+    ))
 }
 
 #[cfg(all(test, feature = "yaml"))]
@@ -139,6 +153,41 @@ spec:
         assert!(f.message.contains("https:443, http:80"), "{}", f.message);
         assert_eq!(only(&check_with(SVC, &[("inClusterClients", "none")]), "ASM-L7-009").severity.as_str(), "info");
         assert_eq!(only(&check_with(SVC, &[("inClusterClients", "pods")]), "ASM-L7-009").severity.as_str(), "warning");
+    }
+
+    #[test]
+    fn plain_http_listeners_are_an_info_without_tls() {
+        let http = SVC.replace("https:443,http:80", "http:80");
+        for ctx in [&[][..], &[("inClusterClients", "pods")][..]] {
+            let r = check_with(&http, ctx);
+            let f = only(&r, "ASM-L7-009");
+            assert_eq!(f.severity.as_str(), "info");
+            assert!(!f.message.contains("TLS"), "{}", f.message);
+            assert!(f.message.ends_with("bypass its http:80 listeners: no X-Forwarded-For"), "{}", f.message);
+            assert!(f.fixes.iter().all(|x| x.id != "terminate-tls-in-gateway"));
+        }
+    }
+
+    #[test]
+    fn lb_hostname_applies_with_the_hostname_parameter() {
+        let r = check_with(SVC, &[]);
+        let fix = only(&r, "ASM-L7-009").fixes.iter().find(|x| x.id == "lb-hostname").unwrap();
+        assert_eq!(fix.applicability, crate::rule::Applicability::DisplayOnly);
+        let mut with_host = options(&[]);
+        with_host.params.hostname = Some("gw.example.com".into());
+        let report = crate::engine::check(SVC, &with_host);
+        let fix = only(&report, "ASM-L7-009").fixes.iter().find(|x| x.id == "lb-hostname").unwrap();
+        assert_eq!(fix.applicability, crate::rule::Applicability::Unsafe);
+        let request = crate::engine::FixRequest { ids: vec!["lb-hostname".into()], allow_unsafe: true };
+        let outcome = crate::engine::fix(SVC, &request, &with_host);
+        assert_eq!(outcome.applied.len(), 1, "{:?}", outcome.skipped);
+        assert_eq!(
+            outcome.text,
+            SVC.replace(
+                "cert-id: \"123\"\n",
+                "cert-id: \"123\"\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-hostname: \"gw.example.com\"\n"
+            )
+        );
     }
 
     #[test]

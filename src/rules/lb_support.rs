@@ -4,7 +4,7 @@
 
 use crate::context::{Cni, Version};
 use crate::model::clb_annotations::is_dns_hostname;
-use crate::model::{Provider, ServiceView, ALIBABA_PREFIX};
+use crate::model::{Provider, ServiceView, ALIBABA_PREFIX, NLB_CLASS};
 use crate::patch::Op;
 use crate::rule::{Applicability, Fix, RuleContext};
 
@@ -113,19 +113,59 @@ pub fn lb_hostname(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> Fix {
 /// ENI passthrough (`backend-type: eni`): the trade-offs every case shares,
 /// added to a fix whose title and operations say what changes.
 pub fn eni_backend_tradeoffs(cx: &RuleContext<'_>, fix: Fix) -> Fix {
-    let fix = fix
-        .tradeoff(cx.t(
-            "requires Terway ENI or ENIIP; on Flannel the CLB ends up with no backends (ASM-LB-002)",
-            "需要 Terway ENI 或 ENIIP 模式；在 Flannel 上 CLB 将没有后端（ASM-LB-002）",
-        ))
-        .tradeoff(cx.t(
-            "every targetPort must be a number (ASM-LB-004), and the CLB must be a performance-guaranteed (non-shared) spec",
-            "所有 targetPort 必须是数字（ASM-LB-004），且 CLB 必须是性能保障型（非共享型）规格",
-        ));
+    let fix = fix.tradeoff(cx.t(
+        "requires Terway ENI or ENIIP; on Flannel the CLB ends up with no backends (ASM-LB-002)",
+        "需要 Terway ENI 或 ENIIP 模式；在 Flannel 上 CLB 将没有后端（ASM-LB-002）",
+    ));
+    // CCMs before v2.1.0 cannot register a named targetPort in ENI mode (ASM-LB-004).
+    let fix = match cx.cluster.ccm_version.filter(|v| *v < Version(2, 1, 0)) {
+        Some(ccm) => fix.tradeoff(cx.t(
+            format_args!("your CCM {ccm} is older than v2.1.0: every targetPort must then be a number (ASM-LB-004)"),
+            format_args!("你的 CCM {ccm} 低于 v2.1.0：所有 targetPort 都必须是数字（ASM-LB-004）"),
+        )),
+        None => fix,
+    };
     if cx.cluster.cni.is_none() {
         return fix.tradeoff(cx.t("assumed: the CNI is unknown (--cni tells)", "假定：CNI 未知（可用 --cni 指定）"));
     }
     fix
+}
+
+/// The first CCM that enforces `loadBalancerSourceRanges` on an NLB (S144).
+pub const NLB_SOURCE_RANGES_CCM: Version = Version(2, 14, 0);
+
+/// Moving a Service to NLB: a new Service with `loadBalancerClass`, and what
+/// an NLB needs first (ASM NLB guide S140, ACK NLB annotations S141, CCM S144).
+/// `why_en`/`why_zh` end the title with why NLB helps in the caller's case.
+pub fn use_nlb(cx: &RuleContext<'_>, why_en: &str, why_zh: &str) -> Fix {
+    let fix = Fix::new(
+        "use-nlb",
+        Applicability::DisplayOnly,
+        cx.t(
+            format_args!("recreate the Service as an NLB (loadBalancerClass: {NLB_CLASS}){why_en}"),
+            format_args!("将 Service 重建为 NLB（loadBalancerClass: {NLB_CLASS}）{why_zh}"),
+        ),
+    )
+    .tradeoff(cx.t(
+        "needs Kubernetes 1.24 or later, CCM v2.5.0 or later and, for an ASM gateway, ASM 1.18 or later",
+        "需要 Kubernetes 1.24 及以上、CCM v2.5.0 及以上，ASM 网关还需要 ASM 1.18 及以上",
+    ))
+    .tradeoff(cx.t(
+        format_args!("needs {ALIBABA_PREFIX}zone-maps with vSwitches in at least two zones (`zone-a:vsw-1,zone-b:vsw-2`); without it the CCM fails with \"ParameterMissing, zone mappings are required\" (ASM-NLB-040)"),
+        format_args!("需要 {ALIBABA_PREFIX}zone-maps，至少包含两个可用区的交换机（`zone-a:vsw-1,zone-b:vsw-2`）；缺少时 CCM 报错 \"ParameterMissing, zone mappings are required\"（ASM-NLB-040）"),
+    ))
+    .tradeoff(cx.t(
+        "loadBalancerClass is immutable: the Service is recreated and gets a new address",
+        "loadBalancerClass 不可修改：Service 需要重建并获得新地址",
+    ))
+    .tradeoff(cx.t("a different product with its own pricing and limits", "不同的产品，有各自的计费和限制"));
+    match cx.cluster.ccm_version.filter(|v| *v < Version(2, 5, 0)) {
+        Some(ccm) => fix.tradeoff(cx.t(
+            format_args!("your CCM {ccm} is older than v2.5.0 and has no NLB support: upgrade it first"),
+            format_args!("你的 CCM {ccm} 低于 v2.5.0，不支持 NLB：请先升级"),
+        )),
+        None => fix,
+    }
 }
 
 /// Whether PROXY protocol reaches any listener: it applies to TCP/UDP

@@ -1,10 +1,10 @@
 use super::cluster_policy_loses_source_ip::reports_cluster_policy;
 use super::common::{annotation_path, drop_health_check_node_port, Reported};
-use super::lb_support::{eni_backend_tradeoffs, lb_hostname, service_dns_fix};
+use super::lb_support::{eni_backend_tradeoffs, lb_hostname, service_dns_fix, use_nlb};
 use crate::context::{Cni, InClusterClients, KubeProxyMode, Version};
 use crate::diagnostic::Severity;
 use crate::model::topology::Topology;
-use crate::model::{Origin, Provider, ServiceView, BACKEND_TYPE, NLB_CLASS};
+use crate::model::{Origin, Provider, ServiceView, BACKEND_TYPE};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
 
@@ -34,7 +34,8 @@ declare_rule! {
     /// |---|---|
     /// | nothing known | warning |
     /// | in-cluster clients: none | info |
-    /// | pods or hostNetwork clients with IPVS (pods: before ≈1.24), kube-proxy's no-op local detector, or Terway DataPathv2 (eBPF) | error |
+    /// | pods or hostNetwork clients with IPVS (pods: before ≈1.24), or kube-proxy's no-op local detector | error |
+    /// | in-cluster clients with Terway DataPathv2 (eBPF): ACK says access "may" fail (S12); Terway's `in_cluster_loadbalance` short-circuits it like kube-proxy, on by default for IPvlan clusters created with Terway v1.2.0 or later (S143) | warning |
     /// | iptables/nftables with a local-traffic detector and pod clients; hostNetwork clients on iptables; Cilium kube-proxy replacement | info |
     /// | the provider publishes a DNS name in the status (AWS), so nothing captures the address | info |
     ///
@@ -65,7 +66,9 @@ declare_rule! {
     ///   (Terway ENI/ENIIP only); client IP kept.
     /// - `lb-hostname`: the `alibaba-cloud-loadbalancer-hostname` annotation
     ///   (CCM ≥ v2.3.0) sends in-cluster traffic through the CLB.
-    /// - `use-nlb`: recreate the Service as an NLB.
+    /// - `use-nlb`: recreate the Service as an NLB. It needs Kubernetes 1.24,
+    ///   CCM v2.5.0 and ASM 1.18 or later, and a `zone-maps` annotation with
+    ///   vSwitches in at least two zones (S140, S141, S144; ASM-NLB-040).
     ///
     /// The fixes that leave `Local` also remove a Service's
     /// `spec.healthCheckNodePort`, which the API server accepts only with
@@ -77,7 +80,7 @@ declare_rule! {
         title_zh: "externalTrafficPolicy: Local 时集群内访问负载均衡地址",
         severity: Warning,
         fix: Sometimes,
-        sources: ["S6", "S9", "S11", "S12", "S17", "S19", "S20", "S24", "S26", "S100"],
+        sources: ["S6", "S9", "S11", "S12", "S17", "S19", "S20", "S24", "S26", "S100", "S140", "S141", "S143", "S144"],
     }
 }
 
@@ -192,11 +195,17 @@ fn assess(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> (Severity, Vec<String>
     match c.cni {
         Some(Cni::TerwayDatapathv2) if has_clients => {
             return (
-                Severity::Error,
-                vec![cx.t(
-                    "Terway DataPathv2 replaces kube-proxy with eBPF; ACK warns that in-cluster access to a Local LoadBalancer may fail (S12)",
-                    "Terway DataPathv2 用 eBPF 替换了 kube-proxy；ACK 说明以 Local 模式访问 LoadBalancer 时集群内访问可能不通（S12）",
-                )],
+                Severity::Warning,
+                vec![
+                    cx.t(
+                        "Terway DataPathv2 replaces kube-proxy with eBPF; ACK warns that in-cluster access to a Local LoadBalancer may fail (S12)",
+                        "Terway DataPathv2 用 eBPF 替换了 kube-proxy；ACK 说明以 Local 模式访问 LoadBalancer 时集群内访问可能不通（S12）",
+                    ),
+                    cx.t(
+                        "check Terway's in_cluster_loadbalance in the kube-system/eni-config ConfigMap: when on (the default for IPvlan clusters created with Terway v1.2.0 or later) Terway short-circuits in-cluster traffic to LoadBalancer addresses as kube-proxy does (S143)",
+                        "请检查 kube-system/eni-config ConfigMap 中 Terway 的 in_cluster_loadbalance：开启时（Terway v1.2.0 及以上新建的 IPvlan 集群默认开启），Terway 会像 kube-proxy 一样短路集群内发往 LoadBalancer 地址的流量（S143）",
+                    ),
+                ],
             )
         }
         Some(Cni::CiliumKpr) => {
@@ -352,22 +361,7 @@ fn fixes(cx: &RuleContext<'_>, topology: &Topology<'_, '_>, svc: &ServiceView<'_
         }
         fixes.push(host_fix);
 
-        fixes.push(
-            Fix::new(
-                "use-nlb",
-                Applicability::DisplayOnly,
-                cx.t(
-                    format_args!("recreate the Service as an NLB (loadBalancerClass: {NLB_CLASS})"),
-                    format_args!("将 Service 重建为 NLB（loadBalancerClass: {NLB_CLASS}）"),
-                ),
-            )
-            .tradeoff(cx.t("a different product with its own pricing and limits", "不同的产品，有各自的计费和限制"))
-            .tradeoff(cx.t(
-                "loadBalancerClass is immutable: the Service is recreated and gets a new address",
-                "loadBalancerClass 不可修改：Service 需要重建并获得新地址",
-            ))
-            .tradeoff(cx.t("NLB hairpin behaviour is not verified", "NLB 回环行为未经验证")),
-        );
+        fixes.push(use_nlb(cx, "", "").tradeoff(cx.t("NLB hairpin behaviour is not verified", "NLB 回环行为未经验证")));
     }
 
     let recommended = match (c.needs_source_ip, terway) {
@@ -416,6 +410,23 @@ mod tests {
     }
 
     #[test]
+    fn use_nlb_lists_the_prerequisites_and_eni_tradeoffs_are_current() {
+        let report = check_with(FOUNDING, &[]);
+        let f = only(&report, "ASM-LB-001");
+        let tradeoffs = |id: &str| f.fixes.iter().find(|x| x.id == id).unwrap().tradeoffs.clone();
+        let nlb = tradeoffs("use-nlb");
+        assert!(nlb.iter().any(|t| t.contains("Kubernetes 1.24") && t.contains("ASM 1.18")), "{nlb:#?}");
+        assert!(nlb.iter().any(|t| t.contains("zone-maps") && t.contains("at least two zones")), "{nlb:#?}");
+        let eni = tradeoffs("eni-passthrough");
+        assert!(eni.iter().all(|t| !t.contains("targetPort") && !t.contains("non-shared")), "{eni:#?}");
+        let old = check_with(FOUNDING, &[("ccmVersion", "v1.9.3")]);
+        let eni = &only(&old, "ASM-LB-001").fixes.iter().find(|x| x.id == "eni-passthrough").unwrap().tradeoffs;
+        assert!(eni.iter().any(|t| t.contains("older than v2.1.0")), "{eni:#?}");
+        let nlb = &only(&old, "ASM-LB-001").fixes.iter().find(|x| x.id == "use-nlb").unwrap().tradeoffs;
+        assert!(nlb.iter().any(|t| t.contains("no NLB support")), "{nlb:#?}");
+    }
+
+    #[test]
     fn context_moves_severity_and_recommendation() {
         let sev = |ctx: &[(&str, &str)]| only(&check_with(FOUNDING, ctx), "ASM-LB-001").severity.as_str();
         assert_eq!(sev(&[("inClusterClients", "none")]), "info");
@@ -436,7 +447,10 @@ mod tests {
             sev(&[("inClusterClients", "pods"), ("kubeProxyMode", "iptables"), ("detectLocal", "no-op")]),
             "error"
         );
-        assert_eq!(sev(&[("inClusterClients", "pods"), ("cni", "terway-datapathv2")]), "error");
+        assert_eq!(sev(&[("inClusterClients", "pods"), ("cni", "terway-datapathv2")]), "warning");
+        let datapathv2 = check_with(FOUNDING, &[("inClusterClients", "pods"), ("cni", "terway-datapathv2")]);
+        let notes = &only(&datapathv2, "ASM-LB-001").notes;
+        assert!(notes.iter().any(|n| n.contains("in_cluster_loadbalance")), "{notes:#?}");
         let rec = |ctx: &[(&str, &str)]| {
             let r = check_with(FOUNDING, ctx);
             only(&r, "ASM-LB-001").fixes.iter().find(|f| f.recommended).unwrap().id

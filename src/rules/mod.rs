@@ -33,6 +33,7 @@ mod local_policy_single_node_exposure;
 mod local_policy_without_wrr;
 mod missing_status_port;
 mod mixed_protocol_load_balancer;
+mod nlb_without_zone_maps;
 mod node_port_out_of_range;
 mod pay_by_spec_on_new_clb;
 mod port_name_without_protocol;
@@ -44,6 +45,7 @@ mod request_exceeds_limit;
 mod reused_clb_listeners_not_managed;
 mod rolling_update_cannot_progress;
 mod source_ranges_not_enforced_on_clb;
+mod tls_terminated_twice;
 mod traffic_policy_on_cluster_ip;
 mod undocumented_api_version;
 mod unknown_lb_annotation;
@@ -73,6 +75,7 @@ pub use local_policy_single_node_exposure::LocalPolicySingleNodeExposure;
 pub use local_policy_without_wrr::LocalPolicyWithoutWrr;
 pub use missing_status_port::MissingStatusPort;
 pub use mixed_protocol_load_balancer::MixedProtocolLoadBalancer;
+pub use nlb_without_zone_maps::NlbWithoutZoneMaps;
 pub use node_port_out_of_range::NodePortOutOfRange;
 pub use pay_by_spec_on_new_clb::PayBySpecOnNewClb;
 pub use port_name_without_protocol::PortNameWithoutProtocol;
@@ -84,6 +87,7 @@ pub use request_exceeds_limit::RequestExceedsLimit;
 pub use reused_clb_listeners_not_managed::ReusedClbListenersNotManaged;
 pub use rolling_update_cannot_progress::RollingUpdateCannotProgress;
 pub use source_ranges_not_enforced_on_clb::SourceRangesNotEnforcedOnClb;
+pub use tls_terminated_twice::TlsTerminatedTwice;
 pub use traffic_policy_on_cluster_ip::TrafficPolicyOnClusterIp;
 pub use undocumented_api_version::UndocumentedApiVersion;
 pub use unknown_lb_annotation::UnknownLbAnnotation;
@@ -131,6 +135,8 @@ pub static ALL: &[&dyn Rule] = &[
     &InvalidLbAnnotationValue,
     &ReusedClbListenersNotManaged,
     &PayBySpecOnNewClb,
+    &TlsTerminatedTwice,
+    &NlbWithoutZoneMaps,
 ];
 
 #[cfg(all(test, feature = "yaml"))]
