@@ -43,7 +43,6 @@ mod request_exceeds_limit;
 mod rolling_update_cannot_progress;
 mod source_ranges_not_enforced_on_clb;
 mod traffic_policy_on_cluster_ip;
-mod undocumented_api_version;
 mod unknown_lb_annotation;
 
 pub use annotation_needs_newer_ccm::AnnotationNeedsNewerCcm;
@@ -81,7 +80,6 @@ pub use request_exceeds_limit::RequestExceedsLimit;
 pub use rolling_update_cannot_progress::RollingUpdateCannotProgress;
 pub use source_ranges_not_enforced_on_clb::SourceRangesNotEnforcedOnClb;
 pub use traffic_policy_on_cluster_ip::TrafficPolicyOnClusterIp;
-pub use undocumented_api_version::UndocumentedApiVersion;
 pub use unknown_lb_annotation::UnknownLbAnnotation;
 
 use crate::rule::Rule;
@@ -120,7 +118,6 @@ pub static ALL: &[&dyn Rule] = &[
     &AnnotationNeedsNewerCcm,
     &InternalTrafficPolicyLocal,
     &PrivilegedGateway,
-    &UndocumentedApiVersion,
     &AnnotationValueNotString,
     &IstioGatewaySelectorPortMismatch,
     &UnknownLbAnnotation,
