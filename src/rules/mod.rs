@@ -34,6 +34,7 @@ mod local_policy_without_wrr;
 mod missing_status_port;
 mod mixed_protocol_load_balancer;
 mod node_port_out_of_range;
+mod non_root_gateway_low_port;
 mod port_name_without_protocol;
 mod privileged_gateway;
 mod proxy_protocol_in_cluster_lb_access;
@@ -71,6 +72,7 @@ pub use local_policy_without_wrr::LocalPolicyWithoutWrr;
 pub use missing_status_port::MissingStatusPort;
 pub use mixed_protocol_load_balancer::MixedProtocolLoadBalancer;
 pub use node_port_out_of_range::NodePortOutOfRange;
+pub use non_root_gateway_low_port::NonRootGatewayLowPort;
 pub use port_name_without_protocol::PortNameWithoutProtocol;
 pub use privileged_gateway::PrivilegedGateway;
 pub use proxy_protocol_in_cluster_lb_access::ProxyProtocolInClusterLbAccess;
@@ -122,6 +124,7 @@ pub static ALL: &[&dyn Rule] = &[
     &IstioGatewaySelectorPortMismatch,
     &UnknownLbAnnotation,
     &InvalidLbAnnotationValue,
+    &NonRootGatewayLowPort,
 ];
 
 #[cfg(all(test, feature = "yaml"))]
