@@ -43,6 +43,7 @@ mod replicas_outside_hpa_bounds;
 mod request_exceeds_limit;
 mod rolling_update_cannot_progress;
 mod source_ranges_not_enforced_on_clb;
+mod tls_secret_outside_gateway_namespace;
 mod traffic_policy_on_cluster_ip;
 mod unknown_lb_annotation;
 
@@ -81,6 +82,7 @@ pub use replicas_outside_hpa_bounds::ReplicasOutsideHpaBounds;
 pub use request_exceeds_limit::RequestExceedsLimit;
 pub use rolling_update_cannot_progress::RollingUpdateCannotProgress;
 pub use source_ranges_not_enforced_on_clb::SourceRangesNotEnforcedOnClb;
+pub use tls_secret_outside_gateway_namespace::TlsSecretOutsideGatewayNamespace;
 pub use traffic_policy_on_cluster_ip::TrafficPolicyOnClusterIp;
 pub use unknown_lb_annotation::UnknownLbAnnotation;
 
@@ -125,6 +127,7 @@ pub static ALL: &[&dyn Rule] = &[
     &UnknownLbAnnotation,
     &InvalidLbAnnotationValue,
     &NonRootGatewayLowPort,
+    &TlsSecretOutsideGatewayNamespace,
 ];
 
 #[cfg(all(test, feature = "yaml"))]
