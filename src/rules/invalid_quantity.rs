@@ -143,9 +143,9 @@ fn milli_bytes(cx: &RuleContext<'_>, at: &Place<'_>, group: &str, field: &Field<
             "错误：低于 12 MiB 的内存限制会使容器无法启动（S182）",
         ))
     } else {
-        draft
-            .severity(Severity::Warning)
-            .note(cx.t("warning: valid, but a fraction of a byte is never meant", "警告：合法，但不可能真的想要零点几个字节"))
+        draft.severity(Severity::Warning).note(
+            cx.t("warning: valid, but a fraction of a byte is never meant", "警告：合法，但不可能真的想要零点几个字节"),
+        )
     }
 }
 

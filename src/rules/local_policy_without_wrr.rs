@@ -138,9 +138,7 @@ fn pods_likely_share_nodes(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> Optio
             .sum();
         let spread = deployments.iter().all(|i| {
             let spec = cx.resources[*i].get("/spec/template/spec");
-            spec.is_some_and(|s| {
-                spreads_pods(s.get("affinity")) || s.get("topologySpreadConstraints").is_some()
-            })
+            spec.is_some_and(|s| spreads_pods(s.get("affinity")) || s.get("topologySpreadConstraints").is_some())
         });
         (replicas, spread)
     };

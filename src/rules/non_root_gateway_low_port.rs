@@ -67,11 +67,13 @@ impl Rule for NonRootGatewayLowPort {
             let root_field = run_as_root.path.trim_start_matches('/').replace('/', ".");
             for (port, path) in svc.port_entries() {
                 let Some(bound) = bound_port(port) else { continue };
-                if bound >= UNPRIVILEGED_PORT_START || !seen.first(svc.resource, &format!("{path}|{}", run_as_root.path))
+                if bound >= UNPRIVILEGED_PORT_START
+                    || !seen.first(svc.resource, &format!("{path}|{}", run_as_root.path))
                 {
                     continue;
                 }
-                let at = if port.get("targetPort").is_some() { pointer::push(&path, "targetPort") } else { path.clone() };
+                let at =
+                    if port.get("targetPort").is_some() { pointer::push(&path, "targetPort") } else { path.clone() };
                 let name = resource.display_name();
                 let message = cx.t(
                     format_args!("IstioGateway {name} runs without root ({root_field}: false) but its port binds container port {bound}, below 1024"),

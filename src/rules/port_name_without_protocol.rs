@@ -113,7 +113,10 @@ impl Rule for PortNameWithoutProtocol {
                                 Fix::new(
                                     "prefix-port-name",
                                     Applicability::Unsafe,
-                                    cx.t(format_args!("rename the port to {renamed}"), format_args!("将端口重命名为 {renamed}")),
+                                    cx.t(
+                                        format_args!("rename the port to {renamed}"),
+                                        format_args!("将端口重命名为 {renamed}"),
+                                    ),
                                 )
                                 .op(Op::replace(name_path.clone(), renamed.as_str()))
                                 .tradeoff(cx.t(

@@ -171,7 +171,10 @@ spec:
         let found: Vec<_> = report.findings.iter().filter(|f| f.code == "ASM-SEC-032").collect();
         assert_eq!(found.len(), 2, "{found:#?}");
         assert_eq!(found[0].location.path, "/spec/runAsRoot");
-        assert_eq!(found[0].message, "IstioGateway istio-system/b sets spec.runAsRoot: true, so the gateway's Envoy runs as root");
+        assert_eq!(
+            found[0].message,
+            "IstioGateway istio-system/b sets spec.runAsRoot: true, so the gateway's Envoy runs as root"
+        );
         assert_eq!(found[1].location.path, "/spec/overrides/c2/runAsRoot");
         assert!(found[1].message.contains("spec.overrides.c2.runAsRoot"));
         assert!(found.iter().all(|f| f.location.document == 1));
@@ -187,7 +190,11 @@ spec:
     #[test]
     fn low_or_unknown_target_ports_get_advice_only() {
         // ASM's own example binds 80 and 443 directly.
-        for ports in ["{name: http2, port: 80, targetPort: 80}", "{name: http2, port: 80}", "{name: http2, port: 8080, targetPort: http}"] {
+        for ports in [
+            "{name: http2, port: 80, targetPort: 80}",
+            "{name: http2, port: 80}",
+            "{name: http2, port: 8080, targetPort: http}",
+        ] {
             let text = BAD.replace("{name: http2, port: 80, targetPort: 8080}", ports);
             let report = check_with(&text, &[]);
             let f = report.findings.iter().find(|f| f.code == "ASM-SEC-032").unwrap();
@@ -202,9 +209,11 @@ spec:
 
     #[test]
     fn an_override_with_low_ports_blocks_the_base_fix() {
-        let text = BAD.replace("      replicaCount: 3\n", "      ports:\n      - {name: http2, port: 80, targetPort: 80}\n");
+        let text =
+            BAD.replace("      replicaCount: 3\n", "      ports:\n      - {name: http2, port: 80, targetPort: 80}\n");
         let report = check_with(&text, &[]);
-        let base = report.findings.iter().find(|f| f.code == "ASM-SEC-032" && f.location.path == "/spec/runAsRoot").unwrap();
+        let base =
+            report.findings.iter().find(|f| f.code == "ASM-SEC-032" && f.location.path == "/spec/runAsRoot").unwrap();
         assert_eq!(base.fixes[0].applicability, Applicability::DisplayOnly);
     }
 }

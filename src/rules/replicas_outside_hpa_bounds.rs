@@ -104,10 +104,9 @@ impl Rule for ReplicasOutsideHpaBounds {
                 )
             };
             let target = if below { min } else { max };
-            let mut draft =
-                Draft::new(&Self::META, bounds.resource, at.clone(), message).note(note).label(
-                    cx.t(format_args!("the HPA scales this to {target}"), format_args!("HPA 会将其调整为 {target}")),
-                );
+            let mut draft = Draft::new(&Self::META, bounds.resource, at.clone(), message).note(note).label(
+                cx.t(format_args!("the HPA scales this to {target}"), format_args!("HPA 会将其调整为 {target}")),
+            );
             draft.fixes = fixes(cx, &bounds, replicas_f, crossed, replicas, target, below);
             out.push(draft);
         }

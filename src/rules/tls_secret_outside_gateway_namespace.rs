@@ -68,9 +68,8 @@ impl Rule for TlsSecretOutsideGatewayNamespace {
     }
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let gateways: Vec<usize> = (0..cx.resources.len())
-            .filter(|i| cx.resources[*i].is("networking.istio.io", "Gateway"))
-            .collect();
+        let gateways: Vec<usize> =
+            (0..cx.resources.len()).filter(|i| cx.resources[*i].is("networking.istio.io", "Gateway")).collect();
         if gateways.is_empty() {
             return;
         }

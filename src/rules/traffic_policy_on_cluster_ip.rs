@@ -108,12 +108,10 @@ impl Rule for TrafficPolicyOnClusterIp {
                     format_args!("{field}: {value} on {name}, whose serviceType is ClusterIP: the API server rejects the rendered Service if ASM copies the field into it"),
                     format_args!("{name} 的 serviceType 为 ClusterIP，{field}: {value}：若 ASM 把该字段复制到生成的 Service，API server 会拒绝该 Service"),
                 );
-                Draft::new(&Self::META, svc.resource, etp.path.clone(), message).severity(Severity::Warning).note(
-                    cx.t(
-                        "assumed: ASM does not document whether it copies externalTrafficPolicy into a ClusterIP Service",
-                        "假定：ASM 未说明是否会把 externalTrafficPolicy 复制到 ClusterIP Service 中",
-                    ),
-                )
+                Draft::new(&Self::META, svc.resource, etp.path.clone(), message).severity(Severity::Warning).note(cx.t(
+                    "assumed: ASM does not document whether it copies externalTrafficPolicy into a ClusterIP Service",
+                    "假定：ASM 未说明是否会把 externalTrafficPolicy 复制到 ClusterIP Service 中",
+                ))
             };
             if !shared_with_external {
                 draft = draft.fix(
@@ -203,7 +201,10 @@ spec:
         let f = only(&report, "ASM-CR-022");
         assert_eq!(f.severity.as_str(), "warning");
         assert!(f.message.contains("if ASM copies the field"), "{}", f.message);
-        assert_eq!(apply_fix(text, "remove-external-traffic-policy", &[]), text.replace("  externalTrafficPolicy: Local\n", ""));
+        assert_eq!(
+            apply_fix(text, "remove-external-traffic-policy", &[]),
+            text.replace("  externalTrafficPolicy: Local\n", "")
+        );
         // Without serviceType the gateway renders a LoadBalancer.
         assert!(!codes(&check_with(&text.replace("  serviceType: ClusterIP\n", ""), &[])).contains(&"ASM-CR-022"));
     }

@@ -236,10 +236,8 @@ pub const FILES: &[FileCase] = &[
     // missing `type` is unknown and ASM-CR-022 stays quiet (and no LoadBalancer
     // for ASM-LB-002); an HTTPS listener (`https:443` with cert-id) on a
     // LoadBalancer.
-    file("aliyun-ack-service-troubleshooting-zh.md", 3).finds(&[
-        ("ASM-L7-009", 394, Warning),
-        ("ASM-ANN-028", 394, Info),
-    ]),
+    file("aliyun-ack-service-troubleshooting-zh.md", 3)
+        .finds(&[("ASM-L7-009", 394, Warning), ("ASM-ANN-028", 394, Info)]),
     // AWS NLB (`aws-load-balancer-type: external`): a DNS name in the status.
     file("aws-lbc-nlb-tls-termination.md", 1).finds(&[("ASM-LB-001", 79, Info)]),
     // DigitalOcean examples: LoadBalancers with ETP unset, not gateways.
