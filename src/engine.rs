@@ -71,6 +71,7 @@ pub(crate) fn check_stream(text: &str, format: InputFormat, options: &Options) -
         cluster: &options.context,
         lang: options.lang,
         params: &options.params,
+        snippets: format == InputFormat::Markdown,
     };
     let mut drafts = Vec::new();
     for rule in rules::ALL {

@@ -136,6 +136,10 @@ pub struct RuleContext<'a> {
     pub cluster: &'a ClusterContext,
     pub lang: Lang,
     pub params: &'a FixParams,
+    /// The documents are a Markdown file's code blocks: docs snippets, often
+    /// partial (domain review 3, "Docs snippets are partial"). A field a block
+    /// leaves out is unknown there, not its API default.
+    pub snippets: bool,
 }
 
 impl RuleContext<'_> {

@@ -6,6 +6,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 #![cfg_attr(not(test), warn(clippy::indexing_slicing))]
 
+pub mod anti_affinity;
 mod ccm_annotations;
 pub mod clb_annotations;
 mod gateway_spec;

@@ -13,7 +13,8 @@ declare_rule! {
     /// `Deployment`:
     /// - a value that is not a Kubernetes quantity (`2GB`, `2g`, `1.5 Gi`,
     ///   `true`) is an **error**;
-    /// - a memory amount in milli-units (`512m`) is a **warning**.
+    /// - a memory **limit** in milli-units (`512m`) below 12 MiB is an **error**;
+    /// - a memory **request** in milli-units is a **warning**.
     ///
     /// ## Why is this bad?
     /// The API server parses every value with the quantity grammar
@@ -21,8 +22,13 @@ declare_rule! {
     /// Ei`, or an exponent such as `1e3`) and rejects the object when one does
     /// not parse; quantities are case-sensitive. A lowercase `m` is valid but
     /// means one thousandth: `memory: 512m` is 0.512 bytes (S35), almost
-    /// certainly meant as `512Mi`. A YAML null is read as zero and is not
-    /// reported.
+    /// certainly meant as `512Mi`. As a request it only misleads the
+    /// scheduler. As a limit the container cannot start: the kubelet rounds
+    /// up to whole bytes and the runtime then refuses the cgroup limit. CRI-O
+    /// rejects any limit under 12 MiB ("A lower value would result in the
+    /// container failing to start"), and runc's write of a limit below the
+    /// current usage fails with EBUSY (S182). A YAML null is read as zero and
+    /// is not reported.
     ///
     /// ## Example
     /// ```yaml
@@ -44,7 +50,7 @@ declare_rule! {
         title_zh: "内存使用了毫单位或数量无法解析",
         severity: Error,
         fix: Sometimes,
-        sources: ["S29", "S35"],
+        sources: ["S29", "S35", "S182"],
     }
 }
 
@@ -104,6 +110,9 @@ fn unparsable(cx: &RuleContext<'_>, at: &Place<'_>, group: &str, name: &str, fie
         ))
 }
 
+/// CRI-O's minimum container memory limit, 12 MiB, in nano-bytes (S182).
+const MIN_MEMORY_LIMIT_NANO: i128 = 12 * 1024 * 1024 * 1_000_000_000;
+
 fn milli_bytes(cx: &RuleContext<'_>, at: &Place<'_>, group: &str, field: &Field<'_>, text: &str) -> Draft {
     let (owner, what) = (at.owner, at.what);
     let number = &text[..text.len() - 1];
@@ -123,13 +132,21 @@ fn milli_bytes(cx: &RuleContext<'_>, at: &Place<'_>, group: &str, field: &Field<
         format_args!("a guess at the intent: {mebibytes} is mebibytes; {number}M would be decimal megabytes"),
         format_args!("这是对意图的推测：{mebibytes} 是二进制兆字节；{number}M 则是十进制兆字节"),
     ));
-    Draft::new(&InvalidQuantity::META, at.resource, field.path.clone(), message)
-        .severity(Severity::Warning)
+    let too_small_a_limit =
+        group == "limits" && quantity::nano_units(text).is_some_and(|nano| nano < MIN_MEMORY_LIMIT_NANO);
+    let draft = Draft::new(&InvalidQuantity::META, at.resource, field.path.clone(), message)
         .label(cx.t("milli-bytes", "毫字节"))
-        .note(
+        .fix(fix);
+    if too_small_a_limit {
+        draft.note(cx.t(
+            "error: a memory limit under 12 MiB keeps the container from starting (S182)",
+            "错误：低于 12 MiB 的内存限制会使容器无法启动（S182）",
+        ))
+    } else {
+        draft.severity(Severity::Warning).note(
             cx.t("warning: valid, but a fraction of a byte is never meant", "警告：合法，但不可能真的想要零点几个字节"),
         )
-        .fix(fix)
+    }
 }
 
 #[cfg(all(test, feature = "yaml"))]
@@ -178,6 +195,22 @@ spec:
         assert_eq!(f.location.document, 1);
         assert_eq!(f.location.path, "/spec/overrides/c1/resources/limits/cpu");
         assert!(f.message.contains("`yes` in spec.overrides.c1.resources"), "{}", f.message);
+    }
+
+    #[test]
+    fn a_milli_memory_limit_is_an_error() {
+        let text = GATEWAY.replace("2GB", "256m");
+        let report = check_with(&text, &[]);
+        let found: Vec<_> = report.findings.iter().filter(|f| f.code == "ASM-RES-017").collect();
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert_eq!(found[0].severity.as_str(), "warning", "the request");
+        assert_eq!(found[1].severity.as_str(), "error", "the limit");
+        assert_eq!(found[1].location.path, "/spec/resources/limits/memory");
+        assert_eq!(found[1].fixes[0].id, "mebibytes");
+        // 12 MiB written in milli-bytes is absurd but starts: only a warning.
+        let huge = GATEWAY.replace("2GB", "12582912000m");
+        let found = check_with(&huge, &[]);
+        assert!(found.findings.iter().filter(|f| f.code == "ASM-RES-017").all(|f| f.severity.as_str() == "warning"));
     }
 
     #[test]

@@ -2,6 +2,7 @@ use serde_json::json;
 
 use super::common::{scope, Reported};
 use crate::diagnostic::Severity;
+use crate::model::anti_affinity::spreads_pods;
 use crate::model::topology::{istio_gateway_field, Topology};
 use crate::model::{Field, Origin, Resource, ServiceView};
 use crate::patch::Op;
@@ -14,8 +15,9 @@ declare_rule! {
     /// whose pods may all sit on one node: fewer than two replicas
     /// (`max(replicaCount, minReplicas)` of an IstioGateway; `replicas` or the
     /// HPA's `minReplicas`, summed over the Deployments behind a `v1 Service`),
-    /// or no `affinity.podAntiAffinity` (nor a hostname topology spread on
-    /// every Deployment). A `v1 Service` is only judged when its Deployments
+    /// or no `affinity.podAntiAffinity` term (required or preferred, with a
+    /// `topologyKey`; an empty `podAntiAffinity: {}` asks for nothing) nor a
+    /// hostname topology spread on every Deployment. A `v1 Service` is only judged when its Deployments
     /// are in the input; an IstioGateway is judged from its own fields
     /// (replicaCount defaults to 1, S3).
     ///
@@ -101,7 +103,7 @@ fn istio_gateway_placement<'a>(
     let (count, min, max, affinity) =
         (pick("replicaCount"), pick("minReplicas"), pick("maxReplicas"), pick("affinity"));
     let replicas = int(&count).unwrap_or(1).max(int(&min).unwrap_or(0));
-    let spread = affinity.as_ref().is_some_and(|a| a.node.get("podAntiAffinity").is_some());
+    let spread = spreads_pods(affinity.as_ref().map(|a| a.node));
     let mut related = Vec::new();
     for deployment in topology.gateway_workloads(svc) {
         related.push((deployment, "/metadata/name".to_owned()));
@@ -160,7 +162,7 @@ fn deployment_placement<'a>(
             None => deployment.get("/spec/replicas").and_then(Node::as_i64).unwrap_or(1),
         };
         let pod_spec = deployment.get("/spec/template/spec");
-        let anti_affinity = pod_spec.and_then(|s| s.pointer("/affinity/podAntiAffinity")).is_some();
+        let anti_affinity = spreads_pods(pod_spec.and_then(|s| s.get("affinity")));
         let topology_spread = pod_spec
             .and_then(|s| s.get("topologySpreadConstraints"))
             .map(Node::items)
@@ -341,7 +343,12 @@ spec:
   externalTrafficPolicy: Local
   replicaCount: 2
   affinity:
-    podAntiAffinity: {}
+    podAntiAffinity:
+      preferredDuringSchedulingIgnoredDuringExecution:
+      - weight: 100
+        podAffinityTerm:
+          topologyKey: kubernetes.io/hostname
+          labelSelector: {matchLabels: {istio: a}}
 ";
     const BAD: &str = "apiVersion: istio.alibabacloud.com/v1beta1
 kind: IstioGateway
@@ -371,6 +378,39 @@ spec:
         assert_eq!(f.message, "istio-system/istio-ingressgateway has spec.externalTrafficPolicy: Local and 1 replica, so one node failure can remove every load balancer backend");
         let ids: Vec<_> = f.fixes.iter().map(|x| x.id).collect();
         assert_eq!(ids, ["spread-gateway-pods"]);
+    }
+
+    #[test]
+    fn an_empty_anti_affinity_does_not_spread() {
+        let empty = CLEAN.split("    podAntiAffinity:").next().unwrap().to_owned() + "    podAntiAffinity: {}\n";
+        let f = only(&check_with(&empty, &[]), "ASM-HA-011").clone();
+        assert!(f.message.contains("no pod anti-affinity"), "{}", f.message);
+        let deployment = "apiVersion: v1
+kind: Service
+metadata: {name: istio-ingressgateway, namespace: istio-system}
+spec:
+  type: LoadBalancer
+  externalTrafficPolicy: Local
+  selector: {istio: ingressgateway}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: istio-ingressgateway, namespace: istio-system}
+spec:
+  replicas: 3
+  template:
+    metadata:
+      labels: {istio: ingressgateway}
+    spec:
+      affinity:
+        podAntiAffinity: {}
+";
+        assert!(codes(&check_with(deployment, &[])).contains(&"ASM-HA-011"));
+        let required = deployment.replace(
+            "podAntiAffinity: {}",
+            "podAntiAffinity:\n          requiredDuringSchedulingIgnoredDuringExecution:\n          - topologyKey: kubernetes.io/hostname",
+        );
+        assert!(!codes(&check_with(&required, &[])).contains(&"ASM-HA-011"));
     }
 
     #[test]

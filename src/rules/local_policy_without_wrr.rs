@@ -1,4 +1,5 @@
 use crate::diagnostic::Severity;
+use crate::model::anti_affinity::spreads_pods;
 use crate::model::clb_annotations::{lb_kind, lookup, value_problem, LbKind};
 use crate::model::{istio_spec_field, selected_deployments, Origin, ServiceView, ALIBABA_PREFIX};
 use crate::patch::Op;
@@ -31,7 +32,7 @@ declare_rule! {
     /// | context | severity |
     /// |---|---|
     /// | default | info |
-    /// | more than one replica (summed over the Deployments behind a `v1 Service`) and no pod anti-affinity on each (pods likely share nodes) | warning |
+    /// | more than one replica (summed over the Deployments behind a `v1 Service`) and no pod anti-affinity term with a `topologyKey` on each (pods likely share nodes; an empty `podAntiAffinity: {}` asks for nothing) | warning |
     ///
     /// ## Example
     /// ```yaml
@@ -149,8 +150,7 @@ fn pods_likely_share_nodes(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> Optio
     let (replicas, spread) = if matches!(svc.origin, Origin::IstioGateway { .. }) {
         let count = |key: &str| istio_spec_field(resource, svc, key).and_then(|f| f.node.as_i64()).unwrap_or(0);
         let replicas = count("replicaCount").max(count("minReplicas"));
-        let spread =
-            istio_spec_field(resource, svc, "affinity").is_some_and(|f| f.node.get("podAntiAffinity").is_some());
+        let spread = spreads_pods(istio_spec_field(resource, svc, "affinity").map(|f| f.node));
         (replicas, spread)
     } else {
         // Every Deployment behind the Service adds its pods (`replicas` defaults
@@ -162,10 +162,7 @@ fn pods_likely_share_nodes(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> Optio
             .sum();
         let spread = deployments.iter().all(|i| {
             let spec = cx.resources[*i].get("/spec/template/spec");
-            spec.is_some_and(|s| {
-                s.get("affinity").and_then(|a| a.get("podAntiAffinity")).is_some()
-                    || s.get("topologySpreadConstraints").is_some()
-            })
+            spec.is_some_and(|s| spreads_pods(s.get("affinity")) || s.get("topologySpreadConstraints").is_some())
         });
         (replicas, spread)
     };
@@ -210,8 +207,11 @@ spec:
 
     #[test]
     fn info_when_spread_and_unsafe_over_hashing() {
-        let spread = format!("{GW}  affinity:\n    podAntiAffinity: {{}}\n");
+        let spread = format!("{GW}  affinity:\n    podAntiAffinity:\n      requiredDuringSchedulingIgnoredDuringExecution:\n      - topologyKey: kubernetes.io/hostname\n");
         assert_eq!(only(&check_with(&spread, &[]), "ASM-LB-010").severity.as_str(), "info");
+        // An empty podAntiAffinity asks the scheduler for nothing.
+        let empty = format!("{GW}  affinity:\n    podAntiAffinity: {{}}\n");
+        assert_eq!(only(&check_with(&empty, &[]), "ASM-LB-010").severity.as_str(), "warning");
         let sch = format!("{GW}  serviceAnnotations:\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-scheduler: sch # affinity\n");
         let r = check_with(&sch, &[]);
         assert_eq!(only(&r, "ASM-LB-010").fixes[0].applicability, Applicability::Unsafe);
@@ -279,10 +279,13 @@ spec:
         assert_eq!(only(&check_with(&one, &ccm), "ASM-LB-010").severity.as_str(), "info");
         let two = format!("{one}---\n{}", deployment("b", ""));
         assert_eq!(only(&check_with(&two, &ccm), "ASM-LB-010").severity.as_str(), "warning");
-        let anti = "      affinity:\n        podAntiAffinity: {}\n";
+        let anti = "      affinity:\n        podAntiAffinity:\n          preferredDuringSchedulingIgnoredDuringExecution:\n          - weight: 100\n            podAffinityTerm: {topologyKey: kubernetes.io/hostname}\n";
         let one_spread = format!("{one}---\n{}", deployment("b", anti));
         assert_eq!(only(&check_with(&one_spread, &ccm), "ASM-LB-010").severity.as_str(), "warning");
         let both_spread = format!("{svc}---\n{}---\n{}", deployment("a", anti), deployment("b", anti));
         assert_eq!(only(&check_with(&both_spread, &ccm), "ASM-LB-010").severity.as_str(), "info");
+        let empty = "      affinity:\n        podAntiAffinity: {}\n";
+        let both_empty = format!("{svc}---\n{}---\n{}", deployment("a", empty), deployment("b", empty));
+        assert_eq!(only(&check_with(&both_empty, &ccm), "ASM-LB-010").severity.as_str(), "warning");
     }
 }

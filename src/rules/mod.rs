@@ -35,6 +35,7 @@ mod missing_status_port;
 mod mixed_protocol_load_balancer;
 mod nlb_without_zone_maps;
 mod node_port_out_of_range;
+mod non_root_gateway_low_port;
 mod pay_by_spec_on_new_clb;
 mod port_name_without_protocol;
 mod privileged_gateway;
@@ -45,9 +46,9 @@ mod request_exceeds_limit;
 mod reused_clb_listeners_not_managed;
 mod rolling_update_cannot_progress;
 mod source_ranges_not_enforced_on_clb;
+mod tls_secret_outside_gateway_namespace;
 mod tls_terminated_twice;
 mod traffic_policy_on_cluster_ip;
-mod undocumented_api_version;
 mod unknown_lb_annotation;
 
 pub use annotation_needs_newer_ccm::AnnotationNeedsNewerCcm;
@@ -77,6 +78,7 @@ pub use missing_status_port::MissingStatusPort;
 pub use mixed_protocol_load_balancer::MixedProtocolLoadBalancer;
 pub use nlb_without_zone_maps::NlbWithoutZoneMaps;
 pub use node_port_out_of_range::NodePortOutOfRange;
+pub use non_root_gateway_low_port::NonRootGatewayLowPort;
 pub use pay_by_spec_on_new_clb::PayBySpecOnNewClb;
 pub use port_name_without_protocol::PortNameWithoutProtocol;
 pub use privileged_gateway::PrivilegedGateway;
@@ -87,9 +89,9 @@ pub use request_exceeds_limit::RequestExceedsLimit;
 pub use reused_clb_listeners_not_managed::ReusedClbListenersNotManaged;
 pub use rolling_update_cannot_progress::RollingUpdateCannotProgress;
 pub use source_ranges_not_enforced_on_clb::SourceRangesNotEnforcedOnClb;
+pub use tls_secret_outside_gateway_namespace::TlsSecretOutsideGatewayNamespace;
 pub use tls_terminated_twice::TlsTerminatedTwice;
 pub use traffic_policy_on_cluster_ip::TrafficPolicyOnClusterIp;
-pub use undocumented_api_version::UndocumentedApiVersion;
 pub use unknown_lb_annotation::UnknownLbAnnotation;
 
 use crate::rule::Rule;
@@ -128,7 +130,6 @@ pub static ALL: &[&dyn Rule] = &[
     &AnnotationNeedsNewerCcm,
     &InternalTrafficPolicyLocal,
     &PrivilegedGateway,
-    &UndocumentedApiVersion,
     &AnnotationValueNotString,
     &IstioGatewaySelectorPortMismatch,
     &UnknownLbAnnotation,
@@ -137,6 +138,8 @@ pub static ALL: &[&dyn Rule] = &[
     &PayBySpecOnNewClb,
     &TlsTerminatedTwice,
     &NlbWithoutZoneMaps,
+    &NonRootGatewayLowPort,
+    &TlsSecretOutsideGatewayNamespace,
 ];
 
 #[cfg(all(test, feature = "yaml"))]

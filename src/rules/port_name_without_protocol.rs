@@ -36,8 +36,13 @@ declare_rule! {
     /// ## Fix
     /// When the protocol can be told (the IstioGateway `protocol` field, or
     /// port 80/8080 → http, 443/8443 → https), choose one:
-    /// - `prefix-port-name` (unsafe): `name: http-web`. Renaming may change the
-    ///   CLB listener and vServer group identities, a brief reconfiguration ([L]).
+    /// - `prefix-port-name` (unsafe): `name: http-web`; anything that refers to
+    ///   the port by name must follow. The load balancer does not care: the CCM
+    ///   keys CLB listeners by port and vServer groups by namespace, Service
+    ///   and node port (or targetPort with ENI backends), never by port name
+    ///   (S14 `clbv1/listeners.go` `buildListenerFromServicePort`,
+    ///   `getVGroupNamedKey`; `nlbv2/server_groups.go`
+    ///   `getServerGroupNamedKey`).
     /// - `set-app-protocol` (unsafe): `appProtocol: http`, name unchanged.
     ///
     /// Otherwise the advice is display-only.
@@ -48,7 +53,7 @@ declare_rule! {
         title_zh: "网关端口名称缺少 Istio 协议前缀",
         severity: Info,
         fix: Sometimes,
-        sources: ["S3", "S30"],
+        sources: ["S3", "S14", "S30"],
     }
 }
 
@@ -108,13 +113,12 @@ impl Rule for PortNameWithoutProtocol {
                                 Fix::new(
                                     "prefix-port-name",
                                     Applicability::Unsafe,
-                                    cx.t(format_args!("rename the port to {renamed}"), format_args!("将端口重命名为 {renamed}")),
+                                    cx.t(
+                                        format_args!("rename the port to {renamed}"),
+                                        format_args!("将端口重命名为 {renamed}"),
+                                    ),
                                 )
                                 .op(Op::replace(name_path.clone(), renamed.as_str()))
-                                .tradeoff(cx.t(
-                                    "assumed [L]: a new port name may change the CLB listener and vServer group identities, a brief reconfiguration",
-                                    "假定 [L]：新端口名称可能改变 CLB 监听和虚拟服务器组的标识，导致短暂的重新配置",
-                                ))
                                 .tradeoff(cx.t(
                                     "anything that refers to the port by name must follow",
                                     "所有按名称引用该端口的配置都要同步修改",
@@ -150,8 +154,8 @@ impl Rule for PortNameWithoutProtocol {
                                 ),
                             )
                             .tradeoff(cx.t(
-                                "assumed [L]: a new port name may change the CLB listener and vServer group identities",
-                                "假定 [L]：新端口名称可能改变 CLB 监听和虚拟服务器组的标识",
+                                "anything that refers to the port by name must follow",
+                                "所有按名称引用该端口的配置都要同步修改",
                             )),
                         );
                     }

@@ -1,4 +1,3 @@
-use crate::diagnostic::Severity;
 use crate::model::{is_istio_gateway, replica_bounds, Field, ReplicaBounds};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
@@ -20,10 +19,15 @@ declare_rule! {
     /// plan capacity or `externalTrafficPolicy: Local` placement for one pod
     /// while five run, or the other way round.
     ///
-    /// How ASM renders the HPA, and whether it does when `autoscaleEnabled` is
-    /// `false`, is not documented (domain.md 7.10, confidence M). The rule
-    /// assumes the HPA exists (**warning**); with `autoscaleEnabled: false` it
-    /// is **info** and says that `replicaCount` may then be what runs.
+    /// An **info**: the HPA clamps the count, so the mismatch misleads readers
+    /// but breaks nothing on its own. It would be worse only if ASM also kept
+    /// re-syncing the Deployment's `replicas` to `replicaCount` against its own
+    /// HPA; S5 documents re-syncing for manual changes and external HPAs (see
+    /// ASM-HPA-014), not for the HPA ASM renders, so that is not assumed. How
+    /// ASM renders the HPA, and whether it does when `autoscaleEnabled` is
+    /// `false`, is not documented (domain.md 7.10, confidence M); with
+    /// `autoscaleEnabled: false` the finding says that `replicaCount` may then
+    /// be what runs.
     ///
     /// ## Example
     /// ```yaml
@@ -44,7 +48,7 @@ declare_rule! {
         name: "replicas-outside-hpa-bounds",
         title: "replicaCount outside the HPA bounds",
         title_zh: "replicaCount 超出 HPA 边界",
-        severity: Warning,
+        severity: Info,
         fix: Always,
         sources: ["S5", "S16"],
     }
@@ -88,28 +92,21 @@ impl Rule for ReplicasOutsideHpaBounds {
                 format_args!("{what}{scope} 中 replicaCount {replicas} 超出 minReplicas {min} 到 maxReplicas {max} 的范围；HPA 会覆盖它"),
             );
             let disabled = autoscale_disabled(cx, &bounds);
-            let (severity, note) = if disabled {
-                (
-                    Severity::Info,
-                    cx.t(
-                        "autoscaleEnabled is false: ASM does not document whether it still creates the HPA; if not, replicaCount is what runs",
-                        "autoscaleEnabled 为 false：ASM 未说明此时是否仍会创建 HPA；若不创建，实际运行的是 replicaCount 个副本",
-                    ),
+            let note = if disabled {
+                cx.t(
+                    "autoscaleEnabled is false: ASM does not document whether it still creates the HPA; if not, replicaCount is what runs",
+                    "autoscaleEnabled 为 false：ASM 未说明此时是否仍会创建 HPA；若不创建，实际运行的是 replicaCount 个副本",
                 )
             } else {
-                (
-                    Severity::Warning,
-                    cx.t(
-                        "assumed: ASM renders an HPA from minReplicas/maxReplicas (its rendering is undocumented)",
-                        "假定：ASM 会根据 minReplicas/maxReplicas 生成 HPA（其生成方式未公开说明）",
-                    ),
+                cx.t(
+                    "assumed: ASM renders an HPA from minReplicas/maxReplicas (its rendering is undocumented)",
+                    "假定：ASM 会根据 minReplicas/maxReplicas 生成 HPA（其生成方式未公开说明）",
                 )
             };
             let target = if below { min } else { max };
-            let mut draft =
-                Draft::new(&Self::META, bounds.resource, at.clone(), message).severity(severity).note(note).label(
-                    cx.t(format_args!("the HPA scales this to {target}"), format_args!("HPA 会将其调整为 {target}")),
-                );
+            let mut draft = Draft::new(&Self::META, bounds.resource, at.clone(), message).note(note).label(
+                cx.t(format_args!("the HPA scales this to {target}"), format_args!("HPA 会将其调整为 {target}")),
+            );
             draft.fixes = fixes(cx, &bounds, replicas_f, crossed, replicas, target, below);
             out.push(draft);
         }
@@ -188,17 +185,19 @@ spec:
 ";
 
     #[test]
-    fn below_the_floor_is_a_warning_once() {
+    fn below_the_floor_is_an_info_once() {
         let report = check_with(GATEWAY, &[]);
         let f = only(&report, "ASM-HPA-013");
-        assert_eq!(f.severity.as_str(), "warning");
+        assert_eq!(f.severity.as_str(), "info");
         assert_eq!(f.location.path, "/spec/replicaCount");
         assert_eq!(
             f.message,
             "replicaCount 1 is outside minReplicas 2 .. maxReplicas 5 in IstioGateway istio-system/ingressgateway; the HPA overrides it"
         );
         let disabled = format!("{GATEWAY}  autoscaleEnabled: false\n");
-        assert_eq!(only(&check_with(&disabled, &[]), "ASM-HPA-013").severity.as_str(), "info");
+        let f = only(&check_with(&disabled, &[]), "ASM-HPA-013").clone();
+        assert_eq!(f.severity.as_str(), "info");
+        assert!(f.notes.iter().any(|n| n.contains("replicaCount is what runs")), "{:?}", f.notes);
     }
 
     #[test]

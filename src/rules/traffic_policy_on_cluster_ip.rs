@@ -1,45 +1,74 @@
 use super::common::Reported;
+use crate::diagnostic::Severity;
+use crate::model::{Origin, ServiceView};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::yaml::Node;
 
 declare_rule! {
     /// ## What it does
-    /// Flags `externalTrafficPolicy` on a Service whose effective type is
-    /// `ClusterIP`: a `v1 Service` without `type` or with `type: ClusterIP`, or
-    /// an `IstioGateway` (or one of its `overrides`) with `serviceType: ClusterIP`.
+    /// Flags `externalTrafficPolicy` on a Service whose type is `ClusterIP`:
+    /// - a `v1 Service` without `type` or with `type: ClusterIP`, and without
+    ///   `spec.externalIPs`: **error**;
+    /// - an `IstioGateway` (or one of its `overrides`) with `serviceType:
+    ///   ClusterIP`: **warning**.
+    ///
+    /// In Markdown input (docs snippets) a `v1 Service` without `type` is left
+    /// alone: a block often shows only the fields to change (ACK's Service
+    /// troubleshooting page gives a Service with annotations and
+    /// `externalTrafficPolicy` but no `type`, for `kubectl edit`), so the
+    /// missing field is unknown, not its `ClusterIP` default.
     ///
     /// ## Why is this bad?
-    /// `externalTrafficPolicy` only governs externally-facing addresses
-    /// (NodePort, LoadBalancer) (S16); on a ClusterIP Service it does nothing,
-    /// and reads as if the gateway kept client IPs or restricted nodes when it
-    /// does not. How today's API server treats it (rejects or clears it) was not
-    /// verified ([L]), so this is an info.
+    /// The API server rejects the object: `validateServiceExternalTrafficPolicy`
+    /// answers `spec.externalTrafficPolicy: Invalid value: "Local": may only be
+    /// set for externally-accessible services` unless the Service is a
+    /// `LoadBalancer`, a `NodePort`, or a `ClusterIP` with `externalIPs`
+    /// (`ExternallyAccessible`; the `externalIPs` case is allowed since
+    /// kubernetes PR #119150) (S180). So `kubectl apply` fails for the whole
+    /// manifest.
+    ///
+    /// For an IstioGateway the API server never sees the field itself: ASM
+    /// renders the Service. Whether ASM copies `externalTrafficPolicy` into a
+    /// `ClusterIP` Service is not documented (S1, S4); if it does, that
+    /// Service is rejected and the gateway is not exposed as configured, so
+    /// this is a warning rather than an error.
     ///
     /// ## Example
     /// ```yaml
-    /// apiVersion: istio.alibabacloud.com/v1beta1
-    /// kind: IstioGateway
+    /// apiVersion: v1
+    /// kind: Service
     /// metadata:
-    ///   name: internal
+    ///   name: cluster-local-gateway
     ///   namespace: istio-system
     /// spec:
-    ///   serviceType: ClusterIP
-    ///   externalTrafficPolicy: Local
+    ///   externalTrafficPolicy: Cluster
+    ///   ports:
+    ///   - name: http2
+    ///     port: 80
     /// ```
     ///
     /// ## Fix
-    /// `remove-external-traffic-policy` (safe): drop the field. It is offered
-    /// only when every Service rendered from that field is ClusterIP — an
+    /// `remove-external-traffic-policy` (safe): drop the field; a ClusterIP
+    /// Service has no external traffic for it to govern. It is offered only
+    /// when every Service rendered from that field is ClusterIP: an
     /// IstioGateway override that inherits it as a LoadBalancer keeps it.
     pub struct TrafficPolicyOnClusterIp {
         code: "ASM-CR-022",
         name: "traffic-policy-on-cluster-ip",
-        title: "externalTrafficPolicy on a ClusterIP Service has no effect",
-        title_zh: "ClusterIP 类型的 Service 上设置 externalTrafficPolicy 不起作用",
-        severity: Info,
+        title: "externalTrafficPolicy on a ClusterIP Service, which the API server rejects",
+        title_zh: "ClusterIP 类型的 Service 上设置了 externalTrafficPolicy，API server 会拒绝",
+        severity: Error,
         fix: Sometimes,
-        sources: ["S16"],
+        sources: ["S180", "S1", "S4"],
     }
+}
+
+/// `spec.externalIPs` with at least one address: the Service is then
+/// externally accessible and may carry the policy (S180).
+fn has_external_ips(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> bool {
+    let resource = &cx.resources[svc.resource];
+    resource.get("/spec/externalIPs").is_some_and(|ips| !Node::items(ips).is_empty())
 }
 
 impl Rule for TrafficPolicyOnClusterIp {
@@ -54,6 +83,11 @@ impl Rule for TrafficPolicyOnClusterIp {
             if svc.effective_type() != "ClusterIP" || !seen.first(svc.resource, &etp.path) {
                 continue;
             }
+            let plain = matches!(svc.origin, Origin::Service);
+            // A docs snippet without `type` says nothing about the type.
+            if plain && (has_external_ips(cx, svc) || (cx.snippets && svc.service_type.is_none())) {
+                continue;
+            }
             // The same field may feed an override that renders another type.
             let shared_with_external = cx.services.iter().any(|other| {
                 other.resource == svc.resource
@@ -63,14 +97,22 @@ impl Rule for TrafficPolicyOnClusterIp {
             let name = svc.display_name();
             let field = etp.path.trim_start_matches('/').replace('/', ".");
             let value = etp.text().unwrap_or("");
-            let message = cx.t(
-                format_args!("{field}: {value} has no effect on {name}, whose type is ClusterIP"),
-                format_args!("{name} 的类型为 ClusterIP，{field}: {value} 不起作用"),
-            );
-            let mut draft = Draft::new(&Self::META, svc.resource, etp.path.clone(), message).note(cx.t(
-                "assumed [L]: whether the API server rejects or clears the field on ClusterIP Services was not verified",
-                "假定 [L]：API server 对 ClusterIP Service 上的该字段是拒绝还是清除未经验证",
-            ));
+            let mut draft = if plain {
+                let message = cx.t(
+                    format_args!("{field}: {value} on {name}, whose type is ClusterIP: the API server rejects it (may only be set for externally-accessible services)"),
+                    format_args!("{name} 的类型为 ClusterIP，{field}: {value} 会被 API server 拒绝（只能用于可从外部访问的 Service）"),
+                );
+                Draft::new(&Self::META, svc.resource, etp.path.clone(), message)
+            } else {
+                let message = cx.t(
+                    format_args!("{field}: {value} on {name}, whose serviceType is ClusterIP: the API server rejects the rendered Service if ASM copies the field into it"),
+                    format_args!("{name} 的 serviceType 为 ClusterIP，{field}: {value}：若 ASM 把该字段复制到生成的 Service，API server 会拒绝该 Service"),
+                );
+                Draft::new(&Self::META, svc.resource, etp.path.clone(), message).severity(Severity::Warning).note(cx.t(
+                    "assumed: ASM does not document whether it copies externalTrafficPolicy into a ClusterIP Service",
+                    "假定：ASM 未说明是否会把 externalTrafficPolicy 复制到 ClusterIP Service 中",
+                ))
+            };
             if !shared_with_external {
                 draft = draft.fix(
                     Fix::new(
@@ -92,6 +134,8 @@ impl Rule for TrafficPolicyOnClusterIp {
 
 #[cfg(all(test, feature = "yaml"))]
 mod tests {
+    use crate::engine::{check, Options};
+    use crate::format::InputFormat;
     use crate::rules::test_support::*;
 
     const CLEAN: &str = "apiVersion: v1
@@ -110,6 +154,10 @@ spec:
   - {name: http2, port: 80}
 ";
 
+    fn markdown(text: &str) -> crate::report::Report {
+        check(text, &Options { format: InputFormat::Markdown, ..Options::default() })
+    }
+
     #[test]
     fn passes_load_balancers() {
         assert!(!codes(&check_with(CLEAN, &[])).contains(&"ASM-CR-022"));
@@ -121,13 +169,44 @@ spec:
         let report = check_with(&text, &[]);
         let f = only(&report, "ASM-CR-022");
         assert_eq!(f.location.document, 1);
-        assert_eq!(f.message, "spec.externalTrafficPolicy: Cluster has no effect on istio-system/cluster-local-gateway, whose type is ClusterIP");
+        assert_eq!(f.severity.as_str(), "error");
+        assert_eq!(f.message, "spec.externalTrafficPolicy: Cluster on istio-system/cluster-local-gateway, whose type is ClusterIP: the API server rejects it (may only be set for externally-accessible services)");
+        assert_eq!(f.fixes[0].applicability, crate::rule::Applicability::Safe);
+    }
+
+    #[test]
+    fn external_ips_make_the_policy_legal() {
+        let with_ips = BAD.replace("  ports:\n", "  externalIPs: [198.51.100.7]\n  ports:\n");
+        assert!(!codes(&check_with(&with_ips, &[])).contains(&"ASM-CR-022"));
+        let empty = BAD.replace("  ports:\n", "  externalIPs: []\n  ports:\n");
+        assert_eq!(only(&check_with(&empty, &[]), "ASM-CR-022").severity.as_str(), "error");
     }
 
     #[test]
     fn removal_keeps_the_rest() {
         let fixed = apply_fix(BAD, "remove-external-traffic-policy", &[]);
         assert_eq!(fixed, BAD.replace("  externalTrafficPolicy: Cluster # copied from the public gateway\n", ""));
+    }
+
+    #[test]
+    fn istio_gateway_cluster_ip_is_a_warning() {
+        let text = "apiVersion: istio.alibabacloud.com/v1beta1
+kind: IstioGateway
+metadata: {name: internal, namespace: istio-system}
+spec:
+  serviceType: ClusterIP
+  externalTrafficPolicy: Local
+";
+        let report = check_with(text, &[]);
+        let f = only(&report, "ASM-CR-022");
+        assert_eq!(f.severity.as_str(), "warning");
+        assert!(f.message.contains("if ASM copies the field"), "{}", f.message);
+        assert_eq!(
+            apply_fix(text, "remove-external-traffic-policy", &[]),
+            text.replace("  externalTrafficPolicy: Local\n", "")
+        );
+        // Without serviceType the gateway renders a LoadBalancer.
+        assert!(!codes(&check_with(&text.replace("  serviceType: ClusterIP\n", ""), &[])).contains(&"ASM-CR-022"));
     }
 
     #[test]
@@ -146,5 +225,17 @@ spec:
         let f = only(&report, "ASM-CR-022");
         assert_eq!(f.location.path, "/spec/externalTrafficPolicy");
         assert!(f.fixes.is_empty());
+    }
+
+    /// ACK's troubleshooting page shows such a partial Service for `kubectl edit`.
+    #[test]
+    fn a_docs_snippet_without_type_is_not_judged() {
+        let snippet = "Edit the Service:\n\n```yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: nginx-ingress-lb\n  namespace: kube-system\nspec:\n  externalTrafficPolicy: Cluster\n```\n";
+        assert!(!codes(&markdown(snippet)).contains(&"ASM-CR-022"));
+        let typed = snippet.replace("spec:\n", "spec:\n  type: ClusterIP\n");
+        assert_eq!(only(&markdown(&typed), "ASM-CR-022").severity.as_str(), "error");
+        // The same block as a YAML file is a whole manifest: type defaults to ClusterIP.
+        let yaml = &snippet[snippet.find("apiVersion").unwrap()..snippet.rfind("```").unwrap()];
+        assert!(codes(&check_with(yaml, &[])).contains(&"ASM-CR-022"));
     }
 }
