@@ -9,6 +9,7 @@
 pub mod clb_annotations;
 mod gateway_spec;
 mod labels;
+pub mod proxy_config;
 pub mod quantity;
 mod resource;
 mod service;
