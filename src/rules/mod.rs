@@ -8,6 +8,7 @@
 
 mod annotation_needs_newer_ccm;
 mod annotation_value_not_string;
+mod client_ip_from_spoofable_xff;
 mod cluster_policy_loses_source_ip;
 mod common;
 mod decimal_memory_unit;
@@ -48,6 +49,7 @@ mod unknown_lb_annotation;
 
 pub use annotation_needs_newer_ccm::AnnotationNeedsNewerCcm;
 pub use annotation_value_not_string::AnnotationValueNotString;
+pub use client_ip_from_spoofable_xff::ClientIpFromSpoofableXff;
 pub use cluster_policy_loses_source_ip::ClusterPolicyLosesSourceIp;
 pub use decimal_memory_unit::DecimalMemoryUnit;
 pub use eni_backend_named_target_port::EniBackendNamedTargetPort;
@@ -125,6 +127,7 @@ pub static ALL: &[&dyn Rule] = &[
     &IstioGatewaySelectorPortMismatch,
     &UnknownLbAnnotation,
     &InvalidLbAnnotationValue,
+    &ClientIpFromSpoofableXff,
 ];
 
 #[cfg(all(test, feature = "yaml"))]
