@@ -17,6 +17,7 @@ mod eni_backend_with_local_policy;
 mod eni_backend_without_terway;
 mod external_hpa_fights_asm_replica_sync;
 mod gateway_outside_istio_system;
+mod gateway_rollout_drops_connections;
 mod health_check_node_port_not_allowed;
 mod hpa_bounds_inverted;
 mod incomplete_lb_annotations;
@@ -57,6 +58,7 @@ pub use eni_backend_with_local_policy::EniBackendWithLocalPolicy;
 pub use eni_backend_without_terway::EniBackendWithoutTerway;
 pub use external_hpa_fights_asm_replica_sync::ExternalHpaFightsAsmReplicaSync;
 pub use gateway_outside_istio_system::GatewayOutsideIstioSystem;
+pub use gateway_rollout_drops_connections::GatewayRolloutDropsConnections;
 pub use health_check_node_port_not_allowed::HealthCheckNodePortNotAllowed;
 pub use hpa_bounds_inverted::HpaBoundsInverted;
 pub use incomplete_lb_annotations::IncompleteLbAnnotations;
@@ -128,6 +130,7 @@ pub static ALL: &[&dyn Rule] = &[
     &UnknownLbAnnotation,
     &InvalidLbAnnotationValue,
     &ClientIpFromSpoofableXff,
+    &GatewayRolloutDropsConnections,
 ];
 
 #[cfg(all(test, feature = "yaml"))]
