@@ -611,7 +611,7 @@ mod tests {
             check(&gateway(config), &Options::default()).findings.into_iter().find(|f| f.code == "ASM-PP-007")
         };
         assert!(pp(r#"{"gatewayTopology":{"proxyProtocol":{}}}"#).is_none());
-        assert_eq!(pp(r#"{"gatewayTopology":{"numTrustedProxies":1}}"#).unwrap().severity, Severity::Error);
+        assert_eq!(pp(r#"{"gatewayTopology":{"numTrustedProxies":1}}"#).unwrap().severity, Severity::Warning);
         let yaml_config = pp("gatewayTopology:\n  proxyProtocol: {}\n");
         if cfg!(feature = "yaml") {
             assert!(yaml_config.is_none());

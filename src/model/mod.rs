@@ -11,6 +11,7 @@ mod ccm_annotations;
 pub mod clb_annotations;
 mod gateway_spec;
 mod labels;
+pub mod proxy_config;
 pub mod quantity;
 mod resource;
 mod service;

@@ -354,6 +354,115 @@ impl<'r, 'a> Topology<'r, 'a> {
         indices.dedup();
         indices.into_iter().filter_map(|i| ip_policy(i, self.resources.get(i)?)).collect()
     }
+
+    /// The `EnvoyFilter`s (networking.istio.io) in the input that apply to
+    /// the pods behind `svc` and insert Envoy's PROXY protocol listener
+    /// filter: the way gateways parsed PROXY protocol before
+    /// `gatewayTopology.proxyProtocol` (Istio 1.19, istio/api#2860).
+    pub fn proxy_protocol_envoy_filters(&self, svc: &ServiceView<'_>) -> Vec<usize> {
+        let pod_labels = self.service_pod_labels(svc);
+        self.resources
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.is("networking.istio.io", "EnvoyFilter"))
+            .filter(|(_, r)| envoy_filter_applies(r, svc, &pod_labels) && inserts_proxy_protocol(r))
+            .map(|(i, _)| i)
+            .collect()
+    }
+}
+
+/// Envoy's PROXY protocol listener filter, by its current name and the one
+/// older EnvoyFilters use (Istio blog "show-source-ip", 2020).
+const PROXY_PROTOCOL_FILTERS: [&str; 2] = ["envoy.filters.listener.proxy_protocol", "envoy.listener.proxy_protocol"];
+const PROXY_PROTOCOL_TYPE: &str =
+    "type.googleapis.com/envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol";
+
+/// Whether an EnvoyFilter applies to the pods behind `svc`: in the gateway's
+/// namespace or the root namespace, with no `workloadSelector` or one the
+/// gateway pod labels match. One without a namespace is taken to be applied
+/// next to the gateway; one attached by `targetRefs` is not related.
+fn envoy_filter_applies(filter: &Resource<'_>, svc: &ServiceView<'_>, pod_labels: &Labels) -> bool {
+    let namespace_ok = filter.namespace.is_none_or(|ns| ns == svc.namespace || ns == ISTIO_ROOT_NAMESPACE);
+    if !namespace_ok || filter.get("/spec/targetRefs").is_some() {
+        return false;
+    }
+    let selector = label_map(filter.get("/spec/workloadSelector/labels"));
+    selector.is_empty() || selector_matches(selector, pod_labels) == Match::Yes
+}
+
+/// Whether a patch of the EnvoyFilter (other than a REMOVE) names the PROXY
+/// protocol listener filter.
+fn inserts_proxy_protocol(filter: &Resource<'_>) -> bool {
+    let patches = filter.get("/spec/configPatches").map(Node::items).unwrap_or(&[]);
+    patches.iter().any(|p| {
+        let operation = p.get("patch").and_then(|x| x.get("operation")).and_then(Node::scalar_text);
+        operation != Some("REMOVE") && p.get("patch").and_then(|x| x.get("value")).is_some_and(names_proxy_protocol)
+    })
+}
+
+fn names_proxy_protocol(node: &Node) -> bool {
+    if let Some(mapping) = node.as_mapping() {
+        return mapping.entries.iter().any(|e| {
+            let key = e.key.scalar_text();
+            let value = e.value.scalar_text();
+            (key == Some("name") && value.is_some_and(|v| PROXY_PROTOCOL_FILTERS.contains(&v)))
+                || (key == Some("@type") && value == Some(PROXY_PROTOCOL_TYPE))
+                || names_proxy_protocol(&e.value)
+        });
+    }
+    node.items().iter().any(names_proxy_protocol)
+}
+
+/// Istio's gateway health-check port (S31): it carries no client traffic.
+const STATUS_PORT: i64 = 15021;
+
+/// The client-facing ports of a CLB gateway Service by listener layer
+/// (`protocol-port`, CCM `clbv1/listeners.go` `protocol()`): a port listed
+/// as `http:`/`https:` gets a layer-7 listener, every other port a TCP/UDP
+/// one. The status port is left out.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClbListeners {
+    pub l7: Vec<i64>,
+    pub l4: Vec<i64>,
+}
+
+impl ClbListeners {
+    /// Every client-facing port has a layer-7 listener.
+    pub fn all_l7(&self) -> bool {
+        !self.l7.is_empty() && self.l4.is_empty()
+    }
+
+    /// The layer-7 ports as text: `80, 443`.
+    pub fn l7_text(&self) -> String {
+        self.l7.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// The listeners of a CLB gateway Service as far as its `ports` show them;
+/// `None` for other load balancers or when no port number is written.
+pub fn clb_listeners(svc: &ServiceView<'_>) -> Option<ClbListeners> {
+    if super::clb_annotations::lb_kind(svc) != Some(super::clb_annotations::LbKind::Clb) {
+        return None;
+    }
+    let annotation = svc.lb_annotation("protocol-port").and_then(Field::text).unwrap_or("");
+    let l7_ports: Vec<i64> = super::clb_annotations::protocol_ports(annotation)
+        .into_iter()
+        .filter(|(proto, _)| matches!(*proto, "http" | "https"))
+        .map(|(_, port)| i64::from(port))
+        .collect();
+    let mut listeners = ClbListeners::default();
+    for (port, _) in svc.port_entries() {
+        let Some(number) = port.get("port").and_then(Node::as_i64) else { continue };
+        if number == STATUS_PORT {
+            continue;
+        }
+        if l7_ports.contains(&number) {
+            listeners.l7.push(number);
+        } else {
+            listeners.l4.push(number);
+        }
+    }
+    (!listeners.l7.is_empty() || !listeners.l4.is_empty()).then_some(listeners)
 }
 
 /// Whether external traffic reaches the gateway from a node IP rather than

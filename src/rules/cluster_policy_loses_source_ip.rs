@@ -1,6 +1,7 @@
 use crate::context::Cni;
 use crate::diagnostic::Severity;
-use crate::model::topology::Topology;
+use crate::model::proxy_config::{gateway_pod_templates, ProxyConfig, PROXY_CONFIG};
+use crate::model::topology::{clb_listeners, ClbListeners, Topology};
 use crate::model::{Field, Provider, ServiceView, ALIBABA_PREFIX, BACKEND_TYPE};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext, RuleMeta};
@@ -33,6 +34,19 @@ declare_rule! {
     /// after 2020-08-10 that is the default (S8, S9), which the module cannot
     /// see offline — so with a Terway CNI it stays info and says so.
     ///
+    /// **CLB layer-7 listeners.** A port that `protocol-port` lists as
+    /// `http:`/`https:` gets a CLB HTTP/HTTPS listener, which proxies the
+    /// connection: the gateway's TCP peer is the CLB whatever the ETP, and the
+    /// client IP is only in `X-Forwarded-For` (S7, S160). When every client
+    /// port (all but the status port 15021, S31) is such a listener, the rule
+    /// reports that instead, as info, and advises
+    /// `gatewayTopology.numTrustedProxies: 1` (S32; ASM documents it for ASM ≥
+    /// 1.24.6.83, S160) rather than Local or ENI, which change nothing there.
+    /// It stays quiet when the gateway pods in the input already set
+    /// `numTrustedProxies` ≥ 1. With some ports L7 and some TCP, the SNAT
+    /// finding stays, says which ports Local/ENI cannot help, and points at
+    /// `numTrustedProxies` for them.
+    ///
     /// For an `IstioGateway` without `externalTrafficPolicy`, ASM's default is
     /// documented as `Cluster` only in an older field table (S3), while every
     /// current example sets `Local` (S1, S2): the finding says to check the
@@ -61,6 +75,12 @@ declare_rule! {
     ///   directly (the ASM FAQ's fix (3), S6).
     /// - `proxy-protocol` (display-only): enable the CLB's PROXY protocol and
     ///   make the gateway parse it; see ASM-PP-007 and ASM-PP-008.
+    /// - `set-num-trusted-proxies` (only behind HTTP/HTTPS listeners on every
+    ///   port; unsafe on an IstioGateway without a `proxy.istio.io/config`,
+    ///   else display-only): `podAnnotations["proxy.istio.io/config"]:
+    ///   '{"gatewayTopology":{"numTrustedProxies":1}}'`. Pods restart, and
+    ///   clients that reach the gateway without the CLB can then forge
+    ///   `X-Forwarded-For` (ASM-SIP-043).
     pub struct ClusterPolicyLosesSourceIp {
         code: "ASM-LB-005",
         name: "cluster-policy-loses-source-ip",
@@ -68,7 +88,7 @@ declare_rule! {
         title_zh: "externalTrafficPolicy: Cluster 导致客户端源 IP 丢失",
         severity: Info,
         fix: Always,
-        sources: ["S1", "S2", "S3", "S6", "S7", "S8", "S9", "S16", "S17", "S27"],
+        sources: ["S1", "S2", "S3", "S6", "S7", "S8", "S9", "S16", "S17", "S27", "S31", "S32", "S160"],
     }
 }
 
@@ -104,6 +124,13 @@ impl Rule for ClusterPolicyLosesSourceIp {
             };
             // An override with its own serviceAnnotations needs its own annotation fix.
             if !reported.first(svc.resource, &format!("{path} {}", svc.annotations_path)) {
+                continue;
+            }
+            let listeners = clb_listeners(svc);
+            if let Some(l7) = listeners.as_ref().filter(|l| l.all_l7()) {
+                if let Some(draft) = behind_http_listeners(cx, svc, path, l7) {
+                    out.push(draft);
+                }
                 continue;
             }
             let name = svc.display_name();
@@ -150,6 +177,20 @@ impl Rule for ClusterPolicyLosesSourceIp {
                 ));
             }
             draft.fixes = fixes(cx, svc, &path, etp.is_some());
+            // Mixed listeners: Local/ENI help the TCP ports only.
+            if let Some(l7) = listeners.filter(|l| !l.l7.is_empty()) {
+                let ports = l7.l7_text();
+                draft = draft.note(cx.t(
+                    format_args!("ports {ports} have CLB HTTP/HTTPS listeners: their client IP is in X-Forwarded-For whatever the policy (set gatewayTopology.numTrustedProxies, S160)"),
+                    format_args!("端口 {ports} 为 CLB HTTP/HTTPS 监听：无论策略如何，其客户端 IP 都在 X-Forwarded-For 中（请设置 gatewayTopology.numTrustedProxies，S160）"),
+                ));
+                for fix in draft.fixes.iter_mut().filter(|f| matches!(f.id, "set-local-policy" | "eni-passthrough")) {
+                    fix.tradeoffs.push(cx.t(
+                        format_args!("does not help ports {ports}: their HTTP/HTTPS listeners proxy the connection"),
+                        format_args!("对端口 {ports} 无效：其 HTTP/HTTPS 监听会代理连接"),
+                    ));
+                }
+            }
             out.push(draft);
         }
     }
@@ -165,6 +206,72 @@ pub(crate) fn reports_cluster_policy(cx: &RuleContext<'_>, svc: &ServiceView<'_>
         && matches!(svc.effective_type(), "LoadBalancer" | "NodePort")
         && backend_type != Some("eni")
         && svc.lb_annotation("proxy-protocol").and_then(Field::text) != Some("on")
+}
+
+const TRUSTED_PROXY_CONFIG: &str = r#"{"gatewayTopology":{"numTrustedProxies":1}}"#;
+
+/// Every client port has a CLB HTTP/HTTPS listener: the TCP peer is the CLB
+/// whatever the ETP, so the advice is `numTrustedProxies`, not Local/ENI
+/// (S32, S160). Silent when the pods in view already trust one proxy.
+fn behind_http_listeners(
+    cx: &RuleContext<'_>,
+    svc: &ServiceView<'_>,
+    path: String,
+    l7: &ClbListeners,
+) -> Option<Draft> {
+    let pods = gateway_pod_templates(cx.resources, svc);
+    let trusted = |config: &ProxyConfig| config.facts().and_then(|f| f.num_trusted_proxies).is_some_and(|n| n >= 1);
+    if !pods.is_empty() && pods.iter().all(|p| trusted(&p.config)) {
+        return None;
+    }
+    let name = svc.display_name();
+    let scope = scope(cx, svc);
+    let ports = l7.l7_text();
+    let message = cx.t(
+        format_args!("{name}{scope} reaches clients through CLB HTTP/HTTPS listeners (ports {ports}): the gateway's TCP peer is the CLB whatever externalTrafficPolicy says, and the client IP is only in X-Forwarded-For"),
+        format_args!("{name}{scope} 通过 CLB HTTP/HTTPS 监听（端口 {ports}）接收客户端流量：无论 externalTrafficPolicy 如何，网关的 TCP 对端都是 CLB，客户端 IP 只在 X-Forwarded-For 中"),
+    );
+    let draft = Draft::new(&ClusterPolicyLosesSourceIp::META, svc.resource, path, message)
+        .severity(Severity::Info)
+        .label(cx.t("the CLB proxies every connection", "CLB 代理每个连接"))
+        .note(cx.t(
+            "assumed: the mesh-wide defaultConfig.gatewayTopology does not set numTrustedProxies (it is not in the input)",
+            "假定：网格全局 defaultConfig.gatewayTopology 未设置 numTrustedProxies（不在输入中）",
+        ));
+    let istio_config = pods.first().filter(|_| svc.is_istio_gateway());
+    let mut fix = match istio_config {
+        Some(template) if template.config_field.is_none() => Fix::new(
+            "set-num-trusted-proxies",
+            Applicability::Unsafe,
+            cx.t(
+                format_args!("set podAnnotations {PROXY_CONFIG}: '{TRUSTED_PROXY_CONFIG}'"),
+                format_args!("设置 podAnnotations {PROXY_CONFIG}: '{TRUSTED_PROXY_CONFIG}'"),
+            ),
+        )
+        .op(Op::add(crate::yaml::pointer::push(&template.annotations_path, PROXY_CONFIG), TRUSTED_PROXY_CONFIG).quoted()),
+        _ => Fix::new(
+            "set-num-trusted-proxies",
+            Applicability::DisplayOnly,
+            cx.t(
+                format_args!("set \"gatewayTopology\": {{\"numTrustedProxies\": 1}} in the gateway pods' {PROXY_CONFIG} (or mesh-wide)"),
+                format_args!("在网关 Pod 的 {PROXY_CONFIG} 中（或网格全局）设置 \"gatewayTopology\": {{\"numTrustedProxies\": 1}}"),
+            ),
+        ),
+    }
+    .tradeoff(cx.t(
+        "the gateway takes the client IP from X-Forwarded-For (one trusted proxy: the CLB); remoteIpBlocks and access logs see clients",
+        "网关从 X-Forwarded-For 获取客户端 IP（信任一层代理：CLB）；remoteIpBlocks 和访问日志可看到客户端",
+    ))
+    .tradeoff(cx.t(
+        "ASM documents numTrustedProxies for ASM 1.24.6.83 and later (S160); the gateway pods restart",
+        "ASM 文档说明 numTrustedProxies 需要 ASM 1.24.6.83 及以上（S160）；网关 Pod 会重启",
+    ))
+    .tradeoff(cx.t(
+        "clients that reach the gateway without the CLB's HTTP listener can then forge X-Forwarded-For (ASM-SIP-043)",
+        "不经过 CLB HTTP 监听访问网关的客户端随后可以伪造 X-Forwarded-For（ASM-SIP-043）",
+    ));
+    fix.recommended = true;
+    Some(draft.fix(fix))
 }
 
 fn assess(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> (Severity, Vec<String>) {
@@ -361,5 +468,47 @@ spec:
         assert_eq!(f.severity.as_str(), "warning");
         assert_eq!(f.related[0].location.document, 1);
         assert!(f.notes.iter().any(|n| n.contains("istio-system/allow-office")));
+    }
+
+    const L7: &str = "apiVersion: istio.alibabacloud.com/v1beta1
+kind: IstioGateway
+metadata:
+  name: ingressgateway
+  namespace: istio-system
+spec:
+  serviceType: LoadBalancer
+  externalTrafficPolicy: Cluster
+  ports:
+  - {name: status-port, port: 15021, targetPort: 15021}
+  - {name: http-0, port: 80, targetPort: 80}
+  - {name: https-1, port: 443, targetPort: 80}
+  serviceAnnotations:
+    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-protocol-port: \"http:80,https:443\"
+";
+
+    #[test]
+    fn http_listeners_on_every_port_advise_num_trusted_proxies() {
+        let report = check_with(L7, &[("needsSourceIp", "true")]);
+        let f = only(&report, "ASM-LB-005");
+        assert_eq!(f.severity.as_str(), "info");
+        assert!(f.message.contains("CLB HTTP/HTTPS listeners (ports 80, 443)"), "{}", f.message);
+        let ids: Vec<_> = f.fixes.iter().map(|x| x.id).collect();
+        assert_eq!(ids, ["set-num-trusted-proxies"], "no Local/ENI behind layer-7 listeners");
+        let fixed = apply_fix(L7, "set-num-trusted-proxies", &[]);
+        assert_eq!(
+            fixed,
+            format!("{L7}  podAnnotations:\n    proxy.istio.io/config: \"{{\\\"gatewayTopology\\\":{{\\\"numTrustedProxies\\\":1}}}}\"\n")
+        );
+        assert!(!codes(&check_with(&fixed, &[])).contains(&"ASM-LB-005"));
+    }
+
+    #[test]
+    fn mixed_listeners_keep_the_snat_finding_with_a_caveat() {
+        let mixed = L7.replace("http:80,https:443", "http:80");
+        let f = only(&check_with(&mixed, &[]), "ASM-LB-005").clone();
+        assert!(f.message.contains("SNATs external traffic"), "{}", f.message);
+        assert!(f.notes.iter().any(|n| n.starts_with("ports 80 have CLB HTTP/HTTPS listeners")), "{:?}", f.notes);
+        let local = f.fixes.iter().find(|x| x.id == "set-local-policy").unwrap();
+        assert!(local.tradeoffs.iter().any(|t| t.contains("does not help ports 80")));
     }
 }

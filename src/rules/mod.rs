@@ -8,6 +8,7 @@
 
 mod annotation_needs_newer_ccm;
 mod annotation_value_not_string;
+mod client_ip_from_spoofable_xff;
 mod cluster_policy_loses_source_ip;
 mod common;
 mod decimal_memory_unit;
@@ -16,6 +17,7 @@ mod eni_backend_with_local_policy;
 mod eni_backend_without_terway;
 mod external_hpa_fights_asm_replica_sync;
 mod gateway_outside_istio_system;
+mod gateway_rollout_drops_connections;
 mod health_check_node_port_not_allowed;
 mod hpa_bounds_inverted;
 mod incomplete_lb_annotations;
@@ -53,6 +55,7 @@ mod unknown_lb_annotation;
 
 pub use annotation_needs_newer_ccm::AnnotationNeedsNewerCcm;
 pub use annotation_value_not_string::AnnotationValueNotString;
+pub use client_ip_from_spoofable_xff::ClientIpFromSpoofableXff;
 pub use cluster_policy_loses_source_ip::ClusterPolicyLosesSourceIp;
 pub use decimal_memory_unit::DecimalMemoryUnit;
 pub use eni_backend_named_target_port::EniBackendNamedTargetPort;
@@ -60,6 +63,7 @@ pub use eni_backend_with_local_policy::EniBackendWithLocalPolicy;
 pub use eni_backend_without_terway::EniBackendWithoutTerway;
 pub use external_hpa_fights_asm_replica_sync::ExternalHpaFightsAsmReplicaSync;
 pub use gateway_outside_istio_system::GatewayOutsideIstioSystem;
+pub use gateway_rollout_drops_connections::GatewayRolloutDropsConnections;
 pub use health_check_node_port_not_allowed::HealthCheckNodePortNotAllowed;
 pub use hpa_bounds_inverted::HpaBoundsInverted;
 pub use incomplete_lb_annotations::IncompleteLbAnnotations;
@@ -134,10 +138,12 @@ pub static ALL: &[&dyn Rule] = &[
     &IstioGatewaySelectorPortMismatch,
     &UnknownLbAnnotation,
     &InvalidLbAnnotationValue,
-    &ReusedClbListenersNotManaged,
-    &PayBySpecOnNewClb,
     &TlsTerminatedTwice,
+    &ReusedClbListenersNotManaged,
     &NlbWithoutZoneMaps,
+    &PayBySpecOnNewClb,
+    &GatewayRolloutDropsConnections,
+    &ClientIpFromSpoofableXff,
     &NonRootGatewayLowPort,
     &TlsSecretOutsideGatewayNamespace,
 ];

@@ -1,36 +1,41 @@
 use crate::diagnostic::Severity;
 use crate::model::clb_annotations::lb_kind;
+use crate::model::proxy_config::{read_proxy_config, ProxyConfig, PROXY_CONFIG};
+use crate::model::topology::Topology;
 use crate::model::{istio_spec_field, selected_deployments, Field, Origin, ServiceView};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext, RuleMeta};
 use crate::rules::lb_support::{has_l4_listener, owner, Once};
-use crate::yaml::{load, Limits, Node};
+use crate::yaml::Node;
 
-/// The pod annotation Istio reads per-proxy mesh config from (S32).
-const PROXY_CONFIG: &str = "proxy.istio.io/config";
 const PARSER_CONFIG: &str = r#"{"gatewayTopology":{"proxyProtocol":{}}}"#;
 
 declare_rule! {
     /// ## What it does
     /// Flags a gateway load balancer with
     /// `alibaba-cloud-loadbalancer-proxy-protocol: "on"` whose gateway pods are
-    /// not told to parse PROXY protocol: no `gatewayTopology.proxyProtocol` in
+    /// not shown to parse PROXY protocol: no `gatewayTopology.proxyProtocol` in
     /// the `proxy.istio.io/config` pod annotation — the IstioGateway's
     /// `podAnnotations`, or the pod template of the Deployment a gateway
-    /// Service selects.
+    /// Service selects — and no `EnvoyFilter` in the input that inserts the
+    /// `envoy.filters.listener.proxy_protocol` listener filter (or its old name
+    /// `envoy.listener.proxy_protocol`) for the gateway: in the gateway's or
+    /// the root namespace, with a `workloadSelector` the gateway pod labels
+    /// match or none.
     ///
     /// ## Why is this bad?
     /// The CLB then prefixes every TCP connection with a PROXY protocol v2
     /// header (S8, S14) that Envoy does not expect, and every connection
     /// fails. Istio must be configured for it: "both the external load
     /// balancer and the Istio ingress gateway must support the PROXY protocol"
-    /// (S32).
+    /// (S32). `gatewayTopology.proxyProtocol` exists only since Istio 1.19
+    /// (istio/api#2860, "a substitute for the difficult-to-support
+    /// EnvoyFilter", S161); before that, and on many newer gateways, an
+    /// EnvoyFilter does the job (S162).
     ///
-    /// Confidence is medium: only upstream Istio's switch is verified; ASM may
-    /// offer its own, and the mesh-wide `defaultConfig.gatewayTopology` is not
-    /// in the manifests. The rule assumes neither is set and says so. When the
-    /// gateway's pods are not in the input (a plain Service without its
-    /// Deployment) it reports a warning instead of an error.
+    /// **Warning**, not error: the mesh-wide `defaultConfig.gatewayTopology`
+    /// and EnvoyFilters kept elsewhere are not in the manifests, and either may
+    /// enable the parser. Info when the annotation cannot be read.
     ///
     /// ## Example
     /// ```yaml
@@ -45,19 +50,20 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix
-    /// - `istio-parse-proxy-protocol` (unsafe):
+    /// - `istio-parse-proxy-protocol` (unsafe, Istio/ASM ≥ 1.19):
     ///   `podAnnotations["proxy.istio.io/config"]: '{"gatewayTopology":{"proxyProtocol":{}}}'`
     ///   on the IstioGateway (pods restart; clients that bypass the CLB then
-    ///   fail, see ASM-PP-008).
+    ///   fail, see ASM-PP-008). Older gateways ignore the field: use an
+    ///   EnvoyFilter there.
     /// - `proxy-protocol-off` (unsafe): turn PROXY protocol off on the CLB.
     pub struct ProxyProtocolWithoutIstioParser {
         code: "ASM-PP-007",
         name: "proxy-protocol-without-istio-parser",
         title: "load balancer PROXY protocol without the Istio parser",
         title_zh: "负载均衡启用 PROXY 协议但 Istio 未配置解析",
-        severity: Error,
+        severity: Warning,
         fix: Sometimes,
-        sources: ["S8", "S14", "S32"],
+        sources: ["S8", "S14", "S32", "S161", "S162"],
     }
 }
 
@@ -68,6 +74,7 @@ impl Rule for ProxyProtocolWithoutIstioParser {
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let mut once = Once::default();
+        let topology = Topology::new(cx.resources, cx.services);
         for svc in cx.services {
             if svc.gateway.is_none() || lb_kind(svc).is_none() || !has_l4_listener(svc) {
                 continue;
@@ -76,6 +83,10 @@ impl Rule for ProxyProtocolWithoutIstioParser {
             let pods = pod_config(cx, svc);
             let parser = pods.parser();
             if parser == Parser::Enabled || !once.first(svc, &field.path, "pp-parser") {
+                continue;
+            }
+            // The pre-1.19 way: an EnvoyFilter inserting the listener filter (S162).
+            if !topology.proxy_protocol_envoy_filters(svc).is_empty() {
                 continue;
             }
             out.push(finding(cx, svc, field, &pods, parser));
@@ -142,19 +153,10 @@ fn pod_config<'a>(cx: &RuleContext<'a>, svc: &ServiceView<'a>) -> Pods<'a> {
 /// Whether a `proxy.istio.io/config` value (YAML or JSON) sets
 /// `gatewayTopology.proxyProtocol`.
 fn parser_in(value: Option<&Node>) -> Parser {
-    let Some(text) = value.and_then(Node::as_str) else { return Parser::Absent };
-    let loaded = load(text, &Limits::default());
-    let Some(root) = loaded.documents.first().and_then(|d| d.root.as_ref()) else {
-        return if text.trim().is_empty() { Parser::Absent } else { Parser::Unreadable };
-    };
-    let enabled = root
-        .get("gatewayTopology")
-        .and_then(|t| t.get("proxyProtocol"))
-        .is_some_and(|p| !p.is_null() || p.as_mapping().is_some());
-    if enabled {
-        Parser::Enabled
-    } else {
-        Parser::Absent
+    match read_proxy_config(value) {
+        ProxyConfig::Read(facts) if facts.proxy_protocol => Parser::Enabled,
+        ProxyConfig::Unreadable => Parser::Unreadable,
+        _ => Parser::Absent,
     }
 }
 
@@ -167,8 +169,8 @@ fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, field: &Field<'_>, pods:
     let mut draft = Draft::new(&ProxyProtocolWithoutIstioParser::META, svc.resource, field.path.clone(), message)
         .label(cx.t("the load balancer sends a PROXY protocol v2 header first", "负载均衡会先发送 PROXY 协议 v2 头"))
         .note(cx.t(
-            "assumed: neither the mesh config (defaultConfig.gatewayTopology.proxyProtocol) nor an ASM-specific switch enables the parser; only upstream Istio's setting is verified",
-            "假定：网格配置（defaultConfig.gatewayTopology.proxyProtocol）和 ASM 自有开关都没有启用解析；仅验证了上游 Istio 的配置",
+            "assumed: the mesh config (defaultConfig.gatewayTopology.proxyProtocol) and EnvoyFilters outside the input do not enable the parser; neither is in view, so this is a warning, not an error",
+            "假定：网格配置（defaultConfig.gatewayTopology.proxyProtocol）和输入之外的 EnvoyFilter 都没有启用解析；二者均不可见，因此仅为警告而非错误",
         ));
     if parser == Parser::Unreadable {
         // Unknown, not absent: never an error (an admission rejection) on a guess.
@@ -191,8 +193,8 @@ fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, field: &Field<'_>, pods:
                 "istio-parse-proxy-protocol",
                 Applicability::Unsafe,
                 cx.t(
-                    format_args!("set podAnnotations {PROXY_CONFIG}: '{PARSER_CONFIG}'"),
-                    format_args!("设置 podAnnotations {PROXY_CONFIG}: '{PARSER_CONFIG}'"),
+                    format_args!("set podAnnotations {PROXY_CONFIG}: '{PARSER_CONFIG}' (Istio/ASM 1.19 or later)"),
+                    format_args!("设置 podAnnotations {PROXY_CONFIG}: '{PARSER_CONFIG}'（Istio/ASM 1.19 及以上）"),
                 ),
             );
             match config {
@@ -209,10 +211,10 @@ fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, field: &Field<'_>, pods:
                         applicability: Applicability::DisplayOnly,
                         title: cx.t(
                             format_args!(
-                                "add \"gatewayTopology\": {{\"proxyProtocol\": {{}}}} to the existing {PROXY_CONFIG}"
+                                "add \"gatewayTopology\": {{\"proxyProtocol\": {{}}}} to the existing {PROXY_CONFIG} (Istio/ASM 1.19 or later)"
                             ),
                             format_args!(
-                                "在现有的 {PROXY_CONFIG} 中加入 \"gatewayTopology\": {{\"proxyProtocol\": {{}}}}"
+                                "在现有的 {PROXY_CONFIG} 中加入 \"gatewayTopology\": {{\"proxyProtocol\": {{}}}}（Istio/ASM 1.19 及以上）"
                             ),
                         ),
                         ..fix
@@ -227,7 +229,7 @@ fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, field: &Field<'_>, pods:
             fixes.push(fix);
         }
         Pods::Deployments(list) if list.is_empty() => {
-            draft = draft.severity(Severity::Warning).note(cx.t(
+            draft = draft.note(cx.t(
                 "the gateway Deployment is not in the input, so its pod annotations could not be checked",
                 "输入中没有网关 Deployment，无法检查其 Pod 注解",
             ));
@@ -254,6 +256,10 @@ fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, field: &Field<'_>, pods:
         }
     }
     for fix in &mut fixes {
+        fix.tradeoffs.push(cx.t(
+            "gatewayTopology.proxyProtocol exists from Istio 1.19 (istio/api#2860); older gateways silently ignore it and need an EnvoyFilter that inserts envoy.filters.listener.proxy_protocol",
+            "gatewayTopology.proxyProtocol 自 Istio 1.19 起才有（istio/api#2860）；更早版本的网关会静默忽略它，需要用 EnvoyFilter 插入 envoy.filters.listener.proxy_protocol",
+        ));
         fix.tradeoffs.push(cx.t(
             "gateway pods restart; afterwards every connection must carry the header: in-cluster clients that bypass the CLB fail (ASM-PP-008)",
             "网关 Pod 会重启；之后每个连接都必须带 PROXY 头：绕过 CLB 的集群内客户端会失败（ASM-PP-008）",
@@ -288,8 +294,8 @@ fn deployment_advice(cx: &RuleContext<'_>) -> Fix {
         "istio-parse-proxy-protocol",
         Applicability::DisplayOnly,
         cx.t(
-            format_args!("add the pod annotation {PROXY_CONFIG}: '{PARSER_CONFIG}' to the gateway Deployment (or set it mesh-wide)"),
-            format_args!("在网关 Deployment 上添加 Pod 注解 {PROXY_CONFIG}: '{PARSER_CONFIG}'（或在网格全局设置）"),
+            format_args!("add the pod annotation {PROXY_CONFIG}: '{PARSER_CONFIG}' to the gateway Deployment, or set it mesh-wide (Istio/ASM 1.19 or later)"),
+            format_args!("在网关 Deployment 上添加 Pod 注解 {PROXY_CONFIG}: '{PARSER_CONFIG}'，或在网格全局设置（Istio/ASM 1.19 及以上）"),
         ),
     )
 }
@@ -313,7 +319,8 @@ spec:
     fn istio_gateway_without_parser_and_the_fix() {
         let r = check_with(GW, &[]);
         let f = only(&r, "ASM-PP-007");
-        assert_eq!(f.severity.as_str(), "error");
+        assert_eq!(f.severity.as_str(), "warning");
+        assert!(f.fixes[0].title.contains("1.19"), "{}", f.fixes[0].title);
         assert_eq!(
             f.fixes.iter().map(|x| x.id).collect::<Vec<_>>(),
             ["istio-parse-proxy-protocol", "proxy-protocol-off"]
@@ -347,7 +354,7 @@ spec:
         let deploy = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: istio-ingressgateway, namespace: istio-system}\nspec:\n  template:\n    metadata:\n      labels: {istio: ingressgateway}\n";
         let r = check_with(&format!("{deploy}---\n{svc}"), &[]);
         let f = only(&r, "ASM-PP-007");
-        assert_eq!(f.severity.as_str(), "error");
+        assert_eq!(f.severity.as_str(), "warning");
         assert_eq!(f.location.document, 1);
         assert_eq!(f.related.len(), 1);
         let parsed = deploy.replace("      labels:", "      annotations:\n        proxy.istio.io/config: '{\"gatewayTopology\":{\"proxyProtocol\":{}}}'\n      labels:");
@@ -358,5 +365,42 @@ spec:
     fn non_gateway_services_are_not_istio_business() {
         let nginx = "apiVersion: v1\nkind: Service\nmetadata:\n  name: nginx\n  annotations:\n    service.beta.kubernetes.io/alibaba-cloud-loadbalancer-proxy-protocol: \"on\"\nspec:\n  type: LoadBalancer\n";
         assert!(!codes(&check_with(nginx, &[])).contains(&"ASM-PP-007"));
+    }
+
+    const ENVOY_FILTER: &str = "apiVersion: networking.istio.io/v1alpha3
+kind: EnvoyFilter
+metadata:
+  name: proxy-protocol
+  namespace: istio-system
+spec:
+  workloadSelector:
+    labels:
+      istio: ingressgateway
+  configPatches:
+  - applyTo: LISTENER_FILTER
+    patch:
+      operation: INSERT_FIRST
+      value:
+        name: envoy.filters.listener.proxy_protocol
+        typed_config:
+          \"@type\": type.googleapis.com/envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol
+";
+
+    #[test]
+    fn an_envoy_filter_for_the_gateway_counts_as_the_parser() {
+        let text = format!("{GW}---\n{ENVOY_FILTER}");
+        assert!(!codes(&check_with(&text, &[])).contains(&"ASM-PP-007"));
+        // The pre-1.14 LISTENER merge with the old filter name, no selector, root namespace.
+        let old = "apiVersion: networking.istio.io/v1alpha3\nkind: EnvoyFilter\nmetadata: {name: pp, namespace: istio-system}\nspec:\n  configPatches:\n  - applyTo: LISTENER\n    patch:\n      operation: MERGE\n      value:\n        listener_filters:\n        - name: envoy.listener.proxy_protocol\n";
+        assert!(!codes(&check_with(&format!("{GW}---\n{old}"), &[])).contains(&"ASM-PP-007"));
+        // Another workload's filter, one in an app namespace, and a REMOVE do not count.
+        for other in [
+            ENVOY_FILTER.replace("istio: ingressgateway", "istio: egressgateway"),
+            ENVOY_FILTER.replace("namespace: istio-system", "namespace: shop"),
+            ENVOY_FILTER.replace("INSERT_FIRST", "REMOVE"),
+        ] {
+            let r = check_with(&format!("{GW}---\n{other}"), &[]);
+            assert_eq!(only(&r, "ASM-PP-007").severity.as_str(), "warning");
+        }
     }
 }

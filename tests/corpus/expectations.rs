@@ -194,9 +194,12 @@ pub const FILES: &[FileCase] = &[
     // bare attribute block (``` {#codeblock_…}): unlabelled blocks. The
     // IstioGateway has no namespace (CR-020 info) and no policy (LB-005); the
     // Gateway selects `istio: ingressgateway`, not the custom gateway (GW-035).
+    // The CR sets neither CLB connection drain nor `lifecycle`/a drain
+    // duration, and its ports are TCP (HA-042, info: ETP unset).
     file("alibaba-csk-custom-istio-gateway-zh.md", 5).finds(&[
         ("ASM-CR-020", 161, Info),
         ("ASM-LB-005", 165, Info),
+        ("ASM-HA-042", 165, Info),
         ("ASM-GW-035", 292, Info),
     ]),
     // Helm values (`gateways.ingress[]`), no Kubernetes objects.
@@ -284,13 +287,17 @@ pub const WITH_CONTEXT: &[ContextCase] = &[
     // Terway's in_cluster_loadbalance short-circuits it when on), and a Terway
     // cluster is an Alibaba one, so the CLB scheduler advice applies: two pods
     // (one per Deployment) without anti-affinity likely share nodes (warning).
+    // The Deployments have no preStop and no terminationDrainDuration, and the
+    // Services no connection-drain: with Local, HA-042 warns (at `spec`).
     ContextCase {
         file: "istio-operator-testdata-ingressgateway-k8s-settings-golden.yaml",
         context: &[("cni", "terway-datapathv2"), ("inClusterClients", "pods")],
         findings: &[
+            ("ASM-HA-042", 492, Warning),
             ("ASM-LB-001", 493, Warning),
             ("ASM-HA-011", 493, Info),
             ("ASM-LB-010", 493, Warning),
+            ("ASM-HA-042", 531, Warning),
             ("ASM-LB-001", 532, Warning),
             ("ASM-HA-011", 532, Info),
             ("ASM-LB-010", 532, Warning),
