@@ -106,9 +106,42 @@ impl Shifts {
             if indent {
                 out.push_str(&pad);
             }
-            out.push_str(segment);
+            // A fix of several operations is one edit that copies the stream's
+            // lines between them, padding included: the padding is not the file's.
+            match i < last {
+                true => out.push_str(&without_padding(segment, region.indent)),
+                false => out.push_str(segment),
+            }
         }
-        TextEdit { span: Span::new(start, end), text: out }
+        minimal(markdown, Span::new(start, end), out)
+    }
+}
+
+/// `line` without up to `most` spaces before its end (and its `\r`).
+fn without_padding(line: &str, most: usize) -> String {
+    let (body, cr) = line.strip_suffix('\r').map_or((line, ""), |b| (b, "\r"));
+    let trimmed = body.trim_end_matches(' ');
+    let keep = trimmed.len() + (body.len() - trimmed.len()).saturating_sub(most);
+    format!("{}{cr}", &body[..keep])
+}
+
+/// The edit of `span` to `text`, without the bytes it leaves as they are.
+fn minimal(markdown: &str, span: Span, text: String) -> TextEdit {
+    let old = markdown.get(span.start..span.end).unwrap_or_default();
+    let prefix = old.bytes().zip(text.bytes()).take_while(|(a, b)| a == b).count();
+    let (old_rest, new_rest) = (&old.as_bytes()[prefix..], &text.as_bytes()[prefix..]);
+    let suffix = old_rest.iter().rev().zip(new_rest.iter().rev()).take_while(|(a, b)| a == b).count();
+    // Whole characters only: back off to a boundary on both sides.
+    let (mut prefix, mut suffix) = (prefix, suffix);
+    while !(old.is_char_boundary(prefix) && text.is_char_boundary(prefix)) {
+        prefix -= 1;
+    }
+    while !(old.is_char_boundary(old.len() - suffix) && text.is_char_boundary(text.len() - suffix)) {
+        suffix -= 1;
+    }
+    TextEdit {
+        span: Span::new(span.start + prefix, span.end - suffix),
+        text: text[prefix..text.len() - suffix].to_owned(),
     }
 }
 
