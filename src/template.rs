@@ -61,7 +61,8 @@ impl Templated {
 pub fn templated_fields(resources: &[Resource<'_>]) -> Vec<Templated> {
     fn walk(resource: usize, node: &Node, path: &mut String, out: &mut Vec<Templated>) {
         match &node.value {
-            Value::Scalar(s) if is_marker(&s.text) => {
+            // A multi-line text holding `{{` is content (a template kept as data), not a marker.
+            Value::Scalar(s) if is_marker(&s.text) && !s.text.contains('\n') => {
                 out.push(Templated { resource, path: path.clone(), marker: s.text.clone(), span: node.span });
             }
             Value::Scalar(_) => {}
@@ -86,6 +87,12 @@ pub fn templated_fields(resources: &[Resource<'_>]) -> Vec<Templated> {
     let mut out = Vec::new();
     for (index, resource) in resources.iter().enumerate() {
         walk(index, resource.node, &mut String::new(), &mut out);
+        // A ConfigMap or Secret carries text for programs, templates included.
+        if resource.group().is_empty() && matches!(resource.kind, "ConfigMap" | "Secret") {
+            out.retain(|t| {
+                t.resource != index || !["/data/", "/stringData/", "/binaryData/"].iter().any(|p| t.path.starts_with(p))
+            });
+        }
     }
     out
 }
@@ -107,7 +114,12 @@ fn dotted(path: &str) -> String {
 }
 
 pub fn diagnostic(field: &Templated, resource: &Resource<'_>, lang: Lang) -> Diagnostic {
-    let (name, marker) = (dotted(&field.path), &field.marker);
+    let name = dotted(&field.path);
+    // Long values are shown by their start: the field name and position say the rest.
+    let mut marker: String = field.marker.chars().take(80).collect();
+    if marker.len() < field.marker.len() {
+        marker.push('…');
+    }
     let message = match lang {
         Lang::En => format!(
             "{name} is an unrendered template marker `{marker}`: its value is unknown, so no rule judges it; check the rendered manifest (`helm template`)"
@@ -164,6 +176,14 @@ mod tests {
         assert!(!namespace.covers(1, "/metadata/namespace") && !namespace.covers(0, "/metadata"));
         let message = diagnostic(namespace, &resources[0], Lang::En).message;
         assert_eq!(message, "metadata.namespace is an unrendered template marker `{{ .Values.namespace }}`: its value is unknown, so no rule judges it; check the rendered manifest (`helm template`)");
+    }
+
+    #[test]
+    fn templates_kept_as_data_are_content_not_markers() {
+        let text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: injector}\ndata:\n  template: \"{{ .Values.x }}\"\n  config: |\n    a: {{ .b }}\n---\napiVersion: v1\nkind: Service\nmetadata:\n  annotations:\n    note: |\n      {{ .Values.note }}\n      more\n";
+        let mut loaded = yaml::load(text, &Limits::default());
+        markers_as_scalars(text, &mut loaded.documents);
+        assert!(templated_fields(&crate::model::collect(&loaded.documents)).is_empty());
     }
 
     #[test]
