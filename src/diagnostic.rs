@@ -46,6 +46,12 @@ pub enum DiagnosticKind {
     NotAResource,
     /// A line of a Markdown snippet that stands for omitted content (`...`, `# ...`).
     Elision,
+    /// A line indented with a character YAML does not read as indentation
+    /// (a no-break space U+00A0): the document is not checked.
+    Indentation,
+    /// A value that is an unrendered template marker (`{{ .Values.x }}`):
+    /// unknown, and not judged by the rules.
+    Template,
 }
 
 impl DiagnosticKind {
@@ -58,6 +64,8 @@ impl DiagnosticKind {
             DiagnosticKind::Limit => "limit",
             DiagnosticKind::NotAResource => "not-a-resource",
             DiagnosticKind::Elision => "elision",
+            DiagnosticKind::Indentation => "indentation",
+            DiagnosticKind::Template => "template",
         }
     }
 }

@@ -24,6 +24,7 @@ use crate::report::{
 use crate::rule::{Applicability, Draft, FixParams, Lang, RuleContext};
 use crate::rules;
 use crate::source::{ColumnUnit, LineIndex, Span};
+use crate::template;
 use crate::yaml::{self, pointer, Document, Limits, Node, Value};
 
 /// The suppression annotation (architecture.md 4.5).
@@ -62,8 +63,13 @@ pub(crate) fn check_stream(text: &str, format: InputFormat, options: &Options) -
             summary: Summary::default(),
         };
     }
-    let loaded = yaml::load_stream(text, format, &options.limits);
+    let mut loaded = yaml::load_stream(text, format, &options.limits);
+    let unreadable = crate::indentation::unreadable_documents(text, &line_index, &mut loaded.documents, options.lang);
+    template::markers_as_scalars(text, &mut loaded.documents);
+    template::explain_syntax_errors(text, &loaded.documents, &mut loaded.diagnostics, options.lang);
+    loaded.diagnostics.extend(unreadable);
     let resources = model::collect(&loaded.documents);
+    let templated = template::templated_fields(&resources);
     let services = model::service_views(&resources);
     let cx = RuleContext {
         resources: &resources,
@@ -78,6 +84,8 @@ pub(crate) fn check_stream(text: &str, format: InputFormat, options: &Options) -
         rule.check(&cx, &mut drafts);
     }
 
+    // A templated value is unknown: no finding about it (its diagnostic says so).
+    drafts.retain(|d| !templated.iter().any(|t| t.covers(d.resource, &d.path)));
     let suppressions: Vec<HashSet<String>> = resources.iter().map(suppressed_rules).collect();
     let before = drafts.len();
     drafts.retain(|d| {
@@ -100,6 +108,9 @@ pub(crate) fn check_stream(text: &str, format: InputFormat, options: &Options) -
 
     let mut diagnostics: Vec<Diagnostic> = loaded.diagnostics;
     diagnostics.extend(not_resources(&loaded.documents));
+    diagnostics.extend(
+        templated.iter().filter_map(|t| Some(template::diagnostic(t, resources.get(t.resource)?, options.lang))),
+    );
     crate::order::sort_by_key(&mut diagnostics, |d| (d.span.start, d.document));
     let diagnostics =
         diagnostics.into_iter().map(|d| input_diagnostic(text, &line_index, options.columns, d)).collect();

@@ -8,6 +8,7 @@ pub mod context;
 pub mod diagnostic;
 mod engine;
 mod format;
+mod indentation;
 #[cfg(feature = "yaml")]
 pub mod markdown;
 pub mod model;
@@ -18,6 +19,7 @@ pub mod rule;
 pub mod rules;
 pub mod source;
 pub mod sources;
+mod template;
 pub mod yaml;
 
 #[cfg(feature = "wasm")]

@@ -8,6 +8,8 @@
 //! Byte offsets and lines are then the Markdown file's own, so findings point
 //! into it and fix edits apply to it unchanged.
 
+mod shift;
+
 use std::borrow::Cow;
 
 use crate::diagnostic::{DiagnosticKind, Severity};
@@ -18,6 +20,8 @@ use crate::rule::Lang;
 use crate::source::{ColumnUnit, LineIndex, Span};
 use crate::yaml::{self, Limits, Node};
 
+pub use shift::Shifts;
+
 /// A fenced code block whose content is checked.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Block {
@@ -27,6 +31,18 @@ pub struct Block {
     pub content: Span,
     /// The first word of the info string, lower-cased (`yaml`, or empty).
     pub lang: String,
+    /// The spaces stripped from each content line: the opening fence's indentation.
+    pub indent: usize,
+}
+
+/// A block of another language (`bash`, `console`, ...) that holds what looks
+/// like a Kubernetes object: not read, and said so.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unread {
+    pub fence: Span,
+    pub lang: String,
+    /// The first line naming an `apiVersion`.
+    pub api_version: Span,
 }
 
 #[derive(Clone, Debug)]
@@ -36,6 +52,12 @@ pub struct Extracted {
     pub blocks: Vec<Block>,
     /// Elision lines inside the checked blocks, without their line breaks.
     pub elisions: Vec<Span>,
+    /// How the lines of indented blocks moved in the stream.
+    pub shifts: Shifts,
+    pub unread: Vec<Unread>,
+    /// Lines outside every fenced block that name an `apiVersion` (Hugo
+    /// shortcodes, indented code blocks, prose).
+    pub loose: Vec<Span>,
 }
 
 /// Which fenced blocks are read.
@@ -150,34 +172,55 @@ pub fn extract(markdown: &str, limits: &Limits) -> Extracted {
     let mut stream: Vec<u8> = bytes.iter().map(|b| if matches!(b, b'\n' | b'\r') { *b } else { b' ' }).collect();
     let mut blocks = Vec::new();
     let mut elisions = Vec::new();
+    let mut shifts = Shifts::default();
+    let mut unread = Vec::new();
+    let mut loose: Vec<Span> = Vec::new();
     let mut open: Option<(Fence<'_>, Line)> = None;
     let mut content_lines: Vec<Line> = Vec::new();
     let mut finish = |fence: &Fence<'_>, fence_line: Line, content: &[Line], close: Option<Line>| {
         let lang = info_lang(fence.info);
         let want = wanted(&lang);
-        if want == Wanted::No {
-            return;
-        }
         let start = content.first().map_or(fence_line.next, |l| l.start);
         let end = content.last().map_or(start, |l| l.next);
+        let fence_span = Span::new(fence_line.start, fence_line.end);
+        if want == Wanted::No {
+            if let Some(line) = content.iter().find(|l| names_api_version(&markdown[l.start..l.end])) {
+                unread.push(Unread { fence: fence_span, lang, api_version: Span::new(line.start, line.end) });
+            }
+            return;
+        }
         let block_elisions: Vec<Span> = content
             .iter()
             .filter(|l| is_elision(&markdown[l.start..l.end]))
             .map(|l| Span::new(l.start, l.end))
             .collect();
+        // CommonMark strips up to the fence's own indentation from each content line.
         let mut piece = bytes[start..end].to_vec();
+        let mut moved = Vec::new();
+        for l in content {
+            let spaces = bytes[l.start..l.end].iter().take_while(|b| **b == b' ').count();
+            let by = spaces.min(fence.indent);
+            let (from, to) = (l.start - start, l.end - start);
+            piece.copy_within(from + by..to, from);
+            piece[to - by..to].fill(b' ');
+            moved.push((Span::new(l.start, l.end), by));
+        }
         for e in &block_elisions {
             piece[e.start - start..e.end - start].fill(b' ');
         }
-        if want == Wanted::IfKubernetes && !holds_kubernetes_objects(&piece, limits) {
+        if want == Wanted::IfKubernetes && !holds_kubernetes_objects(&piece, limits) && !looks_like_manifest(&piece) {
             return;
         }
         stream[start..end].copy_from_slice(&piece);
         if let Some(close) = close {
             stream[close.start..close.start + 3].copy_from_slice(b"...");
         }
+        if fence.indent > 0 {
+            shifts.push_region(Span::new(start, close.map_or(end, |c| c.start)), fence.indent);
+            moved.into_iter().for_each(|(line, by)| shifts.push_line(line, by));
+        }
         elisions.extend(block_elisions);
-        blocks.push(Block { fence: Span::new(fence_line.start, fence_line.end), content: Span::new(start, end), lang });
+        blocks.push(Block { fence: fence_span, content: Span::new(start, end), lang, indent: fence.indent });
     };
     for line in lines(markdown) {
         let text = &markdown[line.start..line.end];
@@ -186,6 +229,8 @@ pub fn extract(markdown: &str, limits: &Limits) -> Extracted {
                 if let Some(fence) = opening_fence(text) {
                     open = Some((fence, line));
                     content_lines.clear();
+                } else if names_api_version(text) {
+                    loose.push(Span::new(line.start, line.end));
                 }
             }
             Some((fence, fence_line)) => {
@@ -204,7 +249,26 @@ pub fn extract(markdown: &str, limits: &Limits) -> Extracted {
     }
     // Only ASCII spaces, markers and whole copied lines: still UTF-8.
     let stream = String::from_utf8(stream).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-    Extracted { stream, blocks, elisions }
+    Extracted { stream, blocks, elisions, shifts, unread, loose }
+}
+
+/// A line that opens a top-level-looking `key:` (YAML, or JSON's `"key":`),
+/// whatever whitespace, dash or brace stands before it.
+fn names_key(line: &str, key: &str) -> bool {
+    let text = line.trim_start_matches(|c: char| c.is_whitespace() || c == '-' || c == '{');
+    let text = text.strip_prefix('"').unwrap_or(text);
+    text.strip_prefix(key).is_some_and(|rest| rest.trim_start_matches('"').trim_start().starts_with(':'))
+}
+
+fn names_api_version(line: &str) -> bool {
+    names_key(line, "apiVersion")
+}
+
+/// Text that names both an `apiVersion` and a `kind`: meant as a Kubernetes
+/// object, whether or not it reads as one.
+fn looks_like_manifest(piece: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(piece);
+    text.lines().any(names_api_version) && text.lines().any(|l| names_key(l, "kind"))
 }
 
 fn holds_kubernetes_objects(piece: &[u8], limits: &Limits) -> bool {
@@ -235,10 +299,14 @@ pub(crate) fn check(text: &str, options: &Options) -> Report {
     }
     let extracted = extract(text, &options.limits);
     let mut report = engine::check_stream(&extracted.stream, InputFormat::Markdown, options);
+    if !extracted.shifts.is_empty() {
+        move_into_markdown(&mut report, &extracted, text);
+    }
     let lines = LineIndex::new(text);
+    let line_of = |offset: usize| lines.line_of(offset) + 1;
     for span in &extracted.elisions {
         let shown = text[span.start..span.end].trim();
-        let line = lines.line_of(span.start) + 1;
+        let line = line_of(span.start);
         let message = match options.lang {
             Lang::En => {
                 format!("line {line} (`{shown}`) stands for omitted content; what it leaves out was not checked")
@@ -247,18 +315,55 @@ pub(crate) fn check(text: &str, options: &Options) -> Report {
         };
         report.diagnostics.push(diagnostic(DiagnosticKind::Elision, message, *span));
     }
-    if extracted.blocks.is_empty() {
+    for unread in &extracted.unread {
+        let (line, lang) = (line_of(unread.api_version.start), &unread.lang);
         let message = match options.lang {
-            Lang::En => {
-                "no fenced YAML block and no code block holding Kubernetes objects was found in the Markdown input"
-            }
-            Lang::Zh => "Markdown 输入中没有找到 YAML 代码块，也没有包含 Kubernetes 对象的代码块",
+            Lang::En => format!(
+                "this `{lang}` block names an apiVersion at line {line}, but only yaml, yml, json and unlabelled blocks are read: what it holds was not checked"
+            ),
+            Lang::Zh => format!("此 `{lang}` 代码块第 {line} 行有 apiVersion，但只读取 yaml、yml、json 和无标注的代码块：其内容未检查"),
+        };
+        report.diagnostics.push(diagnostic(DiagnosticKind::NotAResource, message, unread.fence));
+    }
+    if let (Some(first), count) = (extracted.loose.first(), extracted.loose.len()) {
+        let line = line_of(first.start);
+        let message = match options.lang {
+            Lang::En => format!(
+                "line {line} names an apiVersion outside any fenced code block ({count} such line(s) in the file); only fenced blocks are read, so it was not checked"
+            ),
+            Lang::Zh => format!("第 {line} 行在围栏代码块之外出现 apiVersion（文件中共 {count} 行）；只读取围栏代码块，因此未检查"),
+        };
+        report.diagnostics.push(diagnostic(DiagnosticKind::NotAResource, message, *first));
+    }
+    if extracted.blocks.is_empty() && extracted.unread.is_empty() && extracted.loose.is_empty() {
+        let message = match options.lang {
+            Lang::En => "the Markdown input has no yaml or yml block and no block or line naming an apiVersion",
+            Lang::Zh => "Markdown 输入中没有 yaml 或 yml 代码块，也没有出现 apiVersion 的代码块或行",
         };
         report.diagnostics.push(diagnostic(DiagnosticKind::NotAResource, message.to_owned(), Span::empty(0)));
     }
     crate::order::sort_by_key(&mut report.diagnostics, |d| (d.span.start, d.span.end));
     relocate(&mut report, text, &lines, options.columns);
     report
+}
+
+/// Spans and fix edits from the stream's de-indented lines back into the file.
+fn move_into_markdown(report: &mut Report, extracted: &Extracted, text: &str) {
+    let shifts = &extracted.shifts;
+    for finding in &mut report.findings {
+        finding.location.span = shifts.span(finding.location.span);
+        for related in &mut finding.related {
+            related.location.span = shifts.span(related.location.span);
+        }
+        for fix in &mut finding.fixes {
+            for edit in &mut fix.edits {
+                *edit = shifts.edit(&extracted.stream, text, edit);
+            }
+        }
+    }
+    for d in &mut report.diagnostics {
+        d.span = shifts.span(d.span);
+    }
 }
 
 fn diagnostic(kind: DiagnosticKind, message: String, span: Span) -> InputDiagnostic {

@@ -108,7 +108,7 @@ export interface Finding {
 }
 
 export interface InputDiagnostic {
-  kind: "syntax" | "duplicate-key" | "alias-limit" | "limit" | "not-a-resource" | "elision";
+  kind: "syntax" | "duplicate-key" | "alias-limit" | "limit" | "not-a-resource" | "elision" | "indentation" | "template";
   severity: Severity;
   message: string;
   document?: number;

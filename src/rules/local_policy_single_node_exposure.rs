@@ -70,6 +70,9 @@ const HOSTNAME: &str = "kubernetes.io/hostname";
 /// are written.
 struct Placement<'a> {
     replicas: i64,
+    /// A replica count is written but is no number (an unrendered
+    /// `{{ .Values.replicas }}`): the count is unknown, not its default.
+    unknown: bool,
     spread: bool,
     /// Other resources that explain it (the Deployment, its HPA).
     related: Vec<(usize, String)>,
@@ -91,6 +94,11 @@ fn is_production(resource: &Resource<'_>) -> bool {
 
 fn int(field: &Option<Field<'_>>) -> Option<i64> {
     field.as_ref().and_then(|f| f.node.as_i64())
+}
+
+/// Present, and not an integer.
+fn unreadable(node: Option<&Node>) -> bool {
+    node.is_some_and(|n| n.as_i64().is_none())
 }
 
 fn istio_gateway_placement<'a>(
@@ -117,6 +125,7 @@ fn istio_gateway_placement<'a>(
     }
     Placement {
         replicas,
+        unknown: [&count, &min].iter().any(|f| unreadable(f.as_ref().map(|f| f.node))),
         spread,
         related,
         fields: Some([count, min, max, affinity]),
@@ -140,6 +149,7 @@ fn deployment_placement<'a>(
     }
     let mut placement = Placement {
         replicas: 0,
+        unknown: false,
         spread: true,
         related: Vec::new(),
         fields: None,
@@ -154,13 +164,15 @@ fn deployment_placement<'a>(
         placement.related.push((index, replicas_path.to_owned()));
         let namespace = deployment.namespace.unwrap_or("default");
         let hpas = deployment.name.map(|n| topology.hpas_targeting(namespace, n)).unwrap_or_default();
-        placement.replicas += match hpas.first() {
+        let count = match hpas.first() {
             Some(hpa) => {
                 placement.related.push((*hpa, "/spec/minReplicas".to_owned()));
-                cx.resources[*hpa].get("/spec/minReplicas").and_then(Node::as_i64).unwrap_or(1)
+                cx.resources[*hpa].get("/spec/minReplicas")
             }
-            None => deployment.get("/spec/replicas").and_then(Node::as_i64).unwrap_or(1),
+            None => deployment.get("/spec/replicas"),
         };
+        placement.unknown |= unreadable(count);
+        placement.replicas += count.and_then(Node::as_i64).unwrap_or(1);
         let pod_spec = deployment.get("/spec/template/spec");
         let anti_affinity = spreads_pods(pod_spec.and_then(|s| s.get("affinity")));
         let topology_spread = pod_spec
@@ -202,7 +214,7 @@ impl Rule for LocalPolicySingleNodeExposure {
                     None => continue,
                 },
             };
-            if placement.replicas >= 2 && placement.spread {
+            if (placement.replicas >= 2 && placement.spread) || placement.unknown {
                 continue;
             }
             // An override that changes none of these fields repeats its base.
@@ -360,6 +372,14 @@ spec:
   minReplicas: 1
   maxReplicas: 5
 ";
+
+    #[test]
+    fn a_templated_replica_count_is_unknown_not_one() {
+        let templated = BAD.replace("minReplicas: 1", "minReplicas: {{ .Values.minReplicas }}");
+        assert!(!codes(&check_with(&templated, &[])).contains(&"ASM-HA-011"));
+        let quoted = BAD.replace("minReplicas: 1", "replicaCount: \"{{ .Values.replicas }}\"");
+        assert!(!codes(&check_with(&quoted, &[])).contains(&"ASM-HA-011"));
+    }
 
     #[test]
     fn passes_two_spread_replicas_and_cluster_policy() {

@@ -196,12 +196,13 @@ pub const FILES: &[FileCase] = &[
     // Gateway selects `istio: ingressgateway`, not the custom gateway (GW-035).
     // The CR sets neither CLB connection drain nor `lifecycle`/a drain
     // duration, and its ports are TCP (HA-042, info: ETP unset).
-    file("alibaba-csk-custom-istio-gateway-zh.md", 5).finds(&[
-        ("ASM-CR-020", 161, Info),
-        ("ASM-LB-005", 165, Info),
-        ("ASM-HA-042", 165, Info),
-        ("ASM-GW-035", 292, Info),
-    ]),
+    // The list-item fence at 235-278 (Service + Deployment, `---`, a leaked heredoc `EOF`) is read
+    // de-indented: the Service parses, the Deployment document does not (syntax error where the
+    // reader stops, the closing fence after `EOF`). With that Deployment's pods unknown, ASM-GW-035
+    // no longer claims the Gateway's selector matches nothing.
+    file("alibaba-csk-custom-istio-gateway-zh.md", 6)
+        .finds(&[("ASM-CR-020", 161, Info), ("ASM-LB-005", 165, Info), ("ASM-HA-042", 165, Info)])
+        .input(&[("syntax", 278, Error)]),
     // Helm values (`gateways.ingress[]`), no Kubernetes objects.
     file("alibaba-csk-deploy-istio-zh.md", 0),
     // ACK FAQ: nginx-ingress-lb, LoadBalancer + Local, no CCM annotation.
@@ -386,7 +387,10 @@ pub const NOTES: &[Note] = &[
                attribute block with only an id) were taken to name a language and skipped, so the only ASM \
                IstioGateway of the corpus was never checked. Read as unlabelled blocks, the file gives 5 \
                resources and ASM-CR-020 (no namespace, line 161), ASM-LB-005 (line 165) and ASM-GW-035 (the \
-               Gateway selects `istio: ingressgateway`, not the custom gateway's pods, line 292).",
+               Gateway selects `istio: ingressgateway`, not the custom gateway's pods, line 292). Fences \
+               indented in list items are now read de-indented (6 resources): the fence at line 235 \
+               holds a leaked heredoc `EOF` and is a syntax error, and ASM-GW-035 stays silent because \
+               that document's pods are unknown.",
     },
     Note {
         file: "alibaba-ccm-usage-en.md",

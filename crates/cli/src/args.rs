@@ -34,10 +34,13 @@ pub enum Command {
     Explain(ExplainArgs),
 }
 
-const CHECK_HELP: &str = "\
+pub(crate) const CHECK_HELP: &str = "\
 Inputs:
-  A FILE is read whatever its name; a DIR is walked recursively for *.yaml, *.yml and *.json
-  (in sorted order, skipping hidden files and directories); `-` reads standard input.
+  A FILE is read whatever its name; a DIR is walked recursively for *.yaml, *.yml, *.json, *.md
+  and *.markdown (in sorted order, skipping hidden files and directories); `-` reads standard
+  input. In Markdown (*.md, *.markdown, or text that looks like it) the fenced yaml and yml blocks
+  are checked, and unlabelled or json blocks that name an apiVersion, also when indented in a
+  list item; lines and columns are the Markdown file's.
 
 Output formats:
   text   rustc-style diagnostics with a source snippet, the assumptions and the alternative fixes,

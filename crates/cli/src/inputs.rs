@@ -60,7 +60,9 @@ pub fn collect(operands: &[String], stdin_label: Option<&str>) -> (Vec<Input>, V
             Ok(meta) if meta.is_dir() => {
                 let found = walk(path, &mut errors);
                 if found.is_empty() {
-                    errors.push(format!("{operand}: no *.yaml, *.yml, *.json or *.md files found in this directory"));
+                    errors.push(format!(
+                        "{operand}: no *.yaml, *.yml, *.json, *.md or *.markdown files found in this directory"
+                    ));
                 }
                 for file in found {
                     push(&mut inputs, Input { label: file.display().to_string(), source: Source::File(file) });
@@ -196,6 +198,18 @@ fn normalize(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `check --help` and the README name every extension a directory walk reads.
+    #[test]
+    fn the_help_and_the_readme_name_what_a_walk_reads() {
+        let help = crate::args::CHECK_HELP.split_whitespace().collect::<Vec<_>>().join(" ");
+        let readme = include_str!("../../../README.md");
+        let readme_line = readme.lines().find(|l| l.starts_with("- `check` reads files")).unwrap();
+        for extension in MANIFEST_EXTENSIONS {
+            assert!(help.contains(&format!("*.{extension}")), "check --help misses *.{extension}");
+            assert!(readme_line.contains(&format!("`*.{extension}`")), "README misses *.{extension}");
+        }
+    }
 
     #[test]
     fn sarif_uris_are_relative_under_the_working_directory() {

@@ -553,7 +553,7 @@ fn help_documents_exit_statuses_and_json_shape() {
     let help = run(&["check", "--help"]);
     assert_eq!(help.status, 0);
     for needle in
-        ["Exit status:", "--fail-on never", "an array of such objects", "--needs-source-ip", "Cluster context"]
+        ["Exit status:", "--fail-on never", "an array of such objects", "--needs-source-ip", "Cluster context", "*.md"]
     {
         assert!(help.stdout.contains(needle), "{needle}:\n{}", help.stdout);
     }

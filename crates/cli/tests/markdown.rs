@@ -45,7 +45,7 @@ fn directories_include_markdown_files() {
     let (_, stdout, _) = run(&["check", "docs", "tree/nested", "--format", "json"]);
     let reports: Value = serde_json::from_str(&stdout).unwrap();
     let files: Vec<_> = reports.as_array().unwrap().iter().map(|r| r["file"].as_str().unwrap()).collect();
-    assert_eq!(files, ["docs/faq.md", "tree/nested/b-clean.yaml", "tree/nested/c-service.json"]);
+    assert_eq!(files, ["docs/faq.md", "docs/list-items.md", "tree/nested/b-clean.yaml", "tree/nested/c-service.json"]);
     assert_eq!(lb001(&reports[0]).len(), 1);
 }
 
@@ -55,4 +55,46 @@ fn fixes_are_applied_inside_the_code_block() {
     let (status, stdout, stderr) = run(&["fix", "docs/faq.md", "--fix", "set-cluster-policy", "--unsafe"]);
     assert_eq!(status, 0, "{stderr}");
     assert_eq!(stdout, input.replace("Local   # keep", "Cluster   # keep"));
+}
+
+#[test]
+fn fences_in_list_items_are_read_and_fixed_in_place() {
+    let (status, stdout, stderr) = run(&["check", "docs/list-items.md", "--format", "json"]);
+    assert_eq!(status, 0, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert!(report["diagnostics"].as_array().unwrap().is_empty(), "{}", report["diagnostics"]);
+    assert_eq!(report["summary"]["resources"], 4);
+    let lines: Vec<_> = lb001(&report).iter().map(|f| f["location"]["start"]["line"].as_u64().unwrap()).collect();
+    assert_eq!(lines, [13, 51]);
+
+    let (status, stdout, stderr) =
+        run(&["fix", "docs/list-items.md", "--fix", "set-cluster-policy", "--unsafe", "--diff"]);
+    assert_eq!(status, 0, "{stderr}");
+    let changed: Vec<_> = stdout
+        .lines()
+        .filter(|l| l.starts_with(['+', '-']) && !l.starts_with("+++") && !l.starts_with("---"))
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            "-      externalTrafficPolicy: Local   # keep client IPs",
+            "+      externalTrafficPolicy: Cluster   # keep client IPs",
+            "-        externalTrafficPolicy: Local",
+            "+        externalTrafficPolicy: Cluster",
+        ]
+    );
+}
+
+#[test]
+fn a_markdown_block_indented_with_no_break_spaces_is_an_input_error_with_its_line() {
+    let dir = std::env::temp_dir().join(format!("gateway-doctor-nbsp-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("nbsp.md");
+    std::fs::write(&file, "```yaml\napiVersion: v1\nkind: Service\nspec:\n\u{a0}\u{a0}type: LoadBalancer\n```\n")
+        .unwrap();
+    let (status, stdout, _) = run(&["check", file.to_str().unwrap()]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(status, 2, "{stdout}");
+    assert!(stdout.contains("error[indentation]: no-break space U+00A0 used as indentation at line 5"), "{stdout}");
+    assert!(!stdout.contains("no problems found"), "{stdout}");
 }
