@@ -46,4 +46,4 @@ step "cargo test: the built policy in wapc + wasmtime-provider"
 cargo test --locked -p gateway-doctor-host-tests -- --nocapture
 
 step "node --test: the built OPA module in @open-policy-agent/opa-wasm"
-(cd crates/opa/test && node --test)
+(cd crates/opa/test && node --test ./*.test.mjs)
