@@ -5,9 +5,9 @@
 //!   with no cluster context and with some; `docs/corpus.md` is rendered from
 //!   the same tables.
 //!
-//! Files come from `tests/corpus/files` (licensed copies in the repository) and,
-//! when present, from the project's shared corpus: `$GATEWAY_DOCTOR_CORPUS`, or
-//! `../shared/corpus/files` next to the repository (CI has it; a clone may not).
+//! Files come from `tests/corpus/files` only (licensed copies in the repository),
+//! so a fresh clone runs exactly what CI runs: every reviewed row names a file
+//! that is there.
 
 mod support;
 
@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 
 use gateway_doctor::InputFormat;
 use gateway_doctor::{Options, Report, Severity};
+use sha2::{Digest, Sha256};
 
 use expectations::{FILES, NOTES, WITH_CONTEXT};
 use support::*;
@@ -32,23 +33,9 @@ fn local_corpus() -> PathBuf {
     repo_root().join("tests/corpus/files")
 }
 
-fn shared_corpus() -> Option<PathBuf> {
-    let dir = match std::env::var_os("GATEWAY_DOCTOR_CORPUS") {
-        Some(dir) => PathBuf::from(dir),
-        None => repo_root().join("../shared/corpus/files"),
-    };
-    dir.is_dir().then_some(dir)
-}
-
-/// Every corpus input by file name; the repository's copy wins over the shared one.
+/// Every corpus input by file name.
 fn corpus_inputs() -> BTreeMap<String, PathBuf> {
-    let mut inputs = BTreeMap::new();
-    for dir in shared_corpus().into_iter().chain([local_corpus()]) {
-        for path in files_with_extensions(&dir, INPUT_EXTENSIONS) {
-            inputs.insert(file_name(&path), path);
-        }
-    }
-    inputs
+    files_with_extensions(&local_corpus(), INPUT_EXTENSIONS).into_iter().map(|path| (file_name(&path), path)).collect()
 }
 
 /// Options for a corpus file: its format from its name, as the CLI decides it.
@@ -127,19 +114,16 @@ fn difference(name: &str, what: &str, want: &Found, got: &Found) -> Option<Strin
     (want != got).then(|| format!("{name}: {what}: not expected {extra:?}, missing {missing:?}"))
 }
 
-/// The reviewed rows whose file is present: all of them when the shared
-/// corpus is here, else those with a copy in the repository.
+/// Each reviewed row with its file; a row whose file is missing fails, never
+/// drops out.
 fn present<T>(rows: &[T], file: impl Fn(&T) -> &str) -> Vec<(&T, PathBuf)> {
     let inputs = corpus_inputs();
-    let shared = shared_corpus().is_some();
-    let mut out = Vec::new();
-    for row in rows {
-        match inputs.get(file(row)) {
-            Some(path) => out.push((row, path.clone())),
-            None => assert!(!shared, "{}: a reviewed row names a file the corpus does not hold", file(row)),
-        }
-    }
-    out
+    rows.iter()
+        .map(|row| match inputs.get(file(row)) {
+            Some(path) => (row, path.clone()),
+            None => panic!("{}: a reviewed row names a file tests/corpus/files does not hold", file(row)),
+        })
+        .collect()
 }
 
 #[test]
@@ -196,8 +180,7 @@ fn reviewed_findings_with_cluster_context() {
 /// `UPDATE_DOCS=1 cargo test --test corpus`.
 #[test]
 fn corpus_doc_is_up_to_date() {
-    let in_repo = |file: &str| local_corpus().join(file).is_file();
-    let expected = table::corpus_markdown(FILES, WITH_CONTEXT, NOTES, &in_repo);
+    let expected = table::corpus_markdown(FILES, WITH_CONTEXT, NOTES);
     support::assert_generated_file_is_fresh(
         "docs/corpus.md",
         &expected,
@@ -207,31 +190,23 @@ fn corpus_doc_is_up_to_date() {
 }
 
 /// The repository's copies are listed in tests/corpus/SOURCES.md with their
-/// size, and are identical to the shared corpus when it is present.
+/// size and the first 16 hex digits of their SHA-256: byte-for-byte the files
+/// the rows describe.
 #[test]
 fn local_corpus_matches_its_sources() {
     let sources = read(&repo_root().join("tests/corpus/SOURCES.md"));
-    let mut listed: BTreeMap<String, usize> = BTreeMap::new();
+    let mut listed: BTreeMap<String, (usize, String)> = BTreeMap::new();
     for row in sources.lines().filter(|l| l.starts_with("| `")) {
         let cells: Vec<&str> = row.trim_matches('|').split('|').map(str::trim).collect();
         let bytes = cells[1].parse().unwrap_or_else(|_| panic!("bad size in row: {row}"));
-        listed.insert(cells[0].trim_matches('`').to_owned(), bytes);
+        listed.insert(cells[0].trim_matches('`').to_owned(), (bytes, cells[2].trim_matches('`').to_owned()));
     }
     let mut present = BTreeMap::new();
     for entry in std::fs::read_dir(local_corpus()).unwrap() {
         let path = entry.unwrap().path();
-        present.insert(file_name(&path), std::fs::metadata(&path).unwrap().len() as usize);
+        let bytes = std::fs::read(&path).unwrap();
+        let digest: String = Sha256::digest(&bytes).iter().take(8).map(|b| format!("{b:02x}")).collect();
+        present.insert(file_name(&path), (bytes.len(), digest));
     }
     assert_eq!(present, listed, "tests/corpus/files and the rows of tests/corpus/SOURCES.md differ");
-    if let Some(shared) = shared_corpus() {
-        for name in present.keys() {
-            let theirs = shared.join(name);
-            if theirs.is_file() {
-                assert!(
-                    std::fs::read(&theirs).unwrap() == std::fs::read(local_corpus().join(name)).unwrap(),
-                    "{name} differs from the shared corpus"
-                );
-            }
-        }
-    }
 }

@@ -50,14 +50,9 @@ fn files(dir: &Path, extensions: &[&str]) -> Vec<PathBuf> {
     out
 }
 
-/// The repository's test inputs, and the shared corpus when it is there.
+/// The repository's test inputs (the corpus copies are under `tests/`).
 fn input_dirs() -> Vec<PathBuf> {
-    let mut dirs = vec![repo_root().join("tests"), repo_root().join("examples")];
-    let shared = repo_root().join("../shared/corpus/files");
-    if shared.is_dir() {
-        dirs.push(shared);
-    }
-    dirs
+    vec![repo_root().join("tests"), repo_root().join("examples")]
 }
 
 #[test]

@@ -84,11 +84,33 @@ fn hostile_input_gives_diagnostics_not_traps() {
     let deep_flow = "[".repeat(100_000);
     let deep_block: String = (0..3_000).map(|i| format!("{}k{i}:\n", " ".repeat(i))).collect();
     let aliases = "a: &a [x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d]\nf: [*e, *e, *e, *e, *e, *e, *e, *e]\n";
-    for text in [deep_flow.as_str(), deep_block.as_str(), aliases, "\u{0}\u{feff}```\n\t: -", "kind: [", "```yaml\n"] {
+    // (input, the diagnostics it must give: kind and line). The limits refuse
+    // the document before it is expanded; the same inputs give the same
+    // diagnostics natively (`gateway-doctor check --format json -`).
+    let cases: [(&str, &[(&str, u64)]); 6] = [
+        (&deep_flow, &[("limit", 1)]),
+        (&deep_block, &[("limit", 129)]),
+        (aliases, &[("alias-limit", 6)]),
+        ("\u{0}\u{feff}```\n\t: -", &[("syntax", 1)]),
+        ("kind: [", &[("syntax", 1)]),
+        // Read as Markdown: a fence left open runs to the end (CommonMark), and it is empty.
+        ("```yaml\n", &[]),
+    ];
+    for (text, want) in cases {
         let report = check(text, json!({}));
-        assert!(report["diagnostics"].is_array(), "{report}");
-        assert!(report["error"].is_null());
+        assert!(report["error"].is_null(), "{report}");
+        let got: Vec<(&str, u64)> = report["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .map(|d| (d["kind"].as_str().unwrap(), d["start"]["line"].as_u64().unwrap()))
+            .collect();
+        let start: String = text.chars().take(40).collect();
+        assert_eq!(got, want, "{start:?}: {report}");
+        assert_eq!(report["findings"], json!([]), "nothing is checked in a refused document");
     }
+    let nesting = check(&deep_block, json!({}));
+    assert!(nesting["diagnostics"][0]["message"].as_str().unwrap().starts_with("nesting deeper than 128 levels"));
 }
 
 #[wasm_bindgen_test]

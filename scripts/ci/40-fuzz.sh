@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Stage 40: a short cargo-fuzz run of every fuzz target (fuzz/fuzz_targets),
-# seeded from the test corpus, the examples and the shared corpus. A crash
+# seeded from the test corpus and the examples (both in the repository). A crash
 # fails the stage and prints its reproducer (path, base64, and the command
 # that replays it).
 #
@@ -23,7 +23,7 @@ echo "40-fuzz: building the fuzz targets"
 cargo fuzz build -O
 
 seeds=()
-for dir in tests/corpus/files examples ../shared/corpus/files; do
+for dir in tests/corpus/files examples; do
   [ -d "$dir" ] && seeds+=("$root/$dir")
 done
 [ -d tests/fuzz_regressions ] && seeds+=("$root/tests/fuzz_regressions")

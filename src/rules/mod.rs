@@ -1,6 +1,6 @@
 //! The rules, one per file, registered in one explicit list.
 //!
-//! Every rule is compiled into the policy modules, which have a 400 KB budget
+//! Every rule is compiled into the policy modules, which have a 512 KB budget
 //! (BENCHMARKS.md "Policy hosts"). Each `map(..).collect()` or `join` over a
 //! new closure or element type is new generic code there, so rules build
 //! their small lists with plain loops and share helpers from `common` and

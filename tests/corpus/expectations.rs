@@ -13,8 +13,7 @@ use gateway_doctor::Severity::{self, Error, Info, Warning};
 
 /// One corpus file, checked with no cluster context.
 pub struct FileCase {
-    /// A file of `tests/corpus/files`, or of the shared corpus only (licence
-    /// "none found": then the row applies when the shared corpus is present).
+    /// A file of `tests/corpus/files`.
     pub file: &'static str,
     /// Kubernetes objects in the file (`kind: List` items counted one by one).
     pub resources: usize,
@@ -54,12 +53,6 @@ impl FileCase {
 }
 
 pub const FILES: &[FileCase] = &[
-    // A headless Service and an intranet LoadBalancer Service with the legacy
-    // `alicloud-` prefix (a known key, a valid value, ETP unset); not gateways.
-    file("aliyun-eci-nginx-intranet-slb.yaml", 3),
-    // An Istio Gateway alone: with no gateway side in the input there is
-    // nothing to relate it to (ASM-GW-035 stays quiet).
-    file("asm-hello-grpc-gateway-no-eol.yaml", 1),
     // DigitalOcean sticky sessions: LoadBalancer + Local on purpose; the
     // in-cluster problem of ASM-LB-001 is the same (DO publishes an IP).
     file("do-ccm-http-sticky-sessions-etp-local.yaml", 2).finds(&[("ASM-LB-001", 17, Warning)]),
@@ -250,17 +243,6 @@ pub const FILES: &[FileCase] = &[
     // `name: nginx` at column 0, invalid YAML in a ```yaml block.
     file("alibaba-lbc-nlb-usage-en.md", 20).finds(&[("ASM-SVC-025", 263, Info)]).input(&[("syntax", 374, Error)]),
     file("alibaba-lbc-nlb-usage-zh.md", 20).finds(&[("ASM-SVC-025", 261, Info)]).input(&[("syntax", 372, Error)]),
-    // Knative with ASM: a ConfigMap with `...` elisions, and a Knative Service
-    // whose `- image:` is indented less than `containers:` (invalid YAML).
-    file("aliyun-ack-knative-asm-gateway-zh.md", 1).input(&[("syntax", 160, Error)]),
-    // ACK Service troubleshooting: a Pod; a nginx-ingress-lb fragment with
-    // `backend-type: eni` and `externalTrafficPolicy: Cluster` but no `type`,
-    // meant for `kubectl edit` of the live LoadBalancer: a docs snippet, so the
-    // missing `type` is unknown and ASM-CR-022 stays quiet (and no LoadBalancer
-    // for ASM-LB-002); an HTTPS listener (`https:443` with cert-id) on a
-    // LoadBalancer.
-    file("aliyun-ack-service-troubleshooting-zh.md", 3)
-        .finds(&[("ASM-L7-009", 394, Warning), ("ASM-ANN-028", 394, Info)]),
     // AWS NLB (`aws-load-balancer-type: external`): a DNS name in the status.
     file("aws-lbc-nlb-tls-termination.md", 1).finds(&[("ASM-LB-001", 79, Info)]),
     // DigitalOcean examples: LoadBalancers with ETP unset, not gateways.

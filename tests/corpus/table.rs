@@ -49,12 +49,7 @@ fn by_code(findings: &[(&str, usize, Severity)]) -> String {
     shown.join("; ")
 }
 
-pub fn corpus_markdown(
-    files: &[FileCase],
-    with_context: &[ContextCase],
-    notes: &[Note],
-    in_repo: &dyn Fn(&str) -> bool,
-) -> String {
+pub fn corpus_markdown(files: &[FileCase], with_context: &[ContextCase], notes: &[Note]) -> String {
     let mut out = String::new();
     out.push_str("# Corpus\n\n");
     out.push_str(
@@ -64,18 +59,14 @@ pub fn corpus_markdown(
         "Real manifests written by others (`tests/corpus/SOURCES.md`) and the findings gateway-doctor must \
          report on each, reviewed by reading the file against `domain.md` and the rule docs. \
          `cargo test --test corpus` fails when the tool reports a finding that is not listed, or misses one \
-         (the lists are exact for every code). Files whose licence was not found are not in the repository \
-         (\"shared\"); their rows apply when the project's shared corpus is present.\n\n",
+         (the lists are exact for every code). Every file is in the repository (`tests/corpus/files`, \
+         Apache-2.0 or MIT), so a clone checks every row.\n\n",
     );
     out.push_str("## Findings with no cluster context\n\n");
-    out.push_str(
-        "| file | copy | resources | findings (code severity: lines) | input problems |\n|---|---|---|---|---|\n",
-    );
+    out.push_str("| file | resources | findings (code severity: lines) | input problems |\n|---|---|---|---|\n");
     for case in files {
-        let copy = if in_repo(case.file) { "repo" } else { "shared" };
         let input = by_code(case.input);
-        let _ =
-            writeln!(out, "| `{}` | {copy} | {} | {} | {input} |", case.file, case.resources, by_code(case.findings));
+        let _ = writeln!(out, "| `{}` | {} | {} | {input} |", case.file, case.resources, by_code(case.findings));
     }
 
     let mut totals: BTreeMap<(&str, Severity), (usize, usize)> = BTreeMap::new();

@@ -77,11 +77,20 @@ test("each fix shows its diff, and the download is the whole corrected manifest"
   const opened = await page();
   const p = opened.page;
   await enter(p, FOUNDING);
-  const ids = await lbFinding(p).getByTestId("fix-option").evaluateAll((els) => els.map((e) => e.dataset.fixId));
-  assert.ok(ids.includes("set-cluster-policy") && ids.includes("eni-passthrough") && ids.includes("use-service-dns"), ids.join());
-  for (const id of ids) {
+  // Every option of the founding finding, in the report's order, and which can be chosen: all of
+  // them (none is `unavailable`; an advice option is chosen to show that it changes nothing).
+  const options = await lbFinding(p)
+    .getByTestId("fix-option")
+    .evaluateAll((els) => els.map((e) => ({ id: e.dataset.fixId, enabled: !e.querySelector("input").disabled })));
+  assert.deepEqual(options, [
+    { id: "use-service-dns", enabled: true },
+    { id: "set-cluster-policy", enabled: true },
+    { id: "eni-passthrough", enabled: true },
+    { id: "lb-hostname", enabled: true },
+    { id: "use-nlb", enabled: true },
+  ]);
+  for (const { id } of options) {
     const option = lbFinding(p).locator(`[data-testid=fix-option][data-fix-id="${id}"]`);
-    if (await option.locator("input").isDisabled()) continue;
     await option.locator("input").check();
     await p.waitForFunction((fix) => document.getElementById("fix-section").dataset.fix === fix && !document.getElementById("fix-section").hidden, id);
     const output = await p.getByTestId("fixed-output").textContent();
@@ -90,18 +99,21 @@ test("each fix shows its diff, and the download is the whole corrected manifest"
     const downloaded = readFileSync(await download.path(), "utf8");
     assert.equal(downloaded, output, `${id}: the download is the corrected manifest`);
     assert.equal(download.suggestedFilename(), "manifest.fixed.yaml");
-    const kind = await option.locator(".applicability").innerText();
+    const kind = (await option.locator(".applicability").innerText()).trim();
     if (id === "set-cluster-policy") {
+      assert.equal(kind, "(changes behaviour)", id);
       assert.equal(output, FOUNDING.replace("externalTrafficPolicy: Local", "externalTrafficPolicy: Cluster"));
       assert.match(diff, /^- +5 │ +externalTrafficPolicy: Local/m);
       assert.match(diff, /^\+ +5 │ +externalTrafficPolicy: Cluster/m);
     } else if (id === "eni-passthrough") {
+      assert.equal(kind, "(changes behaviour)", id);
       assert.match(output, /externalTrafficPolicy: Cluster/);
       assert.match(output, /service\.beta\.kubernetes\.io\/backend-type: "eni"/);
       assert.match(diff, /^\+.*backend-type: "eni"/m);
       // Every comment survives.
       for (const comment of FOUNDING.match(/#.*$/gm)) assert.ok(output.includes(comment), comment);
-    } else if (/advice/.test(kind)) {
+    } else {
+      assert.equal(kind, "(advice: no manifest change)", id);
       assert.equal(output, FOUNDING, `${id} changes nothing`);
       assert.match(diff, /no change/);
     }

@@ -111,7 +111,12 @@ fn usage_and_unreadable_inputs_are_exit_2() {
     assert_eq!(both.status, 2);
     assert!(both.stdout.contains("warning[ASM-LB-001]"));
     assert_eq!(run(&["check"]).status, 2);
-    assert_eq!(run(&["check", "x.yaml", "--format", "xml"]).status, 2);
+    // An unknown format is a usage error on a file that exists: nothing is checked.
+    let xml = run(&["check", "founding-gateway.yaml", "--format", "xml"]);
+    assert_eq!(xml.status, 2);
+    assert!(xml.stderr.contains("invalid value 'xml' for '--format <FORMAT>'"), "{}", xml.stderr);
+    assert!(xml.stderr.contains("[possible values: text, json, sarif, policyreport]"), "{}", xml.stderr);
+    assert!(xml.stdout.is_empty(), "{}", xml.stdout);
     assert_eq!(run(&["check", "founding-gateway.yaml", "--cni", "weave"]).status, 2);
     let version = run(&["check", "founding-gateway.yaml", "--k8s-version", "latest"]);
     assert_eq!(version.status, 2);

@@ -6,7 +6,6 @@
 //! Set `GATEWAY_DOCTOR_KUBEWARDEN_WASM` to test another build.
 
 use std::path::PathBuf;
-use std::time::Instant;
 
 use serde_json::{json, Value};
 use wapc::WapcHost;
@@ -114,22 +113,49 @@ fn an_unknown_function_is_a_guest_error_not_a_crash() {
     assert_eq!(validate(&host, "pod-create.json", json!({}))["accepted"], true);
 }
 
-/// Mean time of one `validate` of the founding IstioGateway, printed for BENCHMARKS.md.
+/// `mutate: ["safe"]` applies the one safe fix of the founding gateway
+/// (ASM-LB-010's `set-wrr-scheduler`) and nothing else: the mutated object is
+/// the request's object plus that annotation, so the JSON patch Kubewarden
+/// derives from it is that one addition. The unsafe fixes (`set-cluster-policy`
+/// for ASM-LB-001, ...) are not named, so `Local` stays.
 #[test]
-fn time_per_admission_request() {
+fn mutate_safe_applies_the_safe_fix_and_nothing_else() {
     let host = host();
-    let payload = json!({"request": fixture_request("istiogateway-local-create.json"), "settings": {}}).to_string();
-    for _ in 0..20 {
-        host.call("validate", payload.as_bytes()).unwrap();
-    }
-    let rounds = 500;
-    let start = Instant::now();
-    for _ in 0..rounds {
-        host.call("validate", payload.as_bytes()).unwrap();
-    }
-    let mean = start.elapsed() / rounds;
-    println!("kubewarden waPC (wasmtime-provider) validate: {mean:?} per request over {rounds} requests");
-    assert!(mean.as_millis() < 200, "one admission request took {mean:?}");
+    let response = validate(&host, "istiogateway-local-create.json", json!({"mutate": ["safe"]}));
+    assert_eq!(response["accepted"], true, "{response}");
+
+    let mut expected = fixture_request("istiogateway-local-create.json")["object"].clone();
+    assert_eq!(expected["spec"]["serviceAnnotations"], json!({}));
+    expected["spec"]["serviceAnnotations"] =
+        json!({"service.beta.kubernetes.io/alibaba-cloud-loadbalancer-scheduler": "wrr"});
+    assert_eq!(response["mutated_object"], expected);
+
+    let applied: Vec<&str> = response["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .filter_map(Value::as_str)
+        .filter(|w| w.contains(": applied fix "))
+        .collect();
+    assert_eq!(applied, ["ASM-LB-010: applied fix set-wrr-scheduler"]);
+    // The fixed object is judged again: ASM-LB-010 is gone, ASM-LB-001 stays.
+    let codes = response["audit_annotations"]["codes"].as_str().unwrap();
+    assert!(codes.split(',').any(|c| c == "ASM-LB-001") && !codes.split(',').any(|c| c == "ASM-LB-010"), "{codes}");
+}
+
+/// Naming an unsafe fix is the administrator's consent to it (crates/kubewarden/README.md):
+/// `set-cluster-policy` is applied next to the safe fix.
+#[test]
+fn mutate_applies_a_named_unsafe_fix_with_the_safe_ones() {
+    let host = host();
+    let response = validate(&host, "istiogateway-local-create.json", json!({"mutate": ["safe", "set-cluster-policy"]}));
+    assert_eq!(response["accepted"], true, "{response}");
+    let mut expected = fixture_request("istiogateway-local-create.json")["object"].clone();
+    expected["spec"]["externalTrafficPolicy"] = json!("Cluster");
+    // With Cluster, ASM-LB-010 (Local with the rr scheduler) no longer applies: only the named fix changes the object.
+    assert_eq!(response["mutated_object"], expected);
+    let warnings = response["warnings"].as_array().unwrap();
+    assert!(warnings.iter().any(|w| w == "ASM-LB-001: applied fix set-cluster-policy"), "{warnings:?}");
 }
 
 /// One instance serves many requests (policy-server keeps it): every request

@@ -83,10 +83,17 @@ fn mutate_applies_the_named_fix_and_the_result_rechecks_clean() {
 }
 
 #[test]
-fn mutate_safe_alone_leaves_an_unsafe_fix_alone() {
+fn mutate_safe_applies_the_safe_fix_and_leaves_the_unsafe_ones() {
     let response = run("safe only", "istiogateway-local-create.json", json!({"mutate": ["safe"]}), true);
-    let changed = response.mutated_object.is_some_and(|o| o["spec"]["externalTrafficPolicy"] != "Local");
-    assert!(!changed, "set-cluster-policy is unsafe and was not named");
+    let object = response.mutated_object.expect("the safe fix set-wrr-scheduler mutates the object");
+    assert_eq!(object["spec"]["externalTrafficPolicy"], "Local", "set-cluster-policy is unsafe and was not named");
+    assert_eq!(
+        object["spec"]["serviceAnnotations"],
+        json!({"service.beta.kubernetes.io/alibaba-cloud-loadbalancer-scheduler": "wrr"})
+    );
+    let warnings = response.warnings.unwrap_or_default();
+    let applied: Vec<&String> = warnings.iter().filter(|w| w.contains(": applied fix ")).collect();
+    assert_eq!(applied, ["ASM-LB-010: applied fix set-wrr-scheduler"]);
 }
 
 #[test]
