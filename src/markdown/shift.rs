@@ -86,12 +86,20 @@ impl Shifts {
         // Whole lines out, or lines in before a line: the next line keeps its indentation.
         let keeps_next = at_line_start(e) && (text.ends_with('\n') || (text.is_empty() && starts_line));
         let start = if starts_line { s } else { self.offset(s) };
+        // An edit that starts in a line's padding (after `key:` and the
+        // spaces the stream moved there) keeps the spaces before it that are
+        // the stream's only: written after the line's content, they separate.
+        let lead = match self.line_at(s) {
+            Some(l) if !starts_line => s.saturating_sub(l.line.start + l.line.len() - l.by),
+            _ => 0,
+        };
         let end = if keeps_next { e } else { self.offset(e) }.max(start);
         let rest_of_line = markdown.get(end..).and_then(|r| r.lines().next()).unwrap_or("");
         let pad = " ".repeat(region.indent);
         let segments: Vec<&str> = text.split('\n').collect();
         let last = segments.len() - 1;
-        let mut out = String::with_capacity(text.len() + segments.len() * pad.len());
+        let mut out = " ".repeat(lead);
+        out.reserve(text.len() + segments.len() * pad.len());
         for (i, segment) in segments.iter().enumerate() {
             if i > 0 {
                 out.push('\n');

@@ -201,11 +201,17 @@ impl Rule for ClusterPolicyLosesSourceIp {
 /// makes it so must declare (`Fix::introduces`). The fixture harness fails
 /// when this drifts from `check`.
 pub(crate) fn reports_cluster_policy(cx: &RuleContext<'_>, svc: &ServiceView<'_>, backend_type: Option<&str>) -> bool {
-    cx.cluster.needs_source_ip != Some(false)
+    let reported = cx.cluster.needs_source_ip != Some(false)
         && svc.gateway.is_some()
         && matches!(svc.effective_type(), "LoadBalancer" | "NodePort")
         && backend_type != Some("eni")
-        && svc.lb_annotation("proxy-protocol").and_then(Field::text) != Some("on")
+        && svc.lb_annotation("proxy-protocol").and_then(Field::text) != Some("on");
+    // Behind HTTP/HTTPS listeners on every port, `check` stays quiet when the
+    // pods in view already trust the CLB as a proxy.
+    match clb_listeners(svc).filter(|l| l.all_l7()) {
+        Some(l7) if reported => behind_http_listeners(cx, svc, String::new(), &l7).is_some(),
+        _ => reported,
+    }
 }
 
 const TRUSTED_PROXY_CONFIG: &str = r#"{"gatewayTopology":{"numTrustedProxies":1}}"#;

@@ -76,24 +76,10 @@ impl Rule for GatewayRolloutDropsConnections {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let mut once = Once::default();
         for svc in cx.services {
-            if svc.gateway.is_none() || lb_kind(svc) != Some(LbKind::Clb) || !is_alibaba(cx, svc) {
-                continue;
-            }
-            // The CLB drains TCP/UDP listeners only (S164).
-            if !has_l4_listener(svc) {
+            if !drops_connections(cx, svc) {
                 continue;
             }
             let drain = svc.lb_annotation("connection-drain");
-            if drain.and_then(Field::text).is_some_and(|v| v.eq_ignore_ascii_case("on")) {
-                continue;
-            }
-            let pods = gateway_pod_templates(cx.resources, svc);
-            let stops_gracefully = |p: &crate::model::proxy_config::PodTemplate<'_>| {
-                p.pre_stop || p.config.facts().is_none_or(|f| f.termination_drain.is_some())
-            };
-            if pods.is_empty() || pods.iter().any(stops_gracefully) {
-                continue;
-            }
             let path = drain.map_or_else(|| svc.spec_path.clone(), |f| f.path.clone());
             if !once.first(svc, &path, "connection-drain") {
                 continue;
@@ -101,6 +87,29 @@ impl Rule for GatewayRolloutDropsConnections {
             out.push(finding(cx, svc, drain, path));
         }
     }
+}
+
+/// Whether `check` reports `svc`: a CLB gateway with a TCP/UDP listener, no
+/// connection drain, and gateway pods in view that all stop at once. A fix
+/// elsewhere that moves `svc` to ENI backends raises this to a warning and
+/// declares it (`Fix::introduces`).
+pub(crate) fn drops_connections(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> bool {
+    if svc.gateway.is_none() || lb_kind(svc) != Some(LbKind::Clb) || !is_alibaba(cx, svc) {
+        return false;
+    }
+    // The CLB drains TCP/UDP listeners only (S164).
+    if !has_l4_listener(svc) {
+        return false;
+    }
+    let drain = svc.lb_annotation("connection-drain");
+    if drain.and_then(Field::text).is_some_and(|v| v.eq_ignore_ascii_case("on")) {
+        return false;
+    }
+    let pods = gateway_pod_templates(cx.resources, svc);
+    let stops_gracefully = |p: &crate::model::proxy_config::PodTemplate<'_>| {
+        p.pre_stop || p.config.facts().is_none_or(|f| f.termination_drain.is_some())
+    };
+    !pods.is_empty() && !pods.iter().any(stops_gracefully)
 }
 
 fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, drain: Option<&Field<'_>>, path: String) -> Draft {

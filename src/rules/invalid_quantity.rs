@@ -63,6 +63,11 @@ impl Rule for InvalidQuantity {
         for block in resources_blocks(cx.resources) {
             let what = resource_label(&cx.resources[block.resource]);
             let at = Place { resource: block.resource, owner: &block.owner, what: &what };
+            let memory_limit = quantities(&block.field, "limits")
+                .into_iter()
+                .find(|(name, _)| *name == "memory")
+                .and_then(|(_, field)| quantity_text(field.node))
+                .and_then(|text| quantity::nano_units(&text));
             for group in ["requests", "limits"] {
                 for (name, field) in quantities(&block.field, group) {
                     if field.node.as_scalar().map(|s| s.resolve()) == Some(Resolved::Null) {
@@ -73,7 +78,7 @@ impl Rule for InvalidQuantity {
                     match parsed {
                         None => out.push(unparsable(cx, &at, group, name, &field)),
                         Some((text, _)) if name == "memory" && quantity::suffix_of(text) == "m" => {
-                            out.push(milli_bytes(cx, &at, group, &field, text))
+                            out.push(milli_bytes(cx, &at, group, &field, text, memory_limit))
                         }
                         Some(_) => {}
                     }
@@ -113,7 +118,14 @@ fn unparsable(cx: &RuleContext<'_>, at: &Place<'_>, group: &str, name: &str, fie
 /// CRI-O's minimum container memory limit, 12 MiB, in nano-bytes (S182).
 const MIN_MEMORY_LIMIT_NANO: i128 = 12 * 1024 * 1024 * 1_000_000_000;
 
-fn milli_bytes(cx: &RuleContext<'_>, at: &Place<'_>, group: &str, field: &Field<'_>, text: &str) -> Draft {
+fn milli_bytes(
+    cx: &RuleContext<'_>,
+    at: &Place<'_>,
+    group: &str,
+    field: &Field<'_>,
+    text: &str,
+    memory_limit: Option<i128>,
+) -> Draft {
     let (owner, what) = (at.owner, at.what);
     let number = &text[..text.len() - 1];
     let bytes = quantity::thousandths(number);
@@ -134,9 +146,20 @@ fn milli_bytes(cx: &RuleContext<'_>, at: &Place<'_>, group: &str, field: &Field<
     ));
     let too_small_a_limit =
         group == "limits" && quantity::nano_units(text).is_some_and(|nano| nano < MIN_MEMORY_LIMIT_NANO);
-    let draft = Draft::new(&InvalidQuantity::META, at.resource, field.path.clone(), message)
-        .label(cx.t("milli-bytes", "毫字节"))
-        .fix(fix);
+    let mut draft = Draft::new(&InvalidQuantity::META, at.resource, field.path.clone(), message)
+        .label(cx.t("milli-bytes", "毫字节"));
+    // A request written as mebibytes must stay within the limit, or the API
+    // server rejects the object (ASM-RES-015): then the limit comes first.
+    let exceeds_limit = group == "requests"
+        && memory_limit.zip(quantity::nano_units(&mebibytes)).is_some_and(|(limit, request)| request > limit);
+    if exceeds_limit {
+        draft = draft.note(cx.t(
+            format_args!("{mebibytes} would exceed the memory limit: correct the limit first"),
+            format_args!("{mebibytes} 会超过内存限制：请先修正限制"),
+        ));
+    } else {
+        draft = draft.fix(fix);
+    }
     if too_small_a_limit {
         draft.note(cx.t(
             "error: a memory limit under 12 MiB keeps the container from starting (S182)",

@@ -1,5 +1,6 @@
 use super::cluster_policy_loses_source_ip::reports_cluster_policy;
 use super::common::{annotation_path, drop_health_check_node_port, Reported};
+use super::gateway_rollout_drops_connections::drops_connections;
 use super::lb_support::{eni_backend_tradeoffs, lb_hostname, service_dns_fix, use_nlb};
 use crate::context::{Cni, InClusterClients, KubeProxyMode, Version};
 use crate::diagnostic::Severity;
@@ -353,6 +354,18 @@ fn fixes(cx: &RuleContext<'_>, topology: &Topology<'_, '_>, svc: &ServiceView<'_
         if !terway {
             eni = eni.introduces("ASM-LB-002");
         }
+        // An override on Cluster that shares these annotations gets ENI backends too: its pods'
+        // rollouts then drop connections more often (ASM-HA-042 turns warning).
+        let cluster_rendering_drops = cx.services.iter().any(|other| {
+            other.resource == svc.resource
+                && other.annotations_path == svc.annotations_path
+                && other.effective_etp() != "Local"
+                && other.backend_type() != Some("eni")
+                && drops_connections(cx, other)
+        });
+        if cluster_rendering_drops {
+            eni = eni.introduces("ASM-HA-042");
+        }
         fixes.push(eni);
 
         let mut host_fix = lb_hostname(cx, svc);
@@ -379,14 +392,21 @@ fn fixes(cx: &RuleContext<'_>, topology: &Topology<'_, '_>, svc: &ServiceView<'_
 /// Cross-resource (ASM-SIP-006): names every IP-based AuthorizationPolicy in
 /// the input that would see node IPs once the gateway SNATs.
 fn warn_ip_policies(cx: &RuleContext<'_>, topology: &Topology<'_, '_>, svc: &ServiceView<'_>, mut fix: Fix) -> Fix {
+    let mut matched = false;
     for policy in topology.ip_based_authorization_policies(svc) {
         let Some(condition) = policy.conditions.iter().find(|c| c.sees_node_ip_under_snat(svc)) else { continue };
+        matched = true;
         let name = cx.resources[policy.resource].display_name();
         let key = condition.key;
         fix = fix.tradeoff(cx.t(
             format_args!("AuthorizationPolicy {name} matches client IPs with {key}: after this change it sees node IPs (ASM-SIP-006)"),
             format_args!("AuthorizationPolicy {name} 用 {key} 匹配客户端 IP：修改后它看到的将是节点 IP（ASM-SIP-006）"),
         ));
+    }
+    // Behind CLB HTTP/HTTPS listeners ASM-SIP-006 already reports the policy
+    // (the CLB is the peer); with L4 listeners only, Cluster's SNAT brings it.
+    if matched && !crate::model::topology::has_l7_listener(svc) {
+        fix = fix.introduces("ASM-SIP-006");
     }
     fix
 }

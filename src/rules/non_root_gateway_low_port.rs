@@ -18,10 +18,14 @@ declare_rule! {
     /// to bind to ports below 1024"; istioctl rejects exactly this combination:
     /// "targetPort is set to %d, which requires root. Set targetPort to be
     /// greater than 1024 or configure values.gateways.%s.runAsRoot=true"
-    /// (S181). The listener for that port then never opens. ASM's own
-    /// examples use `targetPort: 80`/`443` with `runAsRoot: true` (S2);
-    /// whether an ASM version lowers `net.ipv4.ip_unprivileged_port_start` for
-    /// its gateways is not documented, so this is a warning.
+    /// (S181); where nothing lowers the unprivileged-port threshold, the
+    /// listener for that port never opens. Istio's current gateway chart does
+    /// lower it: without a custom `securityContext` its pods set the sysctl
+    /// `net.ipv4.ip_unprivileged_port_start: "0"` ("Safe since 1.22", S42), so
+    /// a non-root Envoy binds 80 and 443. Whether ASM renders its gateways
+    /// with that sysctl is not documented, and ASM's own examples differ (S2),
+    /// so this is an info: check the rendered Deployment's pod
+    /// `securityContext.sysctls`.
     ///
     /// ## Example
     /// ```yaml
@@ -42,9 +46,9 @@ declare_rule! {
         name: "non-root-gateway-low-port",
         title: "the gateway runs without root but must bind a port below 1024",
         title_zh: "网关未以 root 运行，却需要绑定 1024 以下的端口",
-        severity: Warning,
+        severity: Info,
         fix: Always,
-        sources: ["S2", "S181"],
+        sources: ["S2", "S42", "S181"],
     }
 }
 
@@ -127,7 +131,7 @@ spec:
         let found: Vec<_> = report.findings.iter().filter(|f| f.code == "ASM-SEC-044").collect();
         assert_eq!(found.len(), 2, "{found:#?}");
         assert_eq!(found[0].location.path, "/spec/ports/1/targetPort");
-        assert_eq!(found[0].severity.as_str(), "warning");
+        assert_eq!(found[0].severity.as_str(), "info");
         assert_eq!(found[0].message, "IstioGateway istio-system/ingressgateway runs without root (spec.runAsRoot: false) but its port binds container port 80, below 1024");
         assert_eq!(found[1].location.path, "/spec/ports/2");
         assert!(found[1].fixes[0].title.contains("8443"), "{}", found[1].fixes[0].title);
