@@ -332,6 +332,20 @@ fn fixes(cx: &RuleContext<'_>, svc: &ServiceView<'_>, path: &str, present: bool)
             "只有部署了网关 Pod 的节点处理流量：请分散副本（ASM-HA-011）并使用 wrr 调度（ASM-LB-010）",
         )),
     );
+    if let Some(local) = fixes.last_mut() {
+        let backend_type = svc.backend_type();
+        let brings = [
+            ("ASM-LB-001", super::local_policy_in_cluster_lb_access::reports_local_policy(svc, backend_type)),
+            ("ASM-LB-010", super::local_policy_without_wrr::reports_local_policy(cx, svc, backend_type)),
+            ("ASM-HA-011", super::local_policy_single_node_exposure::reports_once_local(cx, svc)),
+            // With Local the CLB's backends follow the pods: the info turns warning.
+            (
+                "ASM-HA-042",
+                backend_type != Some("eni") && super::gateway_rollout_drops_connections::drops_connections(cx, svc),
+            ),
+        ];
+        local.introduces.extend(brings.iter().filter(|(_, brought)| *brought).map(|(code, _)| *code));
+    }
 
     if alibaba_lb && c.cni != Some(Cni::Flannel) {
         let eni = Fix::new(

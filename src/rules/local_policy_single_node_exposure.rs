@@ -230,6 +230,24 @@ impl Rule for LocalPolicySingleNodeExposure {
     }
 }
 
+/// Whether `check` would report `svc` once its externalTrafficPolicy is
+/// Local (for `Fix::introduces`): a gateway LoadBalancer whose pods may sit
+/// on one node.
+pub(crate) fn reports_once_local(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> bool {
+    if svc.effective_type() != "LoadBalancer" || svc.gateway.is_none() {
+        return false;
+    }
+    let topology = Topology::new(cx.resources, cx.services);
+    let placement = match svc.origin {
+        Origin::IstioGateway { .. } => istio_gateway_placement(cx, &topology, svc),
+        Origin::Service => match deployment_placement(cx, &topology, svc) {
+            Some(p) => p,
+            None => return false,
+        },
+    };
+    !((placement.replicas >= 2 && placement.spread) || placement.unknown)
+}
+
 fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, etp_path: &str, p: &Placement<'_>) -> Draft {
     let name = svc.display_name();
     let scope = scope(cx, svc);

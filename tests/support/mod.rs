@@ -573,10 +573,6 @@ pub const KNOWN_VIOLATIONS: &[(&[&str], &str)] = &[
     // ASM-ANN-037); each must declare what it introduces (`Fix::introduces`) or stop
     // introducing it. Remove an entry as soon as its rule is fixed.
     (
-        &["ASM-LB-005 fix set-local-policy", "the fix does not declare"],
-        "TEMPORARY: set-local-policy brings Local's findings (ASM-LB-001, ASM-LB-010, ASM-HA-011) undeclared",
-    ),
-    (
         &["ASM-LB-005 fix eni-passthrough", "the fix does not declare"],
         "TEMPORARY: eni-passthrough brings ASM-LB-002 (no Terway) or ASM-LB-003 (Local + ENI) undeclared",
     ),
