@@ -361,7 +361,16 @@ fn fixes(cx: &RuleContext<'_>, svc: &ServiceView<'_>, path: &str, present: bool)
             "client IPs are kept and in-cluster access works from every node: the CLB sends to pod ENIs directly",
             "保留客户端 IP，且所有节点的集群内访问均正常：CLB 直接转发到 Pod 的弹性网卡",
         ));
-        fixes.push(eni_backend_tradeoffs(cx, eni));
+        let mut eni = eni_backend_tradeoffs(cx, eni);
+        // ENI backends without Terway are ASM-LB-002's finding.
+        if !terway {
+            eni = eni.introduces("ASM-LB-002");
+        }
+        // ENI backends follow the pods: ASM-HA-042's info turns warning.
+        if super::gateway_rollout_drops_connections::drops_connections(cx, svc) {
+            eni = eni.introduces("ASM-HA-042");
+        }
+        fixes.push(eni);
     }
 
     if alibaba_lb {

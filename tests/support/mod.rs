@@ -568,13 +568,16 @@ pub fn render_fix_diffs(text: &str, report: &Report, code: &str) -> String {
 /// fixture test fails when an entry no longer matches anything, so it is
 /// removed as soon as the bug is fixed.
 pub const KNOWN_VIOLATIONS: &[(&[&str], &str)] = &[
-    // Temporary, 2026-12-03: fixes of rules another helper is rewriting at the same
-    // time (ASM-LB-005 logic, ASM-HA-011/ASM-LB-010 anti-affinity, ASM-PP-007,
-    // ASM-ANN-037); each must declare what it introduces (`Fix::introduces`) or stop
-    // introducing it. Remove an entry as soon as its rule is fixed.
+    // Temporary, 2026-12-03: fixes that do not yet declare everything they bring;
+    // each must declare it (`Fix::introduces`, through the other rule's predicate)
+    // or stop bringing it. The fixture test fails once an entry matches nothing.
     (
-        &["ASM-LB-005 fix eni-passthrough", "the fix does not declare"],
-        "TEMPORARY: eni-passthrough brings ASM-LB-002 (no Terway) or ASM-LB-003 (Local + ENI) undeclared",
+        &["ASM-LB-005 fix eni-passthrough", "a new ASM-LB-003 the fix does not declare"],
+        "TEMPORARY: eni-passthrough on a base spec whose override keeps Local makes that override Local + ENI (ASM-LB-003) undeclared",
+    ),
+    (
+        &["ASM-LB-005 fix eni-passthrough", "a new ASM-LB-004 the fix does not declare"],
+        "TEMPORARY: ENI backends make a named targetPort ASM-LB-004's finding; ASM-LB-004 has no predicate yet",
     ),
     (
         &["ASM-PP-007 fix proxy-protocol-off", "new ASM-LB-005"],
