@@ -31,8 +31,10 @@ test("pasting the founding manifest shows ASM-LB-001 in the list and in the edit
   assert.match(await finding.getByTestId("finding-message").innerText(), /istio-system\/istio-ingressgateway/);
   assert.equal(await finding.getByTestId("finding-location").innerText(), "line 5:26");
   // Inline marker on the line, and the live region announced the result.
-  const underlined = p.locator(".cm-lintRange-warning");
-  assert.equal(await underlined.first().innerText(), "Local");
+  // ASM-HA-042 underlines `spec` too: ASM-LB-001's marker is the one on the value.
+  const underlined = p.locator(".cm-lintRange-warning", { hasText: "Local" });
+  assert.equal(await underlined.count(), 1);
+  assert.equal(await underlined.innerText(), "Local");
   assert.match(await p.getByTestId("announce").innerText(), /^Findings: \d+ errors, [1-9]\d* warnings, \d+ info$/);
   // The explanation and its sources expand.
   await finding.locator("details summary").click();
@@ -227,7 +229,9 @@ test("the embed script annotates the YAML blocks of a docs page", async () => {
   assert.equal(await lb.count(), 1);
   assert.equal(await lb.getAttribute("data-line"), "8");
   assert.match(await lb.innerText(), /没有网关 Pod/, "the page is Chinese, so are the messages");
-  assert.equal(await p.locator("pre").nth(0).locator(".gd-line-warning").innerText(), "  externalTrafficPolicy: Local\n");
+  // The warning lines: ASM-HA-042 at `spec:` and ASM-LB-001 at the policy.
+  const warned = p.locator("pre").nth(0).locator(".gd-line-warning");
+  assert.deepEqual(await warned.allInnerTexts(), ["spec:\n", "  externalTrafficPolicy: Local\n"]);
   // The second block says Cluster: no ASM-LB-001, and its `....` lines are no syntax error.
   assert.equal(await p.locator('pre:nth-of-type(2) + .gd-embed [data-testid="embed-finding"][data-code="ASM-LB-001"]').count(), 0);
   assert.equal(await blocks.nth(1).getAttribute("data-gd-checked") !== null, true);
