@@ -207,16 +207,7 @@ impl Rule for LocalPolicySingleNodeExposure {
             if svc.gateway.is_none() {
                 continue;
             }
-            let placement = match svc.origin {
-                Origin::IstioGateway { .. } => istio_gateway_placement(cx, &topology, svc),
-                Origin::Service => match deployment_placement(cx, &topology, svc) {
-                    Some(p) => p,
-                    None => continue,
-                },
-            };
-            if (placement.replicas >= 2 && placement.spread) || placement.unknown {
-                continue;
-            }
+            let Some(placement) = exposed_placement(cx, &topology, svc) else { continue };
             // An override that changes none of these fields repeats its base.
             let mut key = vec![etp.path.as_str()];
             if let Some(fields) = &placement.fields {
@@ -237,15 +228,23 @@ pub(crate) fn reports_once_local(cx: &RuleContext<'_>, svc: &ServiceView<'_>) ->
     if svc.effective_type() != "LoadBalancer" || svc.gateway.is_none() {
         return false;
     }
-    let topology = Topology::new(cx.resources, cx.services);
+    exposed_placement(cx, &Topology::new(cx.resources, cx.services), svc).is_some()
+}
+
+/// Where the gateway's pods run, when that may be on one node: fewer than
+/// two replicas, or no anti-affinity that spreads them. `None` when they are
+/// spread or their placement is unknown.
+fn exposed_placement<'a>(
+    cx: &RuleContext<'a>,
+    topology: &Topology<'_, 'a>,
+    svc: &ServiceView<'a>,
+) -> Option<Placement<'a>> {
     let placement = match svc.origin {
-        Origin::IstioGateway { .. } => istio_gateway_placement(cx, &topology, svc),
-        Origin::Service => match deployment_placement(cx, &topology, svc) {
-            Some(p) => p,
-            None => return false,
-        },
+        Origin::IstioGateway { .. } => istio_gateway_placement(cx, topology, svc),
+        Origin::Service => deployment_placement(cx, topology, svc)?,
     };
-    !((placement.replicas >= 2 && placement.spread) || placement.unknown)
+    let spread = placement.replicas >= 2 && placement.spread;
+    (!spread && !placement.unknown).then_some(placement)
 }
 
 fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, etp_path: &str, p: &Placement<'_>) -> Draft {
