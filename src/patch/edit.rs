@@ -59,10 +59,13 @@ fn clashes_with_taken(taken: &[&TextEdit], edit: &TextEdit) -> bool {
     before.into_iter().chain(inside).any(|t| clash(edit, t))
 }
 
-/// Two edits clash when they overlap, or insert at the same point (their
-/// order would be arbitrary).
+/// Two edits clash when they overlap, or when one inserts at the other's
+/// start or end: two insertions at one point have no order, and an insertion
+/// next to a replacement may repeat what the replacement writes there (two
+/// fixes adding the same key).
 fn clash(a: &TextEdit, b: &TextEdit) -> bool {
-    a.span.overlaps(b.span) || (a.span.is_empty() && b.span.is_empty() && a.span.start == b.span.start)
+    let touches = |x: Span, y: Span| x.is_empty() && (x.start == y.start || x.start == y.end);
+    a.span.overlaps(b.span) || touches(a.span, b.span) || touches(b.span, a.span)
 }
 
 /// Applies sorted, non-overlapping edits; an edit that does not fit the
@@ -101,10 +104,13 @@ mod tests {
             vec![edit(4, 4, "+")],
             vec![edit(4, 4, "-")],
             vec![edit(0, 1, "z"), edit(9, 10, "w")],
+            vec![edit(6, 6, "!")],
+            vec![edit(6, 7, "6")],
         ];
         let (out, applied) = apply_groups(text, &groups);
-        assert_eq!(applied, [true, false, true, false, true]);
-        assert_eq!(out, "z1ab+45678w");
+        // An insertion at a replacement's edge waits, like two at one point.
+        assert_eq!(applied, [true, false, false, false, true, true, false]);
+        assert_eq!(out, "z1ab45!678w");
     }
 
     #[test]

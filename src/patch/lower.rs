@@ -5,7 +5,7 @@ use serde_json::Value as Json;
 
 use crate::source::Span;
 use crate::yaml::scalar::{double_quoted, emit_string, plain_safe, Context};
-use crate::yaml::{pointer, Entry, Mapping, Node, ScalarStyle};
+use crate::yaml::{pointer, Entry, Mapping, Node, ScalarStyle, Value};
 
 use super::edit::TextEdit;
 use super::op::{Op, OpKind};
@@ -83,6 +83,11 @@ impl<'a> Lowering<'a> {
     /// applied in order (RFC 6902 semantics), each against the document as the
     /// previous one left it, and returned as one edit covering what changed.
     pub fn lower(&self, ops: &[Op]) -> Result<Vec<TextEdit>> {
+        // A collection as a key (`? spec:`, `{a: b}: c`) has no JSON form, so
+        // Kubernetes cannot read the document, and its layout is not ours to guess.
+        if !ops.is_empty() && has_collection_key(self.root) {
+            return fail("the document has a key that is not a string; Kubernetes cannot read it, edit it by hand");
+        }
         match ops {
             [] => Ok(Vec::new()),
             [op] => Ok(vec![self.lower_op(op)?]),
@@ -226,17 +231,10 @@ impl<'a> Lowering<'a> {
         if node.as_scalar().is_some() && !matches!(value, Json::Object(_) | Json::Array(_)) {
             let prefer = node.as_scalar().map_or(ScalarStyle::Plain, |s| s.style);
             let text = self.scalar(value, prefer, context, quoted);
-            // Only the YAML loader reads a value from no text: JSON values always have some.
-            let text = match cfg!(feature = "yaml") && node.span.is_empty() {
-                // `key:` with nothing after it, or a flow entry with no colon at all (`{key}`).
-                true if self.text[..node.span.start].trim_end_matches([' ', '\t']).ends_with(':') => format!(" {text}"),
-                true => format!(": {text}"),
-                false => text,
-            };
-            return Ok(TextEdit { span: node.span, text });
+            return Ok(TextEdit { span: node.span, text: self.in_place_of(node, text) });
         }
         if context == Context::Flow {
-            return Ok(TextEdit { span: node.span, text: self.flow(value, quoted) });
+            return Ok(TextEdit { span: node.span, text: self.in_place_of(node, self.flow(value, quoted)) });
         }
         // Block style with a collection on either side: rewrite everything after the colon.
         let (parent, _, key) = self.parent(path)?;
@@ -292,7 +290,7 @@ impl<'a> Lowering<'a> {
             return Ok(TextEdit { span: Span::empty(end), text });
         }
         let first = mapping.entries.first().unwrap_or(last);
-        let indent = self.indent_of(first.key.span.start);
+        let indent = self.indent_of(self.entry_start(first.key.span.start));
         let end = last.value.span.end.max(last.key.span.end);
         let (at, lead) = self.next_line_start(end);
         let text = format!(
@@ -343,6 +341,19 @@ impl<'a> Lowering<'a> {
                         + self.text[after_colon..].find(['\r', '\n']).unwrap_or(self.text.len() - after_colon);
                     let entry_line = self.line_start_of(entry.key.span.start);
                     let between = self.text.get(colon_line_end..entry_line).unwrap_or("");
+                    // Only comments may sit there: an anchor or tag (`&a`) would be left dangling.
+                    let holds_more = |text: &str| {
+                        text.lines().any(|line| !line.trim().is_empty() && !line.trim_start().starts_with('#'))
+                    };
+                    let before_key = self.text.get(entry_line..entry.key.span.start).unwrap_or("");
+                    if holds_more(between)
+                        || holds_more(self.text.get(after_colon..colon_line_end).unwrap_or(""))
+                        || !before_key.trim().is_empty()
+                    {
+                        return fail(format!(
+                            "{path} is the last entry of a mapping with an anchor or tag; remove it by hand"
+                        ));
+                    }
                     let kept = between.trim_end_matches(['\r', '\n']);
                     let kept = if kept.trim().is_empty() { "" } else { kept };
                     TextEdit { span: Span::new(after_colon, line_end), text: format!(" {{}}{kept}") }
@@ -526,6 +537,23 @@ impl<'a> Lowering<'a> {
         crate::source::line_start(self.text, offset)
     }
 
+    /// Where a block mapping entry whose key starts at `key` begins: before
+    /// the key's anchor and tag (`&a !!str key:`) and an explicit key's `?`,
+    /// which the key's span leaves out.
+    fn entry_start(&self, key: usize) -> usize {
+        let line = &self.text[self.line_start_of(key)..key];
+        let mut start = line.len();
+        loop {
+            let before = line[..start].trim_end_matches(' ');
+            let token = before.rfind(' ').map_or(0, |i| i + 1);
+            if !(before[token..].starts_with(['&', '!']) || &before[token..] == "?") {
+                break;
+            }
+            start = token;
+        }
+        key - (line.len() - start)
+    }
+
     /// Columns (in characters) from the start of the line to `offset`.
     fn indent_of(&self, offset: usize) -> usize {
         self.text[self.line_start_of(offset)..offset].chars().count()
@@ -537,6 +565,20 @@ impl<'a> Lowering<'a> {
         match crate::source::next_line_start(self.text, end) {
             Some(at) => (at, ""),
             None => (self.text.len(), self.newline),
+        }
+    }
+
+    /// `text` written over `node`: a value read from no text gets its colon.
+    fn in_place_of(&self, node: &Node, text: String) -> String {
+        // Only the YAML loader reads a value from no text: JSON values always have some.
+        if !(cfg!(feature = "yaml") && node.span.is_empty()) {
+            return text;
+        }
+        // `key:` with nothing after it, or a flow entry with no colon at all (`{key}`).
+        if self.text[..node.span.start].trim_end_matches([' ', '\t']).ends_with(':') {
+            format!(" {text}")
+        } else {
+            format!(": {text}")
         }
     }
 
@@ -590,6 +632,19 @@ fn common_suffix(a: &str, b: &str) -> usize {
         n -= 1;
     }
     n
+}
+
+/// Whether a key anywhere under `node` is a collection or empty.
+fn has_collection_key(node: &Node) -> bool {
+    match &node.value {
+        Value::Scalar(_) => false,
+        Value::Sequence(seq) => seq.items.iter().any(has_collection_key),
+        // An empty key (`? # note` on its own, `: v`) is as unreadable.
+        Value::Mapping(m) => m
+            .entries
+            .iter()
+            .any(|e| e.key.as_scalar().is_none() || e.key.span.is_empty() || has_collection_key(&e.value)),
+    }
 }
 
 #[cfg(all(test, feature = "yaml"))]
@@ -646,6 +701,14 @@ mod tests {
     }
 
     #[test]
+    fn add_to_block_mapping_whose_first_key_has_an_anchor() {
+        // The entry starts at the anchor, not at the key after it.
+        let text = "spec:\n  &a !!str type: LoadBalancer\n  ports: []\n";
+        let out = edit(text, vec![Op::add("/spec/externalTrafficPolicy", "Local")]);
+        assert_eq!(out, "spec:\n  &a !!str type: LoadBalancer\n  ports: []\n  externalTrafficPolicy: Local\n");
+    }
+
+    #[test]
     fn add_creates_missing_parents() {
         let text = "metadata:\n  name: x\nspec:\n  type: LoadBalancer\n";
         let out =
@@ -671,6 +734,13 @@ mod tests {
         assert!(lowering.lower(&[Op::rename("/a/k", "/a/j")]).is_err());
         // Removing the only entry keeps the comment lines above it.
         assert_eq!(edit("m:\n  a:\n    # why\n    k: v\n", vec![Op::remove("/m/a/k")]), "m:\n  a: {}\n    # why\n");
+        // An anchored mapping is left to the user rather than dangling its anchor.
+        let anchored = "m:\n  a:\n    &x # why\n    k: v\n";
+        let loaded = load(anchored, &Limits::default());
+        let doc = &loaded.documents[0];
+        let refused =
+            Lowering::new(anchored, doc.root.as_ref().unwrap(), doc.span).lower(&[Op::remove("/m/a/k")]).unwrap_err();
+        assert!(refused.0.contains("anchor or tag"), "{}", refused.0);
         assert_eq!(edit("a:\nb: 1\n", vec![Op::add("/a/k", "z")]), "a:\n  k: z\nb: 1\n");
         assert_eq!(edit("a: ~\n", vec![Op::add("/a/k", "z")]), "a:\n  k: z\n");
     }

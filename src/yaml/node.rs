@@ -142,12 +142,10 @@ impl Node {
         }
     }
 
-    /// The entries of a mapping that are strings on both sides.
+    /// A mapping's keys with their effective values, as Kubernetes reads them:
+    /// a duplicated key once, with its last value, and merge keys (`<<`) resolved.
     pub fn string_map(&self) -> impl Iterator<Item = (&str, &Node)> {
-        self.as_mapping()
-            .into_iter()
-            .flat_map(|m| m.entries.iter())
-            .filter_map(|e| Some((e.key.scalar_text()?, &e.value)))
+        self.as_mapping().map(Mapping::merged_entries).unwrap_or_default().into_iter()
     }
 
     pub fn items(&self) -> &[Node] {
