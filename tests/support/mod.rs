@@ -12,7 +12,7 @@ use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
 use gateway_doctor::patch::{apply_groups, splice, TextEdit};
-use gateway_doctor::report::{Finding, Location};
+use gateway_doctor::report::{new_findings, Finding, Location};
 use gateway_doctor::rule::Applicability;
 use gateway_doctor::source::{LineIndex, Span};
 use gateway_doctor::yaml::{self, Limits};
@@ -207,11 +207,31 @@ fn comments(text: &str) -> Vec<Comment<'_>> {
         start += raw.len();
         if line.trim_start().starts_with('#') {
             out.push(Comment { text: line.trim(), whole_line: true, line: span });
-        } else if let Some(i) = line.find(" #") {
-            out.push(Comment { text: line[i + 1..].trim_end(), whole_line: false, line: span });
+        } else if let Some(i) = trailing_comment(line) {
+            out.push(Comment { text: line[i..].trim_end(), whole_line: false, line: span });
         }
     }
     out
+}
+
+/// Where a trailing ` #` comment starts, outside quoted scalars (`" # x"` is a value).
+fn trailing_comment(line: &str) -> Option<usize> {
+    let mut quote = None;
+    let mut escaped = false;
+    let mut previous = ' ';
+    for (i, c) in line.char_indices() {
+        match quote {
+            Some('"') if escaped => escaped = false,
+            Some('"') if c == '\\' => escaped = true,
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if matches!(c, '"' | '\'') && matches!(previous, ' ' | ':' | '[' | '{' | ',' | '-') => quote = Some(c),
+            None if c == '#' && previous == ' ' => return Some(i),
+            None => {}
+        }
+        previous = c;
+    }
+    None
 }
 
 fn count<'t>(items: impl Iterator<Item = &'t str>) -> HashMap<&'t str, usize> {
@@ -262,36 +282,6 @@ fn findings_at(report: &Report, finding: &Finding) -> usize {
             && f.location.path == finding.location.path
     };
     report.findings.iter().filter(at).count()
-}
-
-/// Findings of `after` that `before` does not have, matched by (code,
-/// document, path): a finding that moves, or grows more severe than every
-/// finding it could match, counts as new; one that keeps or lowers its
-/// severity (a warning that a fix turns into an info) does not.
-pub fn new_findings<'a>(before: &Report, after: &'a Report) -> Vec<&'a Finding> {
-    let key = |f: &Finding| (f.code, f.location.document, f.location.path.clone());
-    let mut old: HashMap<_, Vec<Severity>> = HashMap::new();
-    for f in &before.findings {
-        old.entry(key(f)).or_default().push(f.severity);
-    }
-    for severities in old.values_mut() {
-        severities.sort();
-    }
-    after
-        .findings
-        .iter()
-        .filter(|f| {
-            let Some(severities) = old.get_mut(&key(f)) else { return true };
-            // Consume the least severe old finding that is at least as severe.
-            match severities.iter().position(|s| *s >= f.severity) {
-                Some(i) => {
-                    severities.remove(i);
-                    false
-                }
-                None => true,
-            }
-        })
-        .collect()
 }
 
 /// A fix never makes a manifest worse: no new error finding, and new warning
@@ -567,45 +557,10 @@ pub fn render_fix_diffs(text: &str, report: &Report, code: &str) -> String {
 /// ours to fix. Each entry lists texts that a problem must all contain to be set aside; the
 /// fixture test fails when an entry no longer matches anything, so it is
 /// removed as soon as the bug is fixed.
-pub const KNOWN_VIOLATIONS: &[(&[&str], &str)] = &[
-    // Temporary, 2026-12-03: fixes that do not yet declare everything they bring;
-    // each must declare it (`Fix::introduces`, through the other rule's predicate)
-    // or stop bringing it. The fixture test fails once an entry matches nothing.
-    (
-        &["ASM-LB-005 fix eni-passthrough", "a new ASM-LB-003 the fix does not declare"],
-        "TEMPORARY: eni-passthrough on a base spec whose override keeps Local makes that override Local + ENI (ASM-LB-003) undeclared",
-    ),
-    (
-        &["ASM-LB-005 fix eni-passthrough", "a new ASM-LB-004 the fix does not declare"],
-        "TEMPORARY: ENI backends make a named targetPort ASM-LB-004's finding; ASM-LB-004 has no predicate yet",
-    ),
-    (
-        &["ASM-PP-007 fix proxy-protocol-off", "new ASM-LB-005"],
-        "TEMPORARY: turning PROXY protocol off unmasks ASM-LB-005",
-    ),
-    (
-        &["ASM-ANN-037 fix correct-value", "ASM-PP-00"],
-        "TEMPORARY: correcting the proxy-protocol value to `on` turns PROXY protocol on (ASM-PP-007 error, ASM-PP-008)",
-    ),
-];
+pub const KNOWN_VIOLATIONS: &[(&[&str], &str)] = &[];
 
 /// The same for the mutated inputs of tests/robustness.rs (random, so never stale).
-pub const KNOWN_MUTATION_VIOLATIONS: &[(&[&str], &str)] = &[
-    (
-        &["ASM-CR-021 fix correct-enum-case", "the fix does not declare"],
-        "TEMPORARY: correcting a rejected enum value (`local`) to the valid one unmasks what the value means \
-     (Local's ASM-LB-001/ASM-LB-010/ASM-HA-011/ASM-HA-042); ASM-CR-021 does not declare them yet",
-    ),
-    (
-        &["ASM-ANN-036 fix rename-annotation", "the fix does not declare"],
-        "TEMPORARY: renaming a misspelled annotation key makes the CCM read it, which unmasks the findings of \
-         its value (ASM-ANN-041 for a pay-by-spec setting, ...); ASM-ANN-036 does not declare them yet",
-    ),
-    (
-        &["mutated by [DuplicateLine", "declares it introduces"],
-        "TEMPORARY: with a duplicated key the `introduces` predicates and the rules can read different copies",
-    ),
-];
+pub const KNOWN_MUTATION_VIOLATIONS: &[(&[&str], &str)] = &[];
 
 /// The same for the corpus files (tests/corpus.rs), checked the same way there.
 pub const KNOWN_CORPUS_VIOLATIONS: &[(&[&str], &str)] = &[];
