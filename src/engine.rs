@@ -43,6 +43,13 @@ pub struct Options {
 }
 
 pub fn check(text: &str, options: &Options) -> Report {
+    let mut report = check_once(text, options);
+    crate::reveal::measure(text, options.lang, &mut report, |fixed| check_once(fixed, options));
+    report
+}
+
+/// One check, with every fix as its rule declares it.
+fn check_once(text: &str, options: &Options) -> Report {
     match options.format.resolve(text) {
         #[cfg(feature = "yaml")]
         InputFormat::Markdown => crate::markdown::check(text, options),
@@ -244,6 +251,7 @@ impl Resolver<'_> {
                     recommended: fix.recommended,
                     tradeoffs: fix.tradeoffs,
                     introduces: fix.introduces,
+                    reveals: fix.reveals,
                     patch,
                     edits,
                     unavailable,

@@ -15,6 +15,7 @@ pub mod model;
 mod order;
 pub mod patch;
 pub mod report;
+mod reveal;
 pub mod rule;
 pub mod rules;
 pub mod source;

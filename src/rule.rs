@@ -196,6 +196,9 @@ pub struct Fix {
     /// input did not (a trade-off the user accepts by applying it). A fix never
     /// introduces an error; the test harness checks the list is exact.
     pub introduces: Vec<&'static str>,
+    /// A correction that makes a setting take effect (a misspelled key, a
+    /// value's case): the engine measures what it introduces (`crate::reveal`).
+    pub reveals: bool,
     /// RFC 6902 operations, paths relative to the resource.
     pub ops: Vec<Op>,
 }
@@ -212,6 +215,7 @@ impl Fix {
             recommended: false,
             tradeoffs: Vec::new(),
             introduces: Vec::new(),
+            reveals: false,
             ops: Vec::new(),
         }
     }
@@ -232,7 +236,18 @@ impl Fix {
     /// warning or info) that the input did not.
     #[inline(never)]
     pub fn introduces(mut self, code: &'static str) -> Self {
-        self.introduces.push(code);
+        if !self.introduces.contains(&code) {
+            self.introduces.push(code);
+        }
+        self
+    }
+
+    /// Marks a correction whose `introduces` the engine measures by
+    /// re-checking the fixed text: what an ignored setting means once it takes
+    /// effect is every other rule's business, not this one's.
+    #[inline(never)]
+    pub fn reveals(mut self) -> Self {
+        self.reveals = true;
         self
     }
 }

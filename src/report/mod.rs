@@ -5,6 +5,8 @@ pub mod rules_doc;
 pub mod sarif;
 pub mod text;
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use crate::diagnostic::{DiagnosticKind, Severity};
@@ -84,6 +86,9 @@ pub struct FixOut {
     /// Rule codes of warnings or infos the fixed manifest may newly carry.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub introduces: Vec<&'static str>,
+    /// `introduces` is measured by the engine (`Fix::reveals`), not declared.
+    #[serde(skip)]
+    pub reveals: bool,
     /// RFC 6902, against the resource.
     pub patch: Vec<Op>,
     /// The same change as edits of the input text.
@@ -136,4 +141,35 @@ impl Report {
     pub fn has_input_errors(&self) -> bool {
         self.diagnostics.iter().any(|d| d.severity == Severity::Error)
     }
+}
+
+/// Findings of `after` that `before` does not have, matched by (code,
+/// document, path): a finding that moves, or grows more severe than every
+/// finding it could match, counts as new; one that keeps or lowers its
+/// severity (a warning that a fix turns into an info) does not. A fix must
+/// declare these (`FixOut::introduces`).
+pub fn new_findings<'a>(before: &Report, after: &'a Report) -> Vec<&'a Finding> {
+    let key = |f: &Finding| (f.code, f.location.document, f.location.path.clone());
+    let mut old: HashMap<_, Vec<Severity>> = HashMap::new();
+    for f in &before.findings {
+        old.entry(key(f)).or_default().push(f.severity);
+    }
+    for severities in old.values_mut() {
+        severities.sort();
+    }
+    after
+        .findings
+        .iter()
+        .filter(|f| {
+            let Some(severities) = old.get_mut(&key(f)) else { return true };
+            // Consume the least severe old finding that is at least as severe.
+            match severities.iter().position(|s| *s >= f.severity) {
+                Some(i) => {
+                    severities.remove(i);
+                    false
+                }
+                None => true,
+            }
+        })
+        .collect()
 }

@@ -174,6 +174,7 @@ fn check_value(
         Applicability::Safe,
         cx.t(format_args!("quote the value: {shown}"), format_args!("给值加引号：{shown}")),
     )
+    .reveals()
     .op(Op::replace(path, quoted).quoted());
     fix = if resolved == Resolved::Null {
         fix.tradeoff(cx.t(

@@ -7,7 +7,7 @@ use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext, RuleMeta};
 
 use super::common::{absent_field_path, annotation_path, scope, Reported};
-use super::lb_support::eni_backend_tradeoffs;
+use super::lb_support::{declare_eni_passthrough, eni_backend_tradeoffs};
 
 declare_rule! {
     /// ## What it does
@@ -110,18 +110,11 @@ impl Rule for ClusterPolicyLosesSourceIp {
             if svc.effective_etp() != "Cluster" || svc.backend_type() == Some("eni") {
                 continue;
             }
-            if svc.lb_annotation("proxy-protocol").and_then(Field::text) == Some("on") {
+            if proxy_protocol_on(svc) {
                 continue;
             }
             let etp = svc.external_traffic_policy.as_ref();
-            let path = match etp {
-                Some(f) => f.path.clone(),
-                None => absent_field_path(
-                    svc,
-                    "externalTrafficPolicy",
-                    &[svc.service_type.as_ref().map(|f| f.path.as_str())],
-                ),
-            };
+            let path = etp_path(svc);
             // An override with its own serviceAnnotations needs its own annotation fix.
             if !reported.first(svc.resource, &format!("{path} {}", svc.annotations_path)) {
                 continue;
@@ -197,21 +190,33 @@ impl Rule for ClusterPolicyLosesSourceIp {
 }
 
 /// Whether `check` above would report `svc` once its externalTrafficPolicy is
-/// Cluster and its backend type is `backend_type`: what a fix elsewhere that
-/// makes it so must declare (`Fix::introduces`). The fixture harness fails
-/// when this drifts from `check`.
-pub(crate) fn reports_cluster_policy(cx: &RuleContext<'_>, svc: &ServiceView<'_>, backend_type: Option<&str>) -> bool {
+/// Cluster, its backend type is `backend_type` and PROXY protocol is on or
+/// off as `proxy_protocol` says: what a fix elsewhere that makes it so must
+/// declare (`Fix::introduces`). The fixture harness fails when this drifts
+/// from `check`.
+pub(crate) fn reports_cluster_policy(
+    cx: &RuleContext<'_>,
+    svc: &ServiceView<'_>,
+    backend_type: Option<&str>,
+    proxy_protocol: bool,
+) -> bool {
     let reported = cx.cluster.needs_source_ip != Some(false)
         && svc.gateway.is_some()
         && matches!(svc.effective_type(), "LoadBalancer" | "NodePort")
         && backend_type != Some("eni")
-        && svc.lb_annotation("proxy-protocol").and_then(Field::text) != Some("on");
+        && !proxy_protocol;
     // Behind HTTP/HTTPS listeners on every port, `check` stays quiet when the
     // pods in view already trust the CLB as a proxy.
     match clb_listeners(svc).filter(|l| l.all_l7()) {
         Some(l7) if reported => behind_http_listeners(cx, svc, String::new(), &l7).is_some(),
         _ => reported,
     }
+}
+
+/// Whether the load balancer prefixes connections with a PROXY protocol header,
+/// which carries the client IP whatever the policy (S8, S14).
+pub(crate) fn proxy_protocol_on(svc: &ServiceView<'_>) -> bool {
+    svc.lb_annotation("proxy-protocol").and_then(Field::text) == Some("on")
 }
 
 const TRUSTED_PROXY_CONFIG: &str = r#"{"gatewayTopology":{"numTrustedProxies":1}}"#;
@@ -308,6 +313,14 @@ fn assess(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> (Severity, Vec<String>
     }
 }
 
+/// Where `svc`'s externalTrafficPolicy is, or where a fix adds it.
+fn etp_path(svc: &ServiceView<'_>) -> String {
+    match &svc.external_traffic_policy {
+        Some(f) => f.path.clone(),
+        None => absent_field_path(svc, "externalTrafficPolicy", &[svc.service_type.as_ref().map(|f| f.path.as_str())]),
+    }
+}
+
 fn fixes(cx: &RuleContext<'_>, svc: &ServiceView<'_>, path: &str, present: bool) -> Vec<Fix> {
     let c = cx.cluster;
     let terway = c.cni.is_some_and(Cni::is_terway);
@@ -315,37 +328,40 @@ fn fixes(cx: &RuleContext<'_>, svc: &ServiceView<'_>, path: &str, present: bool)
     let mut fixes = Vec::new();
 
     let local_op = if present { Op::replace(path, "Local") } else { Op::add(path, "Local") };
-    fixes.push(
-        Fix::new(
-            "set-local-policy",
-            Applicability::Unsafe,
-            cx.t("set externalTrafficPolicy: Local", "将 externalTrafficPolicy 设为 Local"),
-        )
-        .op(local_op)
-        .tradeoff(cx.t("client IPs are kept: no SNAT, no second hop", "保留客户端 IP：没有 SNAT，也没有第二跳"))
-        .tradeoff(cx.t(
-            "in-cluster clients of the load balancer address may then fail on nodes without a gateway pod (ASM-LB-001 applies)",
-            "之后没有网关 Pod 的节点上的集群内客户端访问负载均衡地址可能失败（适用 ASM-LB-001）",
-        ))
-        .tradeoff(cx.t(
-            "only nodes with a gateway pod serve traffic: spread the replicas (ASM-HA-011) and use the wrr scheduler (ASM-LB-010)",
-            "只有部署了网关 Pod 的节点处理流量：请分散副本（ASM-HA-011）并使用 wrr 调度（ASM-LB-010）",
-        )),
-    );
-    if let Some(local) = fixes.last_mut() {
-        let backend_type = svc.backend_type();
+    let mut local = Fix::new(
+        "set-local-policy",
+        Applicability::Unsafe,
+        cx.t("set externalTrafficPolicy: Local", "将 externalTrafficPolicy 设为 Local"),
+    )
+    .op(local_op)
+    .tradeoff(cx.t("client IPs are kept: no SNAT, no second hop", "保留客户端 IP：没有 SNAT，也没有第二跳"))
+    .tradeoff(cx.t(
+        "in-cluster clients of the load balancer address may then fail on nodes without a gateway pod (ASM-LB-001 applies)",
+        "之后没有网关 Pod 的节点上的集群内客户端访问负载均衡地址可能失败（适用 ASM-LB-001）",
+    ))
+    .tradeoff(cx.t(
+        "only nodes with a gateway pod serve traffic: spread the replicas (ASM-HA-011) and use the wrr scheduler (ASM-LB-010)",
+        "只有部署了网关 Pod 的节点处理流量：请分散副本（ASM-HA-011）并使用 wrr 调度（ASM-LB-010）",
+    ));
+    // Every rendering that reads the field the fix sets turns Local with it.
+    let turning_local = cx.services.iter().filter(|other| other.resource == svc.resource && etp_path(other) == path);
+    for other in turning_local {
+        let backend_type = other.backend_type();
         let brings = [
-            ("ASM-LB-001", super::local_policy_in_cluster_lb_access::reports_local_policy(svc, backend_type)),
-            ("ASM-LB-010", super::local_policy_without_wrr::reports_local_policy(cx, svc, backend_type)),
-            ("ASM-HA-011", super::local_policy_single_node_exposure::reports_once_local(cx, svc)),
+            ("ASM-LB-001", super::local_policy_in_cluster_lb_access::reports_local_policy(other, backend_type)),
+            ("ASM-LB-010", super::local_policy_without_wrr::reports_local_policy(cx, other, backend_type)),
+            ("ASM-HA-011", super::local_policy_single_node_exposure::reports_once_local(cx, other)),
             // With Local the CLB's backends follow the pods: the info turns warning.
             (
                 "ASM-HA-042",
-                backend_type != Some("eni") && super::gateway_rollout_drops_connections::drops_connections(cx, svc),
+                backend_type != Some("eni") && super::gateway_rollout_drops_connections::drops_connections(cx, other),
             ),
         ];
-        local.introduces.extend(brings.iter().filter(|(_, brought)| *brought).map(|(code, _)| *code));
+        for (code, _) in brings.iter().filter(|(_, brought)| *brought) {
+            local = local.introduces(code);
+        }
     }
+    fixes.push(local);
 
     if alibaba_lb && c.cni != Some(Cni::Flannel) {
         let eni = Fix::new(
@@ -361,7 +377,7 @@ fn fixes(cx: &RuleContext<'_>, svc: &ServiceView<'_>, path: &str, present: bool)
             "client IPs are kept and in-cluster access works from every node: the CLB sends to pod ENIs directly",
             "保留客户端 IP，且所有节点的集群内访问均正常：CLB 直接转发到 Pod 的弹性网卡",
         ));
-        let mut eni = eni_backend_tradeoffs(cx, eni);
+        let mut eni = declare_eni_passthrough(cx, svc, eni_backend_tradeoffs(cx, eni), None);
         // ENI backends without Terway are ASM-LB-002's finding.
         if !terway {
             eni = eni.introduces("ASM-LB-002");

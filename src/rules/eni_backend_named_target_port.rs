@@ -88,6 +88,9 @@ impl Rule for EniBackendNamedTargetPort {
                 if !reported.first(svc.resource, &path) {
                     continue;
                 }
+                if severity_of(cx, name).is_none() {
+                    continue;
+                }
                 let port_name = port.get("name").and_then(Node::scalar_text).unwrap_or("?");
                 let svc_name = svc.display_name();
                 let scope = scope(cx, svc);
@@ -101,7 +104,6 @@ impl Rule for EniBackendNamedTargetPort {
                         .label(cx.t("a port name must contain a letter", "端口名称必须包含字母"))
                 } else {
                     match cx.cluster.ccm_version {
-                        Some(ccm) if ccm >= NAMED_TARGET_PORT_CCM => continue,
                         Some(ccm) => {
                             let message = cx.t(
                                 format_args!("targetPort `{name}` of port `{port_name}` on {svc_name}{scope} is a name; with {BACKEND_TYPE}: eni your CCM {ccm} cannot resolve it (v2.1.0 can)"),
@@ -140,6 +142,33 @@ impl Rule for EniBackendNamedTargetPort {
 
 /// The first CCM that resolves a named `targetPort` for ENI backends (S144).
 const NAMED_TARGET_PORT_CCM: Version = Version(2, 1, 0);
+
+/// The severity `check` above gives a string targetPort `name` on ENI
+/// backends, if it reports it at all.
+fn severity_of(cx: &RuleContext<'_>, name: &str) -> Option<Severity> {
+    if is_quoted_number(name) {
+        return Some(Severity::Error);
+    }
+    match cx.cluster.ccm_version {
+        Some(ccm) if ccm >= NAMED_TARGET_PORT_CCM => None,
+        Some(_) => Some(Severity::Error),
+        None => Some(Severity::Info),
+    }
+}
+
+/// The most severe finding `check` above would give `svc` once its backend
+/// type is ENI: what a fix that adds `backend-type: eni` must declare
+/// (`Fix::introduces`), or must not apply when it is an error.
+pub(crate) fn reports_with_eni(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> Option<Severity> {
+    if svc.effective_type() != "LoadBalancer" {
+        return None;
+    }
+    svc.port_entries()
+        .into_iter()
+        .filter_map(|(port, _)| port.get("targetPort")?.as_str())
+        .filter_map(|name| severity_of(cx, name))
+        .max()
+}
 
 /// `"8080"`: digits only, which no port name can be.
 fn is_quoted_number(name: &str) -> bool {

@@ -4,7 +4,7 @@ use crate::model::{Field, ServiceView, BACKEND_TYPE};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
 
-use super::cluster_policy_loses_source_ip::reports_cluster_policy;
+use super::cluster_policy_loses_source_ip::{proxy_protocol_on, reports_cluster_policy};
 use super::common::{scope, Reported};
 use super::local_policy_in_cluster_lb_access::reports_local_policy as reports_local_lb_access;
 use super::local_policy_without_wrr::reports_local_policy as reports_local_without_wrr;
@@ -136,9 +136,10 @@ fn with_node_backend_findings(
     backend_type: Option<&str>,
     mut fix: Fix,
 ) -> Fix {
-    let local = svc.effective_etp() == "Local";
+    let etp = svc.effective_etp();
+    let local = etp == "Local";
     let findings = [
-        ("ASM-LB-005", !local && reports_cluster_policy(cx, svc, backend_type)),
+        ("ASM-LB-005", etp == "Cluster" && reports_cluster_policy(cx, svc, backend_type, proxy_protocol_on(svc))),
         ("ASM-LB-001", local && reports_local_lb_access(svc, backend_type)),
         ("ASM-LB-010", local && reports_local_without_wrr(cx, svc, backend_type)),
     ];
@@ -178,7 +179,11 @@ fn fixes(cx: &RuleContext<'_>, svc: &ServiceView<'_>, annotation: &Field<'_>) ->
         "takes the CCM's default backend type: ecs on Flannel, ENI on Terway clusters created after 2020-08-10",
         "使用 CCM 默认的后端类型：Flannel 上为 ecs，2020-08-10 之后创建的 Terway 集群上为 ENI",
     ));
-    let remove = with_node_backend_findings(cx, svc, None, remove);
+    // Judged on the Service without the annotation: it may have been the only
+    // sign that the Service is Alibaba Cloud's (`ServiceView::provider`).
+    let mut without = svc.clone();
+    without.annotations.retain(|(key, _)| *key != BACKEND_TYPE);
+    let remove = with_node_backend_findings(cx, &without, None, remove);
     vec![ecs, remove]
 }
 

@@ -100,6 +100,7 @@ impl Rule for ExternalHpaFightsAsmReplicaSync {
                         Applicability::Safe,
                         cx.t(format_args!("quote the value: {REPLICAS_MANAGED}: \"false\""), format_args!("为值加引号：{REPLICAS_MANAGED}: \"false\"")),
                     )
+                    .reveals()
                     .op(Op::replace(annotation_path.clone(), "false").quoted())
                     .tradeoff(cx.t("none: the intended value is kept", "无：保留原本想要的值")),
                 ),

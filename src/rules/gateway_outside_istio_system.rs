@@ -72,6 +72,8 @@ impl Rule for GatewayOutsideIstioSystem {
                         Applicability::Unsafe,
                         cx.t("set metadata.namespace: istio-system", "将 metadata.namespace 设为 istio-system"),
                     )
+                    // Outside istio-system the gateway never started: what it means there is new.
+                    .reveals()
                     .op(Op::replace("/metadata/namespace", ISTIO_SYSTEM))
                     .tradeoff(cx.t(
                         format_args!("applying creates a new gateway in istio-system; delete the one in {namespace} yourself"),
@@ -102,6 +104,8 @@ impl Rule for GatewayOutsideIstioSystem {
                         Applicability::Safe,
                         cx.t("add metadata.namespace: istio-system", "添加 metadata.namespace: istio-system"),
                     )
+                    // The gateway's namespace was unknown: objects that match it there now apply.
+                    .reveals()
                     .op(Op::add("/metadata/namespace", ISTIO_SYSTEM))
                     .tradeoff(cx.t(
                         "none: istio-system is the only namespace an ASM gateway works in",

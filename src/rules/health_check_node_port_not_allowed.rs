@@ -106,6 +106,9 @@ impl Rule for HealthCheckNodePortNotAllowed {
                 if reports_local_without_wrr(cx, svc, svc.backend_type()) {
                     local = local.introduces("ASM-LB-010");
                 }
+                if crate::rules::eni_backend_with_local_policy::reports_once_local(svc) {
+                    local = local.introduces("ASM-LB-003");
+                }
                 draft = draft.fix(local);
             }
             out.push(draft);

@@ -84,6 +84,12 @@ impl Rule for IncompleteLbAnnotations {
     }
 }
 
+/// Whether `check` above would report `svc`'s `backend-label` once its backend
+/// type is ENI: what a fix that adds `backend-type: eni` must declare.
+pub(crate) fn reports_with_eni(svc: &ServiceView<'_>) -> bool {
+    lb_kind(svc) == Some(LbKind::Clb) && svc.lb_annotation("backend-label").is_some()
+}
+
 struct Checker<'c, 'a> {
     cx: &'c RuleContext<'a>,
     svc: &'c ServiceView<'a>,

@@ -149,6 +149,7 @@ fn check_value(
             Applicability::Safe,
             cx.t(format_args!("write {intended}"), format_args!("改为 {intended}")),
         )
+        .reveals()
         .op(Op::replace(path, *intended))
         .tradeoff(
             cx.t("none: the same value in the spelling Kubernetes accepts", "无：相同取值，改为 Kubernetes 接受的拼写"),

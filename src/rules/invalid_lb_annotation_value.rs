@@ -181,6 +181,7 @@ fn bad_value(
                     Applicability::Safe,
                     cx.t(format_args!("write \"{fixed}\""), format_args!("改为 \"{fixed}\"")),
                 )
+                .reveals()
                 .op(Op::replace(field.path.clone(), fixed.as_str()).quoted())
                 .tradeoff(cx.t(
                     "the CCM applies the setting it ignored or rejected until now",

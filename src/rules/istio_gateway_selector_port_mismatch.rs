@@ -243,6 +243,8 @@ fn selector_finding(cx: &RuleContext<'_>, index: usize, selector: &[(&str, &str)
                     cx.t(format_args!("select {key}: {actual}"), format_args!("将 selector 改为 {key}: {actual}")),
                 )
                 .op(Op::replace(path, actual.as_str()))
+                // What the Gateway's servers mean on those pods is every other rule's to say.
+                .reveals()
                 .tradeoff(cx.t(
                     "the Gateway's servers start to apply on those gateway pods",
                     "该 Gateway 的 servers 将开始作用于这些网关 Pod",

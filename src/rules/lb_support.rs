@@ -3,6 +3,7 @@
 //! reporting each annotation problem once.
 
 use crate::context::{Cni, Version};
+use crate::diagnostic::Severity;
 use crate::model::clb_annotations::is_dns_hostname;
 use crate::model::{Provider, ServiceView, ALIBABA_PREFIX, NLB_CLASS};
 use crate::patch::Op;
@@ -127,6 +128,44 @@ pub fn eni_backend_tradeoffs(cx: &RuleContext<'_>, fix: Fix) -> Fix {
     };
     if cx.cluster.cni.is_none() {
         return fix.tradeoff(cx.t("assumed: the CNI is unknown (--cni tells)", "假定：CNI 未知（可用 --cni 指定）"));
+    }
+    fix
+}
+
+/// What adding `backend-type: eni` to `svc`'s annotations brings to every
+/// rendering that reads them (an IstioGateway's overrides share the base
+/// spec's annotations): a Local one becomes ASM-LB-003's finding, a named
+/// targetPort ASM-LB-004's, a `backend-label` ASM-ANN-028's. `cluster_at`: the externalTrafficPolicy field the
+/// fix also sets to Cluster (renderings that inherit it follow). When ASM-LB-004 would be an error (a CCM before v2.1.0), the fix
+/// is advice only: its tradeoff says to number the ports first.
+pub fn declare_eni_passthrough(
+    cx: &RuleContext<'_>,
+    svc: &ServiceView<'_>,
+    mut fix: Fix,
+    cluster_at: Option<&str>,
+) -> Fix {
+    let sharing = cx.services.iter().filter(|other| {
+        other.resource == svc.resource
+            && other.annotations_path == svc.annotations_path
+            && other.backend_type() != Some("eni")
+    });
+    for other in sharing {
+        let etp_path = other.external_traffic_policy.as_ref().map(|f| f.path.as_str());
+        let to_cluster = cluster_at.is_some() && etp_path == cluster_at;
+        if !to_cluster && super::eni_backend_with_local_policy::reports_with_eni(other) {
+            fix = fix.introduces("ASM-LB-003");
+        }
+        if super::incomplete_lb_annotations::reports_with_eni(other) {
+            fix = fix.introduces("ASM-ANN-028");
+        }
+        match super::eni_backend_named_target_port::reports_with_eni(cx, other) {
+            Some(Severity::Error) => {
+                fix.applicability = Applicability::DisplayOnly;
+                fix.ops.clear();
+            }
+            Some(_) => fix = fix.introduces("ASM-LB-004"),
+            None => {}
+        }
     }
     fix
 }

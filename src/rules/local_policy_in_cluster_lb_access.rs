@@ -1,7 +1,7 @@
-use super::cluster_policy_loses_source_ip::reports_cluster_policy;
+use super::cluster_policy_loses_source_ip::{proxy_protocol_on, reports_cluster_policy};
 use super::common::{annotation_path, drop_health_check_node_port, Reported};
 use super::gateway_rollout_drops_connections::drops_connections;
-use super::lb_support::{eni_backend_tradeoffs, lb_hostname, service_dns_fix, use_nlb};
+use super::lb_support::{declare_eni_passthrough, eni_backend_tradeoffs, lb_hostname, service_dns_fix, use_nlb};
 use crate::context::{Cni, InClusterClients, KubeProxyMode, Version};
 use crate::diagnostic::Severity;
 use crate::model::topology::Topology;
@@ -330,7 +330,7 @@ fn fixes(cx: &RuleContext<'_>, topology: &Topology<'_, '_>, svc: &ServiceView<'_
         )
     });
     let mut cluster_fix = drop_health_check_node_port(cx, svc, cluster_fix);
-    if reports_cluster_policy(cx, svc, svc.backend_type()) {
+    if reports_cluster_policy(cx, svc, svc.backend_type(), proxy_protocol_on(svc)) {
         cluster_fix = cluster_fix.introduces("ASM-LB-005");
     }
     fixes.push(warn_ip_policies(cx, topology, svc, cluster_fix));
@@ -350,7 +350,8 @@ fn fixes(cx: &RuleContext<'_>, topology: &Topology<'_, '_>, svc: &ServiceView<'_
             "client source IP kept: the CLB sends to pod ENIs directly",
             "保留客户端源 IP：CLB 直接转发到 Pod 的弹性网卡",
         ));
-        let mut eni = drop_health_check_node_port(cx, svc, eni_backend_tradeoffs(cx, eni));
+        let eni = drop_health_check_node_port(cx, svc, eni_backend_tradeoffs(cx, eni));
+        let mut eni = declare_eni_passthrough(cx, svc, eni, Some(etp_path));
         if !terway {
             eni = eni.introduces("ASM-LB-002");
         }
@@ -403,9 +404,9 @@ fn warn_ip_policies(cx: &RuleContext<'_>, topology: &Topology<'_, '_>, svc: &Ser
             format_args!("AuthorizationPolicy {name} 用 {key} 匹配客户端 IP：修改后它看到的将是节点 IP（ASM-SIP-006）"),
         ));
     }
-    // Behind CLB HTTP/HTTPS listeners ASM-SIP-006 already reports the policy
-    // (the CLB is the peer); with L4 listeners only, Cluster's SNAT brings it.
-    if matched && !crate::model::topology::has_l7_listener(svc) {
+    // Behind CLB HTTP/HTTPS listeners on ports in view ASM-SIP-006 already
+    // reports the policy (the CLB is the peer); otherwise Cluster's SNAT brings it.
+    if matched && crate::model::topology::clb_listeners(svc).is_none_or(|l| l.l7.is_empty()) {
         fix = fix.introduces("ASM-SIP-006");
     }
     fix

@@ -124,6 +124,10 @@ impl Rule for LocalPolicyWithoutWrr {
                     format_args!("{shown} 会把同一客户端固定到同一后端；wrr 不会"),
                 ));
             }
+            // On a reused CLB without force-override-listeners the CCM ignores it (ASM-ANN-039).
+            if super::reused_clb_listeners_not_managed::warns_once_listener_set(svc) {
+                fix = fix.introduces("ASM-ANN-039");
+            }
             fix.recommended = true;
             out.push(draft.fix(fix));
         }
@@ -141,7 +145,7 @@ pub(crate) fn reports_local_policy(cx: &RuleContext<'_>, svc: &ServiceView<'_>, 
     lb_kind(svc) == Some(LbKind::Clb)
         && is_alibaba(cx, svc)
         && backend_type != Some("eni")
-        && !matches!(current, Some("wrr" | "wlc"))
+        && current != Some("wrr")
         && current.is_none_or(|c| scheduler_values.is_none_or(|v| value_problem(v, c).is_none()))
 }
 

@@ -5,6 +5,7 @@ use crate::model::topology::Topology;
 use crate::model::{istio_spec_field, selected_deployments, Field, Origin, ServiceView};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext, RuleMeta};
+use crate::rules::cluster_policy_loses_source_ip::reports_cluster_policy;
 use crate::rules::lb_support::{has_l4_listener, owner, Once};
 use crate::yaml::Node;
 
@@ -269,21 +270,25 @@ fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, field: &Field<'_>, pods:
             "不要与 CLB 的 HTTP/HTTPS 监听同时使用（七层监听请用 X-Forwarded-For 和 numTrustedProxies）",
         ));
     }
+    let mut off = Fix::new(
+        "proxy-protocol-off",
+        Applicability::Unsafe,
+        cx.t("turn PROXY protocol off at the load balancer", "在负载均衡上关闭 PROXY 协议"),
+    );
+    // Without the header a Cluster gateway loses the client IP (ASM-LB-005).
+    if svc.effective_etp() == "Cluster" && reports_cluster_policy(cx, svc, svc.backend_type(), false) {
+        off = off.introduces("ASM-LB-005");
+    }
     fixes.push(
-        Fix::new(
-            "proxy-protocol-off",
-            Applicability::Unsafe,
-            cx.t("turn PROXY protocol off at the load balancer", "在负载均衡上关闭 PROXY 协议"),
-        )
-        .op(Op::replace(field.path.clone(), "off").quoted())
-        .tradeoff(cx.t(
-            "the gateway no longer learns client IPs from the header (see ASM-LB-005 for other ways)",
-            "网关不再能从协议头获得客户端 IP（其他方式见 ASM-LB-005）",
-        ))
-        .tradeoff(cx.t(
-            "switching PROXY protocol on a CLB listener is not a smooth online change",
-            "切换 CLB 监听的 PROXY 协议不支持平滑在线变更",
-        )),
+        off.op(Op::replace(field.path.clone(), "off").quoted())
+            .tradeoff(cx.t(
+                "the gateway no longer learns client IPs from the header (see ASM-LB-005 for other ways)",
+                "网关不再能从协议头获得客户端 IP（其他方式见 ASM-LB-005）",
+            ))
+            .tradeoff(cx.t(
+                "switching PROXY protocol on a CLB listener is not a smooth online change",
+                "切换 CLB 监听的 PROXY 协议不支持平滑在线变更",
+            )),
     );
     draft.fixes = fixes;
     draft

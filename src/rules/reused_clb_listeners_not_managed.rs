@@ -148,6 +148,16 @@ impl Rule for ReusedClbListenersNotManaged {
     }
 }
 
+/// Whether `check` above would warn about `svc` once it carries a listener
+/// setting (`scheduler`, ...) it has none of yet: what a fix that adds one
+/// must declare (`Fix::introduces`).
+pub(crate) fn warns_once_listener_set(svc: &ServiceView<'_>) -> bool {
+    lb_kind(svc) == Some(LbKind::Clb)
+        && svc.lb_annotation("id").and_then(Field::text).is_some_and(|t| !t.is_empty())
+        && svc.lb_annotation("force-override-listeners").and_then(Field::text) != Some("true")
+        && LISTENER_KEYS.iter().all(|suffix| svc.lb_annotation(suffix).is_none())
+}
+
 fn not_overridden(cx: &RuleContext<'_>, svc: &ServiceView<'_>, id: &Field<'_>) -> Draft {
     let who = owner(cx, svc);
     let lb = id.text().unwrap_or("");

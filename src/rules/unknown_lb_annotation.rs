@@ -190,7 +190,10 @@ fn unknown(cx: &RuleContext<'_>, svc: &ServiceView<'_>, key: &str, field: &Field
     let Some(value) = field.text() else { return Some(draft) };
     // A duplicated key (the input's duplicate-key warning): renaming the last
     // entry would only bring the earlier one into effect.
-    if svc.annotations.iter().filter(|(k, _)| *k == key).count() > 1 {
+    let map = crate::yaml::pointer::split_last(&field.path)
+        .and_then(|(parent, _)| cx.resources[svc.resource].get(parent))
+        .and_then(crate::yaml::Node::as_mapping);
+    if map.is_some_and(|m| m.entries.iter().filter(|e| e.key.scalar_text() == Some(key)).count() > 1) {
         return Some(draft);
     }
     if let Some(existing) = svc.annotation(&new_key) {
@@ -217,6 +220,7 @@ fn unknown(cx: &RuleContext<'_>, svc: &ServiceView<'_>, key: &str, field: &Field
         if safe { Applicability::Safe } else { Applicability::Unsafe },
         cx.t(format_args!("rename the key to {new_key}"), format_args!("将键名改为 {new_key}")),
     )
+    .reveals()
     .op(Op::rename(field.path.clone(), annotation_path(svc, &new_key)))
     .tradeoff(cx.t(
         format_args!(
