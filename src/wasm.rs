@@ -14,6 +14,12 @@ use crate::rule::{FixAvailability, Lang};
 use crate::source::ColumnUnit;
 use crate::{model, FixRequest, Options, Severity};
 
+/// talc instead of the standard library's dlmalloc: smaller code in the module
+/// (BENCHMARKS.md, Browser). The Kubewarden module uses it too.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
 /** Problems with arguments come back as values, never as exceptions or traps. */
