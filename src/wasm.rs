@@ -350,9 +350,14 @@ fn options_arg(value: Option<JsValue>) -> Result<(Options, bool), String> {
     Ok((options, allow_unsafe))
 }
 
+/// Results cross as JSON text parsed by `JSON.parse`: serde_json is in the
+/// module anyway, and one string is smaller code than building each object
+/// through calls into JavaScript (BENCHMARKS.md, browser module size).
 fn to_js<T: Serialize>(value: &T) -> JsValue {
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    value.serialize(&serializer).unwrap_or_else(|e| error(&format!("could not convert the result: {e}")))
+    serde_json::to_string(value)
+        .map_err(|e| e.to_string())
+        .and_then(|json| js_sys::JSON::parse(&json).map_err(|_| "JSON.parse failed".to_owned()))
+        .unwrap_or_else(|e| error(&format!("could not convert the result: {e}")))
 }
 
 fn error(message: &str) -> JsValue {
