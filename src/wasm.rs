@@ -328,7 +328,6 @@ fn options_arg(value: Option<JsValue>) -> Result<(Options, bool), String> {
     };
     let map: serde_json::Map<String, serde_json::Value> =
         serde_wasm_bindgen::from_value(value).map_err(|e| format!("options must be an object: {e}"))?;
-    let mut context = serde_json::Map::new();
     let mut allow_unsafe = false;
     for (key, value) in map {
         let text = || value.as_str().map(str::to_owned).ok_or_else(|| format!("`{key}` must be a string"));
@@ -340,13 +339,10 @@ fn options_arg(value: Option<JsValue>) -> Result<(Options, bool), String> {
             }
             "hostname" => options.params.hostname = Some(text()?),
             "allowUnsafe" => allow_unsafe = value.as_bool().ok_or("`allowUnsafe` must be a boolean")?,
-            _ => {
-                context.insert(key, value);
-            }
+            // The context keys, read as the policy hosts read their settings.
+            _ => options.context.set_json(&key, &value).map_err(|e| format!("invalid options: {e}"))?,
         }
     }
-    options.context =
-        serde_json::from_value(serde_json::Value::Object(context)).map_err(|e| format!("invalid options: {e}"))?;
     Ok((options, allow_unsafe))
 }
 
