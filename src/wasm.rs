@@ -192,7 +192,14 @@ pub fn fix(
         let text = text_arg(&text)?;
         let ids: Vec<String> = match fix_ids {
             Some(ids) if !ids.is_undefined() && !ids.is_null() => {
-                serde_wasm_bindgen::from_value(ids).map_err(|e| format!("fixIds must be an array of strings: {e}"))?
+                let strings = |ids: Vec<serde_json::Value>| -> Option<Vec<String>> {
+                    ids.into_iter().map(|id| id.as_str().map(str::to_owned)).collect()
+                };
+                match from_js(&ids)? {
+                    serde_json::Value::Array(ids) => strings(ids),
+                    _ => None,
+                }
+                .ok_or("fixIds must be an array of strings")?
             }
             _ => Vec::new(),
         };
@@ -326,8 +333,9 @@ fn options_arg(value: Option<JsValue>) -> Result<(Options, bool), String> {
     let Some(value) = value.filter(|v| !v.is_undefined() && !v.is_null()) else {
         return Ok((options, false));
     };
-    let map: serde_json::Map<String, serde_json::Value> =
-        serde_wasm_bindgen::from_value(value).map_err(|e| format!("options must be an object: {e}"))?;
+    let serde_json::Value::Object(map) = from_js(&value)? else {
+        return Err("options must be an object".to_owned());
+    };
     let mut allow_unsafe = false;
     for (key, value) in map {
         let text = || value.as_str().map(str::to_owned).ok_or_else(|| format!("`{key}` must be a string"));
@@ -354,6 +362,15 @@ fn to_js<T: Serialize>(value: &T) -> JsValue {
         .map_err(|e| e.to_string())
         .and_then(|json| js_sys::JSON::parse(&json).map_err(|_| "JSON.parse failed".to_owned()))
         .unwrap_or_else(|e| error(&format!("could not convert the result: {e}")))
+}
+
+/// Arguments cross as `JSON.stringify` text, read by the core's JSON reader
+/// as the policy hosts read their requests: no second JSON deserialiser.
+/// (`undefined` members drop out, as `JSON.stringify` leaves them.)
+fn from_js(value: &JsValue) -> Result<serde_json::Value, String> {
+    let text =
+        js_sys::JSON::stringify(value).ok().and_then(|text| text.as_string()).ok_or("arguments must be JSON values")?;
+    crate::yaml::read_value(text.as_bytes(), &crate::yaml::Limits::default())
 }
 
 fn error(message: &str) -> JsValue {
