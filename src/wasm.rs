@@ -192,14 +192,11 @@ pub fn fix(
         let text = text_arg(&text)?;
         let ids: Vec<String> = match fix_ids {
             Some(ids) if !ids.is_undefined() && !ids.is_null() => {
-                let strings = |ids: Vec<serde_json::Value>| -> Option<Vec<String>> {
-                    ids.into_iter().map(|id| id.as_str().map(str::to_owned)).collect()
-                };
-                match from_js(&ids)? {
-                    serde_json::Value::Array(ids) => strings(ids),
+                let ids = match from_js(&ids)? {
+                    serde_json::Value::Array(ids) => ids.iter().map(|id| id.as_str().map(str::to_owned)).collect(),
                     _ => None,
-                }
-                .ok_or("fixIds must be an array of strings")?
+                };
+                ids.ok_or("fixIds must be an array of strings")?
             }
             _ => Vec::new(),
         };
@@ -356,7 +353,7 @@ fn options_arg(value: Option<JsValue>) -> Result<(Options, bool), String> {
 
 /// Results cross as JSON text parsed by `JSON.parse`: serde_json is in the
 /// module anyway, and one string is smaller code than building each object
-/// through calls into JavaScript (BENCHMARKS.md, browser module size).
+/// through calls into JavaScript (BENCHMARKS.md, Browser).
 fn to_js<T: Serialize>(value: &T) -> JsValue {
     serde_json::to_string(value)
         .map_err(|e| e.to_string())
