@@ -14,6 +14,12 @@ use crate::rule::{FixAvailability, Lang};
 use crate::source::ColumnUnit;
 use crate::{model, FixRequest, Options, Severity};
 
+/// talc instead of the standard library's dlmalloc: smaller code in the module
+/// (BENCHMARKS.md, Browser). The Kubewarden module uses it too.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
 /** Problems with arguments come back as values, never as exceptions or traps. */
@@ -186,7 +192,11 @@ pub fn fix(
         let text = text_arg(&text)?;
         let ids: Vec<String> = match fix_ids {
             Some(ids) if !ids.is_undefined() && !ids.is_null() => {
-                serde_wasm_bindgen::from_value(ids).map_err(|e| format!("fixIds must be an array of strings: {e}"))?
+                let ids = match from_js(&ids)? {
+                    serde_json::Value::Array(ids) => ids.iter().map(|id| id.as_str().map(str::to_owned)).collect(),
+                    _ => None,
+                };
+                ids.ok_or("fixIds must be an array of strings")?
             }
             _ => Vec::new(),
         };
@@ -320,9 +330,9 @@ fn options_arg(value: Option<JsValue>) -> Result<(Options, bool), String> {
     let Some(value) = value.filter(|v| !v.is_undefined() && !v.is_null()) else {
         return Ok((options, false));
     };
-    let map: serde_json::Map<String, serde_json::Value> =
-        serde_wasm_bindgen::from_value(value).map_err(|e| format!("options must be an object: {e}"))?;
-    let mut context = serde_json::Map::new();
+    let serde_json::Value::Object(map) = from_js(&value)? else {
+        return Err("options must be an object".to_owned());
+    };
     let mut allow_unsafe = false;
     for (key, value) in map {
         let text = || value.as_str().map(str::to_owned).ok_or_else(|| format!("`{key}` must be a string"));
@@ -334,19 +344,30 @@ fn options_arg(value: Option<JsValue>) -> Result<(Options, bool), String> {
             }
             "hostname" => options.params.hostname = Some(text()?),
             "allowUnsafe" => allow_unsafe = value.as_bool().ok_or("`allowUnsafe` must be a boolean")?,
-            _ => {
-                context.insert(key, value);
-            }
+            // The context keys, read as the policy hosts read their settings.
+            _ => options.context.set_json(&key, &value).map_err(|e| format!("invalid options: {e}"))?,
         }
     }
-    options.context =
-        serde_json::from_value(serde_json::Value::Object(context)).map_err(|e| format!("invalid options: {e}"))?;
     Ok((options, allow_unsafe))
 }
 
+/// Results cross as JSON text parsed by `JSON.parse`: serde_json is in the
+/// module anyway, and one string is smaller code than building each object
+/// through calls into JavaScript (BENCHMARKS.md, Browser).
 fn to_js<T: Serialize>(value: &T) -> JsValue {
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    value.serialize(&serializer).unwrap_or_else(|e| error(&format!("could not convert the result: {e}")))
+    serde_json::to_string(value)
+        .map_err(|e| e.to_string())
+        .and_then(|json| js_sys::JSON::parse(&json).map_err(|_| "JSON.parse failed".to_owned()))
+        .unwrap_or_else(|e| error(&format!("could not convert the result: {e}")))
+}
+
+/// Arguments cross as `JSON.stringify` text, read by the core's JSON reader
+/// as the policy hosts read their requests: no second JSON deserialiser.
+/// (`undefined` members drop out, as `JSON.stringify` leaves them.)
+fn from_js(value: &JsValue) -> Result<serde_json::Value, String> {
+    let text =
+        js_sys::JSON::stringify(value).ok().and_then(|text| text.as_string()).ok_or("arguments must be JSON values")?;
+    crate::yaml::read_value(text.as_bytes(), &crate::yaml::Limits::default())
 }
 
 fn error(message: &str) -> JsValue {

@@ -80,6 +80,23 @@ fn bad_arguments_are_error_values() {
 }
 
 #[wasm_bindgen_test]
+fn arguments_cross_as_json() {
+    // `undefined` members drop out, as `JSON.stringify` leaves them: an optional key not set.
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &"hostname".into(), &JsValue::UNDEFINED).unwrap();
+    js_sys::Reflect::set(&options, &"inClusterClients".into(), &"none".into()).unwrap();
+    let report = rust(wasm::check(JsValue::from_str(FOUNDING), Some(options.into())));
+    assert_eq!(lb001(&report)["severity"], "info", "{report}");
+    // What JSON cannot carry is an error value, not a trap.
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &"cni".into(), &js_sys::BigInt::from(1u32).into()).unwrap();
+    let result = rust(wasm::check(JsValue::from_str(FOUNDING), Some(options.into())));
+    assert!(result["error"].as_str().is_some_and(|e| !e.is_empty()), "{result}");
+    let result = rust(wasm::fix(JsValue::from_str(FOUNDING), Some(js(json!(["safe", 3]))), None));
+    assert!(result["error"].as_str().unwrap().starts_with("fixIds"), "{result}");
+}
+
+#[wasm_bindgen_test]
 fn hostile_input_gives_diagnostics_not_traps() {
     let deep_flow = "[".repeat(100_000);
     let deep_block: String = (0..3_000).map(|i| format!("{}k{i}:\n", " ".repeat(i))).collect();
