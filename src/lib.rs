@@ -17,6 +17,7 @@ pub mod patch;
 pub mod report;
 pub mod rule;
 pub mod rules;
+pub mod schema;
 pub mod source;
 pub mod sources;
 mod template;

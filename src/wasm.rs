@@ -108,7 +108,7 @@ export interface Finding {
 }
 
 export interface InputDiagnostic {
-  kind: "syntax" | "duplicate-key" | "alias-limit" | "limit" | "not-a-resource" | "elision" | "indentation" | "template";
+  kind: "syntax" | "duplicate-key" | "alias-limit" | "limit" | "not-a-resource" | "elision" | "indentation" | "template" | "schema-unavailable";
   severity: Severity;
   message: string;
   document?: number;

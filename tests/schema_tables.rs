@@ -46,12 +46,13 @@ fn text(relative: &str) -> String {
 }
 
 fn generate() -> String {
-    let mut table = Table::default();
-    table.sources = vec![
+    let sources = vec![
         Source {
             id: "k8s",
             label: "kubernetes@1.34".into(),
-            address: format!("kubernetes-sigs/kubectl-validate/pkg/openapiclient/builtins/1.34@{KUBECTL_VALIDATE_COMMIT}"),
+            address: format!(
+                "kubernetes-sigs/kubectl-validate/pkg/openapiclient/builtins/1.34@{KUBECTL_VALIDATE_COMMIT}"
+            ),
         },
         Source {
             id: "istio",
@@ -64,6 +65,7 @@ fn generate() -> String {
             address: format!("aliyun/alibabacloud-servicemesh-api/alibabacloudservicemesh/v1@{ASM_API_COMMIT}"),
         },
     ];
+    let mut table = Table { sources, ..Table::default() };
 
     let documents: Vec<Value> = ["api/v1.json", "apis/apps/v1.json", "apis/autoscaling/v2.json", "apis/policy/v1.json"]
         .iter()
@@ -72,7 +74,12 @@ fn generate() -> String {
     let components = Components::new(&documents);
     for (api_version, kind, full) in KUBERNETES_KINDS {
         let root = components.emit_root(&mut table, full);
-        table.kinds.push(KindEntry { api_version: api_version.to_string(), kind: kind.to_string(), root, source: "k8s" });
+        table.kinds.push(KindEntry {
+            api_version: api_version.to_string(),
+            kind: kind.to_string(),
+            root,
+            source: "k8s",
+        });
     }
 
     let crds = text("istio-api-1.30.3/customresourcedefinitions.gen.yaml");
@@ -107,9 +114,7 @@ fn generate() -> String {
         &text("alibabacloud-servicemesh-api/istiogateway_types.go"),
         &text("alibabacloud-servicemesh-api/common.go"),
     ]);
-    let mut k8s = |table: &mut Table, full: &str| {
-        schema_tables::model::Kind::Ref(components.emit_root(table, full))
-    };
+    let mut k8s = |table: &mut Table, full: &str| schema_tables::model::Kind::Ref(components.emit_root(table, full));
     let root = go.emit_root(&mut table, "IstioGateway", &mut k8s);
     // Only v1 Go types are published; ASM's documents write the same fields
     // under v1beta1 (the rules read both, model::is_istio_gateway).

@@ -132,7 +132,11 @@ fn parse_field(line: &str) -> Option<Field> {
     let words: Vec<&str> = head.split_whitespace().collect();
     match words.as_slice() {
         [name, go_type] => Some(Field { name: name.to_string(), go_type: go_type.to_string(), tag }),
-        [go_type] => Some(Field { name: go_type.to_string(), go_type: go_type.to_string(), tag }),
+        // An embedded field is named after its type (`metav1.ObjectMeta` is `ObjectMeta`).
+        [go_type] => {
+            let name = go_type.rsplit('.').next().unwrap_or(go_type).trim_start_matches('*');
+            Some(Field { name: name.to_string(), go_type: go_type.to_string(), tag })
+        }
         _ => panic!("unreadable Go field: {line}"),
     }
 }

@@ -120,7 +120,8 @@ pub fn scalar_or_collection(
 /// under `prefix` (`istio.Gateway.spec.servers.items`), identical ones shared.
 pub fn crd_object(table: &mut Table, schema: &Value, path: &str) -> String {
     let properties = schema["properties"].as_object().cloned().unwrap_or_default();
-    let fields: Fields = properties.iter().map(|(field, s)| (field.clone(), crd_kind(table, s, &format!("{path}.{field}")))).collect();
+    let fields: Fields =
+        properties.iter().map(|(field, s)| (field.clone(), crd_kind(table, s, &format!("{path}.{field}")))).collect();
     table.intern(path.to_owned(), fields)
 }
 
