@@ -93,14 +93,21 @@ fn mistyped_draft(
     let what = resource_label(resource);
     let want = schema::expected_text(expected);
     let found = schema::found_text(node);
-    let message = cx.t(
-        format_args!("{field} of {what} takes {}, not {}; the API server refuses the object", want.0, found.0),
-        format_args!("{what} 的 {field} 应为{}，而不是{}；API server 会拒绝该对象", want.1, found.1),
-    );
+    let message = if crate::model::is_istio_gateway(resource) {
+        cx.t(
+            format_args!("{field} of {what} takes {}, not {}; ASM cannot decode the gateway", want.0, found.0),
+            format_args!("{what} 的 {field} 应为{}，而不是{}；ASM 无法解码该网关", want.1, found.1),
+        )
+    } else {
+        cx.t(
+            format_args!("{field} of {what} takes {}, not {}; the API server refuses the object", want.0, found.0),
+            format_args!("{what} 的 {field} 应为{}，而不是{}；API server 会拒绝该对象", want.1, found.1),
+        )
+    };
     let note = if crate::model::is_istio_gateway(resource) {
         cx.t(
-            "ASM's Go types decode this field as shown by S204; Go's JSON decoder fails on a value of another type (S205)",
-            "ASM 的 Go 类型按 S204 解码该字段；Go 的 JSON 解码器遇到其他类型的值会失败（S205）",
+            "ASM reads IstioGateway into its Go types (S204), and Go's JSON decoder fails on a value of another type (S205); a structural CRD refuses it already (S201)",
+            "ASM 将 IstioGateway 解码为其 Go 类型（S204），Go 的 JSON 解码器遇到其他类型的值会失败（S205）；结构化 CRD 会直接拒绝它（S201）",
         )
     } else {
         cx.t(

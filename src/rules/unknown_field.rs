@@ -111,18 +111,21 @@ fn unknown_draft(
     let what = resource_label(resource);
     let label = source.label.as_str();
     let candidates = schema::suggestions(unknown.object, unknown.key);
+    let (fate, fate_zh) = if crate::model::is_istio_gateway(resource) {
+        ("ASM never reads it", "ASM 不会读取它")
+    } else {
+        ("the API server drops or refuses it", "API server 会丢弃或拒绝它")
+    };
     let message = match candidates.as_slice() {
         [] => cx.t(
-            format_args!("field {field} of {what} is unknown to {label}; the API server drops or refuses it"),
-            format_args!("{what} 的字段 {field} 在 {label} 中不存在；API server 会丢弃或拒绝它"),
+            format_args!("field {field} of {what} is unknown to {label}; {fate}"),
+            format_args!("{what} 的字段 {field} 在 {label} 中不存在；{fate_zh}"),
         ),
         names => {
             let names = names.join(" or ");
             cx.t(
-                format_args!(
-                    "unknown field {field} of {what} (did you mean {names}?); the API server drops or refuses it"
-                ),
-                format_args!("{what} 的字段 {field} 未知（是否想写 {names}？）；API server 会丢弃或拒绝它"),
+                format_args!("unknown field {field} of {what} (did you mean {names}?); {fate}"),
+                format_args!("{what} 的字段 {field} 未知（是否想写 {names}？）；{fate_zh}"),
             )
         }
     };
