@@ -39,3 +39,14 @@ pub fn suggestions<'s>(object: &'s ObjectType, key: &str) -> Vec<&'s str> {
     let best = close.iter().map(|(d, _)| *d).min();
     close.into_iter().filter(|(d, _)| Some(*d) == best).map(|(_, name)| name).collect()
 }
+
+/// The misspelt key under `parent` whose one suggestion is `field`: what a rule
+/// that finds `field` unset names instead of offering to add it a second time
+/// (ASM-CR-046 renames it). `None` without tables or a covered kind.
+pub fn misspelling_of<'a>(resource: &crate::model::Resource<'a>, parent: &str, field: &str) -> Option<&'a str> {
+    let checked = problems(tables()?, resource)?;
+    checked.problems.into_iter().find_map(|problem| match problem {
+        Problem::Unknown(u) if u.parent == parent && suggestions(u.object, u.key) == [field] => Some(u.key),
+        _ => None,
+    })
+}
