@@ -1,7 +1,5 @@
 //! Reads the text of `schema/tables.txt` (its header describes the format).
 
-use std::collections::HashMap;
-
 /// What a field holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FieldKind {
@@ -60,43 +58,48 @@ pub struct Schema {
 impl Schema {
     pub fn parse(text: &str) -> Result<Self, String> {
         let lines = text.lines().filter(|l| !l.starts_with('#') && !l.is_empty());
-        let index: HashMap<&str, usize> =
-            lines.clone().filter_map(|l| l.strip_prefix("type ")).enumerate().map(|(i, name)| (name, i)).collect();
+        // Types come sorted by name: references are found by binary search.
+        let names: Vec<&str> = lines.clone().filter_map(|l| l.strip_prefix("type ")?.split(' ').next()).collect();
+        if names.windows(2).any(|w| w.first() >= w.get(1)) {
+            return Err("type names are not sorted".to_owned());
+        }
         let mut sources = Vec::new();
         let mut kinds = Vec::new();
-        let mut types: Vec<ObjectType> = Vec::new();
+        let mut types = Vec::new();
         for line in lines {
-            let words: Vec<&str> = line.split(' ').collect();
-            match words.as_slice() {
-                ["", field, kind] => {
-                    let kind = parse_kind(kind, &index).ok_or_else(|| format!("unreadable field line `{line}`"))?;
-                    let object = types.last_mut().ok_or_else(|| format!("field before any type: `{line}`"))?;
-                    object.fields.push(((*field).to_owned(), kind));
+            let mut words = line.split(' ');
+            match (words.next(), words.next()) {
+                (Some("type"), Some(name)) => {
+                    let mut fields = Vec::new();
+                    for field in words {
+                        let parsed =
+                            field.split_once(':').and_then(|(f, k)| Some((f.to_owned(), parse_kind(k, &names)?)));
+                        fields.push(parsed.ok_or_else(|| format!("unreadable field `{field}` of {name}"))?);
+                    }
+                    fields.sort_by(|a, b| a.0.cmp(&b.0));
+                    types.push(ObjectType { name: name.to_owned(), fields });
                 }
-                ["type", name] => types.push(ObjectType { name: (*name).to_owned(), fields: Vec::new() }),
-                ["source", id, label, address] => sources.push(SchemaSource {
-                    id: (*id).to_owned(),
-                    label: (*label).to_owned(),
-                    address: (*address).to_owned(),
-                }),
-                ["kind", api_version, kind, root, source] => {
-                    let root = *index.get(root).ok_or_else(|| format!("kind of unknown type `{line}`"))?;
+                (Some("source"), Some(id)) => match (words.next(), words.next()) {
+                    (Some(label), Some(address)) => sources.push(SchemaSource {
+                        id: id.to_owned(),
+                        label: label.to_owned(),
+                        address: address.to_owned(),
+                    }),
+                    _ => return Err(format!("unreadable line `{line}`")),
+                },
+                (Some("kind"), Some(api_version)) => {
+                    let (Some(kind), Some(root), Some(source)) = (words.next(), words.next(), words.next()) else {
+                        return Err(format!("unreadable line `{line}`"));
+                    };
+                    let root = names.binary_search(&root).map_err(|_| format!("kind of unknown type `{line}`"))?;
                     let source = sources
                         .iter()
-                        .position(|s: &SchemaSource| s.id == *source)
+                        .position(|s: &SchemaSource| s.id == source)
                         .ok_or_else(|| format!("kind of unknown source `{line}`"))?;
-                    kinds.push(KindEntry {
-                        api_version: (*api_version).to_owned(),
-                        kind: (*kind).to_owned(),
-                        root,
-                        source,
-                    });
+                    kinds.push(KindEntry { api_version: api_version.to_owned(), kind: kind.to_owned(), root, source });
                 }
                 _ => return Err(format!("unreadable line `{line}`")),
             }
-        }
-        for object in &mut types {
-            object.fields.sort_by(|a, b| a.0.cmp(&b.0));
         }
         Ok(Self { sources, kinds, types })
     }
@@ -112,15 +115,15 @@ impl Schema {
     }
 }
 
-fn parse_kind(text: &str, index: &HashMap<&str, usize>) -> Option<FieldKind> {
+fn parse_kind(text: &str, names: &[&str]) -> Option<FieldKind> {
     if let Some(item) = text.strip_prefix("[]") {
-        return Some(FieldKind::Array(Box::new(parse_kind(item, index)?)));
+        return Some(FieldKind::Array(Box::new(parse_kind(item, names)?)));
     }
     if let Some(value) = text.strip_prefix("{}") {
-        return Some(FieldKind::Map(Box::new(parse_kind(value, index)?)));
+        return Some(FieldKind::Map(Box::new(parse_kind(value, names)?)));
     }
     if let Some(name) = text.strip_prefix('@') {
-        return index.get(name).map(|i| FieldKind::Object(*i));
+        return names.binary_search(&name).ok().map(FieldKind::Object);
     }
     Some(match text {
         "s" => FieldKind::Str,
@@ -138,7 +141,7 @@ fn parse_kind(text: &str, index: &HashMap<&str, usize>) -> Option<FieldKind> {
 mod tests {
     use super::*;
 
-    const TINY: &str = "# header\nsource k8s kubernetes@1.34 a/b/c@0123456789\nkind v1 Service core.v1.Service k8s\ntype core.v1.Service\n spec @core.v1.ServiceSpec\n kind s\ntype core.v1.ServiceSpec\n ports []@core.v1.ServicePort\n selector {}s\ntype core.v1.ServicePort\n port i\n targetPort io\n";
+    const TINY: &str = "# header\nsource k8s kubernetes@1.34 a/b/c@0123456789\nkind v1 Service Service k8s\ntype Service spec:@ServiceSpec kind:s\ntype ServicePort port:i targetPort:io\ntype ServiceSpec ports:[]@ServicePort selector:{}s\n";
 
     #[test]
     fn reads_kinds_types_and_fields() {
@@ -147,16 +150,18 @@ mod tests {
         assert_eq!(source.label, "kubernetes@1.34");
         let service = schema.object(root).unwrap();
         assert_eq!(service.fields[0].0, "kind", "fields are sorted");
-        assert_eq!(service.field("spec"), Some(&FieldKind::Object(1)));
-        let spec = schema.object(1).unwrap();
-        assert_eq!(spec.field("ports"), Some(&FieldKind::Array(Box::new(FieldKind::Object(2)))));
+        assert_eq!(service.field("spec"), Some(&FieldKind::Object(2)));
+        let spec = schema.object(2).unwrap();
+        assert_eq!(spec.field("ports"), Some(&FieldKind::Array(Box::new(FieldKind::Object(1)))));
         assert_eq!(spec.field("selector"), Some(&FieldKind::Map(Box::new(FieldKind::Str))));
         assert!(schema.root("apps/v1", "Deployment").is_none());
     }
 
     #[test]
     fn rejects_unreadable_lines() {
-        assert!(Schema::parse("type A\n b @Missing\n").is_err());
+        assert!(Schema::parse("type A b:@Missing\n").is_err());
+        assert!(Schema::parse("type B\ntype A\n").is_err(), "unsorted");
+        assert!(Schema::parse("type A b\n").is_err());
         assert!(Schema::parse(" a s\n").is_err());
         assert!(Schema::parse("kind v1 Service Nope k8s\n").is_err());
     }
