@@ -292,6 +292,12 @@ impl<'a> Lowering<'a> {
             return Ok(TextEdit { span: Span::empty(end), text });
         }
         let first = mapping.entries.first().unwrap_or(last);
+        // `&a key:` or `!!str key:`: the entries start at the anchor or tag,
+        // whose column the tree does not keep.
+        let before_key = &self.text[self.line_start_of(first.key.span.start)..first.key.span.start];
+        if before_key.trim_start_matches([' ', '-']).contains(['&', '!']) {
+            return fail(format!("the first key of {parent_path} carries an anchor or a tag; add {key} by hand"));
+        }
         let indent = self.indent_of(first.key.span.start);
         let end = last.value.span.end.max(last.key.span.end);
         let (at, lead) = self.next_line_start(end);
@@ -636,6 +642,16 @@ mod tests {
         assert_eq!(edit("m: {a, b: 1}\n", vec![Op::replace("/m/a", "x")]), "m: {a: x, b: 1}\n");
         assert_eq!(edit("m: {a: , b: 1}\n", vec![Op::replace("/m/a", "x")]), "m: {a: x , b: 1}\n");
         assert_eq!(edit("a:\nb: 1\n", vec![Op::replace("/a", "x")]), "a: x\nb: 1\n");
+    }
+
+    #[test]
+    fn an_anchored_first_key_is_not_guessed_at() {
+        let text = "m:\n   &a  k: v\n";
+        let loaded = load(text, &Limits::default());
+        let doc = &loaded.documents[0];
+        let lowering = Lowering::new(text, doc.root.as_ref().unwrap(), doc.span);
+        let refused = lowering.lower(&[Op::add("/m/k2", "v2")]).unwrap_err();
+        assert!(refused.0.contains("anchor or a tag"), "{}", refused.0);
     }
 
     #[test]
