@@ -7,6 +7,7 @@ use crate::model::{Field, ServiceView, ALIBABA_PREFIX};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
 use crate::rules::lb_support::{annotation_path, owner, Once};
+use crate::rules::rename_outcome::{rename_outcome, Outcome};
 
 declare_rule! {
     /// ## What it does
@@ -48,7 +49,11 @@ declare_rule! {
     ///   keeping its value, position and comment. Safe when the key is at most two edits from a single known key,
     ///   that key is not set yet and the value suits it; otherwise unsafe. The
     ///   CCM starts applying the setting on its next sync. The suggestion is
-    ///   always a key the CCM reads (a row of the catalogue).
+    ///   always a key the CCM reads (a row of the catalogue). What the other
+    ///   rules report once the key is read is computed first: the warnings
+    ///   and infos it brings out are declared, and when it would bring out
+    ///   an error (`https` in `protocol-port` without `cert-id`, ASM-ANN-028)
+    ///   the rename is advice only.
     /// - `remove-annotation` (NLB-only key on a CLB): safe, the CCM ignores it.
     pub struct UnknownLbAnnotation {
         code: "ASM-ANN-036",
@@ -237,6 +242,26 @@ fn unknown(cx: &RuleContext<'_>, svc: &ServiceView<'_>, key: &str, field: &Field
             "还有其他已知键同样接近：请确认想写的是哪一个",
         ));
     }
+    // The CCM starts reading the value: what other rules then report (an
+    // https listener without a certificate, ...) is declared, and an error
+    // leaves the rename as advice.
+    let parent = svc.annotations_path.as_str();
+    let resource = cx.resources.get(svc.resource);
+    match resource.map(|r| rename_outcome(cx, svc.resource, r, parent, key, &new_key)) {
+        Some(Outcome::Introduces(codes)) => fix = codes.into_iter().fold(fix, Fix::introduces),
+        Some(Outcome::Errors(codes)) => {
+            fix.applicability = Applicability::DisplayOnly;
+            fix.ops.clear();
+            fix = fix.tradeoff(cx.t(
+                format_args!(
+                    "the renamed annotation would be refused as written ({}): correct its value too",
+                    codes.join(", ")
+                ),
+                format_args!("改名后的注解按当前写法会出错（{}）：请同时修正其取值", codes.join(", ")),
+            ));
+        }
+        None => {}
+    }
     draft = draft.fix(fix);
     if lookup(entry.suffix()).is_some_and(|e| e.nlb_only()) && lb_kind(svc) == Some(LbKind::Clb) {
         draft = draft.note(cx.t(
@@ -262,6 +287,15 @@ metadata:
 spec:
   type: LoadBalancer
 ";
+
+    #[test]
+    fn a_rename_that_would_bring_out_an_error_is_advice() {
+        let text = SVC.replace("schedular: \"wrr\"", "protocol-portt: \"https:443\"");
+        let report = check_with(&text, &[]);
+        let fix = &only(&report, "ASM-ANN-036").fixes[0];
+        assert_eq!(fix.applicability, crate::rule::Applicability::DisplayOnly);
+        assert!(fix.tradeoffs.iter().any(|t| t.contains("ASM-ANN-028")), "{:?}", fix.tradeoffs);
+    }
 
     #[test]
     fn misspelt_key_gets_a_suggestion_and_a_safe_rename() {
