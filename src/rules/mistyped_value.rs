@@ -20,6 +20,11 @@ declare_rule! {
     /// `memory`: ASM-RES-015..017), the enum fields of ASM-CR-021 and
     /// annotation values (ASM-ANN-034).
     ///
+    /// The native CLI and the policy modules embed the tables; the browser
+    /// module is handed them by the page (`loadSchema`), and until then a
+    /// report carries one `schema-unavailable` diagnostic instead of passing
+    /// silently.
+    ///
     /// ## Why is this bad?
     /// "Kubernetes always validates the type of fields": the API server
     /// refuses the object whatever the field validation level (S200); a CRD

@@ -28,6 +28,11 @@ declare_rule! {
     /// `x-kubernetes-preserve-unknown-fields`. The items of a `kind: List`,
     /// JSON input and the YAML blocks of Markdown are checked alike.
     ///
+    /// The native CLI and the policy modules embed the tables; the browser
+    /// module is handed them by the page (`loadSchema`), and until then a
+    /// report carries one `schema-unavailable` diagnostic instead of passing
+    /// silently.
+    ///
     /// A key with no close known field is reported as a warning, "unknown to
     /// kubernetes@1.34" (or the pinned istio/api or ASM API version): it may
     /// be a field of a newer release than the tables know.
