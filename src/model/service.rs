@@ -141,11 +141,18 @@ impl<'a> ServiceView<'a> {
     }
 
     pub fn provider(&self) -> Provider {
+        self.provider_with_backend_type(true)
+    }
+
+    /// [`ServiceView::provider`] as it would be with the `backend-type`
+    /// annotation removed (`with_backend_type: false`), for a fix that removes it.
+    pub fn provider_with_backend_type(&self, with_backend_type: bool) -> Provider {
         if self.is_istio_gateway()
-            || self
-                .annotations
-                .iter()
-                .any(|(k, _)| k.starts_with(ALIBABA_PREFIX) || k.starts_with(ALICLOUD_PREFIX) || *k == BACKEND_TYPE)
+            || self.annotations.iter().any(|(k, _)| {
+                k.starts_with(ALIBABA_PREFIX)
+                    || k.starts_with(ALICLOUD_PREFIX)
+                    || (with_backend_type && *k == BACKEND_TYPE)
+            })
             || self
                 .load_balancer_class
                 .as_ref()

@@ -137,10 +137,16 @@ fn with_node_backend_findings(
     mut fix: Fix,
 ) -> Fix {
     let local = svc.effective_etp() == "Local";
+    // Removing the annotation (`backend_type: None`) may leave nothing that
+    // marks the Service as Alibaba's, and ASM-LB-010 reads only those.
+    let alibaba_after = backend_type.is_some()
+        || svc.provider_with_backend_type(false) == crate::model::Provider::Alibaba
+        || cx.cluster.ccm_version.is_some()
+        || cx.cluster.cni.is_some_and(crate::context::Cni::is_terway);
     let findings = [
         ("ASM-LB-005", !local && reports_cluster_policy(cx, svc, backend_type)),
         ("ASM-LB-001", local && reports_local_lb_access(svc, backend_type)),
-        ("ASM-LB-010", local && reports_local_without_wrr(cx, svc, backend_type)),
+        ("ASM-LB-010", local && alibaba_after && reports_local_without_wrr(cx, svc, backend_type)),
     ];
     for (code, _) in findings.iter().filter(|(_, comes)| *comes) {
         fix = fix.introduces(code);
@@ -185,6 +191,17 @@ fn fixes(cx: &RuleContext<'_>, svc: &ServiceView<'_>, annotation: &Field<'_>) ->
 #[cfg(all(test, feature = "yaml"))]
 mod tests {
     use crate::rules::test_support::*;
+
+    #[test]
+    fn removing_the_only_alibaba_annotation_brings_no_wrr_finding() {
+        // Without backend-type nothing marks the Service as Alibaba's: ASM-LB-010 stays silent.
+        let text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: gw\n  namespace: istio-system\n  annotations:\n    service.beta.kubernetes.io/backend-type: \"eni\"\nspec:\n  type: LoadBalancer\n  externalTrafficPolicy: Local\n";
+        let report = check_with(text, &[]);
+        let remove = only(&report, "ASM-LB-002").fixes.iter().find(|f| f.id == "remove-backend-type").unwrap();
+        assert!(!remove.introduces.contains(&"ASM-LB-010"), "{:?}", remove.introduces);
+        let fixed = apply_fix(text, "remove-backend-type", &[]);
+        assert!(!codes(&check_with(&fixed, &[])).contains(&"ASM-LB-010"));
+    }
 
     const GATEWAY: &str = "apiVersion: istio.alibabacloud.com/v1beta1
 kind: IstioGateway

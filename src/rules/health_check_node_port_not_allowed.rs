@@ -106,6 +106,11 @@ impl Rule for HealthCheckNodePortNotAllowed {
                 if reports_local_without_wrr(cx, svc, svc.backend_type()) {
                     local = local.introduces("ASM-LB-010");
                 }
+                // Local on ENI backends is ASM-LB-003's finding (its `check`: a
+                // LoadBalancer, backend-type eni, externalTrafficPolicy: Local).
+                if svc.backend_type() == Some("eni") {
+                    local = local.introduces("ASM-LB-003");
+                }
                 draft = draft.fix(local);
             }
             out.push(draft);
@@ -125,6 +130,16 @@ spec:
   externalTrafficPolicy: Cluster
   healthCheckNodePort: 32000  # from an old dump
 ";
+
+    #[test]
+    fn local_on_eni_backends_declares_asm_lb_003() {
+        let text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: gw\n  namespace: istio-system\n  annotations:\n    service.beta.kubernetes.io/backend-type: \"eni\"\nspec:\n  type: LoadBalancer\n  externalTrafficPolicy: Cluster\n  healthCheckNodePort: 32456\n";
+        let report = check_with(text, &[]);
+        let local = only(&report, "ASM-SVC-026").fixes.iter().find(|f| f.id == "set-local-policy").unwrap();
+        assert!(local.introduces.contains(&"ASM-LB-003"), "{:?}", local.introduces);
+        let fixed = apply_fix(text, "set-local-policy", &[]);
+        assert!(codes(&check_with(&fixed, &[])).contains(&"ASM-LB-003"));
+    }
 
     #[test]
     fn fires_unless_lb_and_local() {
