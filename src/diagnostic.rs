@@ -52,6 +52,9 @@ pub enum DiagnosticKind {
     /// A value that is an unrendered template marker (`{{ .Values.x }}`):
     /// unknown, and not judged by the rules.
     Template,
+    /// The field tables are not loaded (a browser page that has not fetched
+    /// them): unknown and mistyped fields were not checked.
+    SchemaUnavailable,
 }
 
 impl DiagnosticKind {
@@ -66,6 +69,7 @@ impl DiagnosticKind {
             DiagnosticKind::Elision => "elision",
             DiagnosticKind::Indentation => "indentation",
             DiagnosticKind::Template => "template",
+            DiagnosticKind::SchemaUnavailable => "schema-unavailable",
         }
     }
 }

@@ -115,6 +115,9 @@ pub(crate) fn check_stream(text: &str, format: InputFormat, options: &Options) -
 
     let mut diagnostics: Vec<Diagnostic> = loaded.diagnostics;
     diagnostics.extend(not_resources(&loaded.documents));
+    if crate::schema::tables().is_none() && !resources.is_empty() {
+        diagnostics.push(schema_unavailable(options.lang));
+    }
     diagnostics.extend(
         templated.iter().filter_map(|t| Some(template::diagnostic(t, resources.get(t.resource)?, options.lang))),
     );
@@ -147,7 +150,7 @@ pub(crate) fn check_stream(text: &str, format: InputFormat, options: &Options) -
 }
 
 /// Codes or names listed in `gateway-doctor.io/ignore: "ASM-LB-001,ASM-RES-016 # reason"`.
-fn suppressed_rules(resource: &Resource<'_>) -> HashSet<String> {
+pub(crate) fn suppressed_rules(resource: &Resource<'_>) -> HashSet<String> {
     let Some(value) = resource.annotation(IGNORE_ANNOTATION).and_then(Node::scalar_text) else {
         return HashSet::new();
     };
@@ -180,6 +183,18 @@ fn not_resources(documents: &[Document]) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// Said once per input, so that ASM-CR-046 and ASM-CR-047 never pass silently
+/// where the host has not loaded the field tables (`schema::tables`).
+fn schema_unavailable(lang: Lang) -> Diagnostic {
+    let message = match lang {
+        Lang::En => {
+            "the field tables are not loaded: unknown and mistyped fields (ASM-CR-046, ASM-CR-047) were not checked"
+        }
+        Lang::Zh => "字段表未加载：未检查未知字段和类型错误的字段（ASM-CR-046、ASM-CR-047）",
+    };
+    Diagnostic::new(DiagnosticKind::SchemaUnavailable, Severity::Info, message.to_owned(), None, Span::empty(0))
 }
 
 fn input_diagnostic(text: &str, lines: &LineIndex, columns: ColumnUnit, d: Diagnostic) -> InputDiagnostic {

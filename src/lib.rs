@@ -18,6 +18,7 @@ pub mod report;
 mod reveal;
 pub mod rule;
 pub mod rules;
+pub mod schema;
 pub mod source;
 pub mod sources;
 mod template;

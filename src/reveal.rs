@@ -6,9 +6,9 @@
 //! key or fixing a value's case makes the CCM or the API server read a setting
 //! it ignored or rejected until now, and what that setting then means is
 //! whatever every other rule says about it. For those fixes (`Fix::reveals`)
-//! the engine re-checks the fixed text and declares what appears; such a
-//! correction is no longer safe (applied without asking), and one that would
-//! bring a new error is not applied at all, and says why (a fix never makes a
+//! the engine re-checks the fixed text and declares what appears. A
+//! correction keeps its applicability (it does what the input meant); one that
+//! would bring a new error becomes advice and says why (a fix never makes a
 //! manifest worse, architecture.md 3).
 
 use std::collections::BTreeSet;
@@ -34,19 +34,15 @@ pub(crate) fn measure(text: &str, lang: Lang, report: &mut Report, recheck: impl
     for (i, j, outcome) in outcomes {
         let Some(fix) = report.findings.get_mut(i).and_then(|f| f.fixes.get_mut(j)) else { continue };
         match outcome {
-            Outcome::Introduces(codes) => {
-                // A safe fix is applied without asking: one that brings a
-                // warning or info changes behaviour, so it needs consent.
-                if !codes.is_empty() && fix.applicability == Applicability::Safe {
-                    fix.applicability = Applicability::Unsafe;
-                }
-                fix.introduces = codes;
-            }
+            // A correction keeps its applicability: it does what the input
+            // meant, and what that brings is declared.
+            Outcome::Introduces(codes) => fix.introduces = codes,
             Outcome::Error(code) => {
+                fix.applicability = Applicability::DisplayOnly;
                 fix.edits.clear();
                 fix.unavailable = Some(match lang {
-                    Lang::Zh => format!("应用后会出现新的错误 {code}，因此不自动应用"),
-                    Lang::En => format!("applying it would bring a new error ({code}), so it is not applied"),
+                    Lang::Zh => format!("应用后会出现新的错误（{code}）：请先处理它，或手动修改"),
+                    Lang::En => format!("applying it would bring a new error ({code}): correct that too, by hand"),
                 });
             }
         }
@@ -85,21 +81,21 @@ spec:
 ";
 
     #[test]
-    fn a_correction_declares_what_the_setting_then_means_and_needs_consent() {
+    fn a_correction_declares_what_the_setting_then_means() {
         let report = check_with(GATEWAY, &[]);
         let fix = &only(&report, "ASM-ANN-037").fixes[0];
         assert_eq!(fix.id, "correct-value");
         // `on` turns PROXY protocol on: the pods do not parse it (ASM-PP-007),
         // in-cluster clients bypass the CLB (ASM-PP-008).
         assert_eq!(fix.introduces, ["ASM-PP-007", "ASM-PP-008"]);
-        assert_eq!(fix.applicability, Applicability::Unsafe);
+        assert_eq!(fix.applicability, Applicability::Safe);
         let fixed = apply_fix(GATEWAY, "correct-value", &[]);
         let after = codes(&check_with(&fixed, &[]));
         assert!(after.contains(&"ASM-PP-007") && after.contains(&"ASM-PP-008"), "{after:?}");
     }
 
     #[test]
-    fn a_correction_that_brings_nothing_stays_safe() {
+    fn a_correction_that_brings_nothing_declares_nothing() {
         let text = GATEWAY.replace("proxy-protocol: \"On\"", "scheduler: \"WRR\"");
         let report = check_with(&text, &[]);
         let fix = &only(&report, "ASM-ANN-037").fixes[0];
@@ -136,6 +132,7 @@ spec:
         let report = check_with(text, &[]);
         let fix = only(&report, "ASM-GW-035").fixes.iter().find(|f| f.id == "use-gateway-selector").unwrap();
         assert!(fix.edits.is_empty());
+        assert_eq!(fix.applicability, Applicability::DisplayOnly);
         let why = fix.unavailable.as_deref().unwrap();
         assert!(why.contains("ASM-TLS-038"), "{why}");
         let request = crate::FixRequest { ids: vec!["use-gateway-selector".into()], allow_unsafe: true };

@@ -79,7 +79,9 @@ export interface Location {
 
 export type PatchOp =
   | { op: "add" | "replace"; path: string; value: unknown }
-  | { op: "remove"; path: string };
+  | { op: "remove"; path: string }
+  /** A key renamed in place (`from` and `path` share a parent). */
+  | { op: "move"; from: string; path: string };
 
 export interface TextEdit { span: Span; text: string }
 
@@ -114,7 +116,7 @@ export interface Finding {
 }
 
 export interface InputDiagnostic {
-  kind: "syntax" | "duplicate-key" | "alias-limit" | "limit" | "not-a-resource" | "elision" | "indentation" | "template";
+  kind: "syntax" | "duplicate-key" | "alias-limit" | "limit" | "not-a-resource" | "elision" | "indentation" | "template" | "schema-unavailable";
   severity: Severity;
   message: string;
   document?: number;
@@ -250,6 +252,19 @@ pub fn rules() -> JsValue {
         })
         .collect();
     to_js(&rules)
+}
+
+/// Hands the module the field tables of ASM-CR-046 and ASM-CR-047: the text
+/// of `schema/tables.txt`, which the browser build does not embed (the page
+/// fetches it as `dist/schema.txt`). Until then a report carries one
+/// `schema-unavailable` diagnostic and those two rules report nothing.
+#[wasm_bindgen(js_name = "loadSchema", unchecked_return_type = "true | ApiError")]
+pub fn load_schema(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> JsValue {
+    let Some(text) = text.as_string() else { return error("the schema must be a string") };
+    match crate::schema::load(&text) {
+        Ok(()) => JsValue::TRUE,
+        Err(e) => error(&format!("the schema does not parse: {e}")),
+    }
 }
 
 /// The version of the checker.

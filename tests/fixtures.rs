@@ -42,7 +42,7 @@ use gateway_doctor::{Options, Report, Severity};
 
 use support::*;
 
-const FIXTURE_EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
+const FIXTURE_EXTENSIONS: &[&str] = &["yaml", "yml", "json", "md"];
 
 fn fixtures_dir() -> PathBuf {
     repo_root().join("tests/fixtures")

@@ -4,7 +4,7 @@
 // the browser and annotated with its findings. pkg/ must sit beside www/.
 // Elision lines (`...`, `....`, `# ...`) that docs use for omitted fields are
 // tolerated. Nothing is sent anywhere.
-import init, { check } from "../pkg/gateway_doctor.js";
+import init, { check, loadSchema } from "../pkg/gateway_doctor.js";
 
 const SELECTOR = "pre > code.language-yaml, pre > code.language-yml";
 const here = new URL(".", import.meta.url);
@@ -81,11 +81,22 @@ function addStyles() {
   document.head.append(link);
 }
 
+// The field tables of ASM-CR-046/047, beside the wasm as the page loads them (www/worker.js).
+async function loadTables() {
+  try {
+    const response = await fetch(new URL("./dist/schema.txt", import.meta.url));
+    if (response.ok) loadSchema(await response.text());
+  } catch {
+    // Each report then carries a schema-unavailable diagnostic.
+  }
+}
+
 export async function run(root = document) {
   const blocks = [...root.querySelectorAll(SELECTOR)];
   if (!blocks.length) return;
   addStyles();
   await init({ module_or_path: new URL("../pkg/gateway_doctor_bg.wasm", import.meta.url) });
+  await loadTables();
   for (const code of blocks) annotate(code);
   document.documentElement.dataset.gdEmbed = "done";
 }

@@ -2,7 +2,19 @@
 // Messages: {id, op: "check" | "fix" | "gateways" | "rules" | "version", args: [...]}.
 import init, * as api from "../pkg/gateway_doctor.js";
 
-const ready = init({ module_or_path: new URL("../pkg/gateway_doctor_bg.wasm", import.meta.url) });
+const ready = init({ module_or_path: new URL("../pkg/gateway_doctor_bg.wasm", import.meta.url) }).then(loadSchema);
+
+// The field tables of ASM-CR-046/047 are data beside the wasm (scripts/build-wasm copies
+// schema/tables.txt to www/dist/schema.txt). Without them every report says so in a
+// `schema-unavailable` diagnostic, so a failed fetch is not fatal.
+async function loadSchema() {
+  try {
+    const response = await fetch(new URL("./dist/schema.txt", import.meta.url));
+    if (response.ok) api.loadSchema(await response.text());
+  } catch {
+    // Reported by the checker itself (schema-unavailable).
+  }
+}
 const ops = new Set(["check", "fix", "gateways", "rules", "version"]);
 
 self.onmessage = async ({ data: { id, op, args } }) => {

@@ -16,7 +16,7 @@ pub struct Resource<'a> {
 }
 
 impl<'a> Resource<'a> {
-    fn from_node(document: usize, base: String, node: &'a Node) -> Option<Self> {
+    pub(crate) fn from_node(document: usize, base: String, node: &'a Node) -> Option<Self> {
         let kind = node.get("kind")?.as_str()?;
         let api_version = node.get("apiVersion").and_then(Node::as_str).unwrap_or("");
         let metadata = node.get("metadata");

@@ -568,7 +568,7 @@ mod tests {
         assert!(out.contains("default/入口"), "{out}");
 
         // A wide character before the span on the same line (flow mapping).
-        let text = "apiVersion: v1\nkind: Service\nmetadata: {name: lb}\nspec: {type: LoadBalancer, \"x\": \"宽字符\", externalTrafficPolicy: Local}\n";
+        let text = "apiVersion: v1\nkind: Service\nmetadata: {name: lb}\nspec: {type: LoadBalancer, \"sessionAffinity\": \"宽字符\", externalTrafficPolicy: Local}\n";
         let out = plain(text);
         let line = out.lines().find(|l| l.contains("宽字符")).unwrap();
         let carets = out.lines().skip_while(|l| !l.contains("宽字符")).nth(1).unwrap();

@@ -87,7 +87,7 @@ impl Rule for AnnotationValueNotString {
 }
 
 /// The string maps of a resource that this rule reads.
-fn string_maps(resource: &Resource<'_>) -> Vec<String> {
+pub(super) fn string_maps(resource: &Resource<'_>) -> Vec<String> {
     let mut maps = vec!["/metadata/annotations".to_owned(), "/spec/template/metadata/annotations".to_owned()];
     if is_istio_gateway(resource) {
         let overrides = resource.get("/spec/overrides").into_iter().flat_map(Node::string_map);

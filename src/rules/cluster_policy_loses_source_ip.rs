@@ -128,12 +128,24 @@ impl Rule for ClusterPolicyLosesSourceIp {
             }
             let name = svc.display_name();
             let scope = scope(cx, svc);
-            let message = match etp {
-                Some(_) => cx.t(
+            // `externalTrafficPolicey: Local` is dropped: name it rather than offer the key twice.
+            let misspelt = match etp {
+                Some(_) => None,
+                None => cx.resources.get(svc.resource).and_then(|r| {
+                    let parent = path.rsplit_once('/').map_or("", |(parent, _)| parent);
+                    crate::schema::misspelling_of(r, parent, "externalTrafficPolicy")
+                }),
+            };
+            let message = match (etp, misspelt) {
+                (None, Some(key)) => cx.t(
+                    format_args!("{name}{scope} sets no externalTrafficPolicy (`{key}` is a misspelling the API drops, ASM-CR-046), so Cluster applies: external traffic is SNATed and the gateway sees node IPs instead of client IPs"),
+                    format_args!("{name}{scope} 未设置 externalTrafficPolicy（`{key}` 是拼写错误，API 会丢弃它，见 ASM-CR-046），按 Cluster 处理：外部流量会被 SNAT，网关看到的是节点 IP 而不是客户端 IP"),
+                ),
+                (Some(_), _) => cx.t(
                     format_args!("externalTrafficPolicy: Cluster on {name}{scope} SNATs external traffic, so the gateway sees node IPs instead of client IPs"),
                     format_args!("{name}{scope} 的 externalTrafficPolicy: Cluster 会对外部流量做 SNAT，网关看到的是节点 IP 而不是客户端 IP"),
                 ),
-                None => cx.t(
+                (None, None) => cx.t(
                     format_args!("{name}{scope} sets no externalTrafficPolicy, so Cluster applies: external traffic is SNATed and the gateway sees node IPs instead of client IPs"),
                     format_args!("{name}{scope} 未设置 externalTrafficPolicy，按 Cluster 处理：外部流量会被 SNAT，网关看到的是节点 IP 而不是客户端 IP"),
                 ),
@@ -170,6 +182,14 @@ impl Rule for ClusterPolicyLosesSourceIp {
                 ));
             }
             draft.fixes = fixes(cx, svc, &path, etp.is_some());
+            if let Some(key) = misspelt {
+                // Adding the key would leave the misspelt one beside it; ASM-CR-046 renames it.
+                draft.fixes.retain(|f| f.id != "set-local-policy");
+                draft = draft.note(cx.t(
+                    format_args!("to set the policy, correct `{key}` (ASM-CR-046's rename-key) rather than add externalTrafficPolicy beside it"),
+                    format_args!("如需设置策略，请修正 `{key}`（ASM-CR-046 的 rename-key），而不是在旁边再添加 externalTrafficPolicy"),
+                ));
+            }
             // Mixed listeners: Local/ENI help the TCP ports only.
             if let Some(l7) = listeners.filter(|l| !l.l7.is_empty()) {
                 let ports = l7.l7_text();
@@ -452,6 +472,23 @@ spec:
         assert_eq!(ids, ["set-local-policy", "eni-passthrough", "proxy-protocol"]);
         let zh = check_lang(GATEWAY, &[], Lang::Zh);
         assert!(only(&zh, "ASM-LB-005").message.contains("未设置 externalTrafficPolicy"));
+    }
+
+    #[test]
+    fn a_misspelt_policy_is_named_and_not_added_twice() {
+        let text = GATEWAY.replace("  replicaCount: 2\n", "  replicaCount: 2\n  externalTrafficPolicey: Local\n");
+        let report = check_with(&text, &[]);
+        let f = only(&report, "ASM-LB-005");
+        assert!(
+            f.message.contains("(`externalTrafficPolicey` is a misspelling the API drops, ASM-CR-046)"),
+            "{}",
+            f.message
+        );
+        assert!(f.fixes.iter().all(|x| x.id != "set-local-policy"));
+        assert!(f.notes.iter().any(|n| n.contains("rename-key")));
+        // A far key is no misspelling: the usual fixes stay.
+        let far = GATEWAY.replace("  replicaCount: 2\n", "  replicaCount: 2\n  trafficPolicy: Local\n");
+        assert_eq!(only(&check_with(&far, &[]), "ASM-LB-005").fixes[0].id, "set-local-policy");
     }
 
     #[test]

@@ -191,6 +191,17 @@ fn fixes(cx: &RuleContext<'_>, svc: &ServiceView<'_>, annotation: &Field<'_>) ->
 mod tests {
     use crate::rules::test_support::*;
 
+    #[test]
+    fn removing_the_only_alibaba_annotation_brings_no_wrr_finding() {
+        // Without backend-type nothing marks the Service as Alibaba's: ASM-LB-010 stays silent.
+        let text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: gw\n  namespace: istio-system\n  annotations:\n    service.beta.kubernetes.io/backend-type: \"eni\"\nspec:\n  type: LoadBalancer\n  externalTrafficPolicy: Local\n";
+        let report = check_with(text, &[]);
+        let remove = only(&report, "ASM-LB-002").fixes.iter().find(|f| f.id == "remove-backend-type").unwrap();
+        assert!(!remove.introduces.contains(&"ASM-LB-010"), "{:?}", remove.introduces);
+        let fixed = apply_fix(text, "remove-backend-type", &[]);
+        assert!(!codes(&check_with(&fixed, &[])).contains(&"ASM-LB-010"));
+    }
+
     const GATEWAY: &str = "apiVersion: istio.alibabacloud.com/v1beta1
 kind: IstioGateway
 metadata:

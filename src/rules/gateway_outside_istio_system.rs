@@ -1,5 +1,5 @@
 use crate::diagnostic::Severity;
-use crate::model::is_istio_gateway;
+use crate::model::{is_istio_gateway, Resource};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
 
@@ -33,13 +33,16 @@ declare_rule! {
     ///   deleted.
     /// - `set-namespace` (safe, when the namespace is missing): adds
     ///   `namespace: istio-system`, the only namespace the gateway works in.
+    ///   Not offered when `metadata` holds a misspelling of `namespace`
+    ///   (ASM-CR-046 names it and renames it): the finding names the
+    ///   misspelt key instead of adding a second one.
     pub struct GatewayOutsideIstioSystem {
         code: "ASM-CR-020",
         name: "gateway-outside-istio-system",
         title: "IstioGateway is not in the istio-system namespace",
         title_zh: "IstioGateway 不在 istio-system 命名空间中",
         severity: Error,
-        fix: Always,
+        fix: Sometimes,
         sources: ["S1", "S2", "S3"],
     }
 }
@@ -113,9 +116,31 @@ impl Rule for GatewayOutsideIstioSystem {
                     )),
                 ),
             };
-            out.push(draft);
+            out.push(misspelt_namespace(cx, resource, draft));
         }
     }
+}
+
+/// `metadata.namspace: istio-system` is dropped by the API server: the finding
+/// names it, and adding `namespace` beside it is left to ASM-CR-046's rename.
+fn misspelt_namespace(cx: &RuleContext<'_>, resource: &Resource<'_>, draft: Draft) -> Draft {
+    if resource.namespace.is_some() {
+        return draft;
+    }
+    let Some(key) = crate::schema::misspelling_of(resource, "/metadata", "namespace") else { return draft };
+    let name = resource.name.unwrap_or("<unnamed>");
+    let mut draft = Draft {
+        message: cx.t(
+            format_args!("IstioGateway {name} has no metadata.namespace (`{key}` is a misspelling the API drops, ASM-CR-046); it works only when applied to istio-system"),
+            format_args!("IstioGateway {name} 没有 metadata.namespace（`{key}` 是拼写错误，API 会丢弃它，见 ASM-CR-046）；只有应用到 istio-system 时才能工作"),
+        ),
+        ..draft
+    };
+    draft.fixes.clear();
+    draft.note(cx.t(
+        format_args!("correct `{key}` (ASM-CR-046's rename-key) rather than add metadata.namespace beside it"),
+        format_args!("请修正 `{key}`（ASM-CR-046 的 rename-key），而不是在旁边再添加 metadata.namespace"),
+    ))
 }
 
 #[cfg(all(test, feature = "yaml"))]
@@ -132,6 +157,16 @@ metadata:
 spec:
   replicaCount: 2
 ";
+
+    #[test]
+    fn a_misspelt_namespace_is_named_and_not_added_twice() {
+        let text = "apiVersion: istio.alibabacloud.com/v1beta1\nkind: IstioGateway\nmetadata: {name: a, namspace: istio-system}\n";
+        let report = check_with(text, &[]);
+        let f = only(&report, "ASM-CR-020");
+        assert!(f.message.contains("(`namspace` is a misspelling the API drops, ASM-CR-046)"), "{}", f.message);
+        assert!(f.fixes.is_empty());
+        assert!(codes(&report).contains(&"ASM-CR-046"));
+    }
 
     #[test]
     fn passes_istio_system() {

@@ -130,6 +130,16 @@ spec:
 ";
 
     #[test]
+    fn local_on_eni_backends_declares_asm_lb_003() {
+        let text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: gw\n  namespace: istio-system\n  annotations:\n    service.beta.kubernetes.io/backend-type: \"eni\"\nspec:\n  type: LoadBalancer\n  externalTrafficPolicy: Cluster\n  healthCheckNodePort: 32456\n";
+        let report = check_with(text, &[]);
+        let local = only(&report, "ASM-SVC-026").fixes.iter().find(|f| f.id == "set-local-policy").unwrap();
+        assert!(local.introduces.contains(&"ASM-LB-003"), "{:?}", local.introduces);
+        let fixed = apply_fix(text, "set-local-policy", &[]);
+        assert!(codes(&check_with(&fixed, &[])).contains(&"ASM-LB-003"));
+    }
+
+    #[test]
     fn fires_unless_lb_and_local() {
         let r = check_with(SVC, &[]);
         let f = only(&r, "ASM-SVC-026");

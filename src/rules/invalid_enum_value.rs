@@ -83,7 +83,7 @@ impl Rule for InvalidEnumValue {
 }
 
 /// The enum fields of a resource and their allowed values.
-fn enum_fields(resource: &Resource<'_>) -> Vec<(String, &'static [&'static str])> {
+pub(super) fn enum_fields(resource: &Resource<'_>) -> Vec<(String, &'static [&'static str])> {
     if resource.is("", "Service") {
         return vec![("/spec/type".into(), V1_SERVICE_TYPES), ("/spec/externalTrafficPolicy".into(), TRAFFIC_POLICIES)];
     }

@@ -34,6 +34,7 @@ mod local_policy_in_cluster_lb_access;
 mod local_policy_single_node_exposure;
 mod local_policy_without_wrr;
 mod missing_status_port;
+mod mistyped_value;
 mod mixed_protocol_load_balancer;
 mod nlb_without_zone_maps;
 mod node_port_out_of_range;
@@ -51,6 +52,7 @@ mod source_ranges_not_enforced_on_clb;
 mod tls_secret_outside_gateway_namespace;
 mod tls_terminated_twice;
 mod traffic_policy_on_cluster_ip;
+mod unknown_field;
 mod unknown_lb_annotation;
 
 pub use annotation_needs_newer_ccm::AnnotationNeedsNewerCcm;
@@ -79,6 +81,7 @@ pub use local_policy_in_cluster_lb_access::LocalPolicyInClusterLbAccess;
 pub use local_policy_single_node_exposure::LocalPolicySingleNodeExposure;
 pub use local_policy_without_wrr::LocalPolicyWithoutWrr;
 pub use missing_status_port::MissingStatusPort;
+pub use mistyped_value::MistypedValue;
 pub use mixed_protocol_load_balancer::MixedProtocolLoadBalancer;
 pub use nlb_without_zone_maps::NlbWithoutZoneMaps;
 pub use node_port_out_of_range::NodePortOutOfRange;
@@ -96,6 +99,7 @@ pub use source_ranges_not_enforced_on_clb::SourceRangesNotEnforcedOnClb;
 pub use tls_secret_outside_gateway_namespace::TlsSecretOutsideGatewayNamespace;
 pub use tls_terminated_twice::TlsTerminatedTwice;
 pub use traffic_policy_on_cluster_ip::TrafficPolicyOnClusterIp;
+pub use unknown_field::UnknownField;
 pub use unknown_lb_annotation::UnknownLbAnnotation;
 
 use crate::rule::Rule;
@@ -146,6 +150,8 @@ pub static ALL: &[&dyn Rule] = &[
     &ClientIpFromSpoofableXff,
     &NonRootGatewayLowPort,
     &TlsSecretOutsideGatewayNamespace,
+    &UnknownField,
+    &MistypedValue,
 ];
 
 #[cfg(all(test, feature = "yaml"))]

@@ -48,7 +48,11 @@ declare_rule! {
     ///   keeping its value, position and comment. Safe when the key is at most two edits from a single known key,
     ///   that key is not set yet and the value suits it; otherwise unsafe. The
     ///   CCM starts applying the setting on its next sync. The suggestion is
-    ///   always a key the CCM reads (a row of the catalogue).
+    ///   always a key the CCM reads (a row of the catalogue). What the other
+    ///   rules report once the key is read is computed first: the warnings
+    ///   and infos it brings out are declared, and when it would bring out
+    ///   an error (`https` in `protocol-port` without `cert-id`, ASM-ANN-028)
+    ///   the rename is advice only.
     /// - `remove-annotation` (NLB-only key on a CLB): safe, the CCM ignores it.
     pub struct UnknownLbAnnotation {
         code: "ASM-ANN-036",
@@ -266,6 +270,15 @@ metadata:
 spec:
   type: LoadBalancer
 ";
+
+    #[test]
+    fn a_rename_that_would_bring_out_an_error_is_advice() {
+        let text = SVC.replace("schedular: \"wrr\"", "protocol-portt: \"https:443\"");
+        let report = check_with(&text, &[]);
+        let fix = &only(&report, "ASM-ANN-036").fixes[0];
+        assert!(fix.edits.is_empty());
+        assert!(fix.unavailable.as_deref().is_some_and(|u| u.contains("ASM-ANN-028")), "{fix:?}");
+    }
 
     #[test]
     fn misspelt_key_gets_a_suggestion_and_a_safe_rename() {

@@ -238,3 +238,16 @@ test("the embed script annotates the YAML blocks of a docs page", async () => {
   assert.equal(await blocks.nth(2).getAttribute("data-gd-checked"), null, "a shell block is left alone");
   await closeClean(opened);
 });
+
+test("the field tables load beside the wasm: a misspelt field is found, with its rename", async () => {
+  const opened = await page();
+  const p = opened.page;
+  await enter(p, FOUNDING.replace("externalTrafficPolicy:", "externalTrafficPolicey:"));
+  const finding = p.locator('[data-testid="finding"][data-code="ASM-CR-046"]');
+  await assert.doesNotReject(finding.waitFor());
+  assert.equal(await finding.getAttribute("data-severity"), "error");
+  assert.match(await finding.getByTestId("finding-message").innerText(), /did you mean externalTrafficPolicy\?/);
+  // www/dist/schema.txt was fetched: no report says the tables are missing.
+  assert.equal(await p.locator('[data-testid="diagnostic"][data-kind="schema-unavailable"]').count(), 0);
+  await closeClean(opened);
+});
