@@ -53,9 +53,14 @@ impl<'a> Resource<'a> {
         self.node.get("metadata")?.get("annotations")?.get(key)
     }
 
-    /// `namespace/name`, with the defaults Kubernetes would use.
+    /// `namespace/name`, or the name alone when the manifest sets no
+    /// namespace (`kubectl -n` or the context decides it).
     pub fn display_name(&self) -> String {
-        format!("{}/{}", self.namespace.unwrap_or("default"), self.name.unwrap_or("<unnamed>"))
+        let name = self.name.unwrap_or("<unnamed>");
+        match self.namespace {
+            Some(namespace) => format!("{namespace}/{name}"),
+            None => name.to_owned(),
+        }
     }
 }
 

@@ -80,7 +80,12 @@ pub struct ServiceView<'a> {
     pub origin: Origin<'a>,
     /// The Service's own name: `istio-<name>` for an IstioGateway.
     pub name: String,
+    /// `default` when `metadata.namespace` is absent, for matching objects of
+    /// one input with each other; shown only when given (`namespace_given`).
     pub namespace: String,
+    /// Whether the manifest sets `metadata.namespace`: without it the
+    /// namespace is whatever `kubectl -n` or the context says.
+    pub namespace_given: bool,
     /// `/spec`, or `/spec/overrides/<cluster>` for an override.
     pub spec_path: String,
     pub service_type: Option<Field<'a>>,
@@ -162,12 +167,24 @@ impl<'a> ServiceView<'a> {
 
     /// The in-cluster DNS name of the Service, when its name is known (a
     /// resource without `metadata.name` shows as `<unnamed>`, which no DNS name holds).
+    /// Without `metadata.namespace` an IstioGateway's Service is in
+    /// istio-system, the only namespace an ASM gateway works in (S2, S3);
+    /// another Service's namespace is unknown and shown as `<namespace>`.
     pub fn dns_name(&self) -> Option<String> {
-        (!self.name.contains("<unnamed>")).then(|| format!("{}.{}.svc.cluster.local", self.name, self.namespace))
+        let namespace = match (self.namespace_given, self.is_istio_gateway()) {
+            (true, _) => self.namespace.as_str(),
+            (false, true) => "istio-system",
+            (false, false) => "<namespace>",
+        };
+        (!self.name.contains("<unnamed>")).then(|| format!("{}.{namespace}.svc.cluster.local", self.name))
     }
 
+    /// `namespace/name`, or the name alone when the manifest sets no namespace.
     pub fn display_name(&self) -> String {
-        format!("{}/{}", self.namespace, self.name)
+        match self.namespace_given {
+            true => format!("{}/{}", self.namespace, self.name),
+            false => self.name.clone(),
+        }
     }
 
     /// `(ports[i], path)` for every port entry.
@@ -229,6 +246,7 @@ fn plain_service<'a>(index: usize, resource: &Resource<'a>) -> ServiceView<'a> {
         origin: Origin::Service,
         name: name.to_owned(),
         namespace: namespace.to_owned(),
+        namespace_given: resource.namespace.is_some(),
         spec_path: "/spec".into(),
         service_type: spec_field("type"),
         external_traffic_policy: spec_field("externalTrafficPolicy"),
@@ -278,6 +296,7 @@ fn istio_gateway_service<'a>(
         origin: Origin::IstioGateway { cluster: over.map(|(c, _)| c) },
         name: format!("istio-{}", resource.name.unwrap_or("<unnamed>")),
         namespace: resource.namespace.unwrap_or("default").to_owned(),
+        namespace_given: resource.namespace.is_some(),
         spec_path: over_path.clone().unwrap_or_else(|| "/spec".into()),
         service_type: pick("serviceType"),
         external_traffic_policy: pick("externalTrafficPolicy"),

@@ -433,7 +433,7 @@ mod tests {
         let acl = svc(&format!("{P}acl-status: \"on\"\n{P}acl-type: white\n"));
         let m = messages(&acl);
         assert_eq!(m.len(), 1);
-        assert!(m[0].starts_with("acl-status is on without acl-id on Service default/web"), "{}", m[0]);
+        assert!(m[0].starts_with("acl-status is on without acl-id on Service web"), "{}", m[0]);
         let sticky = svc(&format!("{P}sticky-session: \"on\"\n{P}sticky-session-type: insert\n"));
         assert!(messages(&sticky)[0].contains("needs cookie-timeout"));
         let clcu = svc(&format!("{P}spec: slb.s2.small\n{P}instance-charge-type: PayByCLCU\n"));

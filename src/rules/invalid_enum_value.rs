@@ -209,7 +209,10 @@ spec:
         let found: Vec<_> = report.findings.iter().filter(|f| f.code == "ASM-CR-021").collect();
         assert_eq!(found.len(), 2);
         assert!(found.iter().all(|f| f.location.document == 1 && f.fixes.is_empty()));
-        assert_eq!(found[0].message, "spec.type `typeValue` of Service default/nameValue is not one of ClusterIP, NodePort, LoadBalancer, ExternalName");
+        assert_eq!(
+            found[0].message,
+            "spec.type `typeValue` of Service nameValue is not one of ClusterIP, NodePort, LoadBalancer, ExternalName"
+        );
     }
 
     #[test]

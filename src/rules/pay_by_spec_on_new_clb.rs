@@ -273,7 +273,7 @@ mod tests {
         let unknown = found(&text, &[]);
         assert_eq!(unknown.len(), 1);
         assert_eq!(unknown[0].0, "warning");
-        assert!(unknown[0].1.starts_with("spec `slb.s1.small` on Service default/web"), "{}", unknown[0].1);
+        assert!(unknown[0].1.starts_with("spec `slb.s1.small` on Service web"), "{}", unknown[0].1);
         assert_eq!(found(&text, &[("ccmVersion", "v2.12.1")])[0].0, "error");
         assert_eq!(found(&text, &[("ccmVersion", "v2.14.0")])[0].0, "error");
         assert_eq!(found(&text, &[("ccmVersion", "v2.12.0")])[0].0, "warning");

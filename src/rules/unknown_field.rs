@@ -287,7 +287,7 @@ status:
         assert_eq!(finding.severity, crate::diagnostic::Severity::Warning);
         assert_eq!(
             finding.message,
-            "field spec.futureFeatureGate of Service default/s is unknown to kubernetes@1.34; the API server drops or refuses it"
+            "field spec.futureFeatureGate of Service s is unknown to kubernetes@1.34; the API server drops or refuses it"
         );
         assert!(finding.fixes.is_empty());
     }

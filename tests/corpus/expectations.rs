@@ -375,6 +375,15 @@ pub const NOTES: &[Note] = &[
                that document's pods are unknown.",
     },
     Note {
+        file: "alibaba-csk-custom-istio-gateway-zh.md",
+        line: 165,
+        code: "ASM-LB-005",
+        text: "Fixed in the core (model): the block sets no metadata.namespace (the page applies it with -n), \
+               but the message named `default/istio-myexample-customingressgateway`. A resource without a \
+               namespace is now shown by its name alone, and an in-cluster DNS name spells the unknown \
+               namespace `<namespace>` (istio-system for an IstioGateway, the only namespace it works in).",
+    },
+    Note {
         file: "alibaba-ccm-usage-en.md",
         line: 378,
         code: "ASM-ANN-037",
