@@ -8,31 +8,11 @@
 use std::collections::HashMap;
 
 use gateway_doctor::patch::splice;
-use gateway_doctor::report::Finding;
+use gateway_doctor::report::new_findings;
 use gateway_doctor::{fix, FixRequest, Options, Report, Severity};
 use libfuzzer_sys::fuzz_target;
 
 const IDS: &[&str] = &["safe", "set-cluster-policy", "eni-passthrough", "lb-hostname"];
-
-/// Findings of `after` that `before` lacks, as multisets of (code, severity, place).
-fn new_findings<'a>(before: &Report, after: &'a Report) -> Vec<&'a Finding> {
-    let key = |f: &Finding| (f.code, f.severity, f.location.document, f.location.path.clone());
-    let mut old: HashMap<_, usize> = HashMap::new();
-    for f in &before.findings {
-        *old.entry(key(f)).or_insert(0) += 1;
-    }
-    after
-        .findings
-        .iter()
-        .filter(|f| match old.get_mut(&key(f)) {
-            Some(n) if *n > 0 => {
-                *n -= 1;
-                false
-            }
-            _ => true,
-        })
-        .collect()
-}
 
 fn diagnostic_counts(report: &Report) -> HashMap<String, usize> {
     let mut counts = HashMap::new();
