@@ -128,7 +128,7 @@ impl<'de> Deserialize<'de> for Version {
     }
 }
 
-/// The cluster as the user describes it (architecture.md 4.3).
+/// The cluster as the user describes it (docs/architecture.md#cluster-context).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ClusterContext {

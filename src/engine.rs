@@ -27,7 +27,7 @@ use crate::source::{ColumnUnit, LineIndex, Span};
 use crate::template;
 use crate::yaml::{self, pointer, Document, Limits, Node, Value};
 
-/// The suppression annotation (architecture.md 4.5).
+/// The suppression annotation (docs/architecture.md#suppression).
 pub const IGNORE_ANNOTATION: &str = "gateway-doctor.io/ignore";
 
 /// How to check: what the user knows about the cluster, and presentation.
@@ -375,7 +375,7 @@ pub struct FixOutcome {
 const MAX_ROUNDS: usize = 8;
 
 /// Applies the requested fixes, re-checking after each round until nothing
-/// more applies (architecture.md 3). Every round costs one check of the
+/// more applies (docs/architecture.md#fixes). Every round costs one check of the
 /// edited text, which is also the next round's starting report.
 pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
     let mut current = text.to_owned();

@@ -9,7 +9,7 @@
 //! the engine re-checks the fixed text and declares what appears. A
 //! correction keeps its applicability (it does what the input meant); one that
 //! would bring a new error becomes advice and says why (a fix never makes a
-//! manifest worse, architecture.md 3).
+//! manifest worse: docs/architecture.md#fixes).
 
 use std::collections::BTreeSet;
 

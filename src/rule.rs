@@ -137,7 +137,8 @@ pub struct RuleContext<'a> {
     pub lang: Lang,
     pub params: &'a FixParams,
     /// The documents are a Markdown file's code blocks: docs snippets, often
-    /// partial (domain review 3, "Docs snippets are partial"). A field a block
+    /// partial (ACK's Service troubleshooting page, S11, gives a Service with no
+    /// `type`, for `kubectl edit`; see ASM-CR-022). A field a block
     /// leaves out is unknown there, not its API default.
     pub snippets: bool,
 }

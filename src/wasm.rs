@@ -28,7 +28,7 @@ export interface ApiError { error: string }
 export type Severity = "error" | "warning" | "info";
 export type InputFormat = "auto" | "yaml" | "json" | "markdown";
 
-/** What you know about the cluster (architecture.md 4.3); every key is optional. */
+/** What you know about the cluster (docs/architecture.md#cluster-context); every key is optional. */
 export interface ClusterContext {
   cni?: "terway-eni" | "terway-eniip" | "terway-datapathv2" | "flannel" | "cilium-kpr" | "unknown";
   kubeProxyMode?: "iptables" | "ipvs" | "nftables" | "none" | "unknown";

@@ -1,11 +1,11 @@
 //! Inputs for the benchmarks, generated deterministically so that nothing
-//! large is committed: the founding manifest (domain.md 1.4), a stream of
+//! large is committed: the founding manifest (tests/data/founding.yaml), a stream of
 //! gateway Services and IstioGateways with a mix of findings, and a stream
 //! with no gateway resources at all.
 
 use std::fmt::Write as _;
 
-/// The founding example, normalized (domain.md 1.4).
+/// The founding example, normalized (as tests/data/founding.yaml).
 pub const FOUNDING: &str = "apiVersion: istio.alibabacloud.com/v1beta1
 kind: IstioGateway
 metadata: {name: ingressgateway, namespace: istio-system}

@@ -8,10 +8,11 @@ use crate::context::Version;
 
 use super::service::{Field, ServiceView, ALIBABA_PREFIX, ALICLOUD_PREFIX, NLB_CLASS};
 
-/// The annotation that hands a Service to another controller (domain.md 2.3).
+/// The annotation that hands a Service to another controller (S120:
+/// `helper.NeedCLB` skips a Service with any non-empty value).
 pub const CLASS_ANNOTATION: &str = "service.beta.kubernetes.io/class";
 
-/// What a value may be. Values are case-sensitive strings (domain.md 2.1).
+/// What a value may be. Values are case-sensitive strings (S8).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Values {
     /// IDs, names, tag lists: not checked.
@@ -151,7 +152,7 @@ pub fn lookup(suffix: &str) -> Option<&'static ClbAnnotation> {
     family().find(|a| a.suffix() == suffix)
 }
 
-/// Which of the two accepted key prefixes a key uses (domain.md 2.1).
+/// Which of the two accepted key prefixes a key uses (S120, `Get`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Prefix {
     AlibabaCloud,
@@ -268,7 +269,7 @@ pub enum ValueProblem {
     Malformed,
 }
 
-/// Which CCM path manages a Service (domain.md 2.3).
+/// Which CCM path manages a Service (S14, S120).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LbKind {
     Clb,

@@ -8,7 +8,8 @@ use super::resource::Resource;
 use super::service::{Field, Origin, ServiceView};
 
 /// A field of the IstioGateway spec behind `svc`: the override's value first,
-/// then the base spec's (field-level precedence, domain.md 1.3).
+/// then the base spec's (field-level precedence: `overrides` holds the base spec's fields, S204;
+/// ASM documents no merge, so this is assumed).
 pub fn istio_spec_field<'a>(resource: &Resource<'a>, svc: &ServiceView<'a>, key: &str) -> Option<Field<'a>> {
     let Origin::IstioGateway { cluster } = svc.origin else { return None };
     let spec = resource.node.get("spec")?;

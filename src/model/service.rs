@@ -1,5 +1,5 @@
 //! The Service a gateway is exposed through: a `v1 Service` as written, or the
-//! Service an ASM `IstioGateway` renders (domain.md 1.3), once for its base
+//! Service an ASM `IstioGateway` renders (S1, S3, S4), once for its base
 //! spec and once per `overrides` entry.
 
 use serde::Serialize;
@@ -31,7 +31,8 @@ pub enum Origin<'a> {
 }
 
 /// Why a Service counts as an ingress (or egress) gateway's Service
-/// (domain.md 6: a heuristic, [M]). Istio's other Services (istiod's
+/// (a heuristic of this project, reported as `resources[].gateway`; see
+/// README.md#json-report). Istio's other Services (istiod's
 /// `istio: pilot`, `istio-citadel`) do not count.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -49,7 +50,7 @@ pub enum GatewayReason {
 impl GatewayReason {
     pub fn describe(self) -> &'static str {
         match self {
-            GatewayReason::IstioGateway => "rendered by ASM from an IstioGateway (domain.md 1.3)",
+            GatewayReason::IstioGateway => "rendered by ASM from an IstioGateway (S1, S3)",
             GatewayReason::IstioGatewaySelector => "selects pods labelled istio=*gateway*",
             GatewayReason::GatewayApi => "managed by the Kubernetes Gateway API",
             GatewayReason::GatewayName => "its name contains `gateway`",
@@ -125,7 +126,7 @@ impl<'a> ServiceView<'a> {
     }
 
     /// A CCM load-balancer annotation by its suffix, under either prefix;
-    /// `alibaba-cloud-` wins over the legacy `alicloud-` (domain.md 2.1).
+    /// `alibaba-cloud-` wins over the legacy `alicloud-` (S120, `Get`).
     pub fn lb_annotation(&self, suffix: &str) -> Option<&Field<'a>> {
         self.prefixed_annotation(ALIBABA_PREFIX, suffix).or_else(|| self.prefixed_annotation(ALICLOUD_PREFIX, suffix))
     }
@@ -274,7 +275,8 @@ fn istio_gateway_services<'a>(index: usize, resource: &Resource<'a>) -> Vec<Serv
 }
 
 /// The Service ASM renders: field-level precedence of an override over the
-/// base spec (domain.md 1.3; merge semantics undocumented, [L]).
+/// base spec (assumed: S204 gives an override the base spec's fields, and
+/// ASM documents no merge).
 fn istio_gateway_service<'a>(
     index: usize,
     resource: &Resource<'a>,

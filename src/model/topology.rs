@@ -1,7 +1,7 @@
 //! How the objects around a gateway relate: the pods behind a gateway
 //! Service, the Deployment and HPA ASM or Istio generate for it, the Istio
 //! `AuthorizationPolicy`s that apply to its pods. Everything is worked out
-//! from the names and labels ASM and Istio generate (domain.md 1.1, 1.3) and
+//! from the names and labels ASM and Istio generate (S3, S5, S6, S34) and
 //! from objects in the same input; nothing outside the input is assumed.
 
 use crate::yaml::{pointer, Node};
@@ -56,7 +56,7 @@ fn has_labels(labels: &Node, selector: &[(&str, &str)]) -> bool {
 
 /// A field of an IstioGateway's effective configuration: the override's
 /// value when `spec_path` is an override that sets it, else the base spec's
-/// (field-level precedence, domain.md 1.3, [L]).
+/// (field-level precedence: assumed, ASM documents no merge; S204).
 pub fn istio_gateway_field<'a>(resource: &Resource<'a>, spec_path: &str, key: &str) -> Option<Field<'a>> {
     let own = pointer::push(spec_path, key);
     if let Some(node) = resource.get(&own) {
@@ -67,7 +67,8 @@ pub fn istio_gateway_field<'a>(resource: &Resource<'a>, spec_path: &str, key: &s
 }
 
 /// The labels ASM puts on an IstioGateway's pods: `app: istio-<name>`,
-/// `istio: <name>` (domain.md 1.1, [M]) and `spec.podLabels`.
+/// `istio: <name>` (S6 selects `app=istio-ingressgateway`; Istio's gateway
+/// chart, S34, sets both; ASM does not document them) and `spec.podLabels`.
 pub fn istio_gateway_pod_labels(resource: &Resource<'_>, spec_path: &str) -> Labels {
     let name = resource.name.unwrap_or("<unnamed>");
     let mut labels = Labels::new();
@@ -318,7 +319,7 @@ impl<'r, 'a> Topology<'r, 'a> {
     }
 
     /// The workloads that run a gateway's pods, when the input has them: the
-    /// Deployment `istio-<name>` of an IstioGateway (domain.md 1.1), or the
+    /// Deployment `istio-<name>` of an IstioGateway (S3, S5), or the
     /// workloads a `v1 Service` selects.
     pub fn gateway_workloads(&self, svc: &ServiceView<'_>) -> Vec<usize> {
         match svc.origin {
@@ -466,7 +467,7 @@ pub fn clb_listeners(svc: &ServiceView<'_>) -> Option<ClbListeners> {
 }
 
 /// Whether external traffic reaches the gateway from a node IP rather than
-/// from the client (ASM-LB-005's conditions, domain.md 4.1): a LoadBalancer
+/// from the client (ASM-LB-005's conditions; S7, S17, S27): a LoadBalancer
 /// or NodePort with `externalTrafficPolicy: Cluster` (or unset), no ENI
 /// backends and no PROXY protocol.
 pub fn snats_client_ip(svc: &ServiceView<'_>) -> bool {
@@ -477,7 +478,7 @@ pub fn snats_client_ip(svc: &ServiceView<'_>) -> bool {
 }
 
 /// Whether a CLB layer-7 listener (`protocol-port` with `http:`/`https:`)
-/// puts the client address into `X-Forwarded-For` (domain.md 4.4, [M]).
+/// puts the client address into `X-Forwarded-For` (S9, S160).
 pub fn has_l7_listener(svc: &ServiceView<'_>) -> bool {
     svc.lb_annotation("protocol-port")
         .and_then(Field::text)

@@ -96,7 +96,8 @@ pub fn replica_bounds<'a>(resources: &[Resource<'a>]) -> Vec<ReplicaBounds<'a>> 
         };
         let base = bounds(spec, "/spec".into());
         if !is_hpa {
-            // An override replaces field by field (domain.md 1.3).
+            // An override replaces field by field (assumed: S204 gives it the
+            // base spec's fields, ASM documents no merge).
             for (cluster, over) in spec.get("overrides").into_iter().flat_map(Node::string_map) {
                 let own = bounds(over, pointer::push("/spec/overrides", cluster));
                 out.push(ReplicaBounds {

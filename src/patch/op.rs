@@ -35,7 +35,7 @@ pub struct Op {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<serde_json::Value>,
     /// Write a new string value quoted even where plain would read back the
-    /// same (annotation values, domain.md 6.3).
+    /// same (annotation values: see ASM-ANN-034).
     #[serde(skip)]
     pub quoted: bool,
 }

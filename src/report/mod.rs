@@ -1,4 +1,5 @@
-//! The report contract (architecture.md 4.2) and its renderers.
+//! The report contract (README.md#json-report, docs/architecture.md#the-json-report)
+//! and its renderers.
 
 pub mod policyreport;
 pub mod rules_doc;

@@ -251,7 +251,7 @@ struct ReportingDescriptor {
 #[serde(rename_all = "camelCase")]
 struct RuleProperties {
     title_zh: &'static str,
-    /// Source ids of the domain reference backing the rule.
+    /// Ids of `src/sources.rs` backing the rule.
     sources: &'static [&'static str],
 }
 

@@ -8,7 +8,7 @@ use crate::rules::lb_support::{annotation_path, owner, Once};
 declare_rule! {
     /// ## What it does
     /// Checks that CLB annotations which depend on each other come together
-    /// (domain.md 5.9, from the ACK annotation reference S8):
+    /// (the ACK annotation reference, S8):
     ///
     /// | annotation | needs / conflicts with | severity |
     /// |---|---|---|

@@ -11,12 +11,13 @@ declare_rule! {
     /// ## What it does
     /// Checks the values of known CCM load-balancer annotations (and of
     /// `service.beta.kubernetes.io/backend-type`) on a CLB against the
-    /// catalogue of domain.md 2.2: enumerated values, case-sensitively;
+    /// catalogue in `src/model/clb_annotations.rs` (S8, S14, S120): enumerated
+    /// values, case-sensitively;
     /// integers and their ranges; the `proto:port` list of `protocol-port`; the
     /// IPv4 of `ip`.
     ///
     /// ## Why is this bad?
-    /// Annotation values are case-sensitive strings (domain.md 2.1). The CCM
+    /// Annotation values are case-sensitive strings (S8). The CCM
     /// compares them exactly: `"On"` is not `"on"`, so the setting silently
     /// stays off, or the CLB API rejects the listener and the Service never
     /// gets its load balancer (S8, S14).

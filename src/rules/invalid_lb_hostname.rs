@@ -16,7 +16,7 @@ declare_rule! {
     /// (S14 `updateServiceStatus`), which Kubernetes validates as a DNS
     /// subdomain that is not an IP (S16). An invalid name makes the status
     /// update fail, so the Service never shows its address, and the in-cluster
-    /// work-around the annotation exists for (domain.md 2.5, S8) does not take
+    /// work-around the annotation exists for (S8) does not take
     /// effect. An empty value is ignored by the CCM.
     ///
     /// ## Example

@@ -11,7 +11,8 @@ declare_rule! {
     /// Flags an Istio `AuthorizationPolicy` (security.istio.io) that applies to
     /// a gateway's pods — its `selector.matchLabels` match the gateway pod labels
     /// (`app: istio-<name>`, `istio: <name>` and `podLabels` for an IstioGateway,
-    /// domain.md 1.1 [M]; the selector and Deployment template for a `v1 Service`),
+    /// as `istio_gateway_pod_labels` in src/model/topology.rs derives them; the
+    /// selector and Deployment template for a `v1 Service`),
     /// or it has no selector in the gateway's namespace or the root namespace —
     /// and matches client addresses where the gateway cannot see them:
     /// - the gateway Service SNATs external traffic: LoadBalancer or NodePort
@@ -33,8 +34,8 @@ declare_rule! {
     /// IP (S17, S27): "If the externalTrafficPolicy field is set to Cluster,
     /// source IP addresses are not preserved" (S7). Behind a CLB HTTP/HTTPS
     /// listener the CLB proxies the connection, so the TCP peer is the CLB
-    /// whatever the ETP, and the client IP is only in `X-Forwarded-For` (S160,
-    /// domain.md 4.4). An allow-list then admits nobody (or every node), a
+    /// whatever the ETP, and the client IP is only in `X-Forwarded-For` (S9,
+    /// S160). An allow-list then admits nobody (or every node), a
     /// deny-list blocks nobody. Istio's own ingress access-control task sets
     /// `Local` first for this reason (S33).
     ///

@@ -12,7 +12,7 @@ declare_rule! {
     ///
     /// ## Why is this bad?
     /// Traffic from inside the cluster to the CLB IP is captured on the
-    /// client's node (domain.md 3) and never meets the CLB's HTTP listener: TLS
+    /// client's node (S8) and never meets the CLB's HTTP listener: TLS
     /// is not terminated and no `X-Forwarded-For` is added (S9). When kube-proxy
     /// captures it (iptables or IPVS alike), an HTTPS client on port 443 mapped
     /// to `targetPort` 80 gets the TLS bytes straight on the plain-HTTP port:

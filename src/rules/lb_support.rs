@@ -69,7 +69,7 @@ pub fn use_service_dns(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> Fix {
 }
 
 /// The hostname annotation: the CCM publishes a name instead of the CLB IP,
-/// so nothing in the cluster captures the address (domain.md 2.5).
+/// so nothing in the cluster captures the address (S8; S14 `updateServiceStatus`).
 pub fn lb_hostname(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> Fix {
     let key = format!("{ALIBABA_PREFIX}hostname");
     let host = cx.params.hostname.as_deref().filter(|h| is_dns_hostname(h));

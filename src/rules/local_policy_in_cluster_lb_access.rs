@@ -26,7 +26,7 @@ declare_rule! {
     ///
     /// Upstream Kubernetes (API doc since 1.25) promises `Cluster` semantics for
     /// in-cluster traffic to a load balancer IP, and Alibaba reports the failure:
-    /// both are true on different data planes (domain.md 3.7). The outcome
+    /// both are true on different data planes (S17, S19, S20, S24). The outcome
     /// depends on kube-proxy's mode and local-traffic detection, the CNI, the
     /// Kubernetes version and whether clients use `hostNetwork`, so the severity
     /// follows the cluster context you give:
@@ -169,7 +169,8 @@ fn status_has_only_hostnames(svc: &ServiceView<'_>) -> bool {
         && svc.status_ingress.iter().all(|i| i.get("hostname").is_some() && i.get("ip").is_none())
 }
 
-/// The severity the cluster context supports, and what it assumed (domain.md 3.7, 6.1).
+/// The severity the cluster context supports, and what it assumed (the table in
+/// the rule docs above; S12, S17, S19, S20, S24, S26).
 fn assess(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> (Severity, Vec<String>) {
     let c = cx.cluster;
     if publishes_dns_name(svc) {

@@ -162,8 +162,9 @@ pub(crate) mod test_support {
     use crate::report::{Finding, Report};
     use crate::rule::Lang;
 
-    /// The gateway of the founding document (domain.md 1.4), with a comment on
-    /// the value that text output and fixes must keep.
+    /// The gateway of the founding document (the ASM FAQ, S6), cut down to
+    /// the fields that matter, with a comment on the value that text output
+    /// and fixes must keep.
     pub const FOUNDING: &str = "apiVersion: istio.alibabacloud.com/v1beta1
 kind: IstioGateway
 metadata:

@@ -25,7 +25,7 @@ declare_rule! {
     /// HPA; S5 documents re-syncing for manual changes and external HPAs (see
     /// ASM-HPA-014), not for the HPA ASM renders, so that is not assumed. How
     /// ASM renders the HPA, and whether it does when `autoscaleEnabled` is
-    /// `false`, is not documented (domain.md 7.10, confidence M); with
+    /// `false`, is not documented (S5 does not say); with
     /// `autoscaleEnabled: false` the finding says that `replicaCount` may then
     /// be what runs.
     ///

@@ -1,6 +1,7 @@
 //! The reviewed expectations for the corpus: for every corpus file, every
 //! finding the tool must report (code, line, severity), decided by reading the
-//! file against domain.md and the rule docs, not copied from the tool's output.
+//! file against the rule docs and the sources they cite (src/sources.rs), not
+//! copied from the tool's output.
 //!
 //! Each list is exact: a finding of any code that is not listed fails the test,
 //! and so does a listed one that is missing. `FILES` uses the default context
@@ -112,7 +113,7 @@ pub const FILES: &[FileCase] = &[
     file("k8s-api-roundtrip-service.json", 1).finds(&[("ASM-CR-021", 64, Error), ("ASM-CR-021", 74, Error)]),
     file("k8s-api-roundtrip-service.yaml", 1).finds(&[("ASM-CR-021", 43, Error), ("ASM-CR-021", 68, Error)]),
     // kong-proxy: LoadBalancer with AWS NLB annotations, ETP unset; not an
-    // Istio gateway by name, selector or labels (domain.md 6).
+    // Istio gateway by name, selector or labels (`GatewayReason`, src/model/service.rs).
     file("kong-all-in-one-dbless.yaml", 29),
     // cluster-local-gateway is a ClusterIP Service; HPA 1..5; requests <= limits.
     file("kubeflow-cluster-local-gateway.yaml", 6),
@@ -348,7 +349,7 @@ pub const NOTES: &[Note] = &[
         line: 44,
         code: "ASM-SVC-026",
         text: "First reading corrected. `healthCheckNodePort: 12` on `type: typeValue` literally meets the \
-               domain.md trigger (not LoadBalancer + Local), so the first reading expected an error. The rule \
+               rule's trigger (not LoadBalancer + Local), so the first reading expected an error. The rule \
                leaves an invalid type or policy to ASM-CR-021, since whether the field is allowed depends on \
                the value meant; kept, and the rule doc now says so (the rule's test already covered it).",
     },

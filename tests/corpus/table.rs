@@ -57,7 +57,7 @@ pub fn corpus_markdown(files: &[FileCase], with_context: &[ContextCase], notes: 
     );
     out.push_str(
         "Real manifests written by others (`tests/corpus/SOURCES.md`) and the findings gateway-doctor must \
-         report on each, reviewed by reading the file against `domain.md` and the rule docs. \
+         report on each, reviewed by reading the file against the rule docs and the primary sources they cite (`src/sources.rs`). \
          `cargo test --test corpus` fails when the tool reports a finding that is not listed, or misses one \
          (the lists are exact for every code). Every file is in the repository (`tests/corpus/files`, \
          Apache-2.0 or MIT), so a clone checks every row.\n\n",

@@ -46,7 +46,7 @@ const env = await startBrowser();
 try {
   const wasm = readFileSync(new URL("../../pkg/gateway_doctor_bg.wasm", import.meta.url));
   console.log(`wasm: ${wasm.length} bytes, ${gzipSync(wasm, { level: 9 }).length} bytes gzipped`);
-  const inputs = [["founding manifest (domain.md 1.4)", readFileSync(new URL("../data/founding.yaml", import.meta.url), "utf8"), 7]];
+  const inputs = [["founding manifest (tests/data/founding.yaml)", readFileSync(new URL("../data/founding.yaml", import.meta.url), "utf8"), 7]];
   const dir = corpusCandidates.find((d) => existsSync(`${d}/${LARGE}`));
   if (dir) inputs.push([LARGE, readFileSync(`${dir}/${LARGE}`, "utf8"), 3]);
   else console.log(`${LARGE}: not found (set GD_CORPUS to the corpus files directory); skipped`);

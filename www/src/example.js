@@ -1,4 +1,4 @@
-// The founding example (domain.md 1.4): an ASM ingress gateway behind a CLB with externalTrafficPolicy: Local.
+// The founding example (the ASM FAQ, S6 in src/sources.rs): an ASM ingress gateway behind a CLB with externalTrafficPolicy: Local.
 export const FOUNDING_EXAMPLE = `apiVersion: istio.alibabacloud.com/v1beta1
 kind: IstioGateway
 metadata:

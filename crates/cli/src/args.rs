@@ -1,4 +1,4 @@
-//! The command line (architecture.md 4.4).
+//! The command line (README.md#usage).
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -45,7 +45,7 @@ Inputs:
 Output formats:
   text   rustc-style diagnostics with a source snippet, the assumptions and the alternative fixes,
          then a summary line
-  json   the report contract (architecture.md 4.2) with an added \"file\" field: one object for
+  json   the JSON report (README.md, \"JSON report\") with an added \"file\" field: one object for
          one input, an array of such objects for several inputs
   sarif  one SARIF 2.1.0 log with a run over every input; fixes with text edits are included
   policyreport
@@ -78,7 +78,7 @@ Exit status:
   2  a usage error, an unreadable input, or an input with syntax errors (its fixable documents
      are still fixed and the text is still printed)";
 
-/// What the user knows about the cluster (architecture.md 4.3). Unset means
+/// What the user knows about the cluster (docs/architecture.md#cluster-context). Unset means
 /// \"do not assume\".
 #[derive(Debug, Args, Default, Clone)]
 pub struct ContextArgs {

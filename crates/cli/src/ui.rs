@@ -8,7 +8,7 @@ use gateway_doctor::Lang;
 
 use crate::args::{ColorArg, LangArg};
 
-/// Exit statuses (architecture.md 4.4).
+/// Exit statuses (docs/architecture.md#exit-codes, README.md#exit-codes).
 pub mod exit {
     pub const OK: u8 = 0;
     pub const FINDINGS: u8 = 1;

@@ -1,4 +1,4 @@
-//! The policy's settings: the cluster context keys of architecture.md 4.3,
+//! The policy's settings: the cluster context keys (docs/architecture.md#cluster-context),
 //! plus `rejectOn`, `mutate` and `ignore`. Parsed by hand from JSON so that a
 //! bad setting is answered with a message naming the key and the reason,
 //! instead of a serde error about a type the administrator never sees.

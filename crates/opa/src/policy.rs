@@ -45,7 +45,7 @@ pub const ENTRYPOINTS: [&str; 2] = ["gateway_doctor/findings", "gateway_doctor/v
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Entrypoint {
-    /// The report of architecture.md 4.2.
+    /// The JSON report (README.md#json-report).
     Findings,
     /// Gatekeeper-style `[{"msg": ..., "details": {...}}]`, one per finding at
     /// or above `rejectOn`.
@@ -143,7 +143,7 @@ fn check_object(object: &Value) -> Result<(), String> {
     }
 }
 
-/// The context keys of architecture.md 4.3, plus `lang` and `rejectOn`.
+/// The context keys (docs/architecture.md#cluster-context), plus `lang` and `rejectOn`.
 fn options(mut settings: Map<String, Value>) -> Result<(Options, Option<Severity>), String> {
     let lang = match settings.remove("lang") {
         None | Some(Value::Null) => Lang::En,

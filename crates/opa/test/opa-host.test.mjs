@@ -17,7 +17,7 @@ const fixture = (name) => JSON.parse(readFileSync(new URL(name, fixtures), "utf8
 const FINDINGS = "gateway_doctor/findings";
 const VIOLATIONS = "gateway_doctor/violations";
 
-// The founding manifest of domain.md 1.4, and an AdmissionReview carrying it.
+// The founding manifest (tests/data/founding.yaml), and an AdmissionReview carrying it.
 const founding = fixture("raw-istiogateway.json");
 const review = fixture("istiogateway-local-create.json");
 const clean = fixture("service-clean-create.json").request.object;
