@@ -204,8 +204,6 @@ fn every_fixture_matches_its_snapshot_and_keeps_the_fix_invariants() {
         }
     }
     assert!(count > 0, "no fixtures found under {}", fixtures_dir().display());
-    let (mut failures, matched) = without_known_violations(failures);
-    failures.extend(stale_known(KNOWN_VIOLATIONS, &matched));
     assert!(failures.is_empty(), "{} problem(s):\n\n{}", failures.len(), failures.join("\n\n"));
 }
 
@@ -276,7 +274,7 @@ fn fixes_respect_lone_carriage_return_line_breaks() {
     let options = Options::default();
     let report = gateway_doctor::check(&text, &options);
     assert!(report.diagnostics.is_empty(), "{:?}", report.diagnostics);
-    let (problems, _) = without_known_violations(fix_invariants("lone CR", &text, &report, &options));
+    let problems = fix_invariants("lone CR", &text, &report, &options);
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
 }
 
