@@ -383,3 +383,34 @@ fn each_rule_offers_fixes_as_its_meta_claims() {
         .collect();
     assert!(failures.is_empty(), "{} rule(s):\n{}", failures.len(), failures.join("\n"));
 }
+/// Each rule has its folder `tests/fixtures/<CODE>/` with a fixture that
+/// reports it and one that does not (a near miss: the clean form of the
+/// same objects, usually with `# expect: <CODE> x0`, which the snapshot test
+/// holds to the report).
+#[test]
+fn each_rule_has_a_fixture_folder_with_a_finding_and_a_clean_case() {
+    let failures: Vec<String> = gateway_doctor::rules()
+        .iter()
+        .map(|rule| rule.meta().code)
+        .filter_map(|code| {
+            let dir = fixtures_dir().join(code);
+            if !dir.is_dir() {
+                return Some(format!("tests/fixtures/{code}/ does not exist"));
+            }
+            let counts: Vec<usize> = files_with_extensions(&dir, FIXTURE_EXTENSIONS)
+                .iter()
+                .map(|path| {
+                    let text = std::fs::read_to_string(path).unwrap();
+                    let report = gateway_doctor::check(&text, &fixture_options(&text));
+                    report.findings.iter().filter(|f| f.code == code).count()
+                })
+                .collect();
+            match (counts.iter().any(|&n| n > 0), counts.contains(&0)) {
+                (true, true) => None,
+                (false, _) => Some(format!("tests/fixtures/{code}/: no fixture reports {code}")),
+                (true, false) => Some(format!("tests/fixtures/{code}/: every fixture reports {code}; add a clean one")),
+            }
+        })
+        .collect();
+    assert!(failures.is_empty(), "{} rule(s):\n{}", failures.len(), failures.join("\n"));
+}
