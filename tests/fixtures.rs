@@ -35,9 +35,10 @@
 
 mod support;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use gateway_doctor::rule::Lang;
+use gateway_doctor::rule::{Applicability, FixAvailability, Lang};
 use gateway_doctor::{Options, Report, Severity};
 
 use support::*;
@@ -203,8 +204,6 @@ fn every_fixture_matches_its_snapshot_and_keeps_the_fix_invariants() {
         }
     }
     assert!(count > 0, "no fixtures found under {}", fixtures_dir().display());
-    let (mut failures, matched) = without_known_violations(failures);
-    failures.extend(stale_known(KNOWN_VIOLATIONS, &matched));
     assert!(failures.is_empty(), "{} problem(s):\n\n{}", failures.len(), failures.join("\n\n"));
 }
 
@@ -275,7 +274,7 @@ fn fixes_respect_lone_carriage_return_line_breaks() {
     let options = Options::default();
     let report = gateway_doctor::check(&text, &options);
     assert!(report.diagnostics.is_empty(), "{:?}", report.diagnostics);
-    let (problems, _) = without_known_violations(fix_invariants("lone CR", &text, &report, &options));
+    let problems = fix_invariants("lone CR", &text, &report, &options);
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
 }
 
@@ -310,4 +309,108 @@ fn fixture_directives_set_context_language_and_parameters() {
     assert_eq!(options.context, expected.context);
     assert_eq!(options.lang, Lang::Zh);
     assert_eq!(options.params.hostname.as_deref(), Some("gw.example.com"));
+}
+
+/// Every report of the fixtures (each with the options its header asks for)
+/// and of the examples (default options, as `tests/examples.rs` runs them).
+fn fixture_and_example_reports() -> Vec<(String, Report)> {
+    let fixtures = rule_dirs().into_iter().flat_map(|dir| files_with_extensions(&dir, FIXTURE_EXTENSIONS));
+    let examples = files_with_extensions(&repo_root().join("examples"), &["yaml", "yml", "json"]);
+    fixtures
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let options = fixture_options(&text);
+            (relative(&path), gateway_doctor::check(&text, &options))
+        })
+        .chain(examples.into_iter().map(|path| {
+            let text = std::fs::read_to_string(&path).unwrap();
+            (relative(&path), gateway_doctor::check(&text, &Options::default()))
+        }))
+        .collect()
+}
+
+/// A finding offers a fix when one of its fixes changes the manifest, or
+/// would and says why it cannot here (`unavailable`); display-only advice
+/// with no reason is not a fix.
+fn offers_a_fix(finding: &gateway_doctor::report::Finding) -> bool {
+    finding.fixes.iter().any(|fix| {
+        fix.unavailable.is_some() || (fix.applicability != Applicability::DisplayOnly && !fix.edits.is_empty())
+    })
+}
+
+/// Each rule's `fix:` claim (shown in docs/rules.md, `rules --json` and the
+/// browser's rule list) agrees with what its findings in the fixtures and
+/// examples offer: `Always`, every finding offers a fix; `None`, none does;
+/// `Sometimes`, at least one does. That a `Sometimes` rule also has findings
+/// without a fix is not checked: it claims a path the fixtures may not reach
+/// (a missing fix parameter, a cluster context that rules the fix out), and no
+/// fixture can show that a path does not exist.
+#[test]
+fn each_rule_offers_fixes_as_its_meta_claims() {
+    // Per rule code: (findings that offer a fix, findings that offer only advice or nothing), with an example file of each.
+    let mut seen: BTreeMap<&str, [Vec<String>; 2]> = BTreeMap::new();
+    for (name, report) in fixture_and_example_reports() {
+        for finding in &report.findings {
+            let slot = usize::from(!offers_a_fix(finding));
+            seen.entry(finding.code).or_default()[slot].push(format!("{name} line {}", finding.location.start.line));
+        }
+    }
+    let failures: Vec<String> = gateway_doctor::rules()
+        .iter()
+        .map(|rule| rule.meta())
+        .filter_map(|meta| {
+            let [with, without] = seen.get(meta.code).cloned().unwrap_or_default();
+            let first = |list: &[String]| list.first().cloned().unwrap_or_default();
+            let claim = meta.fix;
+            let wrong = match claim {
+                _ if with.is_empty() && without.is_empty() => Some("no fixture or example reports it".to_owned()),
+                FixAvailability::Always if !without.is_empty() => Some(format!(
+                    "{} finding(s) offer no fix, e.g. {} ({} do)",
+                    without.len(),
+                    first(&without),
+                    with.len()
+                )),
+                FixAvailability::None if !with.is_empty() => {
+                    Some(format!("{} finding(s) offer a fix, e.g. {}", with.len(), first(&with)))
+                }
+                FixAvailability::Sometimes if with.is_empty() => {
+                    Some(format!("no finding offers a fix ({} without)", without.len()))
+                }
+                _ => None,
+            };
+            wrong.map(|why| format!("{} claims fix: {claim:?}, but {why}", meta.code))
+        })
+        .collect();
+    assert!(failures.is_empty(), "{} rule(s):\n{}", failures.len(), failures.join("\n"));
+}
+/// Each rule has its folder `tests/fixtures/<CODE>/` with a fixture that
+/// reports it and one that does not (a near miss: the clean form of the
+/// same objects, usually with `# expect: <CODE> x0`, which the snapshot test
+/// holds to the report).
+#[test]
+fn each_rule_has_a_fixture_folder_with_a_finding_and_a_clean_case() {
+    let failures: Vec<String> = gateway_doctor::rules()
+        .iter()
+        .map(|rule| rule.meta().code)
+        .filter_map(|code| {
+            let dir = fixtures_dir().join(code);
+            if !dir.is_dir() {
+                return Some(format!("tests/fixtures/{code}/ does not exist"));
+            }
+            let counts: Vec<usize> = files_with_extensions(&dir, FIXTURE_EXTENSIONS)
+                .iter()
+                .map(|path| {
+                    let text = std::fs::read_to_string(path).unwrap();
+                    let report = gateway_doctor::check(&text, &fixture_options(&text));
+                    report.findings.iter().filter(|f| f.code == code).count()
+                })
+                .collect();
+            match (counts.iter().any(|&n| n > 0), counts.contains(&0)) {
+                (true, true) => None,
+                (false, _) => Some(format!("tests/fixtures/{code}/: no fixture reports {code}")),
+                (true, false) => Some(format!("tests/fixtures/{code}/: every fixture reports {code}; add a clean one")),
+            }
+        })
+        .collect();
+    assert!(failures.is_empty(), "{} rule(s):\n{}", failures.len(), failures.join("\n"));
 }

@@ -47,17 +47,6 @@ pub enum GatewayReason {
     GatewayName,
 }
 
-impl GatewayReason {
-    pub fn describe(self) -> &'static str {
-        match self {
-            GatewayReason::IstioGateway => "rendered by ASM from an IstioGateway (S1, S3)",
-            GatewayReason::IstioGatewaySelector => "selects pods labelled istio=*gateway*",
-            GatewayReason::GatewayApi => "managed by the Kubernetes Gateway API",
-            GatewayReason::GatewayName => "its name contains `gateway`",
-        }
-    }
-}
-
 /// Who runs the load balancer, as far as the manifest shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Provider {

@@ -41,7 +41,7 @@ declare_rule! {
         title: "annotation needs a newer CCM",
         title_zh: "注解需要更新版本的 CCM",
         severity: Warning,
-        fix: Sometimes,
+        fix: None,
         sources: ["S8", "S15", "S120"],
     }
 }

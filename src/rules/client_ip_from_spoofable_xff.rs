@@ -71,7 +71,7 @@ declare_rule! {
         title: "client IP taken from an X-Forwarded-For the gateway should not trust",
         title_zh: "客户端 IP 取自网关不应信任的 X-Forwarded-For",
         severity: Warning,
-        fix: Always,
+        fix: None,
         sources: ["S7", "S32", "S160", "S161", "S164"],
     }
 }

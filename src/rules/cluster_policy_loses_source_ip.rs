@@ -87,7 +87,7 @@ declare_rule! {
         title: "client source IP lost to externalTrafficPolicy: Cluster",
         title_zh: "externalTrafficPolicy: Cluster 导致客户端源 IP 丢失",
         severity: Info,
-        fix: Always,
+        fix: Sometimes,
         sources: ["S1", "S2", "S3", "S6", "S7", "S8", "S9", "S16", "S17", "S27", "S31", "S32", "S160"],
     }
 }

@@ -65,7 +65,7 @@ declare_rule! {
         title: "named targetPort with ENI backends",
         title_zh: "ENI 后端使用了命名的 targetPort",
         severity: Info,
-        fix: Always,
+        fix: Sometimes,
         sources: ["S10", "S14", "S29", "S142", "S144"],
     }
 }

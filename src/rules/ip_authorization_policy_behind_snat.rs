@@ -79,7 +79,7 @@ declare_rule! {
         title: "IP-based AuthorizationPolicy cannot see the client IP behind a SNATing gateway Service",
         title_zh: "网关 Service 做了 SNAT，基于 IP 的 AuthorizationPolicy 看不到客户端 IP",
         severity: Warning,
-        fix: Always,
+        fix: None,
         sources: ["S7", "S8", "S9", "S17", "S27", "S32", "S33", "S160"],
     }
 }

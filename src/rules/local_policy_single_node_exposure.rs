@@ -59,7 +59,7 @@ declare_rule! {
         title: "externalTrafficPolicy: Local with gateway pods that may all be on one node",
         title_zh: "externalTrafficPolicy: Local 时网关 Pod 可能全部位于同一节点",
         severity: Info,
-        fix: Always,
+        fix: Sometimes,
         sources: ["S3", "S4", "S14", "S34"],
     }
 }

@@ -35,7 +35,7 @@ declare_rule! {
         title: "gateway Service exposes no status-port",
         title_zh: "网关 Service 未暴露 status-port",
         severity: Info,
-        fix: Always,
+        fix: None,
         sources: ["S1", "S2", "S3", "S8", "S31", "S34", "S39"],
     }
 }

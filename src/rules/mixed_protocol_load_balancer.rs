@@ -47,7 +47,7 @@ declare_rule! {
         title: "TCP and UDP on one LoadBalancer Service",
         title_zh: "同一 LoadBalancer Service 混用 TCP 和 UDP",
         severity: Error,
-        fix: Always,
+        fix: None,
         sources: ["S3", "S8", "S16", "S23"],
     }
 }

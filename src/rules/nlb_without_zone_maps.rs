@@ -54,7 +54,7 @@ declare_rule! {
         title: "NLB without zone-maps in at least two zones",
         title_zh: "NLB 未在 zone-maps 中指定至少两个可用区",
         severity: Error,
-        fix: Always,
+        fix: None,
         sources: ["S140", "S141", "S144"],
     }
 }

@@ -47,7 +47,7 @@ declare_rule! {
         title: "the gateway runs without root but must bind a port below 1024",
         title_zh: "网关未以 root 运行，却需要绑定 1024 以下的端口",
         severity: Info,
-        fix: Always,
+        fix: None,
         sources: ["S2", "S42", "S181"],
     }
 }

@@ -46,7 +46,7 @@ declare_rule! {
         title: "the gateway runs as root (runAsRoot: true)",
         title_zh: "网关以 root 身份运行（runAsRoot: true）",
         severity: Info,
-        fix: Always,
+        fix: Sometimes,
         sources: ["S2", "S4", "S181"],
     }
 }

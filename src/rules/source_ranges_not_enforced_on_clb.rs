@@ -64,7 +64,7 @@ declare_rule! {
         title: "loadBalancerSourceRanges not enforced on CLB",
         title_zh: "CLB 不执行 loadBalancerSourceRanges",
         severity: Warning,
-        fix: Always,
+        fix: None,
         sources: ["S8", "S14", "S16", "S140", "S141", "S144", "S145"],
     }
 }

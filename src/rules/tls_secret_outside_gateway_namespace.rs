@@ -53,7 +53,7 @@ declare_rule! {
         title: "a gateway TLS credentialName names a Secret in another namespace than the gateway workload",
         title_zh: "网关 TLS credentialName 引用的 Secret 不在网关工作负载所在的命名空间",
         severity: Warning,
-        fix: Always,
+        fix: None,
         sources: ["S183", "S1"],
     }
 }

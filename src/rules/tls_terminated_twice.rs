@@ -69,7 +69,7 @@ declare_rule! {
         title: "CLB HTTPS listener in front of an Istio Gateway port that expects TLS",
         title_zh: "CLB HTTPS 监听后端是期望 TLS 的 Istio Gateway 端口",
         severity: Error,
-        fix: Always,
+        fix: None,
         sources: ["S8", "S142"],
     }
 }
