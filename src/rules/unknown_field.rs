@@ -144,7 +144,7 @@ fn unknown_draft(
         ));
     }
     let [target] = candidates.as_slice() else { return draft };
-    draft.fixes.push(rename_fix(cx, unknown, target));
+    draft.fixes.push(rename_fix(cx, resource, unknown, target));
     draft
 }
 
@@ -170,16 +170,20 @@ fn consequence(cx: &RuleContext<'_>, resource: &Resource<'_>, label: &str) -> St
 
 /// `rename-key`: safe when the target is free and the renamed document brings
 /// nothing new; what it brings is declared, and a new error keeps it from applying.
-fn rename_fix(cx: &RuleContext<'_>, unknown: &Unknown<'_>, target: &str) -> Fix {
+fn rename_fix(cx: &RuleContext<'_>, resource: &Resource<'_>, unknown: &Unknown<'_>, target: &str) -> Fix {
     let title =
         cx.t(format_args!("rename {} to {target}", unknown.key), format_args!("将 {} 改名为 {target}", unknown.key));
     let to = crate::yaml::pointer::push(&unknown.parent, target);
     let rename = Fix::new("rename-key", Applicability::Safe, title.clone())
         .op(Op::rename(unknown.path.clone(), to))
-        .tradeoff(cx.t(
-            "the API server starts reading the setting: its value takes effect",
-            "API server 开始读取该设置：其取值将生效",
-        ));
+        .tradeoff(if crate::model::is_istio_gateway(resource) {
+            cx.t("ASM starts reading the setting: its value takes effect", "ASM 开始读取该设置：其取值将生效")
+        } else {
+            cx.t(
+                "the API server starts reading the setting: its value takes effect",
+                "API server 开始读取该设置：其取值将生效",
+            )
+        });
     let advice = |reason: String| Fix::new("rename-key", Applicability::DisplayOnly, title.clone()).tradeoff(reason);
     let duplicated = unknown.siblings.iter().filter(|e| e.key.scalar_text() == Some(unknown.key)).count() > 1;
     if unknown.entry.key.aliased || duplicated {
