@@ -51,8 +51,14 @@ pub fn check(text: &str, options: &Options) -> Report {
 /// One check, with every fix as its rule declares it.
 fn check_once(text: &str, options: &Options) -> Report {
     match options.format.resolve(text) {
+        // Markdown is an input format: its code blocks make a YAML stream in
+        // place, and the stream's report becomes the file's.
         #[cfg(feature = "yaml")]
-        InputFormat::Markdown => crate::markdown::check(text, options),
+        InputFormat::Markdown if text.len() <= options.limits.max_input_bytes => {
+            let extracted = crate::markdown::extract(text, &options.limits);
+            let report = check_stream(&extracted.stream, InputFormat::Markdown, options);
+            crate::markdown::into_file_report(report, &extracted, text, options.lang, options.columns)
+        }
         format => check_stream(text, format, options),
     }
 }

@@ -13,7 +13,6 @@ mod shift;
 use std::borrow::Cow;
 
 use crate::diagnostic::{DiagnosticKind, Severity};
-use crate::engine::{self, Options};
 use crate::format::InputFormat;
 use crate::report::{InputDiagnostic, Location, Report};
 use crate::rule::Lang;
@@ -292,22 +291,19 @@ pub fn yaml_stream<'a>(text: &'a str, format: InputFormat, limits: &Limits) -> C
     }
 }
 
-/// Checks the Kubernetes objects in a Markdown file's code blocks.
-pub(crate) fn check(text: &str, options: &Options) -> Report {
-    if text.len() > options.limits.max_input_bytes {
-        return engine::check_stream(text, InputFormat::Markdown, options);
-    }
-    let extracted = extract(text, &options.limits);
-    let mut report = engine::check_stream(&extracted.stream, InputFormat::Markdown, options);
+/// Turns the report of `extracted.stream` into the report of the Markdown
+/// file `text`: spans and edits back in place, and diagnostics for what the
+/// file holds but the stream does not (elisions, unread blocks, loose lines).
+pub(crate) fn into_file_report(mut report: Report, extracted: &Extracted, text: &str, lang: Lang, columns: ColumnUnit) -> Report {
     if !extracted.shifts.is_empty() {
-        move_into_markdown(&mut report, &extracted, text);
+        move_into_markdown(&mut report, extracted, text);
     }
     let lines = LineIndex::new(text);
     let line_of = |offset: usize| lines.line_of(offset) + 1;
     for span in &extracted.elisions {
         let shown = text[span.start..span.end].trim();
         let line = line_of(span.start);
-        let message = match options.lang {
+        let message = match lang {
             Lang::En => {
                 format!("line {line} (`{shown}`) stands for omitted content; what it leaves out was not checked")
             }
@@ -316,18 +312,18 @@ pub(crate) fn check(text: &str, options: &Options) -> Report {
         report.diagnostics.push(diagnostic(DiagnosticKind::Elision, message, *span));
     }
     for unread in &extracted.unread {
-        let (line, lang) = (line_of(unread.api_version.start), &unread.lang);
-        let message = match options.lang {
+        let (line, block) = (line_of(unread.api_version.start), &unread.lang);
+        let message = match lang {
             Lang::En => format!(
-                "this `{lang}` block names an apiVersion at line {line}, but only yaml, yml, json and unlabelled blocks are read: what it holds was not checked"
+                "this `{block}` block names an apiVersion at line {line}, but only yaml, yml, json and unlabelled blocks are read: what it holds was not checked"
             ),
-            Lang::Zh => format!("此 `{lang}` 代码块第 {line} 行有 apiVersion，但只读取 yaml、yml、json 和无标注的代码块：其内容未检查"),
+            Lang::Zh => format!("此 `{block}` 代码块第 {line} 行有 apiVersion，但只读取 yaml、yml、json 和无标注的代码块：其内容未检查"),
         };
         report.diagnostics.push(diagnostic(DiagnosticKind::NotAResource, message, unread.fence));
     }
     if let (Some(first), count) = (extracted.loose.first(), extracted.loose.len()) {
         let line = line_of(first.start);
-        let message = match options.lang {
+        let message = match lang {
             Lang::En => format!(
                 "line {line} names an apiVersion outside any fenced code block ({count} such line(s) in the file); only fenced blocks are read, so it was not checked"
             ),
@@ -336,14 +332,14 @@ pub(crate) fn check(text: &str, options: &Options) -> Report {
         report.diagnostics.push(diagnostic(DiagnosticKind::NotAResource, message, *first));
     }
     if extracted.blocks.is_empty() && extracted.unread.is_empty() && extracted.loose.is_empty() {
-        let message = match options.lang {
+        let message = match lang {
             Lang::En => "the Markdown input has no yaml or yml block and no block or line naming an apiVersion",
             Lang::Zh => "Markdown 输入中没有 yaml 或 yml 代码块，也没有出现 apiVersion 的代码块或行",
         };
         report.diagnostics.push(diagnostic(DiagnosticKind::NotAResource, message.to_owned(), Span::empty(0)));
     }
     crate::order::sort_by_key(&mut report.diagnostics, |d| (d.span.start, d.span.end));
-    relocate(&mut report, text, &lines, options.columns);
+    relocate(&mut report, text, &lines, columns);
     report
 }
 
@@ -394,7 +390,7 @@ fn relocate(report: &mut Report, text: &str, lines: &LineIndex, columns: ColumnU
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::{fix, FixRequest};
+    use crate::engine::{self, fix, FixRequest, Options};
 
     const FOUNDING_SNIPPET: &str = "如果您不需要源IP：\n\n```yaml\napiVersion: istio.alibabacloud.com/v1beta1\nkind: IstioGateway\nmetadata:\n  name: ingressgateway\n  namespace: istio-system\n  ....\nspec:\n  externalTrafficPolicy: Local\n....\n```\n";
 
