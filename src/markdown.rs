@@ -294,7 +294,13 @@ pub fn yaml_stream<'a>(text: &'a str, format: InputFormat, limits: &Limits) -> C
 /// Turns the report of `extracted.stream` into the report of the Markdown
 /// file `text`: spans and edits back in place, and diagnostics for what the
 /// file holds but the stream does not (elisions, unread blocks, loose lines).
-pub(crate) fn into_file_report(mut report: Report, extracted: &Extracted, text: &str, lang: Lang, columns: ColumnUnit) -> Report {
+pub(crate) fn into_file_report(
+    mut report: Report,
+    extracted: &Extracted,
+    text: &str,
+    lang: Lang,
+    columns: ColumnUnit,
+) -> Report {
     if !extracted.shifts.is_empty() {
         move_into_markdown(&mut report, extracted, text);
     }
