@@ -62,22 +62,15 @@ pub fn unreadable_documents(text: &str, lines: &LineIndex, documents: &mut [Docu
         let line = lines.line_of(span.start) + 1;
         let code = format!("U+{:04X}", u32::from(c));
         let more = found.len() - 1;
-        let message = match lang {
-            Lang::En => {
-                let more = if more > 0 { format!(" (and {more} more line(s))") } else { String::new() };
-                format!(
-                    "{name} {code} used as indentation at line {line}{more}: YAML indents with ASCII spaces only, so the line does not nest as it appears to; document {} was not checked",
-                    doc.index
-                )
-            }
-            Lang::Zh => {
-                let more = if more > 0 { format!("（另有 {more} 行）") } else { String::new() };
-                format!(
-                    "第 {line} 行用 {code}（{name}）缩进{more}：YAML 只把 ASCII 空格当作缩进，该行的层级与看上去不同；文档 {} 未检查",
-                    doc.index
-                )
-            }
+        let more = match more {
+            0 => String::new(),
+            n => lang.t(format_args!(" (and {n} more line(s))"), format_args!("（另有 {n} 行）")),
         };
+        let index = doc.index;
+        let message = lang.t(
+            format_args!("{name} {code} used as indentation at line {line}{more}: YAML indents with ASCII spaces only, so the line does not nest as it appears to; document {index} was not checked"),
+            format_args!("第 {line} 行用 {code}（{name}）缩进{more}：YAML 只把 ASCII 空格当作缩进，该行的层级与看上去不同；文档 {index} 未检查"),
+        );
         out.push(Diagnostic::new(DiagnosticKind::Indentation, Severity::Error, message, Some(doc.index), span));
         doc.root = None;
     }

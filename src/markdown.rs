@@ -309,40 +309,34 @@ pub(crate) fn into_file_report(
     for span in &extracted.elisions {
         let shown = text[span.start..span.end].trim();
         let line = line_of(span.start);
-        let message = match lang {
-            Lang::En => {
-                format!("line {line} (`{shown}`) stands for omitted content; what it leaves out was not checked")
-            }
-            Lang::Zh => format!("第 {line} 行（`{shown}`）表示省略的内容；省略部分未检查"),
-        };
+        let message = lang.t(
+            format_args!("line {line} (`{shown}`) stands for omitted content; what it leaves out was not checked"),
+            format_args!("第 {line} 行（`{shown}`）表示省略的内容；省略部分未检查"),
+        );
         report.diagnostics.push(diagnostic(DiagnosticKind::Elision, message, *span));
     }
     for unread in &extracted.unread {
         let (line, block) = (line_of(unread.api_version.start), &unread.lang);
-        let message = match lang {
-            Lang::En => format!(
-                "this `{block}` block names an apiVersion at line {line}, but only yaml, yml, json and unlabelled blocks are read: what it holds was not checked"
-            ),
-            Lang::Zh => format!("此 `{block}` 代码块第 {line} 行有 apiVersion，但只读取 yaml、yml、json 和无标注的代码块：其内容未检查"),
-        };
+        let message = lang.t(
+            format_args!("this `{block}` block names an apiVersion at line {line}, but only yaml, yml, json and unlabelled blocks are read: what it holds was not checked"),
+            format_args!("此 `{block}` 代码块第 {line} 行有 apiVersion，但只读取 yaml、yml、json 和无标注的代码块：其内容未检查"),
+        );
         report.diagnostics.push(diagnostic(DiagnosticKind::NotAResource, message, unread.fence));
     }
     if let (Some(first), count) = (extracted.loose.first(), extracted.loose.len()) {
         let line = line_of(first.start);
-        let message = match lang {
-            Lang::En => format!(
-                "line {line} names an apiVersion outside any fenced code block ({count} such line(s) in the file); only fenced blocks are read, so it was not checked"
-            ),
-            Lang::Zh => format!("第 {line} 行在围栏代码块之外出现 apiVersion（文件中共 {count} 行）；只读取围栏代码块，因此未检查"),
-        };
+        let message = lang.t(
+            format_args!("line {line} names an apiVersion outside any fenced code block ({count} such line(s) in the file); only fenced blocks are read, so it was not checked"),
+            format_args!("第 {line} 行在围栏代码块之外出现 apiVersion（文件中共 {count} 行）；只读取围栏代码块，因此未检查"),
+        );
         report.diagnostics.push(diagnostic(DiagnosticKind::NotAResource, message, *first));
     }
     if extracted.blocks.is_empty() && extracted.unread.is_empty() && extracted.loose.is_empty() {
-        let message = match lang {
-            Lang::En => "the Markdown input has no yaml or yml block and no block or line naming an apiVersion",
-            Lang::Zh => "Markdown 输入中没有 yaml 或 yml 代码块，也没有出现 apiVersion 的代码块或行",
-        };
-        report.diagnostics.push(diagnostic(DiagnosticKind::NotAResource, message.to_owned(), Span::empty(0)));
+        let message = lang.t(
+            "the Markdown input has no yaml or yml block and no block or line naming an apiVersion",
+            "Markdown 输入中没有 yaml 或 yml 代码块，也没有出现 apiVersion 的代码块或行",
+        );
+        report.diagnostics.push(diagnostic(DiagnosticKind::NotAResource, message, Span::empty(0)));
     }
     crate::order::sort_by_key(&mut report.diagnostics, |d| (d.span.start, d.span.end));
     relocate(&mut report, text, &lines, columns);

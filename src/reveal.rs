@@ -40,10 +40,10 @@ pub(crate) fn measure(text: &str, lang: Lang, report: &mut Report, recheck: impl
             Outcome::Error(code) => {
                 fix.applicability = Applicability::DisplayOnly;
                 fix.edits.clear();
-                fix.unavailable = Some(match lang {
-                    Lang::Zh => format!("应用后会出现新的错误（{code}）：请先处理它，或手动修改"),
-                    Lang::En => format!("applying it would bring a new error ({code}): correct that too, by hand"),
-                });
+                fix.unavailable = Some(lang.t(
+                    format_args!("applying it would bring a new error ({code}): correct that too, by hand"),
+                    format_args!("应用后会出现新的错误（{code}）：请先处理它，或手动修改"),
+                ));
             }
         }
     }

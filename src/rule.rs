@@ -17,6 +17,16 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// Picks the message in this language: the one way the core translates.
+    /// Pass `format_args!` rather than `format!`: only the chosen language is
+    /// then formatted.
+    pub fn t(self, en: impl Text, zh: impl Text) -> String {
+        match self {
+            Lang::En => en.into_text(),
+            Lang::Zh => zh.into_text(),
+        }
+    }
+
     pub fn parse(text: &str) -> Option<Self> {
         match text {
             "en" => Some(Lang::En),
@@ -144,18 +154,13 @@ pub struct RuleContext<'a> {
 }
 
 impl RuleContext<'_> {
-    /// Picks the message in the user's language. Pass `format_args!` rather
-    /// than `format!`: only the chosen language is then formatted, and each
-    /// call site carries no formatting code of its own.
+    /// Picks the message in the user's language ([`Lang::t`]).
     pub fn t(&self, en: impl Text, zh: impl Text) -> String {
-        match self.lang {
-            Lang::En => en.into_text(),
-            Lang::Zh => zh.into_text(),
-        }
+        self.lang.t(en, zh)
     }
 }
 
-/// A message as [`RuleContext::t`] takes it: text, or arguments to format.
+/// A message as [`Lang::t`] takes it: text, or arguments to format.
 pub trait Text {
     fn into_text(self) -> String;
 }

@@ -120,12 +120,10 @@ pub fn diagnostic(field: &Templated, resource: &Resource<'_>, lang: Lang) -> Dia
     if marker.len() < field.marker.len() {
         marker.push('…');
     }
-    let message = match lang {
-        Lang::En => format!(
-            "{name} is an unrendered template marker `{marker}`: its value is unknown, so no rule judges it; check the rendered manifest (`helm template`)"
-        ),
-        Lang::Zh => format!("{name} 是未渲染的模板标记 `{marker}`：其值未知，规则不对其作判断；请检查渲染后的清单（`helm template`）"),
-    };
+    let message = lang.t(
+        format_args!("{name} is an unrendered template marker `{marker}`: its value is unknown, so no rule judges it; check the rendered manifest (`helm template`)"),
+        format_args!("{name} 是未渲染的模板标记 `{marker}`：其值未知，规则不对其作判断；请检查渲染后的清单（`helm template`）"),
+    );
     Diagnostic::new(DiagnosticKind::Template, Severity::Info, message, Some(resource.document), field.span)
 }
 
@@ -139,10 +137,10 @@ pub fn explain_syntax_errors(text: &str, documents: &[Document], diagnostics: &m
             .and_then(|doc| text.get(doc.span.start..doc.span.end))
             .is_some_and(is_marker);
         if templated {
-            d.message.push_str(match lang {
-                Lang::En => " (the document holds template markers `{{ }}`: check the rendered manifest)",
-                Lang::Zh => "（该文档含模板标记 `{{ }}`：请检查渲染后的清单）",
-            });
+            d.message.push_str(&lang.t(
+                " (the document holds template markers `{{ }}`: check the rendered manifest)",
+                "（该文档含模板标记 `{{ }}`：请检查渲染后的清单）",
+            ));
         }
     }
 }

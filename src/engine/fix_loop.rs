@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::diagnostic::DiagnosticKind;
 use crate::patch::{apply_groups, TextEdit};
 use crate::report::{Report, ResourceRef};
-use crate::rule::{Applicability, Lang};
+use crate::rule::Applicability;
 
 use super::{check, Options};
 
@@ -101,17 +101,14 @@ pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
             );
             let refusal = match fix.applicability {
                 _ if fix.unavailable.is_some() => fix.unavailable.clone(),
-                Applicability::DisplayOnly => Some(tr(options.lang, "display-only: ", "仅为建议：") + &fix.title),
-                Applicability::Unsafe if !request.allow_unsafe => Some(tr(
-                    options.lang,
+                Applicability::DisplayOnly => Some(options.lang.t("display-only: ", "仅为建议：") + &fix.title),
+                Applicability::Unsafe if !request.allow_unsafe => Some(options.lang.t(
                     "changes behaviour: applied only when unsafe fixes are allowed (CLI --unsafe, API allowUnsafe)",
                     "会改变行为：仅在允许不安全修复时应用（命令行 --unsafe，API allowUnsafe）",
                 )),
-                _ if done.contains(&key) => Some(tr(
-                    options.lang,
-                    "applied once already, but the finding remains",
-                    "已应用过一次，但问题仍然存在",
-                )),
+                _ if done.contains(&key) => Some(
+                    options.lang.t("applied once already, but the finding remains", "已应用过一次，但问题仍然存在"),
+                ),
                 _ => None,
             };
             if let Some(reason) = refusal {
@@ -148,7 +145,7 @@ pub fn fix(text: &str, request: &FixRequest, options: &Options) -> FixOutcome {
         }
         if going.is_empty() {
             for r in held {
-                let reason = tr(options.lang, "the edit would make the YAML invalid", "该修改会使 YAML 无效");
+                let reason = options.lang.t("the edit would make the YAML invalid", "该修改会使 YAML 无效");
                 skipped.push(FixRecord { reason: Some(reason), ..r });
             }
             break;
@@ -199,14 +196,6 @@ fn documents_broken(before: &Report, after: &Report) -> Vec<bool> {
         broken.iter_mut().for_each(|b| *b = true);
     }
     broken
-}
-
-fn tr(lang: Lang, en: &str, zh: &str) -> String {
-    match lang {
-        Lang::En => en,
-        Lang::Zh => zh,
-    }
-    .to_owned()
 }
 
 /// A patch as text to compare by: per operation, its kind, then its paths and value as JSON.

@@ -194,13 +194,11 @@ fn not_resources(documents: &[Document]) -> Vec<Diagnostic> {
 /// Said once per input, so that ASM-CR-046 and ASM-CR-047 never pass silently
 /// where the host has not loaded the field tables (`schema::tables`).
 fn schema_unavailable(lang: Lang) -> Diagnostic {
-    let message = match lang {
-        Lang::En => {
-            "the field tables are not loaded: unknown and mistyped fields (ASM-CR-046, ASM-CR-047) were not checked"
-        }
-        Lang::Zh => "字段表未加载：未检查未知字段和类型错误的字段（ASM-CR-046、ASM-CR-047）",
-    };
-    Diagnostic::new(DiagnosticKind::SchemaUnavailable, Severity::Info, message.to_owned(), None, Span::empty(0))
+    let message = lang.t(
+        "the field tables are not loaded: unknown and mistyped fields (ASM-CR-046, ASM-CR-047) were not checked",
+        "字段表未加载：未检查未知字段和类型错误的字段（ASM-CR-046、ASM-CR-047）",
+    );
+    Diagnostic::new(DiagnosticKind::SchemaUnavailable, Severity::Info, message, None, Span::empty(0))
 }
 
 fn input_diagnostic(text: &str, lines: &LineIndex, columns: ColumnUnit, d: Diagnostic) -> InputDiagnostic {
