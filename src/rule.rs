@@ -151,9 +151,18 @@ pub struct RuleContext<'a> {
     /// `type`, for `kubectl edit`; see ASM-CR-022). A field a block
     /// leaves out is unknown there, not its API default.
     pub snippets: bool,
+    /// Each resource's schema problems (`crate::schema::problems`), walked
+    /// once per check; `None` for a kind the tables do not cover, and empty
+    /// when no tables are loaded.
+    pub schema: &'a [Option<crate::schema::Checked<'a>>],
 }
 
-impl RuleContext<'_> {
+impl<'a> RuleContext<'a> {
+    /// The schema problems of resource `index`, when the tables cover its kind.
+    pub fn schema_of(&self, index: usize) -> Option<&crate::schema::Checked<'a>> {
+        self.schema.get(index)?.as_ref()
+    }
+
     /// Picks the message in the user's language ([`Lang::t`]).
     pub fn t(&self, en: impl Text, zh: impl Text) -> String {
         self.lang.t(en, zh)

@@ -84,6 +84,10 @@ pub(crate) fn check_stream(text: &str, format: InputFormat, options: &Options) -
     let resources = model::collect(&loaded.documents);
     let templated = template::templated_fields(&resources);
     let services = model::service_views(&resources);
+    let schema: Vec<_> = match crate::schema::tables() {
+        Some(tables) => resources.iter().map(|r| crate::schema::problems(tables, r)).collect(),
+        None => Vec::new(),
+    };
     let cx = RuleContext {
         resources: &resources,
         services: &services,
@@ -91,6 +95,7 @@ pub(crate) fn check_stream(text: &str, format: InputFormat, options: &Options) -
         lang: options.lang,
         params: &options.params,
         snippets: format == InputFormat::Markdown,
+        schema: &schema,
     };
     let mut drafts = Vec::new();
     for rule in rules::ALL {

@@ -131,9 +131,9 @@ impl Rule for ClusterPolicyLosesSourceIp {
             // `externalTrafficPolicey: Local` is dropped: name it rather than offer the key twice.
             let misspelt = match etp {
                 Some(_) => None,
-                None => cx.resources.get(svc.resource).and_then(|r| {
+                None => cx.schema_of(svc.resource).and_then(|checked| {
                     let parent = path.rsplit_once('/').map_or("", |(parent, _)| parent);
-                    crate::schema::misspelling_of(r, parent, "externalTrafficPolicy")
+                    crate::schema::misspelling_of(checked, parent, "externalTrafficPolicy")
                 }),
             };
             let message = match (etp, misspelt) {

@@ -116,18 +116,22 @@ impl Rule for GatewayOutsideIstioSystem {
                     )),
                 ),
             };
-            out.push(misspelt_namespace(cx, resource, draft));
+            out.push(misspelt_namespace(cx, index, resource, draft));
         }
     }
 }
 
 /// `metadata.namspace: istio-system` is dropped by the API server: the finding
 /// names it, and adding `namespace` beside it is left to ASM-CR-046's rename.
-fn misspelt_namespace(cx: &RuleContext<'_>, resource: &Resource<'_>, draft: Draft) -> Draft {
+fn misspelt_namespace(cx: &RuleContext<'_>, index: usize, resource: &Resource<'_>, draft: Draft) -> Draft {
     if resource.namespace.is_some() {
         return draft;
     }
-    let Some(key) = crate::schema::misspelling_of(resource, "/metadata", "namespace") else { return draft };
+    let Some(key) =
+        cx.schema_of(index).and_then(|checked| crate::schema::misspelling_of(checked, "/metadata", "namespace"))
+    else {
+        return draft;
+    };
     let name = resource.name.unwrap_or("<unnamed>");
     let mut draft = Draft {
         message: cx.t(

@@ -63,9 +63,8 @@ impl Rule for MistypedValue {
     }
 
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let Some(tables) = schema::tables() else { return };
         for (index, resource) in cx.resources.iter().enumerate() {
-            let Some(checked) = schema::problems(tables, resource) else { continue };
+            let Some(checked) = cx.schema_of(index) else { continue };
             let owned = owned_elsewhere(resource);
             for problem in &checked.problems {
                 let Problem::Mistyped { path, node, expected } = problem else { continue };

@@ -92,9 +92,8 @@ impl Rule for UnknownField {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         // Without tables (a browser page that has not loaded them) the engine
         // reports one `schema-unavailable` diagnostic instead.
-        let Some(tables) = schema::tables() else { return };
         for (index, resource) in cx.resources.iter().enumerate() {
-            let Some(checked) = schema::problems(tables, resource) else { continue };
+            let Some(checked) = cx.schema_of(index) else { continue };
             for problem in &checked.problems {
                 if let Problem::Unknown(unknown) = problem {
                     out.push(unknown_draft(cx, index, resource, checked.source, unknown));

@@ -42,10 +42,9 @@ pub fn suggestions<'s>(object: &'s ObjectType, key: &str) -> Vec<&'s str> {
 
 /// The misspelt key under `parent` whose one suggestion is `field`: what a rule
 /// that finds `field` unset names instead of offering to add it a second time
-/// (ASM-CR-046 renames it). `None` without tables or a covered kind.
-pub fn misspelling_of<'a>(resource: &crate::model::Resource<'a>, parent: &str, field: &str) -> Option<&'a str> {
-    let checked = problems(tables()?, resource)?;
-    checked.problems.into_iter().find_map(|problem| match problem {
+/// (ASM-CR-046 renames it), among a resource's `checked` problems.
+pub fn misspelling_of<'a>(checked: &Checked<'a>, parent: &str, field: &str) -> Option<&'a str> {
+    checked.problems.iter().find_map(|problem| match problem {
         Problem::Unknown(u) if u.parent == parent && suggestions(u.object, u.key) == [field] => Some(u.key),
         _ => None,
     })
