@@ -12,7 +12,6 @@ mod indentation;
 #[cfg(feature = "yaml")]
 pub mod markdown;
 pub mod model;
-mod order;
 pub mod patch;
 pub mod report;
 mod reveal;

@@ -338,7 +338,7 @@ pub(crate) fn into_file_report(
         );
         report.diagnostics.push(diagnostic(DiagnosticKind::NotAResource, message, Span::empty(0)));
     }
-    crate::order::sort_by_key(&mut report.diagnostics, |d| (d.span.start, d.span.end));
+    report.diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
     relocate(&mut report, text, &lines, columns);
     report
 }

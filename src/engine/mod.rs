@@ -122,7 +122,7 @@ pub(crate) fn check_stream(text: &str, format: InputFormat, options: &Options) -
     };
     // A draft that names no resource of this stream is a rule bug: it is dropped, not a panic.
     let mut findings: Vec<Finding> = drafts.into_iter().filter_map(|d| resolver.finding(d)).collect();
-    crate::order::sort_by_key(&mut findings, |f| (f.location.document, f.location.span.start, f.code));
+    findings.sort_by_key(|f| (f.location.document, f.location.span.start, f.code));
 
     let mut diagnostics: Vec<Diagnostic> = loaded.diagnostics;
     diagnostics.extend(not_resources(&loaded.documents));
@@ -132,7 +132,7 @@ pub(crate) fn check_stream(text: &str, format: InputFormat, options: &Options) -
     diagnostics.extend(
         templated.iter().filter_map(|t| Some(template::diagnostic(t, resources.get(t.resource)?, options.lang))),
     );
-    crate::order::sort_by_key(&mut diagnostics, |d| (d.span.start, d.document));
+    diagnostics.sort_by_key(|d| (d.span.start, d.document));
     let diagnostics =
         diagnostics.into_iter().map(|d| input_diagnostic(text, &line_index, options.columns, d)).collect();
 

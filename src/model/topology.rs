@@ -139,9 +139,10 @@ pub struct Index<'a> {
 }
 
 impl<'a> Index<'a> {
-    /// Sorts by key with a stable sort: each key keeps its indices in the order given.
+    /// Sorts by key, then index: callers push entries in resource order, so
+    /// each key keeps its indices in input order.
     pub fn new(mut entries: Vec<(Key<'a>, usize)>) -> Self {
-        crate::order::sort_by_key(&mut entries, |(key, _)| *key);
+        entries.sort_unstable();
         Index { entries }
     }
 
@@ -351,7 +352,7 @@ impl<'r, 'a> Topology<'r, 'a> {
         let mut indices: Vec<usize> = candidates
             .filter(|i| self.resources.get(*i).is_some_and(|r| policy_applies(r, svc, &pod_labels)))
             .collect();
-        crate::order::sort_by_key(&mut indices, |i| *i);
+        indices.sort_unstable();
         indices.dedup();
         indices.into_iter().filter_map(|i| ip_policy(i, self.resources.get(i)?)).collect()
     }

@@ -17,7 +17,7 @@ pub struct TextEdit {
 pub fn apply_groups(text: &str, groups: &[Vec<TextEdit>]) -> (String, Vec<bool>) {
     let mut order: Vec<usize> = (0..groups.len()).collect();
     let first_start = |g: &usize| groups.get(*g).and_then(|g| g.iter().map(|e| e.span.start).min());
-    crate::order::sort_by_key(&mut order, |g| first_start(g).unwrap_or(usize::MAX));
+    order.sort_by_key(|g| first_start(g).unwrap_or(usize::MAX));
     // Taken edits sorted by position: they never clash with each other, so
     // only the ones around a new edit can clash with it. Groups come in
     // order of position, so insertions are mostly at the end.

@@ -118,7 +118,7 @@ impl Rule for HpaBoundsInverted {
 /// The base spec before its overrides, so that an override which inherits
 /// both bounds is recognised as the base spec's finding.
 pub(crate) fn base_specs_first(mut all: Vec<ReplicaBounds<'_>>) -> Vec<ReplicaBounds<'_>> {
-    crate::order::sort_by_key(&mut all, |b| (b.resource, b.base != "/spec"));
+    all.sort_by_key(|b| (b.resource, b.base != "/spec"));
     all
 }
 
