@@ -99,7 +99,9 @@ macro_rules! rule_docs {
 }
 pub(crate) use rule_docs;
 
-/// Declares a rule struct with its metadata; its doc comment becomes its docs.
+/// Declares a rule struct with its metadata; its doc comment becomes its
+/// docs. It implements [`Declared`], so the rule file implements only
+/// [`Rule::check`].
 macro_rules! declare_rule {
     (
         $(#[doc = $doc:literal])*
@@ -127,6 +129,12 @@ macro_rules! declare_rule {
                 docs: $crate::rule::rule_docs!($($doc),*),
                 sources: &[$($source),*],
             };
+        }
+
+        impl $crate::rule::Declared for $name {
+            fn meta(&self) -> &'static $crate::rule::RuleMeta {
+                &Self::META
+            }
         }
     };
 }
@@ -192,8 +200,13 @@ impl Text for std::fmt::Arguments<'_> {
     }
 }
 
-pub trait Rule: Sync {
+/// A rule's metadata, implemented by [`declare_rule!`] and by nothing else.
+pub trait Declared {
     fn meta(&self) -> &'static RuleMeta;
+}
+
+/// What a rule does; its metadata comes from [`declare_rule!`].
+pub trait Rule: Declared + Sync {
     /// Reports every problem in the stream. Loop over resources with
     /// `continue`, never `return`: a clean first object must not hide a bad one.
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>);

@@ -1,5 +1,5 @@
 use crate::model::clb_annotations::{entry_for_key, lb_kind, split_key, CcmVersion, LbKind, Prefix};
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::rules::lb_support::{owner, Once};
 
 const BASELINE: CcmVersion = CcmVersion(1, 9, 3, 0);
@@ -47,10 +47,6 @@ declare_rule! {
 }
 
 impl Rule for AnnotationNeedsNewerCcm {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let Some(have) = cx.cluster.ccm_version else { return };
         let mut once = Once::default();

@@ -1,7 +1,7 @@
 use crate::diagnostic::Severity;
 use crate::model::{is_istio_gateway, Resource};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::yaml::{pointer, Node, Resolved, Value};
 
 use super::common::{dotted, resource_label, Reported};
@@ -60,10 +60,6 @@ declare_rule! {
 }
 
 impl Rule for AnnotationValueNotString {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         for (index, resource) in cx.resources.iter().enumerate() {
             for map_path in string_maps(resource) {

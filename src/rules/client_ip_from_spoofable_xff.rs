@@ -2,7 +2,7 @@ use crate::model::clb_annotations::{lb_kind, LbKind};
 use crate::model::proxy_config::{gateway_pod_templates, PodTemplate, PROXY_CONFIG};
 use crate::model::topology::{clb_listeners, has_l7_listener, Topology};
 use crate::model::ServiceView;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
 
 use super::common::Reported;
 use super::lb_support::owner;
@@ -77,10 +77,6 @@ declare_rule! {
 }
 
 impl Rule for ClientIpFromSpoofableXff {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let topology = Topology::new(cx.resources, cx.services);
         let mut seen = Reported::default();

@@ -4,7 +4,7 @@ use crate::model::proxy_config::{gateway_pod_templates, ProxyConfig, PROXY_CONFI
 use crate::model::topology::{clb_listeners, ClbListeners, Topology};
 use crate::model::{Field, Provider, ServiceView, ALIBABA_PREFIX, BACKEND_TYPE};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
 
 use super::common::{absent_field_path, annotation_path, scope, Reported};
 use super::lb_support::{declare_eni_passthrough, eni_backend_tradeoffs};
@@ -93,10 +93,6 @@ declare_rule! {
 }
 
 impl Rule for ClusterPolicyLosesSourceIp {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         if cx.cluster.needs_source_ip == Some(false) {
             return;

@@ -2,7 +2,7 @@ use crate::context::Version;
 use crate::diagnostic::Severity;
 use crate::model::{Resource, ServiceView, BACKEND_TYPE};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::yaml::Node;
 
 use super::common::{scope, Reported};
@@ -71,10 +71,6 @@ declare_rule! {
 }
 
 impl Rule for EniBackendNamedTargetPort {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let mut reported = Reported::default();
         for svc in cx.services {

@@ -2,7 +2,7 @@ use crate::context::InClusterClients;
 use crate::diagnostic::Severity;
 use crate::model::{ServiceView, BACKEND_TYPE};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 
 use super::common::{drop_health_check_node_port, scope, Reported};
 
@@ -56,10 +56,6 @@ declare_rule! {
 }
 
 impl Rule for EniBackendWithLocalPolicy {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let mut reported = Reported::default();
         for svc in cx.services {

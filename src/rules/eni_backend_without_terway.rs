@@ -2,7 +2,7 @@ use crate::context::Cni;
 use crate::diagnostic::Severity;
 use crate::model::{Field, ServiceView, BACKEND_TYPE};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 
 use super::cluster_policy_loses_source_ip::{proxy_protocol_on, reports_cluster_policy};
 use super::common::{scope, Reported};
@@ -67,10 +67,6 @@ declare_rule! {
 }
 
 impl Rule for EniBackendWithoutTerway {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let mut reported = Reported::default();
         for svc in cx.services {

@@ -3,7 +3,7 @@ use crate::model::clb_annotations::{lb_kind, LbKind};
 use crate::model::proxy_config::{gateway_pod_templates, PROXY_CONFIG};
 use crate::model::{Field, ServiceView, ALIBABA_PREFIX};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 
 use super::common::annotation_path;
 use super::lb_support::{has_l4_listener, is_alibaba, owner, Once};
@@ -69,10 +69,6 @@ declare_rule! {
 }
 
 impl Rule for GatewayRolloutDropsConnections {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let mut once = Once::default();
         for svc in cx.services {

@@ -1,6 +1,6 @@
 use crate::model::Origin;
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::rules::lb_support::owner;
 use crate::rules::local_policy_in_cluster_lb_access::reports_local_policy as reports_local_lb_access;
 use crate::rules::local_policy_without_wrr::reports_local_policy as reports_local_without_wrr;
@@ -45,10 +45,6 @@ declare_rule! {
 }
 
 impl Rule for HealthCheckNodePortNotAllowed {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         for svc in cx.services {
             if svc.origin != Origin::Service {

@@ -1,6 +1,6 @@
 use crate::model::{replica_bounds, Field, ReplicaBounds};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::yaml::pointer;
 
 use super::common::{is_within, resource_label, Reported};
@@ -52,10 +52,6 @@ declare_rule! {
 }
 
 impl Rule for HpaBoundsInverted {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let mut reported = Reported::default();
         for bounds in base_specs_first(replica_bounds(cx.resources)) {

@@ -2,7 +2,7 @@ use crate::diagnostic::Severity;
 use crate::model::clb_annotations::{lb_kind, protocol_ports, split_key, LbKind, Prefix};
 use crate::model::{Field, ServiceView, ALIBABA_PREFIX};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::rules::lb_support::{annotation_path, owner, Once};
 
 declare_rule! {
@@ -63,10 +63,6 @@ declare_rule! {
 }
 
 impl Rule for IncompleteLbAnnotations {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let mut once = Once::default();
         for svc in cx.services {

@@ -1,6 +1,6 @@
 use crate::model::{is_istio_gateway, Resource};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::yaml::{pointer, Node, Resolved};
 
 use super::common::{dotted, resource_label};
@@ -66,10 +66,6 @@ const TRAFFIC_POLICIES: &[&str] = &["Cluster", "Local"];
 const GATEWAY_TYPES: &[&str] = &["ingress", "egress", "cross-network"];
 
 impl Rule for InvalidEnumValue {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         for (index, resource) in cx.resources.iter().enumerate() {
             for (path, allowed) in enum_fields(resource) {

@@ -4,7 +4,7 @@ use crate::model::clb_annotations::{
 };
 use crate::model::{Field, ServiceView};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::rules::lb_support::{owner, Once};
 
 declare_rule! {
@@ -64,10 +64,6 @@ declare_rule! {
 }
 
 impl Rule for InvalidLbAnnotationValue {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let mut once = Once::default();
         for svc in cx.services {

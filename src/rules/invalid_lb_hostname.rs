@@ -1,7 +1,7 @@
 use crate::diagnostic::Severity;
 use crate::model::clb_annotations::{is_dns_hostname, lb_kind, LbKind};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::rules::lb_support::{owner, Once};
 
 declare_rule! {
@@ -42,10 +42,6 @@ declare_rule! {
 }
 
 impl Rule for InvalidLbHostname {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let mut once = Once::default();
         for svc in cx.services {

@@ -4,7 +4,7 @@ use crate::diagnostic::Severity;
 use crate::model::proxy_config::PROXY_CONFIG;
 use crate::model::topology::{clb_listeners, snats_client_ip, ClbListeners, IpCondition, IpPolicy, Topology};
 use crate::model::ServiceView;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
 
 declare_rule! {
     /// ## What it does
@@ -85,10 +85,6 @@ declare_rule! {
 }
 
 impl Rule for IpAuthorizationPolicyBehindSnat {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let topology = Topology::new(cx.resources, cx.services);
         let mut seen = Reported::default();

@@ -2,7 +2,7 @@ use crate::diagnostic::Severity;
 use crate::model::topology::{label_map, selector_matches, Index, Match, PodSource, Topology};
 use crate::model::ServiceView;
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
 use crate::yaml::{pointer, Node};
 
 declare_rule! {
@@ -86,10 +86,6 @@ fn is_istio_gateway_config(resource: &crate::model::Resource<'_>) -> bool {
 }
 
 impl Rule for IstioGatewaySelectorPortMismatch {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let topology = Topology::new(cx.resources, cx.services);
         let all = topology.pod_sources();

@@ -1,7 +1,7 @@
 use crate::context::InClusterClients;
 use crate::diagnostic::Severity;
 use crate::model::clb_annotations::{lb_kind, protocol_ports, LbKind};
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::rules::lb_support::{in_cluster_note, lb_hostname, owner, use_service_dns, Once};
 
 declare_rule! {
@@ -56,10 +56,6 @@ declare_rule! {
 }
 
 impl Rule for L7ListenerInClusterLbAccess {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let mut once = Once::default();
         for svc in cx.services {

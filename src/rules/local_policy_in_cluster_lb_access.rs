@@ -7,7 +7,7 @@ use crate::diagnostic::Severity;
 use crate::model::topology::Topology;
 use crate::model::{Origin, Provider, ServiceView, BACKEND_TYPE};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 
 declare_rule! {
     /// ## What it does
@@ -86,10 +86,6 @@ declare_rule! {
 }
 
 impl Rule for LocalPolicyInClusterLbAccess {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let mut seen = Reported::default();
         let topology = Topology::new(cx.resources, cx.services);

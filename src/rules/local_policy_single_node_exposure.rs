@@ -6,7 +6,7 @@ use crate::model::anti_affinity::spreads_pods;
 use crate::model::topology::{istio_gateway_field, Topology};
 use crate::model::{Field, Origin, Resource, ServiceView};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
 use crate::yaml::{pointer, Node};
 
 declare_rule! {
@@ -192,10 +192,6 @@ fn deployment_placement<'a>(
 }
 
 impl Rule for LocalPolicySingleNodeExposure {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let topology = Topology::new(cx.resources, cx.services);
         let mut seen = Reported::default();

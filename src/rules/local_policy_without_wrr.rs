@@ -3,7 +3,7 @@ use crate::model::anti_affinity::spreads_pods;
 use crate::model::clb_annotations::{lb_kind, lookup, value_problem, LbKind};
 use crate::model::{istio_spec_field, selected_deployments, Origin, ServiceView, ALIBABA_PREFIX};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::rules::lb_support::{annotation_path, is_alibaba, owner};
 use crate::yaml::Node;
 
@@ -62,10 +62,6 @@ declare_rule! {
 }
 
 impl Rule for LocalPolicyWithoutWrr {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         for svc in cx.services {
             if lb_kind(svc) != Some(LbKind::Clb) || svc.effective_etp() != "Local" || !is_alibaba(cx, svc) {

@@ -1,5 +1,5 @@
 use super::common::Reported;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::yaml::Node;
 
 declare_rule! {
@@ -41,10 +41,6 @@ declare_rule! {
 }
 
 impl Rule for MissingStatusPort {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let mut seen = Reported::default();
         for svc in cx.services {

@@ -1,6 +1,6 @@
 use crate::model::Resource;
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::schema::{self, FieldKind, Problem};
 use crate::yaml::{Node, Resolved, ScalarStyle};
 
@@ -58,10 +58,6 @@ declare_rule! {
 }
 
 impl Rule for MistypedValue {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         for (index, resource) in cx.resources.iter().enumerate() {
             let Some(checked) = cx.schema_of(index) else { continue };

@@ -1,7 +1,7 @@
 use crate::context::Version;
 use crate::diagnostic::Severity;
 use crate::model::Origin;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::rules::lb_support::{owner, Once};
 use crate::yaml::{pointer, Node};
 
@@ -53,10 +53,6 @@ declare_rule! {
 }
 
 impl Rule for MixedProtocolLoadBalancer {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let version = cx.cluster.kubernetes_version;
         if version.is_some_and(|v| v >= Version(1, 24, 0)) {

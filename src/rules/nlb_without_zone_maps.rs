@@ -1,7 +1,7 @@
 use crate::context::Version;
 use crate::model::clb_annotations::{lb_kind, LbKind};
 use crate::model::{ServiceView, ALIBABA_PREFIX, NLB_CLASS};
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 
 use super::lb_support::{owner, Once};
 
@@ -63,10 +63,6 @@ declare_rule! {
 const NLB_CCM: Version = Version(2, 5, 0);
 
 impl Rule for NlbWithoutZoneMaps {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let mut once = Once::default();
         for svc in cx.services {

@@ -1,5 +1,5 @@
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::rules::lb_support::{owner, Once};
 use crate::yaml::{pointer, Node};
 
@@ -45,10 +45,6 @@ declare_rule! {
 }
 
 impl Rule for NodePortOutOfRange {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let mut once = Once::default();
         for svc in cx.services {

@@ -2,7 +2,7 @@ use super::common::Reported;
 use super::privileged_gateway::{bound_port, UNPRIVILEGED_PORT_START};
 use crate::model::is_istio_gateway;
 use crate::model::topology::istio_gateway_field;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::yaml::pointer;
 
 declare_rule! {
@@ -53,10 +53,6 @@ declare_rule! {
 }
 
 impl Rule for NonRootGatewayLowPort {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let mut seen = Reported::default();
         for svc in cx.services {

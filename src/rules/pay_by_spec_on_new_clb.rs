@@ -3,7 +3,7 @@ use crate::diagnostic::Severity;
 use crate::model::clb_annotations::{lb_kind, LbKind};
 use crate::model::{Field, ServiceView};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::rules::lb_support::{owner, Once};
 
 /// From this CCM version a new CLB is PayByCLCU unless told otherwise (S123).
@@ -73,10 +73,6 @@ declare_rule! {
 }
 
 impl Rule for PayBySpecOnNewClb {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let mut once = Once::default();
         for svc in cx.services {

@@ -1,6 +1,6 @@
 use super::common::Reported;
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::yaml::{pointer, Node};
 
 /// Istio's explicit protocol prefixes (S30).
@@ -79,10 +79,6 @@ fn likely_protocol(port: &Node) -> Option<&'static str> {
 }
 
 impl Rule for PortNameWithoutProtocol {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let mut seen = Reported::default();
         for svc in cx.services {

@@ -1,7 +1,7 @@
 use crate::model::topology::istio_gateway_field;
 use crate::model::{is_istio_gateway, Origin, ServiceView};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::yaml::{pointer, Node};
 
 declare_rule! {
@@ -70,10 +70,6 @@ fn binds_only_high_ports(svc: &ServiceView<'_>) -> bool {
 }
 
 impl Rule for PrivilegedGateway {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         // Each place runAsRoot is written once: the base spec and every override that sets it.
         for svc in cx.services {

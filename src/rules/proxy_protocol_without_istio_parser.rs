@@ -4,7 +4,7 @@ use crate::model::proxy_config::{read_proxy_config, ProxyConfig, PROXY_CONFIG};
 use crate::model::topology::Topology;
 use crate::model::{istio_spec_field, selected_deployments, Field, Origin, ServiceView};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
 use crate::rules::cluster_policy_loses_source_ip::reports_cluster_policy;
 use crate::rules::lb_support::{has_l4_listener, owner, Once};
 use crate::yaml::Node;
@@ -69,10 +69,6 @@ declare_rule! {
 }
 
 impl Rule for ProxyProtocolWithoutIstioParser {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let mut once = Once::default();
         let topology = Topology::new(cx.resources, cx.services);

@@ -2,7 +2,7 @@ use crate::diagnostic::Severity;
 use crate::model::clb_annotations::{lb_kind, LbKind};
 use crate::model::{Field, ServiceView, ALIBABA_PREFIX};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
 use crate::rules::lb_support::{annotation_path, owner};
 use crate::yaml::Node;
 
@@ -114,10 +114,6 @@ declare_rule! {
 }
 
 impl Rule for ReusedClbListenersNotManaged {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let reused: Vec<(&ServiceView<'_>, &Field<'_>)> = cx
             .services

@@ -1,7 +1,7 @@
 use super::common::Reported;
 use crate::model::{is_gateway_deployment, is_istio_gateway, Field};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::yaml::pointer;
 
 declare_rule! {
@@ -89,10 +89,6 @@ fn pairs<'a>(cx: &RuleContext<'a>) -> Vec<Pair<'a>> {
 }
 
 impl Rule for RollingUpdateCannotProgress {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let mut seen = Reported::default();
         for pair in pairs(cx) {

@@ -1,7 +1,7 @@
 use crate::model::clb_annotations::{lb_kind, protocol_ports, LbKind};
 use crate::model::topology::{label_map, selector_matches, Match, Topology};
 use crate::model::{Resource, ServiceView};
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
 use crate::yaml::Node;
 
 use super::lb_support::{owner, Once};
@@ -75,10 +75,6 @@ declare_rule! {
 }
 
 impl Rule for TlsTerminatedTwice {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let gateways: Vec<(usize, Vec<(&str, &str)>)> = cx
             .resources

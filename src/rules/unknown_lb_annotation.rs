@@ -5,7 +5,7 @@ use crate::model::clb_annotations::{
 };
 use crate::model::{Field, ServiceView, ALIBABA_PREFIX};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::rules::lb_support::{annotation_path, owner, Once};
 
 declare_rule! {
@@ -72,10 +72,6 @@ const SLB_NETWORK_TYPE: &str = "slb-network-type";
 const FAMILY_START: &str = "service.beta.kubernetes.io/ali";
 
 impl Rule for UnknownLbAnnotation {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let mut once = Once::default();
         for svc in cx.services {
