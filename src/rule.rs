@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use crate::context::ClusterContext;
 use crate::diagnostic::Severity;
+use crate::model::topology::Topology;
 use crate::model::{Resource, ServiceView};
 use crate::patch::Op;
 
@@ -163,6 +164,8 @@ pub struct RuleContext<'a> {
     /// once per check; `None` for a kind the tables do not cover, and empty
     /// when no tables are loaded.
     pub schema: &'a [Option<crate::schema::Checked<'a>>],
+    /// The relations between the stream's objects, indexed once per check.
+    pub topology: &'a Topology<'a, 'a>,
 }
 
 impl<'a> RuleContext<'a> {

@@ -13,6 +13,7 @@ use std::collections::HashSet;
 use crate::context::ClusterContext;
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Severity};
 use crate::format::InputFormat;
+use crate::model::topology::Topology;
 use crate::model::{self, Resource};
 use crate::report::{Finding, InputDiagnostic, Report, ResourceInfo, ResourceRef, Summary, REPORT_VERSION};
 use crate::rule::{FixParams, Lang, RuleContext};
@@ -88,6 +89,7 @@ pub(crate) fn check_stream(text: &str, format: InputFormat, options: &Options) -
         Some(tables) => resources.iter().map(|r| crate::schema::problems(tables, r)).collect(),
         None => Vec::new(),
     };
+    let topology = Topology::new(&resources, &services);
     let cx = RuleContext {
         resources: &resources,
         services: &services,
@@ -96,6 +98,7 @@ pub(crate) fn check_stream(text: &str, format: InputFormat, options: &Options) -
         params: &options.params,
         snippets: format == InputFormat::Markdown,
         schema: &schema,
+        topology: &topology,
     };
     let mut drafts = Vec::new();
     for rule in rules::ALL {

@@ -78,7 +78,7 @@ declare_rule! {
 
 impl Rule for ClientIpFromSpoofableXff {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let topology = Topology::new(cx.resources, cx.services);
+        let topology = cx.topology;
         let mut seen = Reported::default();
         for svc in cx.services {
             if svc.gateway.is_none() || lb_kind(svc) != Some(LbKind::Clb) {
@@ -96,7 +96,7 @@ impl Rule for ClientIpFromSpoofableXff {
                 for (pod, n) in trusting {
                     let Some(field) = &pod.config_field else { continue };
                     if seen.first(pod.resource, &field.path) {
-                        out.push(trusts_forged_header(cx, svc, &topology, field.path.clone(), pod.resource, n));
+                        out.push(trusts_forged_header(cx, svc, topology, field.path.clone(), pod.resource, n));
                     }
                 }
             } else if trusting.is_empty() && pods.iter().all(|p| p.config.facts().is_some()) {

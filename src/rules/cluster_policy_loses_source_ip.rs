@@ -1,7 +1,7 @@
 use crate::context::Cni;
 use crate::diagnostic::Severity;
 use crate::model::proxy_config::{gateway_pod_templates, ProxyConfig, PROXY_CONFIG};
-use crate::model::topology::{clb_listeners, ClbListeners, Topology};
+use crate::model::topology::{clb_listeners, ClbListeners};
 use crate::model::{Field, Provider, ServiceView, ALIBABA_PREFIX, BACKEND_TYPE};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
@@ -98,7 +98,7 @@ impl Rule for ClusterPolicyLosesSourceIp {
             return;
         }
         let mut reported = Reported::default();
-        let topology = Topology::new(cx.resources, cx.services);
+        let topology = cx.topology;
         for svc in cx.services {
             if svc.gateway.is_none() || !matches!(svc.effective_type(), "LoadBalancer" | "NodePort") {
                 continue;

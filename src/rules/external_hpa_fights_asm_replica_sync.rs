@@ -1,5 +1,4 @@
 use crate::model::is_istio_gateway;
-use crate::model::topology::Topology;
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
 use crate::yaml::pointer;
@@ -66,7 +65,7 @@ declare_rule! {
 
 impl Rule for ExternalHpaFightsAsmReplicaSync {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let topology = Topology::new(cx.resources, cx.services);
+        let topology = cx.topology;
         for (index, gateway) in cx.resources.iter().enumerate() {
             if !is_istio_gateway(gateway) {
                 continue;

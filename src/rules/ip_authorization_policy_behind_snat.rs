@@ -2,7 +2,7 @@ use super::common::Reported;
 use crate::context::Cni;
 use crate::diagnostic::Severity;
 use crate::model::proxy_config::PROXY_CONFIG;
-use crate::model::topology::{clb_listeners, snats_client_ip, ClbListeners, IpCondition, IpPolicy, Topology};
+use crate::model::topology::{clb_listeners, snats_client_ip, ClbListeners, IpCondition, IpPolicy};
 use crate::model::ServiceView;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
 
@@ -86,7 +86,7 @@ declare_rule! {
 
 impl Rule for IpAuthorizationPolicyBehindSnat {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let topology = Topology::new(cx.resources, cx.services);
+        let topology = cx.topology;
         let mut seen = Reported::default();
         for svc in cx.services {
             if svc.gateway.is_none() {

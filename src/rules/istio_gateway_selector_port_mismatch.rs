@@ -87,7 +87,7 @@ fn is_istio_gateway_config(resource: &crate::model::Resource<'_>) -> bool {
 
 impl Rule for IstioGatewaySelectorPortMismatch {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let topology = Topology::new(cx.resources, cx.services);
+        let topology = cx.topology;
         let all = topology.pod_sources();
         let sources = Sources::new(&all);
         let mut gateways: Vec<&PodSource> = Vec::new();
@@ -111,7 +111,7 @@ impl Rule for IstioGatewaySelectorPortMismatch {
                 }
                 continue;
             }
-            out.extend(port_findings(cx, &topology, index, &matched));
+            out.extend(port_findings(cx, topology, index, &matched));
         }
     }
 }

@@ -88,7 +88,7 @@ declare_rule! {
 impl Rule for LocalPolicyInClusterLbAccess {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let mut seen = Reported::default();
-        let topology = Topology::new(cx.resources, cx.services);
+        let topology = cx.topology;
         for svc in cx.services {
             if svc.effective_type() != "LoadBalancer" || svc.effective_etp() != "Local" {
                 continue;
@@ -131,7 +131,7 @@ impl Rule for LocalPolicyInClusterLbAccess {
             let mut draft =
                 Draft::new(&Self::META, svc.resource, etp.path.clone(), message).severity(severity).label(label);
             draft.notes = notes;
-            draft.fixes = fixes(cx, &topology, svc, &etp.path);
+            draft.fixes = fixes(cx, topology, svc, &etp.path);
             out.push(draft);
         }
     }

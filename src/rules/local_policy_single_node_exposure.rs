@@ -193,7 +193,7 @@ fn deployment_placement<'a>(
 
 impl Rule for LocalPolicySingleNodeExposure {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let topology = Topology::new(cx.resources, cx.services);
+        let topology = cx.topology;
         let mut seen = Reported::default();
         for svc in cx.services {
             if svc.effective_type() != "LoadBalancer" || svc.effective_etp() != "Local" {
@@ -203,7 +203,7 @@ impl Rule for LocalPolicySingleNodeExposure {
             if svc.gateway.is_none() {
                 continue;
             }
-            let Some(placement) = exposed_placement(cx, &topology, svc) else { continue };
+            let Some(placement) = exposed_placement(cx, topology, svc) else { continue };
             // An override that changes none of these fields repeats its base.
             let mut key = vec![etp.path.as_str()];
             if let Some(fields) = &placement.fields {
@@ -224,7 +224,7 @@ pub(crate) fn reports_once_local(cx: &RuleContext<'_>, svc: &ServiceView<'_>) ->
     if svc.effective_type() != "LoadBalancer" || svc.gateway.is_none() {
         return false;
     }
-    exposed_placement(cx, &Topology::new(cx.resources, cx.services), svc).is_some()
+    exposed_placement(cx, cx.topology, svc).is_some()
 }
 
 /// Where the gateway's pods run, when that may be on one node: fewer than

@@ -1,7 +1,6 @@
 use crate::diagnostic::Severity;
 use crate::model::clb_annotations::lb_kind;
 use crate::model::proxy_config::{read_proxy_config, ProxyConfig, PROXY_CONFIG};
-use crate::model::topology::Topology;
 use crate::model::{istio_spec_field, selected_deployments, Field, Origin, ServiceView};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
@@ -71,7 +70,7 @@ declare_rule! {
 impl Rule for ProxyProtocolWithoutIstioParser {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let mut once = Once::default();
-        let topology = Topology::new(cx.resources, cx.services);
+        let topology = cx.topology;
         for svc in cx.services {
             if svc.gateway.is_none() || lb_kind(svc).is_none() || !has_l4_listener(svc) {
                 continue;

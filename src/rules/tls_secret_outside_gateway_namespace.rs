@@ -1,4 +1,4 @@
-use crate::model::topology::{label_map, selector_matches, Match, Topology, ISTIO_ROOT_NAMESPACE};
+use crate::model::topology::{label_map, selector_matches, Match, ISTIO_ROOT_NAMESPACE};
 use crate::model::Resource;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
 use crate::yaml::Node;
@@ -70,7 +70,7 @@ impl Rule for TlsSecretOutsideGatewayNamespace {
             return;
         }
         let secrets: Vec<usize> = (0..cx.resources.len()).filter(|i| cx.resources[*i].is("", "Secret")).collect();
-        let sources = Topology::new(cx.resources, cx.services).pod_sources();
+        let sources = cx.topology.pod_sources();
         for index in gateways {
             let gateway = &cx.resources[index];
             let selector = label_map(gateway.get("/spec/selector"));

@@ -1,5 +1,5 @@
 use crate::model::clb_annotations::{lb_kind, protocol_ports, LbKind};
-use crate::model::topology::{label_map, selector_matches, Match, Topology};
+use crate::model::topology::{label_map, selector_matches, Match};
 use crate::model::{Resource, ServiceView};
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
 use crate::yaml::Node;
@@ -87,7 +87,7 @@ impl Rule for TlsTerminatedTwice {
         if gateways.is_empty() {
             return;
         }
-        let topology = Topology::new(cx.resources, cx.services);
+        let topology = cx.topology;
         let mut once = Once::default();
         for svc in cx.services {
             if lb_kind(svc) != Some(LbKind::Clb) {
