@@ -1,6 +1,6 @@
 use crate::model::clb_annotations::{entry_for_key, lb_kind, split_key, CcmVersion, LbKind, Prefix};
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
-use crate::rules::lb_support::{owner, Once};
+use super::support::{owner, Once};
 
 const BASELINE: CcmVersion = CcmVersion(1, 9, 3, 0);
 

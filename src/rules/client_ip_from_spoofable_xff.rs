@@ -4,8 +4,8 @@ use crate::model::topology::{clb_listeners, has_l7_listener, Topology};
 use crate::model::ServiceView;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
 
-use super::common::Reported;
-use super::lb_support::owner;
+use super::support::Reported;
+use super::support::owner;
 
 declare_rule! {
     /// ## What it does

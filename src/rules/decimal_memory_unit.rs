@@ -3,7 +3,7 @@ use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::yaml::Resolved;
 
-use super::common::{quantities, quantity_text, resource_label};
+use super::support::{quantities, quantity_text, resource_label};
 
 declare_rule! {
     /// ## What it does

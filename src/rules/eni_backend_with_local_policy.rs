@@ -4,7 +4,7 @@ use crate::model::{ServiceView, BACKEND_TYPE};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 
-use super::common::{drop_health_check_node_port, scope, Reported};
+use super::support::{drop_health_check_node_port, scope, Reported};
 
 declare_rule! {
     /// ## What it does
@@ -104,20 +104,6 @@ impl Rule for EniBackendWithLocalPolicy {
             );
         }
     }
-}
-
-/// Whether `check` above would report `svc` once its backend type is ENI:
-/// what a fix that adds `backend-type: eni` to annotations `svc` reads must
-/// declare (`Fix::introduces`).
-pub(crate) fn reports_with_eni(svc: &ServiceView<'_>) -> bool {
-    svc.effective_type() == "LoadBalancer"
-        && svc.external_traffic_policy.as_ref().and_then(|f| f.text()) == Some("Local")
-}
-
-/// Whether `check` above would report `svc` once its externalTrafficPolicy
-/// is Local: what a fix that sets Local must declare.
-pub(crate) fn reports_once_local(svc: &ServiceView<'_>) -> bool {
-    svc.effective_type() == "LoadBalancer" && svc.backend_type() == Some("eni")
 }
 
 fn assess(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> (Severity, String) {

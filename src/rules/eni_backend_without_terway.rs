@@ -4,10 +4,10 @@ use crate::model::{Field, ServiceView, BACKEND_TYPE};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 
-use super::cluster_policy_loses_source_ip::{proxy_protocol_on, reports_cluster_policy};
-use super::common::{scope, Reported};
-use super::local_policy_in_cluster_lb_access::reports_local_policy as reports_local_lb_access;
-use super::local_policy_without_wrr::reports_local_policy as reports_local_without_wrr;
+use super::support::{proxy_protocol_on, reports_cluster_policy};
+use super::support::{scope, Reported};
+use super::support::reports_local_lb_access;
+use super::support::reports_local_without_wrr;
 
 declare_rule! {
     /// ## What it does

@@ -1,9 +1,9 @@
 use crate::model::Origin;
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
-use crate::rules::lb_support::owner;
-use crate::rules::local_policy_in_cluster_lb_access::reports_local_policy as reports_local_lb_access;
-use crate::rules::local_policy_without_wrr::reports_local_policy as reports_local_without_wrr;
+use super::support::owner;
+use super::support::reports_local_lb_access;
+use super::support::reports_local_without_wrr;
 use crate::yaml::Node;
 
 declare_rule! {
@@ -102,7 +102,7 @@ impl Rule for HealthCheckNodePortNotAllowed {
                 if reports_local_without_wrr(cx, svc, svc.backend_type()) {
                     local = local.introduces("ASM-LB-010");
                 }
-                if crate::rules::eni_backend_with_local_policy::reports_once_local(svc) {
+                if super::support::reports_eni_local_once_local(svc) {
                     local = local.introduces("ASM-LB-003");
                 }
                 draft = draft.fix(local);

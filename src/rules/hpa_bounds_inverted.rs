@@ -3,7 +3,7 @@ use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::yaml::pointer;
 
-use super::common::{is_within, resource_label, Reported};
+use super::support::{Reported, autoscale_disabled, base_specs_first, is_within, resource_label, scope_of};
 
 declare_rule! {
     /// ## What it does
@@ -68,8 +68,8 @@ impl Rule for HpaBoundsInverted {
             if min <= max {
                 continue;
             }
-            let key = format!("{}|{}", bounds.min.as_ref().map_or("default", |f| &f.path), max_field.path);
-            if !reported.first(bounds.resource, &key) {
+            let min_at = bounds.min.as_ref().map_or("default", |f| f.path.as_str());
+            if !reported.first_of(bounds.resource, &[min_at, &max_field.path]) {
                 continue;
             }
             let override_scope = bounds.base != "/spec";
@@ -109,30 +109,6 @@ impl Rule for HpaBoundsInverted {
             out.push(draft);
         }
     }
-}
-
-/// The base spec before its overrides, so that an override which inherits
-/// both bounds is recognised as the base spec's finding.
-pub(crate) fn base_specs_first(mut all: Vec<ReplicaBounds<'_>>) -> Vec<ReplicaBounds<'_>> {
-    crate::order::sort_by_key(&mut all, |b| (b.resource, b.base != "/spec"));
-    all
-}
-
-pub(crate) fn scope_of(cx: &RuleContext<'_>, bounds: &ReplicaBounds<'_>) -> String {
-    match bounds.base.strip_prefix("/spec/overrides/") {
-        Some(cluster) => {
-            let cluster = pointer::unescape(cluster);
-            cx.t(format_args!(" (override for cluster {cluster})"), format_args!("（集群 {cluster} 的覆盖配置）"))
-        }
-        None => String::new(),
-    }
-}
-
-/// `autoscaleEnabled: false` in the override or, failing that, the base spec.
-pub(crate) fn autoscale_disabled(cx: &RuleContext<'_>, bounds: &ReplicaBounds<'_>) -> bool {
-    let resource = &cx.resources[bounds.resource];
-    let own = resource.get(&format!("{}/autoscaleEnabled", bounds.base));
-    own.or_else(|| resource.get("/spec/autoscaleEnabled")).and_then(|n| n.as_bool()) == Some(false)
 }
 
 fn fixes(cx: &RuleContext<'_>, bounds: &ReplicaBounds<'_>, min: i64, max: i64) -> Vec<Fix> {

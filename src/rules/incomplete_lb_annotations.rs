@@ -3,7 +3,7 @@ use crate::model::clb_annotations::{lb_kind, protocol_ports, split_key, LbKind, 
 use crate::model::{Field, ServiceView, ALIBABA_PREFIX};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
-use crate::rules::lb_support::{annotation_path, owner, Once};
+use super::support::{annotation_path, owner, Once};
 
 declare_rule! {
     /// ## What it does
@@ -78,12 +78,6 @@ impl Rule for IncompleteLbAnnotations {
             checker.ignored();
         }
     }
-}
-
-/// Whether `check` above would report `svc`'s `backend-label` once its backend
-/// type is ENI: what a fix that adds `backend-type: eni` must declare.
-pub(crate) fn reports_with_eni(svc: &ServiceView<'_>) -> bool {
-    lb_kind(svc) == Some(LbKind::Clb) && svc.lb_annotation("backend-label").is_some()
 }
 
 struct Checker<'c, 'a> {

@@ -5,7 +5,7 @@ use crate::model::clb_annotations::{
 use crate::model::{Field, ServiceView};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
-use crate::rules::lb_support::{owner, Once};
+use super::support::{owner, Once};
 
 declare_rule! {
     /// ## What it does

@@ -1,4 +1,4 @@
-use super::common::Reported;
+use super::support::Reported;
 use crate::context::Cni;
 use crate::diagnostic::Severity;
 use crate::model::proxy_config::PROXY_CONFIG;

@@ -1,7 +1,7 @@
-use super::cluster_policy_loses_source_ip::{proxy_protocol_on, reports_cluster_policy};
-use super::common::{annotation_path, drop_health_check_node_port, Reported};
-use super::gateway_rollout_drops_connections::drops_connections;
-use super::lb_support::{declare_eni_passthrough, eni_backend_tradeoffs, lb_hostname, service_dns_fix, use_nlb};
+use super::support::{proxy_protocol_on, reports_cluster_policy, reports_local_lb_access};
+use super::support::{annotation_path, drop_health_check_node_port, Reported};
+use super::support::drops_connections;
+use super::support::{declare_eni_passthrough, eni_backend_tradeoffs, lb_hostname, service_dns_fix, use_nlb};
 use crate::context::{Cni, InClusterClients, KubeProxyMode, Version};
 use crate::diagnostic::Severity;
 use crate::model::topology::Topology;
@@ -93,7 +93,7 @@ impl Rule for LocalPolicyInClusterLbAccess {
             if svc.effective_type() != "LoadBalancer" || svc.effective_etp() != "Local" {
                 continue;
             }
-            if !reports_local_policy(svc, svc.backend_type()) {
+            if !reports_local_lb_access(svc, svc.backend_type()) {
                 continue;
             }
             let Some(etp) = &svc.external_traffic_policy else { continue };
@@ -135,22 +135,6 @@ impl Rule for LocalPolicyInClusterLbAccess {
             out.push(draft);
         }
     }
-}
-
-/// Whether `check` would report `svc` once its externalTrafficPolicy is Local
-/// and its backend type is `backend_type` (for `Fix::introduces`). With ENI
-/// backends the policy only limits in-cluster access: that is ASM-LB-003's
-/// finding, with its own fix.
-pub(crate) fn reports_local_policy(svc: &ServiceView<'_>, backend_type: Option<&str>) -> bool {
-    svc.effective_type() == "LoadBalancer"
-        && !svc.is_nlb()
-        && svc.lb_annotation("hostname").is_none()
-        && !has_proxy_ip_mode(svc)
-        && backend_type != Some("eni")
-}
-
-fn has_proxy_ip_mode(svc: &ServiceView<'_>) -> bool {
-    svc.status_ingress.iter().any(|i| i.get("ipMode").and_then(|m| m.scalar_text()) == Some("Proxy"))
 }
 
 /// The load balancer publishes a DNS name rather than an IP (AWS does; or a

@@ -4,7 +4,7 @@ use crate::model::clb_annotations::{lb_kind, lookup, value_problem, LbKind};
 use crate::model::{istio_spec_field, selected_deployments, Origin, ServiceView, ALIBABA_PREFIX};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
-use crate::rules::lb_support::{annotation_path, is_alibaba, owner};
+use super::support::{annotation_path, is_alibaba, owner};
 use crate::yaml::Node;
 
 declare_rule! {
@@ -121,28 +121,13 @@ impl Rule for LocalPolicyWithoutWrr {
                 ));
             }
             // On a reused CLB without force-override-listeners the CCM ignores it (ASM-ANN-039).
-            if super::reused_clb_listeners_not_managed::warns_once_listener_set(svc) {
+            if super::support::warns_once_listener_set(svc) {
                 fix = fix.introduces("ASM-ANN-039");
             }
             fix.recommended = true;
             out.push(draft.fix(fix));
         }
     }
-}
-
-/// Why pods probably share nodes, when they do: more than one replica and no
-/// pod anti-affinity to spread them.
-/// Whether `check` above would report `svc` once its externalTrafficPolicy is
-/// Local and its backend type is `backend_type` (for `Fix::introduces`; the
-/// fixture harness fails when this drifts from `check`).
-pub(crate) fn reports_local_policy(cx: &RuleContext<'_>, svc: &ServiceView<'_>, backend_type: Option<&str>) -> bool {
-    let current = svc.lb_annotation("scheduler").and_then(|f| f.text());
-    let scheduler_values = lookup("scheduler").map(|e| e.values);
-    lb_kind(svc) == Some(LbKind::Clb)
-        && is_alibaba(cx, svc)
-        && backend_type != Some("eni")
-        && current != Some("wrr")
-        && current.is_none_or(|c| scheduler_values.is_none_or(|v| value_problem(v, c).is_none()))
 }
 
 fn pods_likely_share_nodes(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> Option<String> {

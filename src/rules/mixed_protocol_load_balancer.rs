@@ -2,7 +2,7 @@ use crate::context::Version;
 use crate::diagnostic::Severity;
 use crate::model::Origin;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
-use crate::rules::lb_support::{owner, Once};
+use super::support::{owner, Once};
 use crate::yaml::{pointer, Node};
 
 declare_rule! {

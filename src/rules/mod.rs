@@ -1,7 +1,9 @@
-//! The rules, one per file, registered in one explicit list.
+//! The rules, one per file, each registered by one line of `rules!` below.
 //!
-//! Rules are plain, idiomatic Rust: iterators, `collect` and `join` wherever
-//! they read best. Helpers two rules share live in `common` and `lb_support`.
+//! A rule file declares its rule with `declare_rule!` (metadata and docs)
+//! and implements `Rule::check`. What rules share lives in `support`, reached
+//! by one path; a rule never imports from another rule. Rules are plain,
+//! idiomatic Rust: iterators, `collect` and `join` wherever they read best.
 //! Size budgets are met at the host edges and in the build settings
 //! (docs/architecture.md); `scripts/build-policies` and `scripts/build-wasm`
 //! fail when a module goes over.
@@ -69,8 +71,7 @@ rules! {
     mistyped_value::MistypedValue,
 }
 
-mod common;
-mod lb_support;
+mod support;
 
 #[cfg(all(test, feature = "yaml"))]
 pub(crate) mod test_support {

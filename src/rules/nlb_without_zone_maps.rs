@@ -3,7 +3,7 @@ use crate::model::clb_annotations::{lb_kind, LbKind};
 use crate::model::{ServiceView, ALIBABA_PREFIX, NLB_CLASS};
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 
-use super::lb_support::{owner, Once};
+use super::support::{owner, Once};
 
 declare_rule! {
     /// ## What it does

@@ -1,6 +1,6 @@
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
-use crate::rules::lb_support::{owner, Once};
+use super::support::{owner, Once};
 use crate::yaml::{pointer, Node};
 
 /// kube-apiserver's default `--service-node-port-range` (S38: base 30000, size 2768).

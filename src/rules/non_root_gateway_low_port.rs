@@ -1,5 +1,5 @@
-use super::common::Reported;
-use super::privileged_gateway::{bound_port, UNPRIVILEGED_PORT_START};
+use super::support::Reported;
+use super::support::{bound_port, UNPRIVILEGED_PORT_START};
 use crate::model::is_istio_gateway;
 use crate::model::topology::istio_gateway_field;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
@@ -68,7 +68,7 @@ impl Rule for NonRootGatewayLowPort {
             for (port, path) in svc.port_entries() {
                 let Some(bound) = bound_port(port) else { continue };
                 if bound >= UNPRIVILEGED_PORT_START
-                    || !seen.first(svc.resource, &format!("{path}|{}", run_as_root.path))
+                    || !seen.first_of(svc.resource, &[&path, &run_as_root.path])
                 {
                     continue;
                 }

@@ -4,7 +4,7 @@ use crate::model::clb_annotations::{lb_kind, LbKind};
 use crate::model::{Field, ServiceView};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
-use crate::rules::lb_support::{owner, Once};
+use super::support::{owner, Once};
 
 /// From this CCM version a new CLB is PayByCLCU unless told otherwise (S123).
 const CLCU_DEFAULT: Version = Version(2, 12, 1);

@@ -1,4 +1,4 @@
-use super::common::Reported;
+use super::support::Reported;
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::yaml::{pointer, Node};

@@ -2,7 +2,8 @@ use crate::model::topology::istio_gateway_field;
 use crate::model::{is_istio_gateway, Origin, ServiceView};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
-use crate::yaml::{pointer, Node};
+use crate::yaml::pointer;
+use super::support::{UNPRIVILEGED_PORT_START, bound_port};
 
 declare_rule! {
     /// ## What it does
@@ -48,18 +49,6 @@ declare_rule! {
         severity: Info,
         fix: Sometimes,
         sources: ["S2", "S4", "S181"],
-    }
-}
-
-/// The lowest container port Envoy may bind without root (S181).
-pub(super) const UNPRIVILEGED_PORT_START: i64 = 1024;
-
-/// The port Envoy binds for one Service port: `targetPort`, or `port` when
-/// it is missing; `None` for a named or unreadable target.
-pub(super) fn bound_port(port: &Node) -> Option<i64> {
-    match port.get("targetPort") {
-        Some(target) => target.as_i64(),
-        None => port.get("port").and_then(Node::as_i64),
     }
 }
 

@@ -4,8 +4,8 @@ use crate::model::proxy_config::{read_proxy_config, ProxyConfig, PROXY_CONFIG};
 use crate::model::{istio_spec_field, selected_deployments, Field, Origin, ServiceView};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
-use crate::rules::cluster_policy_loses_source_ip::reports_cluster_policy;
-use crate::rules::lb_support::{has_l4_listener, owner, Once};
+use super::support::reports_cluster_policy;
+use super::support::{has_l4_listener, owner, Once};
 use crate::yaml::Node;
 
 const PARSER_CONFIG: &str = r#"{"gatewayTopology":{"proxyProtocol":{}}}"#;

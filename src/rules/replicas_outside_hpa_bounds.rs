@@ -3,8 +3,8 @@ use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::yaml::pointer;
 
-use super::common::{is_within, Reported};
-use super::hpa_bounds_inverted::{autoscale_disabled, base_specs_first, scope_of};
+use super::support::{is_within, Reported};
+use super::support::{autoscale_disabled, base_specs_first, scope_of};
 
 declare_rule! {
     /// ## What it does
@@ -75,7 +75,7 @@ impl Rule for ReplicasOutsideHpaBounds {
             }
             let below = replicas < min;
             let crossed = if below { min_f } else { max_f };
-            if !reported.first(bounds.resource, &format!("{}|{}|{}", replicas_f.path, min_f.path, max_f.path)) {
+            if !reported.first_of(bounds.resource, &[&replicas_f.path, &min_f.path, &max_f.path]) {
                 continue;
             }
             let own = |f: &Field<'_>| is_within(&f.path, &bounds.base);

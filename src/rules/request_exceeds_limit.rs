@@ -2,7 +2,7 @@ use crate::model::{quantity, resources_blocks, Field};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 
-use super::common::{quantities, quantity_text, resource_label};
+use super::support::{quantities, quantity_text, resource_label};
 
 declare_rule! {
     /// ## What it does

@@ -1,4 +1,4 @@
-use super::common::Reported;
+use super::support::Reported;
 use crate::model::{is_gateway_deployment, is_istio_gateway, Field};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};

@@ -4,7 +4,7 @@ use crate::model::{Resource, ServiceView};
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
 use crate::yaml::Node;
 
-use super::lb_support::{owner, Once};
+use super::support::{owner, Once};
 
 declare_rule! {
     /// ## What it does

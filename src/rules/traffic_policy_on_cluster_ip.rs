@@ -1,4 +1,4 @@
-use super::common::Reported;
+use super::support::Reported;
 use crate::diagnostic::Severity;
 use crate::model::{Origin, ServiceView};
 use crate::patch::Op;

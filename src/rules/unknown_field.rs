@@ -4,7 +4,7 @@ use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::schema::{self, Problem, SchemaSource, Unknown};
 
-use super::common::{dotted, resource_label};
+use super::support::{dotted, resource_label};
 
 declare_rule! {
     /// ## What it does

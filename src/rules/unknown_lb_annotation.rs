@@ -6,7 +6,7 @@ use crate::model::clb_annotations::{
 use crate::model::{Field, ServiceView, ALIBABA_PREFIX};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
-use crate::rules::lb_support::{annotation_path, owner, Once};
+use super::support::{annotation_path, owner, Once};
 
 declare_rule! {
     /// ## What it does

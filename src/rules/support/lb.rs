@@ -9,8 +9,8 @@ use crate::model::{Provider, ServiceView, ALIBABA_PREFIX, NLB_CLASS};
 use crate::patch::Op;
 use crate::rule::{Applicability, Fix, RuleContext};
 
-use super::common::Reported;
-pub use super::common::{annotation_path, scope};
+use super::common::{annotation_path, scope, Reported};
+use super::predicates::{named_target_port_with_eni, reports_backend_label_with_eni, reports_eni_local_with_eni};
 
 /// `kind namespace/name`: what the user wrote, not the Service ASM renders.
 pub fn owner(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> String {
@@ -33,7 +33,7 @@ pub struct Once(Reported);
 impl Once {
     /// True the first time `what` is seen at `path` of the Service's resource.
     pub fn first(&mut self, svc: &ServiceView<'_>, path: &str, what: &'static str) -> bool {
-        self.0.first(svc.resource, &format!("{what} {path}"))
+        self.0.first_of(svc.resource, &[what, path])
     }
 }
 
@@ -152,13 +152,13 @@ pub fn declare_eni_passthrough(
     for other in sharing {
         let etp_path = other.external_traffic_policy.as_ref().map(|f| f.path.as_str());
         let to_cluster = cluster_at.is_some() && etp_path == cluster_at;
-        if !to_cluster && super::eni_backend_with_local_policy::reports_with_eni(other) {
+        if !to_cluster && reports_eni_local_with_eni(other) {
             fix = fix.introduces("ASM-LB-003");
         }
-        if super::incomplete_lb_annotations::reports_with_eni(other) {
+        if reports_backend_label_with_eni(other) {
             fix = fix.introduces("ASM-ANN-028");
         }
-        match super::eni_backend_named_target_port::reports_with_eni(cx, other) {
+        match named_target_port_with_eni(cx, other) {
             Some(Severity::Error) => {
                 fix.applicability = Applicability::DisplayOnly;
                 fix.ops.clear();

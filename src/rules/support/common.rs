@@ -21,23 +21,18 @@ pub fn scope(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> String {
 /// Remembers what was reported, so that an override which inherits the
 /// base spec's field does not repeat the base spec's finding.
 #[derive(Default)]
-pub struct Reported(HashSet<String>);
+pub struct Reported(HashSet<(usize, Vec<String>)>);
 
 impl Reported {
-    /// True the first time a `(resource, key)` pair is seen. (Kept as one
-    /// string: the engine's sets are `HashSet<String>` too, so the wasm
-    /// builds carry one copy of the hash-set code.)
+    /// True the first time a `(resource, key)` pair is seen.
     pub fn first(&mut self, resource: usize, key: &str) -> bool {
-        let mut entry = resource.to_string();
-        entry.push('\0');
-        entry.push_str(key);
-        self.0.insert(entry)
+        self.first_of(resource, &[key])
     }
 
-    /// [`Reported::first`] for a key made of several parts. One set type for
-    /// every rule keeps the wasm builds to one copy of the hash-set code.
+    /// [`Reported::first`] for a key made of several parts (the paths a
+    /// finding depends on).
     pub fn first_of(&mut self, resource: usize, parts: &[&str]) -> bool {
-        self.first(resource, &parts.join("\0"))
+        self.0.insert((resource, parts.iter().map(|p| (*p).to_owned()).collect()))
     }
 }
 
