@@ -308,6 +308,9 @@ pub struct Draft {
     pub notes: Vec<String>,
     pub fixes: Vec<Fix>,
     pub related: Vec<Related>,
+    /// What tells this finding apart from the rule's others on the same
+    /// resource when its path alone does not ([`Draft::once_per`]).
+    pub once_per: Option<Vec<String>>,
 }
 
 // Out of line, as `Fix`'s builders are.
@@ -325,7 +328,17 @@ impl Draft {
             notes: Vec::new(),
             fixes: Vec::new(),
             related: Vec::new(),
+            once_per: None,
         }
+    }
+
+    /// Reports the finding once per `parts` of its resource instead of once
+    /// per path: the engine keeps a rule's first draft for each (resource,
+    /// parts), as it does for each (resource, path, on_key) otherwise.
+    #[inline(never)]
+    pub fn once_per<S: AsRef<str>>(mut self, parts: &[S]) -> Self {
+        self.once_per = Some(parts.iter().map(|p| p.as_ref().to_owned()).collect());
+        self
     }
 
     #[inline(never)]

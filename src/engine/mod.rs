@@ -16,7 +16,7 @@ use crate::format::InputFormat;
 use crate::model::topology::Topology;
 use crate::model::{self, Resource};
 use crate::report::{Finding, InputDiagnostic, Report, ResourceInfo, ResourceRef, Summary, REPORT_VERSION};
-use crate::rule::{FixParams, Lang, RuleContext};
+use crate::rule::{Draft, FixParams, Lang, RuleContext};
 use crate::rules;
 use crate::source::{ColumnUnit, LineIndex, Span};
 use crate::template;
@@ -104,6 +104,7 @@ pub(crate) fn check_stream(text: &str, format: InputFormat, options: &Options) -
     for rule in rules::ALL {
         rule.check(&cx, &mut drafts);
     }
+    drop_repeats(&mut drafts);
 
     // A templated value is unknown: no finding about it (its diagnostic says so).
     drafts.retain(|d| !templated.iter().any(|t| t.covers(d.resource, &d.path)));
@@ -161,6 +162,22 @@ pub(crate) fn check_stream(text: &str, format: InputFormat, options: &Options) -
         suppressed,
     };
     Report { version: REPORT_VERSION, findings, diagnostics, resources: resource_infos, summary }
+}
+
+/// Keeps a rule's first draft per resource and path (and `on_key`), or per
+/// what [`Draft::once_per`] names. An IstioGateway's base spec and each of its
+/// `overrides` are separate Service renderings that share every field an
+/// override does not set: a rule that reads a shared field reports it once,
+/// for the first rendering, which is the base spec.
+fn drop_repeats(drafts: &mut Vec<Draft>) {
+    let mut seen = HashSet::new();
+    drafts.retain(|d| {
+        let key = match &d.once_per {
+            Some(parts) => (parts.clone(), None),
+            None => (vec![d.path.clone()], Some(d.on_key)),
+        };
+        seen.insert((d.rule.code, d.resource, key))
+    });
 }
 
 /// Codes or names listed in `gateway-doctor.io/ignore: "ASM-LB-001,ASM-RES-016 # reason"`.

@@ -6,7 +6,7 @@ use crate::model::{Provider, ServiceView, ALIBABA_PREFIX, BACKEND_TYPE};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
 
-use super::support::{absent_field_path, annotation_path, pods_trust_one_proxy, proxy_protocol_on, scope, Reported};
+use super::support::{absent_field_path, annotation_path, pods_trust_one_proxy, proxy_protocol_on, scope};
 use super::support::{declare_eni_passthrough, eni_backend_tradeoffs};
 
 declare_rule! {
@@ -97,7 +97,6 @@ impl Rule for ClusterPolicyLosesSourceIp {
         if cx.cluster.needs_source_ip == Some(false) {
             return;
         }
-        let mut reported = Reported::default();
         let topology = cx.topology;
         for svc in cx.services {
             if svc.gateway.is_none() || !matches!(svc.effective_type(), "LoadBalancer" | "NodePort") {
@@ -112,13 +111,11 @@ impl Rule for ClusterPolicyLosesSourceIp {
             let etp = svc.external_traffic_policy.as_ref();
             let path = etp_path(svc);
             // An override with its own serviceAnnotations needs its own annotation fix.
-            if !reported.first_of(svc.resource, &[&path, &svc.annotations_path]) {
-                continue;
-            }
+            let key = [path.clone(), svc.annotations_path.clone()];
             let listeners = clb_listeners(svc);
             if let Some(l7) = listeners.as_ref().filter(|l| l.all_l7()) {
                 if let Some(draft) = behind_http_listeners(cx, svc, path, l7) {
-                    out.push(draft);
+                    out.push(draft.once_per(&key));
                 }
                 continue;
             }
@@ -200,7 +197,7 @@ impl Rule for ClusterPolicyLosesSourceIp {
                     ));
                 }
             }
-            out.push(draft);
+            out.push(draft.once_per(&key));
         }
     }
 }

@@ -4,7 +4,7 @@ use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::yaml::Node;
 
-use super::support::{Reported, is_quoted_number, scope, named_target_port_severity};
+use super::support::{is_quoted_number, named_target_port_severity, scope};
 
 declare_rule! {
     /// ## What it does
@@ -71,7 +71,6 @@ declare_rule! {
 
 impl Rule for EniBackendNamedTargetPort {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut reported = Reported::default();
         for svc in cx.services {
             if svc.effective_type() != "LoadBalancer" || svc.backend_type() != Some("eni") {
                 continue;
@@ -80,9 +79,6 @@ impl Rule for EniBackendNamedTargetPort {
                 let Some(target) = port.get("targetPort") else { continue };
                 let Some(name) = target.as_str() else { continue };
                 let path = format!("{port_path}/targetPort");
-                if !reported.first(svc.resource, &path) {
-                    continue;
-                }
                 if named_target_port_severity(cx, name).is_none() {
                     continue;
                 }

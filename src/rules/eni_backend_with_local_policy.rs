@@ -4,7 +4,7 @@ use crate::model::{ServiceView, BACKEND_TYPE};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 
-use super::support::{drop_health_check_node_port, scope, Reported};
+use super::support::{drop_health_check_node_port, scope};
 
 declare_rule! {
     /// ## What it does
@@ -57,7 +57,6 @@ declare_rule! {
 
 impl Rule for EniBackendWithLocalPolicy {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut reported = Reported::default();
         for svc in cx.services {
             if svc.effective_type() != "LoadBalancer" || svc.backend_type() != Some("eni") {
                 continue;
@@ -65,9 +64,6 @@ impl Rule for EniBackendWithLocalPolicy {
             let Some(etp) = svc.external_traffic_policy.as_ref().filter(|f| f.text() == Some("Local")) else {
                 continue;
             };
-            if !reported.first(svc.resource, &etp.path) {
-                continue;
-            }
             let (severity, note) = assess(cx, svc);
             let name = svc.display_name();
             let scope = scope(cx, svc);

@@ -5,7 +5,7 @@ use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 
 use super::support::{proxy_protocol_on, reports_cluster_policy};
-use super::support::{scope, Reported};
+use super::support::scope;
 use super::support::reports_local_lb_access;
 use super::support::reports_local_without_wrr;
 
@@ -68,7 +68,6 @@ declare_rule! {
 
 impl Rule for EniBackendWithoutTerway {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut reported = Reported::default();
         for svc in cx.services {
             if svc.effective_type() != "LoadBalancer" || cx.cluster.cni.is_some_and(Cni::is_terway) {
                 continue;
@@ -76,9 +75,6 @@ impl Rule for EniBackendWithoutTerway {
             let Some(annotation) = svc.annotation(BACKEND_TYPE).filter(|f| f.text() == Some("eni")) else {
                 continue;
             };
-            if !reported.first(svc.resource, &annotation.path) {
-                continue;
-            }
             let (severity, note) = assess(cx);
             let name = svc.display_name();
             let scope = scope(cx, svc);

@@ -5,7 +5,7 @@ use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 
 use super::support::{annotation_path, drops_connections};
-use super::support::{owner, Once};
+use super::support::owner;
 
 /// The drain timeout the fix writes: ACK's own example lets a pod finish its
 /// requests for 30 s (`preStop` `sleep 30`, S163); the CLB accepts 10-900 (S8).
@@ -69,16 +69,12 @@ declare_rule! {
 
 impl Rule for GatewayRolloutDropsConnections {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut once = Once::default();
         for svc in cx.services {
             if !drops_connections(cx, svc) {
                 continue;
             }
             let drain = svc.lb_annotation("connection-drain");
             let path = drain.map_or_else(|| svc.spec_path.clone(), |f| f.path.clone());
-            if !once.first(svc, &path, "connection-drain") {
-                continue;
-            }
             out.push(finding(cx, svc, drain, path));
         }
     }

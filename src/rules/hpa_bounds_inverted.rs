@@ -3,7 +3,7 @@ use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::yaml::pointer;
 
-use super::support::{Reported, autoscale_disabled, base_specs_first, is_within, resource_label, scope_of};
+use super::support::{autoscale_disabled, base_specs_first, is_within, resource_label, scope_of};
 
 declare_rule! {
     /// ## What it does
@@ -53,7 +53,6 @@ declare_rule! {
 
 impl Rule for HpaBoundsInverted {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut reported = Reported::default();
         for bounds in base_specs_first(replica_bounds(cx.resources)) {
             let resource = &cx.resources[bounds.resource];
             let is_hpa = resource.kind == "HorizontalPodAutoscaler";
@@ -69,9 +68,6 @@ impl Rule for HpaBoundsInverted {
                 continue;
             }
             let min_at = bounds.min.as_ref().map_or("default", |f| f.path.as_str());
-            if !reported.first_of(bounds.resource, &[min_at, &max_field.path]) {
-                continue;
-            }
             let override_scope = bounds.base != "/spec";
             let own = |f: &Option<Field<'_>>| f.as_ref().map(|f| f.path.clone()).filter(|p| is_within(p, &bounds.base));
             let at = match (override_scope, own(&bounds.min), own(&bounds.max)) {
@@ -106,7 +102,7 @@ impl Rule for HpaBoundsInverted {
                 ));
             }
             draft.fixes = fixes(cx, &bounds, min, max);
-            out.push(draft);
+            out.push(draft.once_per(&[min_at, &max_field.path]));
         }
     }
 }

@@ -3,7 +3,7 @@ use crate::model::clb_annotations::{lb_kind, protocol_ports, split_key, LbKind, 
 use crate::model::{Field, ServiceView, ALIBABA_PREFIX};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
-use super::support::{annotation_path, owner, Once};
+use super::support::{annotation_path, owner};
 
 declare_rule! {
     /// ## What it does
@@ -64,12 +64,11 @@ declare_rule! {
 
 impl Rule for IncompleteLbAnnotations {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut once = Once::default();
         for svc in cx.services {
             if lb_kind(svc) != Some(LbKind::Clb) {
                 continue;
             }
-            let mut checker = Checker { cx, svc, once: &mut once, out: &mut *out };
+            let mut checker = Checker { cx, svc, out: &mut *out };
             checker.network();
             checker.acl();
             checker.sticky_session();
@@ -83,7 +82,6 @@ impl Rule for IncompleteLbAnnotations {
 struct Checker<'c, 'a> {
     cx: &'c RuleContext<'a>,
     svc: &'c ServiceView<'a>,
-    once: &'c mut Once,
     out: &'c mut Vec<Draft>,
 }
 
@@ -104,14 +102,12 @@ impl<'c, 'a> Checker<'c, 'a> {
     /// Emits one finding at `at`'s annotation, once per path and check.
     fn report(&mut self, what: &'static str, at: &str, severity: Severity, en: &str, zh: &str, fix: Fix) {
         let Some(field) = self.get(at) else { return };
-        if !self.once.first(self.svc, &field.path, what) {
-            return;
-        }
         let who = owner(self.cx, self.svc);
         let message = self.cx.t(format_args!("{en} on {who}"), format_args!("{who}：{zh}"));
         let draft = Draft::new(&IncompleteLbAnnotations::META, self.svc.resource, field.path.clone(), message)
             .severity(severity)
-            .fix(fix);
+            .fix(fix)
+            .once_per(&[what, &field.path]);
         self.out.push(draft);
     }
 
@@ -377,7 +373,7 @@ impl<'c, 'a> Checker<'c, 'a> {
         for (key, field) in &self.svc.annotations {
             let Some((Prefix::Legacy, suffix)) = split_key(key) else { continue };
             let Some(winner) = self.svc.annotation(&Self::key(suffix)) else { continue };
-            if winner.text() == field.text() || !self.once.first(self.svc, &field.path, "legacy") {
+            if winner.text() == field.text() {
                 continue;
             }
             let who = owner(self.cx, self.svc);
@@ -397,7 +393,8 @@ impl<'c, 'a> Checker<'c, 'a> {
             self.out.push(
                 Draft::new(&IncompleteLbAnnotations::META, self.svc.resource, field.path.clone(), message)
                     .severity(Severity::Warning)
-                    .fix(fix),
+                    .fix(fix)
+                    .once_per(&["legacy", &field.path]),
             );
         }
     }

@@ -1,4 +1,3 @@
-use super::support::Reported;
 use crate::context::Cni;
 use crate::diagnostic::Severity;
 use crate::model::proxy_config::PROXY_CONFIG;
@@ -87,7 +86,6 @@ declare_rule! {
 impl Rule for IpAuthorizationPolicyBehindSnat {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let topology = cx.topology;
-        let mut seen = Reported::default();
         for svc in cx.services {
             if svc.gateway.is_none() {
                 continue;
@@ -106,14 +104,12 @@ impl Rule for IpAuthorizationPolicyBehindSnat {
                     .filter(|c| if snat { c.sees_node_ip_under_snat(svc) } else { c.is_peer() })
                     .collect();
                 let Some(first) = defeated.first() else { continue };
-                if !seen.first(policy.resource, &svc.resource.to_string()) {
-                    continue;
-                }
                 let cause = match &l7 {
                     Some(listeners) if listeners.all_l7() || !snat => Cause::ClbProxy(listeners),
                     _ => Cause::Snat,
                 };
-                out.push(finding(cx, svc, &policy, first, &defeated, &cause));
+                // One finding per policy and Service, though renderings differ in what they defeat.
+                out.push(finding(cx, svc, &policy, first, &defeated, &cause).once_per(&[svc.resource.to_string()]));
             }
         }
     }

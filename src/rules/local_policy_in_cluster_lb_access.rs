@@ -1,5 +1,5 @@
 use super::support::{proxy_protocol_on, reports_cluster_policy, reports_local_lb_access};
-use super::support::{annotation_path, drop_health_check_node_port, Reported};
+use super::support::{annotation_path, drop_health_check_node_port};
 use super::support::drops_connections;
 use super::support::{declare_eni_passthrough, eni_backend_tradeoffs, lb_hostname, service_dns_fix, use_nlb};
 use crate::context::{Cni, InClusterClients, KubeProxyMode, Version};
@@ -87,7 +87,6 @@ declare_rule! {
 
 impl Rule for LocalPolicyInClusterLbAccess {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut seen = Reported::default();
         let topology = cx.topology;
         for svc in cx.services {
             if svc.effective_type() != "LoadBalancer" || svc.effective_etp() != "Local" {
@@ -97,10 +96,6 @@ impl Rule for LocalPolicyInClusterLbAccess {
                 continue;
             }
             let Some(etp) = &svc.external_traffic_policy else { continue };
-            // An override that inherits the base's policy and annotations repeats the base's finding.
-            if !seen.first_of(svc.resource, &[&etp.path, &svc.annotations_path]) {
-                continue;
-            }
             let (severity, notes) = assess(cx, svc);
             let name = svc.display_name();
             let scope = match svc.origin {
@@ -130,6 +125,8 @@ impl Rule for LocalPolicyInClusterLbAccess {
             );
             let mut draft =
                 Draft::new(&Self::META, svc.resource, etp.path.clone(), message).severity(severity).label(label);
+            // An override that inherits the base's policy and annotations repeats the base's finding.
+            draft = draft.once_per(&[&etp.path, &svc.annotations_path]);
             draft.notes = notes;
             draft.fixes = fixes(cx, topology, svc, &etp.path);
             out.push(draft);

@@ -1,6 +1,6 @@
 use serde_json::json;
 
-use super::support::{HOSTNAME, Placement, Reported, exposed_placement, scope};
+use super::support::{exposed_placement, scope, Placement, HOSTNAME};
 use crate::diagnostic::Severity;
 use crate::model::{Field, Resource, ServiceView};
 use crate::patch::Op;
@@ -73,7 +73,6 @@ fn is_production(resource: &Resource<'_>) -> bool {
 impl Rule for LocalPolicySingleNodeExposure {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let topology = cx.topology;
-        let mut seen = Reported::default();
         for svc in cx.services {
             if svc.effective_type() != "LoadBalancer" || svc.effective_etp() != "Local" {
                 continue;
@@ -88,10 +87,7 @@ impl Rule for LocalPolicySingleNodeExposure {
             if let Some(fields) = &placement.fields {
                 key.extend(fields.iter().map(|f| f.as_ref().map_or("", |f| f.path.as_str())));
             }
-            if !seen.first_of(svc.resource, &key) {
-                continue;
-            }
-            out.push(finding(cx, svc, &etp.path, &placement));
+            out.push(finding(cx, svc, &etp.path, &placement).once_per(&key));
         }
     }
 }

@@ -88,7 +88,8 @@ impl Rule for LocalPolicyWithoutWrr {
                 format_args!("{who} 使用 externalTrafficPolicy: Local，但调度算法为 {shown}，会忽略按节点 Pod 数设置的权重"),
             );
             let path = scheduler.map_or_else(|| etp.path.clone(), |f| f.path.clone());
-            let mut draft = Draft::new(&Self::META, svc.resource, path, message);
+            // Each rendering has its own pods (an override's replicaCount): one finding each.
+            let mut draft = Draft::new(&Self::META, svc.resource, path, message).once_per(&[&svc.spec_path]);
             if let Some(reason) = pods_likely_share_nodes(cx, svc) {
                 draft = draft.severity(Severity::Warning).note(reason);
             }
@@ -130,6 +131,8 @@ impl Rule for LocalPolicyWithoutWrr {
     }
 }
 
+/// Why pods probably share nodes, when they do: more than one replica and no
+/// pod anti-affinity to spread them.
 fn pods_likely_share_nodes(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> Option<String> {
     let resource = &cx.resources[svc.resource];
     let (replicas, spread) = if matches!(svc.origin, Origin::IstioGateway { .. }) {

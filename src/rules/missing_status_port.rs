@@ -1,4 +1,3 @@
-use super::support::Reported;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::yaml::Node;
 
@@ -42,10 +41,9 @@ declare_rule! {
 
 impl Rule for MissingStatusPort {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut seen = Reported::default();
         for svc in cx.services {
             let Some(ports) = &svc.ports else { continue };
-            if !svc.is_istio_gateway() || !seen.first(svc.resource, &ports.path) {
+            if !svc.is_istio_gateway() {
                 continue;
             }
             let items = ports.node.items();

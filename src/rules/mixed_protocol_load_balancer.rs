@@ -2,7 +2,7 @@ use crate::context::Version;
 use crate::diagnostic::Severity;
 use crate::model::Origin;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
-use super::support::{owner, Once};
+use super::support::owner;
 use crate::yaml::{pointer, Node};
 
 declare_rule! {
@@ -58,7 +58,6 @@ impl Rule for MixedProtocolLoadBalancer {
         if version.is_some_and(|v| v >= Version(1, 24, 0)) {
             return;
         }
-        let mut once = Once::default();
         for svc in cx.services {
             if svc.effective_type() != "LoadBalancer" {
                 continue;
@@ -71,9 +70,6 @@ impl Rule for MixedProtocolLoadBalancer {
             });
             let (Some((_, udp_path)), true) = (udp, tcp) else { continue };
             let path = pointer::push(udp_path, "protocol");
-            if !once.first(svc, &path, "mixed") {
-                continue;
-            }
             let who = owner(cx, svc);
             let (severity, note) = match version {
                 Some(v) => (

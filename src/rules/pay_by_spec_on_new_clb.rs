@@ -4,7 +4,7 @@ use crate::model::clb_annotations::{lb_kind, LbKind};
 use crate::model::{Field, ServiceView};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
-use super::support::{owner, Once};
+use super::support::owner;
 
 /// From this CCM version a new CLB is PayByCLCU unless told otherwise (S123).
 const CLCU_DEFAULT: Version = Version(2, 12, 1);
@@ -74,16 +74,13 @@ declare_rule! {
 
 impl Rule for PayBySpecOnNewClb {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut once = Once::default();
         for svc in cx.services {
             if lb_kind(svc) != Some(LbKind::Clb) || svc.lb_annotation("id").is_some() {
                 continue;
             }
             let found = Found::of(svc);
             for (what, field) in found.settings() {
-                if once.first(svc, &field.path, "pay-by-spec") {
-                    out.push(finding(cx, svc, &found, what, field));
-                }
+                out.push(finding(cx, svc, &found, what, field));
             }
         }
     }

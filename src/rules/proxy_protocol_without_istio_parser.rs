@@ -5,7 +5,7 @@ use crate::model::{istio_spec_field, selected_deployments, Field, Origin, Servic
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
 use super::support::reports_cluster_policy;
-use super::support::{has_l4_listener, owner, Once};
+use super::support::{has_l4_listener, owner};
 use crate::yaml::Node;
 
 const PARSER_CONFIG: &str = r#"{"gatewayTopology":{"proxyProtocol":{}}}"#;
@@ -69,7 +69,6 @@ declare_rule! {
 
 impl Rule for ProxyProtocolWithoutIstioParser {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut once = Once::default();
         let topology = cx.topology;
         for svc in cx.services {
             if svc.gateway.is_none() || lb_kind(svc).is_none() || !has_l4_listener(svc) {
@@ -78,7 +77,7 @@ impl Rule for ProxyProtocolWithoutIstioParser {
             let Some(field) = svc.lb_annotation("proxy-protocol").filter(|f| f.text() == Some("on")) else { continue };
             let pods = pod_config(cx, svc);
             let parser = pods.parser();
-            if parser == Parser::Enabled || !once.first(svc, &field.path, "pp-parser") {
+            if parser == Parser::Enabled {
                 continue;
             }
             // The pre-1.19 way: an EnvoyFilter inserting the listener filter (S162).

@@ -3,7 +3,7 @@ use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::yaml::pointer;
 
-use super::support::{is_within, Reported};
+use super::support::is_within;
 use super::support::{autoscale_disabled, base_specs_first, scope_of};
 
 declare_rule! {
@@ -56,7 +56,6 @@ declare_rule! {
 
 impl Rule for ReplicasOutsideHpaBounds {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut reported = Reported::default();
         for bounds in base_specs_first(replica_bounds(cx.resources)) {
             let resource = &cx.resources[bounds.resource];
             if !is_istio_gateway(resource) {
@@ -75,9 +74,6 @@ impl Rule for ReplicasOutsideHpaBounds {
             }
             let below = replicas < min;
             let crossed = if below { min_f } else { max_f };
-            if !reported.first_of(bounds.resource, &[&replicas_f.path, &min_f.path, &max_f.path]) {
-                continue;
-            }
             let own = |f: &Field<'_>| is_within(&f.path, &bounds.base);
             let at = if own(replicas_f) || !own(crossed) { &replicas_f.path } else { &crossed.path };
             let scope =
@@ -104,7 +100,7 @@ impl Rule for ReplicasOutsideHpaBounds {
                 cx.t(format_args!("the HPA scales this to {target}"), format_args!("HPA 会将其调整为 {target}")),
             );
             draft.fixes = fixes(cx, &bounds, replicas_f, crossed, replicas, target, below);
-            out.push(draft);
+            out.push(draft.once_per(&[&replicas_f.path, &min_f.path, &max_f.path]));
         }
     }
 }

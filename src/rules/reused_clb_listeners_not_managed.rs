@@ -83,7 +83,8 @@ impl Rule for ReusedClbListenersNotManaged {
             .collect();
         for &(svc, id) in &reused {
             if svc.lb_annotation("force-override-listeners").and_then(Field::text) != Some("true") {
-                out.push(not_overridden(cx, svc, id));
+                // One finding per rendering, as each names its own owner.
+                out.push(not_overridden(cx, svc, id).once_per(&[&svc.spec_path]));
             }
         }
         for (i, &(a, a_id)) in reused.iter().enumerate() {
@@ -95,7 +96,8 @@ impl Rule for ReusedClbListenersNotManaged {
                     continue;
                 }
                 if let Some((port, path)) = shared_port(a, b) {
-                    out.push(port_clash(cx, (a, a_id), b, port, &path));
+                    let pair = [path.clone(), a.resource.to_string(), a.spec_path.clone(), b.spec_path.clone()];
+                    out.push(port_clash(cx, (a, a_id), b, port, &path).once_per(&pair));
                 }
             }
         }

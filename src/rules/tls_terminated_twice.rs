@@ -4,7 +4,7 @@ use crate::model::{Resource, ServiceView};
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
 use crate::yaml::Node;
 
-use super::support::{owner, Once};
+use super::support::owner;
 
 declare_rule! {
     /// ## What it does
@@ -88,7 +88,6 @@ impl Rule for TlsTerminatedTwice {
             return;
         }
         let topology = cx.topology;
-        let mut once = Once::default();
         for svc in cx.services {
             if lb_kind(svc) != Some(LbKind::Clb) {
                 continue;
@@ -118,7 +117,7 @@ impl Rule for TlsTerminatedTwice {
             for listener in https {
                 let Some(port) = ports.iter().find(|p| p.number == i64::from(listener)) else { continue };
                 let servers = servers_on(cx.resources, &selecting, port, |p| matches!(p, "HTTPS" | "TLS"));
-                if servers.is_empty() || !once.first(svc, &port.path, "tls-twice") {
+                if servers.is_empty() {
                     continue;
                 }
                 let case =

@@ -1,4 +1,3 @@
-use super::support::Reported;
 use crate::diagnostic::Severity;
 use crate::model::{Origin, ServiceView};
 use crate::patch::Op;
@@ -73,10 +72,9 @@ fn has_external_ips(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> bool {
 
 impl Rule for TrafficPolicyOnClusterIp {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut seen = Reported::default();
         for svc in cx.services {
             let Some(etp) = &svc.external_traffic_policy else { continue };
-            if svc.effective_type() != "ClusterIP" || !seen.first(svc.resource, &etp.path) {
+            if svc.effective_type() != "ClusterIP" {
                 continue;
             }
             let plain = matches!(svc.origin, Origin::Service);

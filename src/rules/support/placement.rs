@@ -8,6 +8,7 @@ use crate::model::{Field, Origin, ServiceView};
 use crate::rule::RuleContext;
 use crate::yaml::Node;
 
+/// The node label a hostname anti-affinity or topology spread keys on.
 pub const HOSTNAME: &str = "kubernetes.io/hostname";
 
 /// Replicas and spreading of the pods behind one Service, with where they

@@ -30,12 +30,12 @@ pub fn pods_trust_one_proxy(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> bool
     !pods.is_empty() && pods.iter().all(|p| trusted(&p.config))
 }
 
-/// Mirrors ASM-LB-005 (`cluster_policy_loses_source_ip.rs`).
-/// Whether its its `check` would report `svc` once its externalTrafficPolicy is
-/// Cluster, its backend type is `backend_type` and PROXY protocol is on or
-/// off as `proxy_protocol` says: what a fix elsewhere that makes it so must
-/// declare (`Fix::introduces`). The fixture harness fails when this drifts
-/// from `check`.
+/// Mirrors ASM-LB-005 (`cluster_policy_loses_source_ip.rs`): whether its
+/// `check` would report `svc` once its externalTrafficPolicy is Cluster, its
+/// backend type is `backend_type` and PROXY protocol is on or off as
+/// `proxy_protocol` says: what a fix elsewhere that makes it so must declare
+/// (`Fix::introduces`). The fixture harness fails when this drifts from
+/// `check`.
 pub fn reports_cluster_policy(
     cx: &RuleContext<'_>,
     svc: &ServiceView<'_>,
@@ -53,11 +53,11 @@ pub fn reports_cluster_policy(
     reported && !(all_l7 && pods_trust_one_proxy(cx, svc))
 }
 
-/// Mirrors ASM-LB-001 (`local_policy_in_cluster_lb_access.rs`).
-/// Whether its `check` would report `svc` once its externalTrafficPolicy is Local
-/// and its backend type is `backend_type` (for `Fix::introduces`). With ENI
-/// backends the policy only limits in-cluster access: that is ASM-LB-003's
-/// finding, with its own fix.
+/// Mirrors ASM-LB-001 (`local_policy_in_cluster_lb_access.rs`): whether its
+/// `check` would report `svc` once its externalTrafficPolicy is Local and its
+/// backend type is `backend_type` (for `Fix::introduces`). With ENI backends
+/// the policy only limits in-cluster access: that is ASM-LB-003's finding, with
+/// its own fix.
 pub fn reports_local_lb_access(svc: &ServiceView<'_>, backend_type: Option<&str>) -> bool {
     svc.effective_type() == "LoadBalancer"
         && !svc.is_nlb()
@@ -70,12 +70,10 @@ fn has_proxy_ip_mode(svc: &ServiceView<'_>) -> bool {
     svc.status_ingress.iter().any(|i| i.get("ipMode").and_then(|m| m.scalar_text()) == Some("Proxy"))
 }
 
-/// Mirrors ASM-LB-010 (`local_policy_without_wrr.rs`).
-/// Why pods probably share nodes, when they do: more than one replica and no
-/// pod anti-affinity to spread them.
-/// Whether its its `check` would report `svc` once its externalTrafficPolicy is
-/// Local and its backend type is `backend_type` (for `Fix::introduces`; the
-/// fixture harness fails when this drifts from `check`).
+/// Mirrors ASM-LB-010 (`local_policy_without_wrr.rs`): whether its `check`
+/// would report `svc` once its externalTrafficPolicy is Local and its backend
+/// type is `backend_type` (for `Fix::introduces`; the fixture harness fails
+/// when this drifts from `check`).
 pub fn reports_local_without_wrr(cx: &RuleContext<'_>, svc: &ServiceView<'_>, backend_type: Option<&str>) -> bool {
     let current = svc.lb_annotation("scheduler").and_then(|f| f.text());
     let scheduler_values = lookup("scheduler").map(|e| e.values);
@@ -86,10 +84,9 @@ pub fn reports_local_without_wrr(cx: &RuleContext<'_>, svc: &ServiceView<'_>, ba
         && current.is_none_or(|c| scheduler_values.is_none_or(|v| value_problem(v, c).is_none()))
 }
 
-/// Mirrors ASM-HA-011 (`local_policy_single_node_exposure.rs`).
-/// Whether its `check` would report `svc` once its externalTrafficPolicy is
-/// Local (for `Fix::introduces`): a gateway LoadBalancer whose pods may sit
-/// on one node.
+/// Mirrors ASM-HA-011 (`local_policy_single_node_exposure.rs`): whether its
+/// `check` would report `svc` once its externalTrafficPolicy is Local (for
+/// `Fix::introduces`): a gateway LoadBalancer whose pods may sit on one node.
 pub fn reports_single_node_once_local(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> bool {
     if svc.effective_type() != "LoadBalancer" || svc.gateway.is_none() {
         return false;
@@ -97,11 +94,11 @@ pub fn reports_single_node_once_local(cx: &RuleContext<'_>, svc: &ServiceView<'_
     exposed_placement(cx, cx.topology, svc).is_some()
 }
 
-/// Mirrors ASM-HA-042 (`gateway_rollout_drops_connections.rs`).
-/// Whether its `check` reports `svc`: a CLB gateway with a TCP/UDP listener, no
-/// connection drain, and gateway pods in view that all stop at once. A fix
-/// elsewhere that moves `svc` to ENI backends raises this to a warning and
-/// declares it (`Fix::introduces`).
+/// Mirrors ASM-HA-042 (`gateway_rollout_drops_connections.rs`): whether its
+/// `check` reports `svc`: a CLB gateway with a TCP/UDP listener, no connection
+/// drain, and gateway pods in view that all stop at once. A fix elsewhere that
+/// moves `svc` to ENI backends raises this to a warning and declares it
+/// (`Fix::introduces`).
 pub fn drops_connections(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> bool {
     if svc.gateway.is_none() || lb_kind(svc) != Some(LbKind::Clb) || !is_alibaba(cx, svc) {
         return false;
@@ -121,25 +118,25 @@ pub fn drops_connections(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> bool {
     !pods.is_empty() && !pods.iter().any(stops_gracefully)
 }
 
-/// Mirrors ASM-LB-003 (`eni_backend_with_local_policy.rs`).
-/// Whether its its `check` would report `svc` once its backend type is ENI:
-/// what a fix that adds `backend-type: eni` to annotations `svc` reads must
-/// declare (`Fix::introduces`).
+/// Mirrors ASM-LB-003 (`eni_backend_with_local_policy.rs`): whether its `check`
+/// would report `svc` once its backend type is ENI: what a fix that adds
+/// `backend-type: eni` to annotations `svc` reads must declare
+/// (`Fix::introduces`).
 pub fn reports_eni_local_with_eni(svc: &ServiceView<'_>) -> bool {
     svc.effective_type() == "LoadBalancer"
         && svc.external_traffic_policy.as_ref().and_then(|f| f.text()) == Some("Local")
 }
 
-/// Mirrors ASM-LB-003 (`eni_backend_with_local_policy.rs`).
-/// Whether its its `check` would report `svc` once its externalTrafficPolicy
-/// is Local: what a fix that sets Local must declare.
+/// Mirrors ASM-LB-003 (`eni_backend_with_local_policy.rs`): whether its `check`
+/// would report `svc` once its externalTrafficPolicy is Local: what a fix that
+/// sets Local must declare.
 pub fn reports_eni_local_once_local(svc: &ServiceView<'_>) -> bool {
     svc.effective_type() == "LoadBalancer" && svc.backend_type() == Some("eni")
 }
 
-/// Mirrors ASM-ANN-028 (`incomplete_lb_annotations.rs`).
-/// Whether its its `check` would report `svc`'s `backend-label` once its backend
-/// type is ENI: what a fix that adds `backend-type: eni` must declare.
+/// Mirrors ASM-ANN-028 (`incomplete_lb_annotations.rs`): whether its `check`
+/// would report `svc`'s `backend-label` once its backend type is ENI: what a
+/// fix that adds `backend-type: eni` must declare.
 pub fn reports_backend_label_with_eni(svc: &ServiceView<'_>) -> bool {
     lb_kind(svc) == Some(LbKind::Clb) && svc.lb_annotation("backend-label").is_some()
 }
@@ -147,9 +144,9 @@ pub fn reports_backend_label_with_eni(svc: &ServiceView<'_>) -> bool {
 /// The first CCM that resolves a named `targetPort` for ENI backends (S144).
 const NAMED_TARGET_PORT_CCM: Version = Version(2, 1, 0);
 
-/// Mirrors ASM-LB-004 (`eni_backend_named_target_port.rs`).
-/// The severity its `check` gives a string targetPort `name` on ENI
-/// backends, if it reports it at all.
+/// Mirrors ASM-LB-004 (`eni_backend_named_target_port.rs`): the severity its
+/// `check` gives a string targetPort `name` on ENI backends, if it reports it
+/// at all.
 pub fn named_target_port_severity(cx: &RuleContext<'_>, name: &str) -> Option<Severity> {
     if is_quoted_number(name) {
         return Some(Severity::Error);
@@ -161,10 +158,10 @@ pub fn named_target_port_severity(cx: &RuleContext<'_>, name: &str) -> Option<Se
     }
 }
 
-/// Mirrors ASM-LB-004 (`eni_backend_named_target_port.rs`).
-/// The most severe finding its its `check` would give `svc` once its backend
-/// type is ENI: what a fix that adds `backend-type: eni` must declare
-/// (`Fix::introduces`), or must not apply when it is an error.
+/// Mirrors ASM-LB-004 (`eni_backend_named_target_port.rs`): the most severe
+/// finding its `check` would give `svc` once its backend type is ENI: what a
+/// fix that adds `backend-type: eni` must declare (`Fix::introduces`), or must
+/// not apply when it is an error.
 pub fn named_target_port_with_eni(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> Option<Severity> {
     if svc.effective_type() != "LoadBalancer" {
         return None;
@@ -223,10 +220,10 @@ pub const LISTENER_KEYS: &[&str] = &[
     "unhealthy-threshold",
 ];
 
-/// Mirrors ASM-ANN-039 (`reused_clb_listeners_not_managed.rs`).
-/// Whether its its `check` would warn about `svc` once it carries a listener
-/// setting (`scheduler`, ...) it has none of yet: what a fix that adds one
-/// must declare (`Fix::introduces`).
+/// Mirrors ASM-ANN-039 (`reused_clb_listeners_not_managed.rs`): whether its
+/// `check` would warn about `svc` once it carries a listener setting
+/// (`scheduler`, ...) it has none of yet: what a fix that adds one must declare
+/// (`Fix::introduces`).
 pub fn warns_once_listener_set(svc: &ServiceView<'_>) -> bool {
     lb_kind(svc) == Some(LbKind::Clb)
         && svc.lb_annotation("id").and_then(Field::text).is_some_and(|t| !t.is_empty())
