@@ -255,6 +255,36 @@ mod tests {
     #[cfg(feature = "yaml")]
     use crate::patch::TextEdit;
 
+    /// A rule's first draft per resource and path (and `on_key`), or per
+    /// `once_per`, is kept; other rules' drafts are not compared with it.
+    #[test]
+    fn repeated_drafts_are_dropped() {
+        let (meta, other) = (rules::ALL[0].meta(), rules::ALL[1].meta());
+        let draft = |resource, path: &str| Draft::new(meta, resource, path, String::new());
+        let mut drafts = vec![
+            draft(0, "/spec/a"),
+            draft(0, "/spec/a"),
+            Draft::new(other, 0, "/spec/a", String::new()),
+            draft(1, "/spec/a"),
+            draft(0, "/spec/a").on_key(),
+            draft(0, "/spec/a").once_per(&["/spec/overrides/c1"]),
+            draft(0, "/spec/b").once_per(&["/spec/overrides/c1"]),
+        ];
+        drop_repeats(&mut drafts);
+        let kept: Vec<_> =
+            drafts.iter().map(|d| (d.rule.code, d.resource, d.path.as_str(), d.on_key, d.once_per.is_some())).collect();
+        assert_eq!(
+            kept,
+            [
+                (meta.code, 0, "/spec/a", false, false),
+                (other.code, 0, "/spec/a", false, false),
+                (meta.code, 1, "/spec/a", false, false),
+                (meta.code, 0, "/spec/a", true, false),
+                (meta.code, 0, "/spec/a", false, true),
+            ]
+        );
+    }
+
     /// The founding problem as an API server hands it to an admission policy.
     const JSON_SERVICE: &str = r#"{"apiVersion": "v1", "kind": "Service",
   "metadata": {"name": "istio-ingressgateway", "namespace": "istio-system", "labels": {"istio": "ingressgateway"}},
