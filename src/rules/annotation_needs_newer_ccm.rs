@@ -1,5 +1,6 @@
 use crate::model::clb_annotations::{entry_for_key, lb_kind, split_key, CcmVersion, LbKind, Prefix};
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+
 use super::support::owner;
 
 const BASELINE: CcmVersion = CcmVersion(1, 9, 3, 0);

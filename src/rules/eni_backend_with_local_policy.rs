@@ -4,7 +4,7 @@ use crate::model::{ServiceView, BACKEND_TYPE};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 
-use super::support::{drop_health_check_node_port, scope};
+use super::support::{drop_health_check_node_port, reports_eni_local_with_eni, scope};
 
 declare_rule! {
     /// ## What it does
@@ -58,12 +58,10 @@ declare_rule! {
 impl Rule for EniBackendWithLocalPolicy {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         for svc in cx.services {
-            if svc.effective_type() != "LoadBalancer" || svc.backend_type() != Some("eni") {
+            if svc.backend_type() != Some("eni") || !reports_eni_local_with_eni(svc) {
                 continue;
             }
-            let Some(etp) = svc.external_traffic_policy.as_ref().filter(|f| f.text() == Some("Local")) else {
-                continue;
-            };
+            let Some(etp) = svc.external_traffic_policy.as_ref() else { continue };
             let (severity, note) = assess(cx, svc);
             let name = svc.display_name();
             let scope = scope(cx, svc);

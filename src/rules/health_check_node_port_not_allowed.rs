@@ -1,10 +1,11 @@
 use crate::model::Origin;
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+use crate::yaml::Node;
+
 use super::support::owner;
 use super::support::reports_local_lb_access;
 use super::support::reports_local_without_wrr;
-use crate::yaml::Node;
 
 declare_rule! {
     /// ## What it does

@@ -3,7 +3,8 @@ use crate::model::clb_annotations::{lb_kind, protocol_ports, split_key, LbKind, 
 use crate::model::{Field, ServiceView, ALIBABA_PREFIX};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
-use super::support::{annotation_path, owner};
+
+use super::support::{annotation_path, owner, reports_backend_label_with_eni};
 
 declare_rule! {
     /// ## What it does
@@ -354,7 +355,7 @@ impl<'c, 'a> Checker<'c, 'a> {
                 fix,
             );
         }
-        if self.get("backend-label").is_some() && self.svc.backend_type() == Some("eni") {
+        if self.svc.backend_type() == Some("eni") && reports_backend_label_with_eni(self.svc) {
             let advice = self.advice(
                 "select-pods",
                 "with ENI backends the CLB attaches pods: choose them with the Service selector instead",

@@ -5,6 +5,7 @@ use crate::model::clb_annotations::{
 use crate::model::{Field, ServiceView};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+
 use super::support::owner;
 
 declare_rule! {

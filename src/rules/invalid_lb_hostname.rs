@@ -2,6 +2,7 @@ use crate::diagnostic::Severity;
 use crate::model::clb_annotations::{is_dns_hostname, lb_kind, LbKind};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+
 use super::support::owner;
 
 declare_rule! {

@@ -2,6 +2,7 @@ use crate::context::InClusterClients;
 use crate::diagnostic::Severity;
 use crate::model::clb_annotations::{lb_kind, protocol_ports, LbKind};
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+
 use super::support::{in_cluster_note, lb_hostname, owner, use_service_dns};
 
 declare_rule! {

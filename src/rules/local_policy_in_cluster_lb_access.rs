@@ -1,13 +1,14 @@
-use super::support::{proxy_protocol_on, reports_cluster_policy, reports_local_lb_access};
-use super::support::{annotation_path, drop_health_check_node_port};
-use super::support::drops_connections;
-use super::support::{declare_eni_passthrough, eni_backend_tradeoffs, lb_hostname, service_dns_fix, use_nlb};
 use crate::context::{Cni, InClusterClients, KubeProxyMode, Version};
 use crate::diagnostic::Severity;
 use crate::model::topology::Topology;
 use crate::model::{Origin, Provider, ServiceView, BACKEND_TYPE};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+
+use super::support::{proxy_protocol_on, reports_cluster_policy, reports_local_lb_access};
+use super::support::{annotation_path, drop_health_check_node_port};
+use super::support::drops_connections;
+use super::support::{declare_eni_passthrough, eni_backend_tradeoffs, lb_hostname, service_dns_fix, use_nlb};
 
 declare_rule! {
     /// ## What it does

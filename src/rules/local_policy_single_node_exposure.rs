@@ -1,11 +1,12 @@
 use serde_json::json;
 
-use super::support::{exposed_placement, scope, Placement, HOSTNAME};
 use crate::diagnostic::Severity;
 use crate::model::{Field, Resource, ServiceView};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
 use crate::yaml::pointer;
+
+use super::support::{exposed_placement, scope, Placement, HOSTNAME};
 
 declare_rule! {
     /// ## What it does

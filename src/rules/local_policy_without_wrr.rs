@@ -1,11 +1,11 @@
 use crate::diagnostic::Severity;
 use crate::model::anti_affinity::spreads_pods;
-use crate::model::clb_annotations::{lb_kind, lookup, value_problem, LbKind};
 use crate::model::{istio_spec_field, selected_deployments, Origin, ServiceView, ALIBABA_PREFIX};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
-use super::support::{annotation_path, is_alibaba, owner};
 use crate::yaml::Node;
+
+use super::support::{annotation_path, owner, reports_local_without_wrr};
 
 declare_rule! {
     /// ## What it does
@@ -64,23 +64,12 @@ declare_rule! {
 impl Rule for LocalPolicyWithoutWrr {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         for svc in cx.services {
-            if lb_kind(svc) != Some(LbKind::Clb) || svc.effective_etp() != "Local" || !is_alibaba(cx, svc) {
-                continue;
-            }
-            if svc.backend_type() == Some("eni") {
+            if svc.effective_etp() != "Local" || !reports_local_without_wrr(cx, svc, svc.backend_type()) {
                 continue;
             }
             let Some(etp) = &svc.external_traffic_policy else { continue };
             let scheduler = svc.lb_annotation("scheduler");
             let current = scheduler.and_then(|f| f.text());
-            let scheduler_values = lookup("scheduler").map(|e| e.values);
-            // Misspelt values are ASM-ANN-037's; wrr is the one weighted
-            // scheduler the current CLB docs list (S122), so wlc does not count.
-            if current == Some("wrr")
-                || current.is_some_and(|c| scheduler_values.is_some_and(|v| value_problem(v, c).is_some()))
-            {
-                continue;
-            }
             let who = owner(cx, svc);
             let shown = current.unwrap_or("rr (default)");
             let message = cx.t(

@@ -2,8 +2,9 @@ use crate::context::Version;
 use crate::diagnostic::Severity;
 use crate::model::Origin;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
-use super::support::owner;
 use crate::yaml::{pointer, Node};
+
+use super::support::owner;
 
 declare_rule! {
     /// ## What it does

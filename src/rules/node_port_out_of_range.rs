@@ -1,7 +1,8 @@
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
-use super::support::owner;
 use crate::yaml::{pointer, Node};
+
+use super::support::owner;
 
 /// kube-apiserver's default `--service-node-port-range` (S38: base 30000, size 2768).
 const DEFAULT_RANGE: std::ops::RangeInclusive<i64> = 30000..=32767;

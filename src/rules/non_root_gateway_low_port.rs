@@ -1,8 +1,9 @@
-use super::support::{bound_port, UNPRIVILEGED_PORT_START};
 use crate::model::is_istio_gateway;
 use crate::model::topology::istio_gateway_field;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::yaml::pointer;
+
+use super::support::{bound_port, UNPRIVILEGED_PORT_START};
 
 declare_rule! {
     /// ## What it does

@@ -4,6 +4,7 @@ use crate::model::clb_annotations::{lb_kind, LbKind};
 use crate::model::{Field, ServiceView};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+
 use super::support::owner;
 
 /// From this CCM version a new CLB is PayByCLCU unless told otherwise (S123).

@@ -3,6 +3,7 @@ use crate::model::{is_istio_gateway, Origin, ServiceView};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::yaml::pointer;
+
 use super::support::{UNPRIVILEGED_PORT_START, bound_port};
 
 declare_rule! {

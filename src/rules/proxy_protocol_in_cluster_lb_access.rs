@@ -2,6 +2,7 @@ use crate::context::InClusterClients;
 use crate::diagnostic::Severity;
 use crate::model::clb_annotations::{lb_kind, LbKind};
 use crate::rule::{declare_rule, Draft, Rule, RuleContext};
+
 use super::support::{has_l4_listener, in_cluster_note, lb_hostname, owner, use_service_dns};
 
 declare_rule! {

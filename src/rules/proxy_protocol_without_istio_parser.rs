@@ -4,9 +4,10 @@ use crate::model::proxy_config::{read_proxy_config, ProxyConfig, PROXY_CONFIG};
 use crate::model::{istio_spec_field, selected_deployments, Field, Origin, ServiceView};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
+use crate::yaml::Node;
+
 use super::support::reports_cluster_policy;
 use super::support::{has_l4_listener, owner};
-use crate::yaml::Node;
 
 const PARSER_CONFIG: &str = r#"{"gatewayTopology":{"proxyProtocol":{}}}"#;
 

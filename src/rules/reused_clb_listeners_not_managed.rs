@@ -3,8 +3,9 @@ use crate::model::clb_annotations::{lb_kind, LbKind};
 use crate::model::{Field, ServiceView, ALIBABA_PREFIX};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
-use super::support::{LISTENER_KEYS, annotation_path, owner};
 use crate::yaml::Node;
+
+use super::support::{LISTENER_KEYS, annotation_path, owner};
 
 declare_rule! {
     /// ## What it does

@@ -2,6 +2,7 @@ use crate::diagnostic::Severity;
 use crate::model::clb_annotations::{lb_kind, LbKind};
 use crate::model::Origin;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+
 use super::support::{is_alibaba, owner, use_nlb, NLB_SOURCE_RANGES_CCM};
 
 declare_rule! {

@@ -6,6 +6,7 @@ use crate::model::clb_annotations::{
 use crate::model::{Field, ServiceView, ALIBABA_PREFIX};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+
 use super::support::{annotation_path, owner};
 
 declare_rule! {

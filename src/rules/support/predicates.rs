@@ -75,6 +75,8 @@ fn has_proxy_ip_mode(svc: &ServiceView<'_>) -> bool {
 /// type is `backend_type` (for `Fix::introduces`; the fixture harness fails
 /// when this drifts from `check`).
 pub fn reports_local_without_wrr(cx: &RuleContext<'_>, svc: &ServiceView<'_>, backend_type: Option<&str>) -> bool {
+    // Misspelt values are ASM-ANN-037's; wrr is the one weighted scheduler
+    // the current CLB docs list (S122), so wlc does not count.
     let current = svc.lb_annotation("scheduler").and_then(|f| f.text());
     let scheduler_values = lookup("scheduler").map(|e| e.values);
     lb_kind(svc) == Some(LbKind::Clb)
