@@ -1,9 +1,9 @@
 //! Answers to "would rule X report this Service?" for other rules' fix
 //! declarations (`Fix::introduces`): a fix that sets `Local`, adds
 //! `backend-type: eni` or a listener setting must declare the findings it
-//! brings. Each predicate names the rule it mirrors, and that rule calls it
-//! (or the helpers it is built from) too, so the two cannot drift; the
-//! fixture harness also fails when a declaration is wrong.
+//! brings. Each predicate names the rule it mirrors; where it can, that rule
+//! calls it (or the helpers it is built from) too, so the two cannot drift,
+//! and the fixture harness fails when a declaration is wrong.
 
 use crate::context::Version;
 use crate::diagnostic::Severity;
