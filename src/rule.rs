@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use crate::context::ClusterContext;
 use crate::diagnostic::Severity;
+use crate::model::topology::Topology;
 use crate::model::{Resource, ServiceView};
 use crate::patch::Op;
 
@@ -99,7 +100,9 @@ macro_rules! rule_docs {
 }
 pub(crate) use rule_docs;
 
-/// Declares a rule struct with its metadata; its doc comment becomes its docs.
+/// Declares a rule struct with its metadata; its doc comment becomes its
+/// docs. It implements [`Declared`], so the rule file implements only
+/// [`Rule::check`].
 macro_rules! declare_rule {
     (
         $(#[doc = $doc:literal])*
@@ -128,6 +131,12 @@ macro_rules! declare_rule {
                 sources: &[$($source),*],
             };
         }
+
+        impl $crate::rule::Declared for $name {
+            fn meta(&self) -> &'static $crate::rule::RuleMeta {
+                &Self::META
+            }
+        }
     };
 }
 pub(crate) use declare_rule;
@@ -155,6 +164,8 @@ pub struct RuleContext<'a> {
     /// once per check; `None` for a kind the tables do not cover, and empty
     /// when no tables are loaded.
     pub schema: &'a [Option<crate::schema::Checked<'a>>],
+    /// The relations between the stream's objects, indexed once per check.
+    pub topology: &'a Topology<'a, 'a>,
 }
 
 impl<'a> RuleContext<'a> {
@@ -192,8 +203,13 @@ impl Text for std::fmt::Arguments<'_> {
     }
 }
 
-pub trait Rule: Sync {
+/// A rule's metadata, implemented by [`declare_rule!`] and by nothing else.
+pub trait Declared {
     fn meta(&self) -> &'static RuleMeta;
+}
+
+/// What a rule does; its metadata comes from [`declare_rule!`].
+pub trait Rule: Declared + Sync {
     /// Reports every problem in the stream. Loop over resources with
     /// `continue`, never `return`: a clean first object must not hide a bad one.
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>);
@@ -292,6 +308,9 @@ pub struct Draft {
     pub notes: Vec<String>,
     pub fixes: Vec<Fix>,
     pub related: Vec<Related>,
+    /// What tells this finding apart from the rule's others on the same
+    /// resource when its path alone does not ([`Draft::once_per`]).
+    pub once_per: Option<Vec<String>>,
 }
 
 // Out of line, as `Fix`'s builders are.
@@ -309,7 +328,17 @@ impl Draft {
             notes: Vec::new(),
             fixes: Vec::new(),
             related: Vec::new(),
+            once_per: None,
         }
+    }
+
+    /// Reports the finding once per `parts` of its resource instead of once
+    /// per path: the engine keeps a rule's first draft for each (resource,
+    /// parts), as it does for each (resource, path, on_key) otherwise.
+    #[inline(never)]
+    pub fn once_per<S: AsRef<str>>(mut self, parts: &[S]) -> Self {
+        self.once_per = Some(parts.iter().map(|p| p.as_ref().to_owned()).collect());
+        self
     }
 
     #[inline(never)]

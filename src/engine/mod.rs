@@ -13,9 +13,10 @@ use std::collections::HashSet;
 use crate::context::ClusterContext;
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Severity};
 use crate::format::InputFormat;
+use crate::model::topology::Topology;
 use crate::model::{self, Resource};
 use crate::report::{Finding, InputDiagnostic, Report, ResourceInfo, ResourceRef, Summary, REPORT_VERSION};
-use crate::rule::{FixParams, Lang, RuleContext};
+use crate::rule::{Draft, FixParams, Lang, RuleContext};
 use crate::rules;
 use crate::source::{ColumnUnit, LineIndex, Span};
 use crate::template;
@@ -88,6 +89,7 @@ pub(crate) fn check_stream(text: &str, format: InputFormat, options: &Options) -
         Some(tables) => resources.iter().map(|r| crate::schema::problems(tables, r)).collect(),
         None => Vec::new(),
     };
+    let topology = Topology::new(&resources, &services);
     let cx = RuleContext {
         resources: &resources,
         services: &services,
@@ -96,11 +98,13 @@ pub(crate) fn check_stream(text: &str, format: InputFormat, options: &Options) -
         params: &options.params,
         snippets: format == InputFormat::Markdown,
         schema: &schema,
+        topology: &topology,
     };
     let mut drafts = Vec::new();
     for rule in rules::ALL {
         rule.check(&cx, &mut drafts);
     }
+    drop_repeats(&mut drafts);
 
     // A templated value is unknown: no finding about it (its diagnostic says so).
     drafts.retain(|d| !templated.iter().any(|t| t.covers(d.resource, &d.path)));
@@ -158,6 +162,22 @@ pub(crate) fn check_stream(text: &str, format: InputFormat, options: &Options) -
         suppressed,
     };
     Report { version: REPORT_VERSION, findings, diagnostics, resources: resource_infos, summary }
+}
+
+/// Keeps a rule's first draft per resource and path (and `on_key`), or per
+/// what [`Draft::once_per`] names. An IstioGateway's base spec and each of its
+/// `overrides` are separate Service renderings that share every field an
+/// override does not set: a rule that reads a shared field reports it once,
+/// for the first rendering, which is the base spec.
+fn drop_repeats(drafts: &mut Vec<Draft>) {
+    let mut seen = HashSet::new();
+    drafts.retain(|d| {
+        let key = match &d.once_per {
+            Some(parts) => (parts.clone(), None),
+            None => (vec![d.path.clone()], Some(d.on_key)),
+        };
+        seen.insert((d.rule.code, d.resource, key))
+    });
 }
 
 /// Codes or names listed in `gateway-doctor.io/ignore: "ASM-LB-001,ASM-RES-016 # reason"`.
@@ -234,6 +254,36 @@ mod tests {
     use super::*;
     #[cfg(feature = "yaml")]
     use crate::patch::TextEdit;
+
+    /// A rule's first draft per resource and path (and `on_key`), or per
+    /// `once_per`, is kept; other rules' drafts are not compared with it.
+    #[test]
+    fn repeated_drafts_are_dropped() {
+        let (meta, other) = (rules::ALL[0].meta(), rules::ALL[1].meta());
+        let draft = |resource, path: &str| Draft::new(meta, resource, path, String::new());
+        let mut drafts = vec![
+            draft(0, "/spec/a"),
+            draft(0, "/spec/a"),
+            Draft::new(other, 0, "/spec/a", String::new()),
+            draft(1, "/spec/a"),
+            draft(0, "/spec/a").on_key(),
+            draft(0, "/spec/a").once_per(&["/spec/overrides/c1"]),
+            draft(0, "/spec/b").once_per(&["/spec/overrides/c1"]),
+        ];
+        drop_repeats(&mut drafts);
+        let kept: Vec<_> =
+            drafts.iter().map(|d| (d.rule.code, d.resource, d.path.as_str(), d.on_key, d.once_per.is_some())).collect();
+        assert_eq!(
+            kept,
+            [
+                (meta.code, 0, "/spec/a", false, false),
+                (other.code, 0, "/spec/a", false, false),
+                (meta.code, 1, "/spec/a", false, false),
+                (meta.code, 0, "/spec/a", true, false),
+                (meta.code, 0, "/spec/a", false, true),
+            ]
+        );
+    }
 
     /// The founding problem as an API server hands it to an admission policy.
     const JSON_SERVICE: &str = r#"{"apiVersion": "v1", "kind": "Service",

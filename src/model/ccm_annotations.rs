@@ -186,8 +186,8 @@ mod tests {
     fn the_rules_agree_with_the_table() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules");
         let mut checked = 0;
-        for file in std::fs::read_dir(&dir).unwrap() {
-            let path = file.unwrap().path();
+        let files = |dir: std::path::PathBuf| std::fs::read_dir(dir).unwrap().map(|f| f.unwrap().path());
+        for path in files(dir.clone()).chain(files(dir.join("support"))).filter(|p| p.is_file()) {
             let source = std::fs::read_to_string(&path).unwrap();
             for opener in ["lb_annotation(\"", "self.get(\"", "self.text(\"", "lookup(\""] {
                 for (at, _) in source.match_indices(opener) {

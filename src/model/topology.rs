@@ -155,8 +155,9 @@ impl<'a> Index<'a> {
     }
 }
 
-/// The relations of one stream, indexed once per rule run so that relating
-/// every gateway to every other object stays close to linear.
+/// The relations of one stream, indexed once so that relating
+/// every gateway to every other object stays close to linear. The engine
+/// builds one per check and hands it to every rule (`RuleContext::topology`).
 pub struct Topology<'r, 'a> {
     resources: &'r [Resource<'a>],
     services: &'r [ServiceView<'a>],

@@ -1,6 +1,7 @@
 use crate::model::clb_annotations::{entry_for_key, lb_kind, split_key, CcmVersion, LbKind, Prefix};
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
-use crate::rules::lb_support::{owner, Once};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+
+use super::support::owner;
 
 const BASELINE: CcmVersion = CcmVersion(1, 9, 3, 0);
 
@@ -47,13 +48,8 @@ declare_rule! {
 }
 
 impl Rule for AnnotationNeedsNewerCcm {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let Some(have) = cx.cluster.ccm_version else { return };
-        let mut once = Once::default();
         for svc in cx.services {
             if lb_kind(svc) != Some(LbKind::Clb) {
                 continue;
@@ -66,7 +62,7 @@ impl Rule for AnnotationNeedsNewerCcm {
                 if min <= BASELINE && matches!(split_key(key), Some((Prefix::Legacy, _))) {
                     continue;
                 }
-                if min.newer_than(have) != Some(true) || !once.first(svc, &field.path, "ccm") {
+                if min.newer_than(have) != Some(true) {
                     continue;
                 }
                 let who = owner(cx, svc);

@@ -1,10 +1,12 @@
+use std::collections::HashSet;
+
 use crate::diagnostic::Severity;
-use crate::model::{is_istio_gateway, Resource};
+use crate::model::Resource;
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::yaml::{pointer, Node, Resolved, Value};
 
-use super::common::{dotted, resource_label, Reported};
+use super::support::{dotted, resource_label, string_maps};
 
 declare_rule! {
     /// ## What it does
@@ -60,18 +62,14 @@ declare_rule! {
 }
 
 impl Rule for AnnotationValueNotString {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         for (index, resource) in cx.resources.iter().enumerate() {
             for map_path in string_maps(resource) {
                 let Some(map) = resource.get(&map_path) else { continue };
-                // Each key of this map once; the set is per map, so its resource index is just 0.
-                let mut seen = Reported::default();
+                // Each key of this map once (a duplicate key is one entry to Kubernetes).
+                let mut seen = HashSet::new();
                 for (key, _) in map.string_map() {
-                    if !seen.first(0, key) {
+                    if !seen.insert(key) {
                         continue;
                     }
                     // The last of duplicate keys is what Kubernetes keeps.
@@ -84,21 +82,6 @@ impl Rule for AnnotationValueNotString {
             }
         }
     }
-}
-
-/// The string maps of a resource that this rule reads.
-pub(super) fn string_maps(resource: &Resource<'_>) -> Vec<String> {
-    let mut maps = vec!["/metadata/annotations".to_owned(), "/spec/template/metadata/annotations".to_owned()];
-    if is_istio_gateway(resource) {
-        let overrides = resource.get("/spec/overrides").into_iter().flat_map(Node::string_map);
-        let specs = std::iter::once("/spec".to_owned())
-            .chain(overrides.map(|(cluster, _)| pointer::push("/spec/overrides", cluster)));
-        for spec in specs {
-            maps.push(pointer::push(&spec, "serviceAnnotations"));
-            maps.push(pointer::push(&spec, "podAnnotations"));
-        }
-    }
-    maps
 }
 
 fn check_value(

@@ -2,10 +2,9 @@ use crate::model::clb_annotations::{lb_kind, LbKind};
 use crate::model::proxy_config::{gateway_pod_templates, PodTemplate, PROXY_CONFIG};
 use crate::model::topology::{clb_listeners, has_l7_listener, Topology};
 use crate::model::ServiceView;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
 
-use super::common::Reported;
-use super::lb_support::owner;
+use super::support::owner;
 
 declare_rule! {
     /// ## What it does
@@ -77,13 +76,8 @@ declare_rule! {
 }
 
 impl Rule for ClientIpFromSpoofableXff {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let topology = Topology::new(cx.resources, cx.services);
-        let mut seen = Reported::default();
+        let topology = cx.topology;
         for svc in cx.services {
             if svc.gateway.is_none() || lb_kind(svc) != Some(LbKind::Clb) {
                 continue;
@@ -99,16 +93,12 @@ impl Rule for ClientIpFromSpoofableXff {
             if !has_l7_listener(svc) {
                 for (pod, n) in trusting {
                     let Some(field) = &pod.config_field else { continue };
-                    if seen.first(pod.resource, &field.path) {
-                        out.push(trusts_forged_header(cx, svc, &topology, field.path.clone(), pod.resource, n));
-                    }
+                    out.push(trusts_forged_header(cx, svc, topology, field.path.clone(), pod.resource, n));
                 }
             } else if trusting.is_empty() && pods.iter().all(|p| p.config.facts().is_some()) {
                 for policy in topology.ip_based_authorization_policies(svc) {
                     let Some(condition) = policy.conditions.iter().find(|c| !c.is_peer()) else { continue };
-                    if seen.first(policy.resource, &condition.path) {
-                        out.push(sees_the_clb(cx, svc, policy.resource, condition.key, condition.path.clone()));
-                    }
+                    out.push(sees_the_clb(cx, svc, policy.resource, condition.key, condition.path.clone()));
                 }
             }
         }

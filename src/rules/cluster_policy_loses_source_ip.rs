@@ -1,13 +1,13 @@
 use crate::context::Cni;
 use crate::diagnostic::Severity;
-use crate::model::proxy_config::{gateway_pod_templates, ProxyConfig, PROXY_CONFIG};
-use crate::model::topology::{clb_listeners, ClbListeners, Topology};
-use crate::model::{Field, Provider, ServiceView, ALIBABA_PREFIX, BACKEND_TYPE};
+use crate::model::proxy_config::{gateway_pod_templates, PROXY_CONFIG};
+use crate::model::topology::{clb_listeners, ClbListeners};
+use crate::model::{Provider, ServiceView, ALIBABA_PREFIX, BACKEND_TYPE};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
 
-use super::common::{absent_field_path, annotation_path, scope, Reported};
-use super::lb_support::{declare_eni_passthrough, eni_backend_tradeoffs};
+use super::support::{absent_field_path, annotation_path, pods_trust_one_proxy, proxy_protocol_on, scope};
+use super::support::{declare_eni_passthrough, eni_backend_tradeoffs};
 
 declare_rule! {
     /// ## What it does
@@ -93,16 +93,11 @@ declare_rule! {
 }
 
 impl Rule for ClusterPolicyLosesSourceIp {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         if cx.cluster.needs_source_ip == Some(false) {
             return;
         }
-        let mut reported = Reported::default();
-        let topology = Topology::new(cx.resources, cx.services);
+        let topology = cx.topology;
         for svc in cx.services {
             if svc.gateway.is_none() || !matches!(svc.effective_type(), "LoadBalancer" | "NodePort") {
                 continue;
@@ -116,13 +111,11 @@ impl Rule for ClusterPolicyLosesSourceIp {
             let etp = svc.external_traffic_policy.as_ref();
             let path = etp_path(svc);
             // An override with its own serviceAnnotations needs its own annotation fix.
-            if !reported.first(svc.resource, &format!("{path} {}", svc.annotations_path)) {
-                continue;
-            }
+            let key = [path.clone(), svc.annotations_path.clone()];
             let listeners = clb_listeners(svc);
             if let Some(l7) = listeners.as_ref().filter(|l| l.all_l7()) {
                 if let Some(draft) = behind_http_listeners(cx, svc, path, l7) {
-                    out.push(draft);
+                    out.push(draft.once_per(&key));
                 }
                 continue;
             }
@@ -204,39 +197,9 @@ impl Rule for ClusterPolicyLosesSourceIp {
                     ));
                 }
             }
-            out.push(draft);
+            out.push(draft.once_per(&key));
         }
     }
-}
-
-/// Whether `check` above would report `svc` once its externalTrafficPolicy is
-/// Cluster, its backend type is `backend_type` and PROXY protocol is on or
-/// off as `proxy_protocol` says: what a fix elsewhere that makes it so must
-/// declare (`Fix::introduces`). The fixture harness fails when this drifts
-/// from `check`.
-pub(crate) fn reports_cluster_policy(
-    cx: &RuleContext<'_>,
-    svc: &ServiceView<'_>,
-    backend_type: Option<&str>,
-    proxy_protocol: bool,
-) -> bool {
-    let reported = cx.cluster.needs_source_ip != Some(false)
-        && svc.gateway.is_some()
-        && matches!(svc.effective_type(), "LoadBalancer" | "NodePort")
-        && backend_type != Some("eni")
-        && !proxy_protocol;
-    // Behind HTTP/HTTPS listeners on every port, `check` stays quiet when the
-    // pods in view already trust the CLB as a proxy.
-    match clb_listeners(svc).filter(|l| l.all_l7()) {
-        Some(l7) if reported => behind_http_listeners(cx, svc, String::new(), &l7).is_some(),
-        _ => reported,
-    }
-}
-
-/// Whether the load balancer prefixes connections with a PROXY protocol header,
-/// which carries the client IP whatever the policy (S8, S14).
-pub(crate) fn proxy_protocol_on(svc: &ServiceView<'_>) -> bool {
-    svc.lb_annotation("proxy-protocol").and_then(Field::text) == Some("on")
 }
 
 const TRUSTED_PROXY_CONFIG: &str = r#"{"gatewayTopology":{"numTrustedProxies":1}}"#;
@@ -250,11 +213,10 @@ fn behind_http_listeners(
     path: String,
     l7: &ClbListeners,
 ) -> Option<Draft> {
-    let pods = gateway_pod_templates(cx.resources, svc);
-    let trusted = |config: &ProxyConfig| config.facts().and_then(|f| f.num_trusted_proxies).is_some_and(|n| n >= 1);
-    if !pods.is_empty() && pods.iter().all(|p| trusted(&p.config)) {
+    if pods_trust_one_proxy(cx, svc) {
         return None;
     }
+    let pods = gateway_pod_templates(cx.resources, svc);
     let name = svc.display_name();
     let scope = scope(cx, svc);
     let ports = l7.l7_text();
@@ -368,13 +330,13 @@ fn fixes(cx: &RuleContext<'_>, svc: &ServiceView<'_>, path: &str, present: bool)
     for other in turning_local {
         let backend_type = other.backend_type();
         let brings = [
-            ("ASM-LB-001", super::local_policy_in_cluster_lb_access::reports_local_policy(other, backend_type)),
-            ("ASM-LB-010", super::local_policy_without_wrr::reports_local_policy(cx, other, backend_type)),
-            ("ASM-HA-011", super::local_policy_single_node_exposure::reports_once_local(cx, other)),
+            ("ASM-LB-001", super::support::reports_local_lb_access(other, backend_type)),
+            ("ASM-LB-010", super::support::reports_local_without_wrr(cx, other, backend_type)),
+            ("ASM-HA-011", super::support::reports_single_node_once_local(cx, other)),
             // With Local the CLB's backends follow the pods: the info turns warning.
             (
                 "ASM-HA-042",
-                backend_type != Some("eni") && super::gateway_rollout_drops_connections::drops_connections(cx, other),
+                backend_type != Some("eni") && super::support::drops_connections(cx, other),
             ),
         ];
         for (code, _) in brings.iter().filter(|(_, brought)| *brought) {
@@ -403,7 +365,7 @@ fn fixes(cx: &RuleContext<'_>, svc: &ServiceView<'_>, path: &str, present: bool)
             eni = eni.introduces("ASM-LB-002");
         }
         // ENI backends follow the pods: ASM-HA-042's info turns warning.
-        if super::gateway_rollout_drops_connections::drops_connections(cx, svc) {
+        if super::support::drops_connections(cx, svc) {
             eni = eni.introduces("ASM-HA-042");
         }
         fixes.push(eni);

@@ -1,9 +1,9 @@
 use crate::model::{quantity, resources_blocks, Field};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::yaml::Resolved;
 
-use super::common::{quantities, quantity_text, resource_label};
+use super::support::{quantities, quantity_text, resource_label};
 
 declare_rule! {
     /// ## What it does
@@ -48,10 +48,6 @@ const DECIMAL_TO_BINARY: &[(&str, &str, i32)] =
     &[("k", "Ki", 1), ("M", "Mi", 2), ("G", "Gi", 3), ("T", "Ti", 4), ("P", "Pi", 5), ("E", "Ei", 6)];
 
 impl Rule for DecimalMemoryUnit {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         for block in resources_blocks(cx.resources) {
             let limit = quantities(&block.field, "limits").into_iter().rev().find(|(n, _)| *n == "memory");

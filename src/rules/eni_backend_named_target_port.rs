@@ -1,11 +1,10 @@
-use crate::context::Version;
 use crate::diagnostic::Severity;
 use crate::model::{Resource, ServiceView, BACKEND_TYPE};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::yaml::Node;
 
-use super::common::{scope, Reported};
+use super::support::{is_quoted_number, named_target_port_severity, scope};
 
 declare_rule! {
     /// ## What it does
@@ -71,12 +70,7 @@ declare_rule! {
 }
 
 impl Rule for EniBackendNamedTargetPort {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut reported = Reported::default();
         for svc in cx.services {
             if svc.effective_type() != "LoadBalancer" || svc.backend_type() != Some("eni") {
                 continue;
@@ -85,10 +79,7 @@ impl Rule for EniBackendNamedTargetPort {
                 let Some(target) = port.get("targetPort") else { continue };
                 let Some(name) = target.as_str() else { continue };
                 let path = format!("{port_path}/targetPort");
-                if !reported.first(svc.resource, &path) {
-                    continue;
-                }
-                if severity_of(cx, name).is_none() {
+                if named_target_port_severity(cx, name).is_none() {
                     continue;
                 }
                 let port_name = port.get("name").and_then(Node::scalar_text).unwrap_or("?");
@@ -138,41 +129,6 @@ impl Rule for EniBackendNamedTargetPort {
             }
         }
     }
-}
-
-/// The first CCM that resolves a named `targetPort` for ENI backends (S144).
-const NAMED_TARGET_PORT_CCM: Version = Version(2, 1, 0);
-
-/// The severity `check` above gives a string targetPort `name` on ENI
-/// backends, if it reports it at all.
-fn severity_of(cx: &RuleContext<'_>, name: &str) -> Option<Severity> {
-    if is_quoted_number(name) {
-        return Some(Severity::Error);
-    }
-    match cx.cluster.ccm_version {
-        Some(ccm) if ccm >= NAMED_TARGET_PORT_CCM => None,
-        Some(_) => Some(Severity::Error),
-        None => Some(Severity::Info),
-    }
-}
-
-/// The most severe finding `check` above would give `svc` once its backend
-/// type is ENI: what a fix that adds `backend-type: eni` must declare
-/// (`Fix::introduces`), or must not apply when it is an error.
-pub(crate) fn reports_with_eni(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> Option<Severity> {
-    if svc.effective_type() != "LoadBalancer" {
-        return None;
-    }
-    svc.port_entries()
-        .into_iter()
-        .filter_map(|(port, _)| port.get("targetPort")?.as_str())
-        .filter_map(|name| severity_of(cx, name))
-        .max()
-}
-
-/// `"8080"`: digits only, which no port name can be.
-fn is_quoted_number(name: &str) -> bool {
-    !name.is_empty() && name.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn upgrade_ccm(cx: &RuleContext<'_>) -> Fix {

@@ -2,9 +2,9 @@ use crate::context::InClusterClients;
 use crate::diagnostic::Severity;
 use crate::model::{ServiceView, BACKEND_TYPE};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 
-use super::common::{drop_health_check_node_port, scope, Reported};
+use super::support::{drop_health_check_node_port, reports_eni_local_with_eni, scope};
 
 declare_rule! {
     /// ## What it does
@@ -56,22 +56,12 @@ declare_rule! {
 }
 
 impl Rule for EniBackendWithLocalPolicy {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut reported = Reported::default();
         for svc in cx.services {
-            if svc.effective_type() != "LoadBalancer" || svc.backend_type() != Some("eni") {
+            if svc.backend_type() != Some("eni") || !reports_eni_local_with_eni(svc) {
                 continue;
             }
-            let Some(etp) = svc.external_traffic_policy.as_ref().filter(|f| f.text() == Some("Local")) else {
-                continue;
-            };
-            if !reported.first(svc.resource, &etp.path) {
-                continue;
-            }
+            let Some(etp) = svc.external_traffic_policy.as_ref() else { continue };
             let (severity, note) = assess(cx, svc);
             let name = svc.display_name();
             let scope = scope(cx, svc);
@@ -108,20 +98,6 @@ impl Rule for EniBackendWithLocalPolicy {
             );
         }
     }
-}
-
-/// Whether `check` above would report `svc` once its backend type is ENI:
-/// what a fix that adds `backend-type: eni` to annotations `svc` reads must
-/// declare (`Fix::introduces`).
-pub(crate) fn reports_with_eni(svc: &ServiceView<'_>) -> bool {
-    svc.effective_type() == "LoadBalancer"
-        && svc.external_traffic_policy.as_ref().and_then(|f| f.text()) == Some("Local")
-}
-
-/// Whether `check` above would report `svc` once its externalTrafficPolicy
-/// is Local: what a fix that sets Local must declare.
-pub(crate) fn reports_once_local(svc: &ServiceView<'_>) -> bool {
-    svc.effective_type() == "LoadBalancer" && svc.backend_type() == Some("eni")
 }
 
 fn assess(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> (Severity, String) {

@@ -2,12 +2,12 @@ use crate::context::Cni;
 use crate::diagnostic::Severity;
 use crate::model::{Field, ServiceView, BACKEND_TYPE};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 
-use super::cluster_policy_loses_source_ip::{proxy_protocol_on, reports_cluster_policy};
-use super::common::{scope, Reported};
-use super::local_policy_in_cluster_lb_access::reports_local_policy as reports_local_lb_access;
-use super::local_policy_without_wrr::reports_local_policy as reports_local_without_wrr;
+use super::support::{proxy_protocol_on, reports_cluster_policy};
+use super::support::scope;
+use super::support::reports_local_lb_access;
+use super::support::reports_local_without_wrr;
 
 declare_rule! {
     /// ## What it does
@@ -67,12 +67,7 @@ declare_rule! {
 }
 
 impl Rule for EniBackendWithoutTerway {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut reported = Reported::default();
         for svc in cx.services {
             if svc.effective_type() != "LoadBalancer" || cx.cluster.cni.is_some_and(Cni::is_terway) {
                 continue;
@@ -80,9 +75,6 @@ impl Rule for EniBackendWithoutTerway {
             let Some(annotation) = svc.annotation(BACKEND_TYPE).filter(|f| f.text() == Some("eni")) else {
                 continue;
             };
-            if !reported.first(svc.resource, &annotation.path) {
-                continue;
-            }
             let (severity, note) = assess(cx);
             let name = svc.display_name();
             let scope = scope(cx, svc);

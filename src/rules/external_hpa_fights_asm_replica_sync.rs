@@ -1,7 +1,6 @@
 use crate::model::is_istio_gateway;
-use crate::model::topology::Topology;
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
 use crate::yaml::pointer;
 
 /// ASM stops overwriting the Deployment's replicas when this is `"false"` (S5).
@@ -65,12 +64,8 @@ declare_rule! {
 }
 
 impl Rule for ExternalHpaFightsAsmReplicaSync {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let topology = Topology::new(cx.resources, cx.services);
+        let topology = cx.topology;
         for (index, gateway) in cx.resources.iter().enumerate() {
             if !is_istio_gateway(gateway) {
                 continue;

@@ -1,7 +1,7 @@
 use crate::diagnostic::Severity;
 use crate::model::{is_istio_gateway, Resource};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 
 const ISTIO_SYSTEM: &str = "istio-system";
 
@@ -48,10 +48,6 @@ declare_rule! {
 }
 
 impl Rule for GatewayOutsideIstioSystem {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         for (index, resource) in cx.resources.iter().enumerate() {
             if !is_istio_gateway(resource) {

@@ -1,12 +1,11 @@
 use crate::diagnostic::Severity;
-use crate::model::clb_annotations::{lb_kind, LbKind};
-use crate::model::proxy_config::{gateway_pod_templates, PROXY_CONFIG};
+use crate::model::proxy_config::PROXY_CONFIG;
 use crate::model::{Field, ServiceView, ALIBABA_PREFIX};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 
-use super::common::annotation_path;
-use super::lb_support::{has_l4_listener, is_alibaba, owner, Once};
+use super::support::{annotation_path, drops_connections};
+use super::support::owner;
 
 /// The drain timeout the fix writes: ACK's own example lets a pod finish its
 /// requests for 30 s (`preStop` `sleep 30`, S163); the CLB accepts 10-900 (S8).
@@ -69,47 +68,16 @@ declare_rule! {
 }
 
 impl Rule for GatewayRolloutDropsConnections {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut once = Once::default();
         for svc in cx.services {
             if !drops_connections(cx, svc) {
                 continue;
             }
             let drain = svc.lb_annotation("connection-drain");
             let path = drain.map_or_else(|| svc.spec_path.clone(), |f| f.path.clone());
-            if !once.first(svc, &path, "connection-drain") {
-                continue;
-            }
             out.push(finding(cx, svc, drain, path));
         }
     }
-}
-
-/// Whether `check` reports `svc`: a CLB gateway with a TCP/UDP listener, no
-/// connection drain, and gateway pods in view that all stop at once. A fix
-/// elsewhere that moves `svc` to ENI backends raises this to a warning and
-/// declares it (`Fix::introduces`).
-pub(crate) fn drops_connections(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> bool {
-    if svc.gateway.is_none() || lb_kind(svc) != Some(LbKind::Clb) || !is_alibaba(cx, svc) {
-        return false;
-    }
-    // The CLB drains TCP/UDP listeners only (S164).
-    if !has_l4_listener(svc) {
-        return false;
-    }
-    let drain = svc.lb_annotation("connection-drain");
-    if drain.and_then(Field::text).is_some_and(|v| v.eq_ignore_ascii_case("on")) {
-        return false;
-    }
-    let pods = gateway_pod_templates(cx.resources, svc);
-    let stops_gracefully = |p: &crate::model::proxy_config::PodTemplate<'_>| {
-        p.pre_stop || p.config.facts().is_none_or(|f| f.termination_drain.is_some())
-    };
-    !pods.is_empty() && !pods.iter().any(stops_gracefully)
 }
 
 fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, drain: Option<&Field<'_>>, path: String) -> Draft {

@@ -1,10 +1,11 @@
 use crate::model::Origin;
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
-use crate::rules::lb_support::owner;
-use crate::rules::local_policy_in_cluster_lb_access::reports_local_policy as reports_local_lb_access;
-use crate::rules::local_policy_without_wrr::reports_local_policy as reports_local_without_wrr;
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::yaml::Node;
+
+use super::support::owner;
+use super::support::reports_local_lb_access;
+use super::support::reports_local_without_wrr;
 
 declare_rule! {
     /// ## What it does
@@ -45,10 +46,6 @@ declare_rule! {
 }
 
 impl Rule for HealthCheckNodePortNotAllowed {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         for svc in cx.services {
             if svc.origin != Origin::Service {
@@ -106,7 +103,7 @@ impl Rule for HealthCheckNodePortNotAllowed {
                 if reports_local_without_wrr(cx, svc, svc.backend_type()) {
                     local = local.introduces("ASM-LB-010");
                 }
-                if crate::rules::eni_backend_with_local_policy::reports_once_local(svc) {
+                if super::support::reports_eni_local_once_local(svc) {
                     local = local.introduces("ASM-LB-003");
                 }
                 draft = draft.fix(local);

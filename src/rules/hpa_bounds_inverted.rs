@@ -1,9 +1,9 @@
 use crate::model::{replica_bounds, Field, ReplicaBounds};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::yaml::pointer;
 
-use super::common::{is_within, resource_label, Reported};
+use super::support::{autoscale_disabled, base_specs_first, is_within, resource_label, scope_of};
 
 declare_rule! {
     /// ## What it does
@@ -52,12 +52,7 @@ declare_rule! {
 }
 
 impl Rule for HpaBoundsInverted {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut reported = Reported::default();
         for bounds in base_specs_first(replica_bounds(cx.resources)) {
             let resource = &cx.resources[bounds.resource];
             let is_hpa = resource.kind == "HorizontalPodAutoscaler";
@@ -72,10 +67,7 @@ impl Rule for HpaBoundsInverted {
             if min <= max {
                 continue;
             }
-            let key = format!("{}|{}", bounds.min.as_ref().map_or("default", |f| &f.path), max_field.path);
-            if !reported.first(bounds.resource, &key) {
-                continue;
-            }
+            let min_at = bounds.min.as_ref().map_or("default", |f| f.path.as_str());
             let override_scope = bounds.base != "/spec";
             let own = |f: &Option<Field<'_>>| f.as_ref().map(|f| f.path.clone()).filter(|p| is_within(p, &bounds.base));
             let at = match (override_scope, own(&bounds.min), own(&bounds.max)) {
@@ -110,33 +102,9 @@ impl Rule for HpaBoundsInverted {
                 ));
             }
             draft.fixes = fixes(cx, &bounds, min, max);
-            out.push(draft);
+            out.push(draft.once_per(&[min_at, &max_field.path]));
         }
     }
-}
-
-/// The base spec before its overrides, so that an override which inherits
-/// both bounds is recognised as the base spec's finding.
-pub(crate) fn base_specs_first(mut all: Vec<ReplicaBounds<'_>>) -> Vec<ReplicaBounds<'_>> {
-    all.sort_by_key(|b| (b.resource, b.base != "/spec"));
-    all
-}
-
-pub(crate) fn scope_of(cx: &RuleContext<'_>, bounds: &ReplicaBounds<'_>) -> String {
-    match bounds.base.strip_prefix("/spec/overrides/") {
-        Some(cluster) => {
-            let cluster = pointer::unescape(cluster);
-            cx.t(format_args!(" (override for cluster {cluster})"), format_args!("（集群 {cluster} 的覆盖配置）"))
-        }
-        None => String::new(),
-    }
-}
-
-/// `autoscaleEnabled: false` in the override or, failing that, the base spec.
-pub(crate) fn autoscale_disabled(cx: &RuleContext<'_>, bounds: &ReplicaBounds<'_>) -> bool {
-    let resource = &cx.resources[bounds.resource];
-    let own = resource.get(&format!("{}/autoscaleEnabled", bounds.base));
-    own.or_else(|| resource.get("/spec/autoscaleEnabled")).and_then(|n| n.as_bool()) == Some(false)
 }
 
 fn fixes(cx: &RuleContext<'_>, bounds: &ReplicaBounds<'_>, min: i64, max: i64) -> Vec<Fix> {

@@ -2,8 +2,9 @@ use crate::diagnostic::Severity;
 use crate::model::clb_annotations::{lb_kind, protocol_ports, split_key, LbKind, Prefix};
 use crate::model::{Field, ServiceView, ALIBABA_PREFIX};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
-use crate::rules::lb_support::{annotation_path, owner, Once};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+
+use super::support::{annotation_path, owner, reports_backend_label_with_eni};
 
 declare_rule! {
     /// ## What it does
@@ -63,17 +64,12 @@ declare_rule! {
 }
 
 impl Rule for IncompleteLbAnnotations {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut once = Once::default();
         for svc in cx.services {
             if lb_kind(svc) != Some(LbKind::Clb) {
                 continue;
             }
-            let mut checker = Checker { cx, svc, once: &mut once, out: &mut *out };
+            let mut checker = Checker { cx, svc, out: &mut *out };
             checker.network();
             checker.acl();
             checker.sticky_session();
@@ -84,16 +80,9 @@ impl Rule for IncompleteLbAnnotations {
     }
 }
 
-/// Whether `check` above would report `svc`'s `backend-label` once its backend
-/// type is ENI: what a fix that adds `backend-type: eni` must declare.
-pub(crate) fn reports_with_eni(svc: &ServiceView<'_>) -> bool {
-    lb_kind(svc) == Some(LbKind::Clb) && svc.lb_annotation("backend-label").is_some()
-}
-
 struct Checker<'c, 'a> {
     cx: &'c RuleContext<'a>,
     svc: &'c ServiceView<'a>,
-    once: &'c mut Once,
     out: &'c mut Vec<Draft>,
 }
 
@@ -114,14 +103,12 @@ impl<'c, 'a> Checker<'c, 'a> {
     /// Emits one finding at `at`'s annotation, once per path and check.
     fn report(&mut self, what: &'static str, at: &str, severity: Severity, en: &str, zh: &str, fix: Fix) {
         let Some(field) = self.get(at) else { return };
-        if !self.once.first(self.svc, &field.path, what) {
-            return;
-        }
         let who = owner(self.cx, self.svc);
         let message = self.cx.t(format_args!("{en} on {who}"), format_args!("{who}：{zh}"));
         let draft = Draft::new(&IncompleteLbAnnotations::META, self.svc.resource, field.path.clone(), message)
             .severity(severity)
-            .fix(fix);
+            .fix(fix)
+            .once_per(&[what, &field.path]);
         self.out.push(draft);
     }
 
@@ -368,7 +355,7 @@ impl<'c, 'a> Checker<'c, 'a> {
                 fix,
             );
         }
-        if self.get("backend-label").is_some() && self.svc.backend_type() == Some("eni") {
+        if self.svc.backend_type() == Some("eni") && reports_backend_label_with_eni(self.svc) {
             let advice = self.advice(
                 "select-pods",
                 "with ENI backends the CLB attaches pods: choose them with the Service selector instead",
@@ -387,7 +374,7 @@ impl<'c, 'a> Checker<'c, 'a> {
         for (key, field) in &self.svc.annotations {
             let Some((Prefix::Legacy, suffix)) = split_key(key) else { continue };
             let Some(winner) = self.svc.annotation(&Self::key(suffix)) else { continue };
-            if winner.text() == field.text() || !self.once.first(self.svc, &field.path, "legacy") {
+            if winner.text() == field.text() {
                 continue;
             }
             let who = owner(self.cx, self.svc);
@@ -407,7 +394,8 @@ impl<'c, 'a> Checker<'c, 'a> {
             self.out.push(
                 Draft::new(&IncompleteLbAnnotations::META, self.svc.resource, field.path.clone(), message)
                     .severity(Severity::Warning)
-                    .fix(fix),
+                    .fix(fix)
+                    .once_per(&["legacy", &field.path]),
             );
         }
     }

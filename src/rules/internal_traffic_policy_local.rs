@@ -1,6 +1,6 @@
 use crate::model::Origin;
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 
 declare_rule! {
     /// ## What it does
@@ -46,10 +46,6 @@ declare_rule! {
 }
 
 impl Rule for InternalTrafficPolicyLocal {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         for svc in cx.services {
             if svc.origin != Origin::Service || svc.gateway.is_none() {

@@ -1,9 +1,9 @@
-use crate::model::{is_istio_gateway, Resource};
+use crate::model::Resource;
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
-use crate::yaml::{pointer, Node, Resolved};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+use crate::yaml::{Node, Resolved};
 
-use super::common::{dotted, resource_label};
+use super::support::{dotted, enum_fields, resource_label};
 
 declare_rule! {
     /// ## What it does
@@ -60,16 +60,7 @@ declare_rule! {
     }
 }
 
-const SERVICE_TYPES: &[&str] = &["ClusterIP", "NodePort", "LoadBalancer"];
-const V1_SERVICE_TYPES: &[&str] = &["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"];
-const TRAFFIC_POLICIES: &[&str] = &["Cluster", "Local"];
-const GATEWAY_TYPES: &[&str] = &["ingress", "egress", "cross-network"];
-
 impl Rule for InvalidEnumValue {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         for (index, resource) in cx.resources.iter().enumerate() {
             for (path, allowed) in enum_fields(resource) {
@@ -80,25 +71,6 @@ impl Rule for InvalidEnumValue {
             }
         }
     }
-}
-
-/// The enum fields of a resource and their allowed values.
-pub(super) fn enum_fields(resource: &Resource<'_>) -> Vec<(String, &'static [&'static str])> {
-    if resource.is("", "Service") {
-        return vec![("/spec/type".into(), V1_SERVICE_TYPES), ("/spec/externalTrafficPolicy".into(), TRAFFIC_POLICIES)];
-    }
-    if !is_istio_gateway(resource) {
-        return Vec::new();
-    }
-    let mut fields = vec![("/spec/gatewayType".to_owned(), GATEWAY_TYPES)];
-    let overrides = resource.get("/spec/overrides").into_iter().flat_map(Node::string_map);
-    let specs = std::iter::once("/spec".to_owned())
-        .chain(overrides.map(|(cluster, _)| pointer::push("/spec/overrides", cluster)));
-    for spec in specs {
-        fields.push((pointer::push(&spec, "serviceType"), SERVICE_TYPES));
-        fields.push((pointer::push(&spec, "externalTrafficPolicy"), TRAFFIC_POLICIES));
-    }
-    fields
 }
 
 fn check_value(

@@ -4,8 +4,9 @@ use crate::model::clb_annotations::{
 };
 use crate::model::{Field, ServiceView};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
-use crate::rules::lb_support::{owner, Once};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+
+use super::support::owner;
 
 declare_rule! {
     /// ## What it does
@@ -64,12 +65,7 @@ declare_rule! {
 }
 
 impl Rule for InvalidLbAnnotationValue {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut once = Once::default();
         for svc in cx.services {
             let Some(kind) = lb_kind(svc) else { continue };
             if kind != LbKind::Clb {
@@ -80,10 +76,8 @@ impl Rule for InvalidLbAnnotationValue {
                 // Values YAML does not read as strings are ASM-ANN-034's.
                 let Some(text) = field.node.as_str() else { continue };
                 if let Some(problem) = value_problem(entry.values, text) {
-                    if once.first(svc, &field.path, "value") {
-                        out.push(bad_value(cx, svc, key, field, entry, text, problem));
-                    }
-                } else if entry.suffix() == "scheduler" && text == "wlc" && once.first(svc, &field.path, "value") {
+                    out.push(bad_value(cx, svc, key, field, entry, text, problem));
+                } else if entry.suffix() == "scheduler" && text == "wlc" {
                     out.push(doubtful_wlc(cx, svc, key, field));
                 }
             }

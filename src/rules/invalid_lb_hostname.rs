@@ -1,8 +1,9 @@
 use crate::diagnostic::Severity;
 use crate::model::clb_annotations::{is_dns_hostname, lb_kind, LbKind};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
-use crate::rules::lb_support::{owner, Once};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+
+use super::support::owner;
 
 declare_rule! {
     /// ## What it does
@@ -42,12 +43,7 @@ declare_rule! {
 }
 
 impl Rule for InvalidLbHostname {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut once = Once::default();
         for svc in cx.services {
             if lb_kind(svc) != Some(LbKind::Clb) {
                 continue;
@@ -55,7 +51,7 @@ impl Rule for InvalidLbHostname {
             let Some(field) = svc.lb_annotation("hostname") else { continue };
             // Non-string values are ASM-ANN-037's.
             let Some(value) = field.node.as_str() else { continue };
-            if is_dns_hostname(value) || !once.first(svc, &field.path, "hostname") {
+            if is_dns_hostname(value) {
                 continue;
             }
             let who = owner(cx, svc);

@@ -1,10 +1,10 @@
 use crate::diagnostic::Severity;
 use crate::model::{quantity, resources_blocks, Field};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::yaml::Resolved;
 
-use super::common::{quantities, quantity_text, resource_label};
+use super::support::{quantities, quantity_text, resource_label};
 
 declare_rule! {
     /// ## What it does
@@ -55,10 +55,6 @@ declare_rule! {
 }
 
 impl Rule for InvalidQuantity {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         for block in resources_blocks(cx.resources) {
             let what = resource_label(&cx.resources[block.resource]);

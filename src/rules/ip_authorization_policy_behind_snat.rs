@@ -1,10 +1,9 @@
-use super::common::Reported;
 use crate::context::Cni;
 use crate::diagnostic::Severity;
 use crate::model::proxy_config::PROXY_CONFIG;
-use crate::model::topology::{clb_listeners, snats_client_ip, ClbListeners, IpCondition, IpPolicy, Topology};
+use crate::model::topology::{clb_listeners, snats_client_ip, ClbListeners, IpCondition, IpPolicy};
 use crate::model::ServiceView;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
 
 declare_rule! {
     /// ## What it does
@@ -85,13 +84,8 @@ declare_rule! {
 }
 
 impl Rule for IpAuthorizationPolicyBehindSnat {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let topology = Topology::new(cx.resources, cx.services);
-        let mut seen = Reported::default();
+        let topology = cx.topology;
         for svc in cx.services {
             if svc.gateway.is_none() {
                 continue;
@@ -110,14 +104,12 @@ impl Rule for IpAuthorizationPolicyBehindSnat {
                     .filter(|c| if snat { c.sees_node_ip_under_snat(svc) } else { c.is_peer() })
                     .collect();
                 let Some(first) = defeated.first() else { continue };
-                if !seen.first(policy.resource, &svc.resource.to_string()) {
-                    continue;
-                }
                 let cause = match &l7 {
                     Some(listeners) if listeners.all_l7() || !snat => Cause::ClbProxy(listeners),
                     _ => Cause::Snat,
                 };
-                out.push(finding(cx, svc, &policy, first, &defeated, &cause));
+                // One finding per policy and Service, though renderings differ in what they defeat.
+                out.push(finding(cx, svc, &policy, first, &defeated, &cause).once_per(&[svc.resource.to_string()]));
             }
         }
     }

@@ -2,7 +2,7 @@ use crate::diagnostic::Severity;
 use crate::model::topology::{label_map, selector_matches, Index, Match, PodSource, Topology};
 use crate::model::ServiceView;
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
 use crate::yaml::{pointer, Node};
 
 declare_rule! {
@@ -86,12 +86,8 @@ fn is_istio_gateway_config(resource: &crate::model::Resource<'_>) -> bool {
 }
 
 impl Rule for IstioGatewaySelectorPortMismatch {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let topology = Topology::new(cx.resources, cx.services);
+        let topology = cx.topology;
         let all = topology.pod_sources();
         let sources = Sources::new(&all);
         let mut gateways: Vec<&PodSource> = Vec::new();
@@ -115,7 +111,7 @@ impl Rule for IstioGatewaySelectorPortMismatch {
                 }
                 continue;
             }
-            out.extend(port_findings(cx, &topology, index, &matched));
+            out.extend(port_findings(cx, topology, index, &matched));
         }
     }
 }

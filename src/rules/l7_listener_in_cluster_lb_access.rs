@@ -1,8 +1,9 @@
 use crate::context::InClusterClients;
 use crate::diagnostic::Severity;
 use crate::model::clb_annotations::{lb_kind, protocol_ports, LbKind};
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
-use crate::rules::lb_support::{in_cluster_note, lb_hostname, owner, use_service_dns, Once};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+
+use super::support::{in_cluster_note, lb_hostname, owner, use_service_dns};
 
 declare_rule! {
     /// ## What it does
@@ -56,12 +57,7 @@ declare_rule! {
 }
 
 impl Rule for L7ListenerInClusterLbAccess {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut once = Once::default();
         for svc in cx.services {
             if lb_kind(svc) != Some(LbKind::Clb) || svc.lb_annotation("hostname").is_some() {
                 continue;
@@ -74,7 +70,7 @@ impl Rule for L7ListenerInClusterLbAccess {
                 .filter(|(p, _)| matches!(*p, "http" | "https"))
                 .map(|(p, port)| format!("{p}:{port}"))
                 .collect();
-            if l7.is_empty() || !once.first(svc, &field.path, "l7-in-cluster") {
+            if l7.is_empty() {
                 continue;
             }
             let list = l7.join(", ");

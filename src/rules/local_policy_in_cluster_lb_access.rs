@@ -1,13 +1,14 @@
-use super::cluster_policy_loses_source_ip::{proxy_protocol_on, reports_cluster_policy};
-use super::common::{annotation_path, drop_health_check_node_port, Reported};
-use super::gateway_rollout_drops_connections::drops_connections;
-use super::lb_support::{declare_eni_passthrough, eni_backend_tradeoffs, lb_hostname, service_dns_fix, use_nlb};
 use crate::context::{Cni, InClusterClients, KubeProxyMode, Version};
 use crate::diagnostic::Severity;
 use crate::model::topology::Topology;
 use crate::model::{Origin, Provider, ServiceView, BACKEND_TYPE};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+
+use super::support::{proxy_protocol_on, reports_cluster_policy, reports_local_lb_access};
+use super::support::{annotation_path, drop_health_check_node_port};
+use super::support::drops_connections;
+use super::support::{declare_eni_passthrough, eni_backend_tradeoffs, lb_hostname, service_dns_fix, use_nlb};
 
 declare_rule! {
     /// ## What it does
@@ -86,25 +87,16 @@ declare_rule! {
 }
 
 impl Rule for LocalPolicyInClusterLbAccess {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut seen = Reported::default();
-        let topology = Topology::new(cx.resources, cx.services);
+        let topology = cx.topology;
         for svc in cx.services {
             if svc.effective_type() != "LoadBalancer" || svc.effective_etp() != "Local" {
                 continue;
             }
-            if !reports_local_policy(svc, svc.backend_type()) {
+            if !reports_local_lb_access(svc, svc.backend_type()) {
                 continue;
             }
             let Some(etp) = &svc.external_traffic_policy else { continue };
-            // An override that inherits the base's policy and annotations repeats the base's finding.
-            if !seen.first_of(svc.resource, &[&etp.path, &svc.annotations_path]) {
-                continue;
-            }
             let (severity, notes) = assess(cx, svc);
             let name = svc.display_name();
             let scope = match svc.origin {
@@ -134,27 +126,13 @@ impl Rule for LocalPolicyInClusterLbAccess {
             );
             let mut draft =
                 Draft::new(&Self::META, svc.resource, etp.path.clone(), message).severity(severity).label(label);
+            // An override that inherits the base's policy and annotations repeats the base's finding.
+            draft = draft.once_per(&[&etp.path, &svc.annotations_path]);
             draft.notes = notes;
-            draft.fixes = fixes(cx, &topology, svc, &etp.path);
+            draft.fixes = fixes(cx, topology, svc, &etp.path);
             out.push(draft);
         }
     }
-}
-
-/// Whether `check` would report `svc` once its externalTrafficPolicy is Local
-/// and its backend type is `backend_type` (for `Fix::introduces`). With ENI
-/// backends the policy only limits in-cluster access: that is ASM-LB-003's
-/// finding, with its own fix.
-pub(crate) fn reports_local_policy(svc: &ServiceView<'_>, backend_type: Option<&str>) -> bool {
-    svc.effective_type() == "LoadBalancer"
-        && !svc.is_nlb()
-        && svc.lb_annotation("hostname").is_none()
-        && !has_proxy_ip_mode(svc)
-        && backend_type != Some("eni")
-}
-
-fn has_proxy_ip_mode(svc: &ServiceView<'_>) -> bool {
-    svc.status_ingress.iter().any(|i| i.get("ipMode").and_then(|m| m.scalar_text()) == Some("Proxy"))
 }
 
 /// The load balancer publishes a DNS name rather than an IP (AWS does; or a

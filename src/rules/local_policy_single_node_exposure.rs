@@ -1,13 +1,12 @@
 use serde_json::json;
 
-use super::common::{scope, Reported};
 use crate::diagnostic::Severity;
-use crate::model::anti_affinity::spreads_pods;
-use crate::model::topology::{istio_gateway_field, Topology};
-use crate::model::{Field, Origin, Resource, ServiceView};
+use crate::model::{Field, Resource, ServiceView};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext, RuleMeta};
-use crate::yaml::{pointer, Node};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
+use crate::yaml::pointer;
+
+use super::support::{exposed_placement, scope, Placement, HOSTNAME};
 
 declare_rule! {
     /// ## What it does
@@ -64,26 +63,6 @@ declare_rule! {
     }
 }
 
-const HOSTNAME: &str = "kubernetes.io/hostname";
-
-/// Replicas and spreading of the pods behind one Service, with where they
-/// are written.
-struct Placement<'a> {
-    replicas: i64,
-    /// A replica count is written but is no number (an unrendered
-    /// `{{ .Values.replicas }}`): the count is unknown, not its default.
-    unknown: bool,
-    spread: bool,
-    /// Other resources that explain it (the Deployment, its HPA).
-    related: Vec<(usize, String)>,
-    /// Where IstioGateway fixes write: `(replicaCount, minReplicas, maxReplicas, affinity)`.
-    fields: Option<[Option<Field<'a>>; 4]>,
-    /// The label set anti-affinity selects on.
-    workload: Option<String>,
-    /// Resources whose labels say production.
-    tagged: Vec<usize>,
-}
-
 fn is_production(resource: &Resource<'_>) -> bool {
     let Some(labels) = resource.get("/metadata/labels") else { return false };
     labels.string_map().any(|(k, v)| {
@@ -92,113 +71,9 @@ fn is_production(resource: &Resource<'_>) -> bool {
     })
 }
 
-fn int(field: &Option<Field<'_>>) -> Option<i64> {
-    field.as_ref().and_then(|f| f.node.as_i64())
-}
-
-/// Present, and not an integer.
-fn unreadable(node: Option<&Node>) -> bool {
-    node.is_some_and(|n| n.as_i64().is_none())
-}
-
-fn istio_gateway_placement<'a>(
-    cx: &RuleContext<'a>,
-    topology: &Topology<'_, 'a>,
-    svc: &ServiceView<'a>,
-) -> Placement<'a> {
-    let resource = &cx.resources[svc.resource];
-    let pick = |key| istio_gateway_field(resource, &svc.spec_path, key);
-    let (count, min, max, affinity) =
-        (pick("replicaCount"), pick("minReplicas"), pick("maxReplicas"), pick("affinity"));
-    let replicas = int(&count).unwrap_or(1).max(int(&min).unwrap_or(0));
-    let spread = spreads_pods(affinity.as_ref().map(|a| a.node));
-    let mut related = Vec::new();
-    for deployment in topology.gateway_workloads(svc) {
-        related.push((deployment, "/metadata/name".to_owned()));
-        for hpa in topology.hpas_targeting(&svc.namespace, &svc.name) {
-            related.push((hpa, "/spec/minReplicas".to_owned()));
-        }
-    }
-    let mut tagged = vec![svc.resource];
-    for (r, _) in &related {
-        tagged.push(*r);
-    }
-    Placement {
-        replicas,
-        unknown: [&count, &min].iter().any(|f| unreadable(f.as_ref().map(|f| f.node))),
-        spread,
-        related,
-        fields: Some([count, min, max, affinity]),
-        workload: resource.name.map(str::to_owned),
-        tagged,
-    }
-}
-
-/// The Deployments behind a `v1 Service`, when the input has them: their
-/// replicas (an HPA's `minReplicas` where one targets them) add up, and the
-/// pods are spread only if every Deployment spreads them.
-fn deployment_placement<'a>(
-    cx: &RuleContext<'a>,
-    topology: &Topology<'_, 'a>,
-    svc: &ServiceView<'a>,
-) -> Option<Placement<'a>> {
-    let workloads = topology.gateway_workloads(svc);
-    // A DaemonSet or StatefulSet is judged by other means; say nothing.
-    if workloads.is_empty() || workloads.iter().any(|i| !cx.resources[*i].is("apps", "Deployment")) {
-        return None;
-    }
-    let mut placement = Placement {
-        replicas: 0,
-        unknown: false,
-        spread: true,
-        related: Vec::new(),
-        fields: None,
-        workload: None,
-        tagged: vec![svc.resource],
-    };
-    let mut names = Vec::new();
-    for index in workloads {
-        let deployment = &cx.resources[index];
-        let replicas_path =
-            if deployment.get("/spec/replicas").is_some() { "/spec/replicas" } else { "/metadata/name" };
-        placement.related.push((index, replicas_path.to_owned()));
-        let namespace = deployment.namespace.unwrap_or("default");
-        let hpas = deployment.name.map(|n| topology.hpas_targeting(namespace, n)).unwrap_or_default();
-        let count = match hpas.first() {
-            Some(hpa) => {
-                placement.related.push((*hpa, "/spec/minReplicas".to_owned()));
-                cx.resources[*hpa].get("/spec/minReplicas")
-            }
-            None => deployment.get("/spec/replicas"),
-        };
-        placement.unknown |= unreadable(count);
-        placement.replicas += count.and_then(Node::as_i64).unwrap_or(1);
-        let pod_spec = deployment.get("/spec/template/spec");
-        let anti_affinity = spreads_pods(pod_spec.and_then(|s| s.get("affinity")));
-        let topology_spread = pod_spec
-            .and_then(|s| s.get("topologySpreadConstraints"))
-            .map(Node::items)
-            .unwrap_or(&[])
-            .iter()
-            .any(|c| c.get("topologyKey").and_then(Node::scalar_text) == Some(HOSTNAME));
-        placement.spread &= anti_affinity || topology_spread;
-        names.push(deployment.display_name());
-    }
-    for (r, _) in &placement.related {
-        placement.tagged.push(*r);
-    }
-    placement.workload = Some(names.join(", "));
-    Some(placement)
-}
-
 impl Rule for LocalPolicySingleNodeExposure {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let topology = Topology::new(cx.resources, cx.services);
-        let mut seen = Reported::default();
+        let topology = cx.topology;
         for svc in cx.services {
             if svc.effective_type() != "LoadBalancer" || svc.effective_etp() != "Local" {
                 continue;
@@ -207,44 +82,15 @@ impl Rule for LocalPolicySingleNodeExposure {
             if svc.gateway.is_none() {
                 continue;
             }
-            let Some(placement) = exposed_placement(cx, &topology, svc) else { continue };
+            let Some(placement) = exposed_placement(cx, topology, svc) else { continue };
             // An override that changes none of these fields repeats its base.
             let mut key = vec![etp.path.as_str()];
             if let Some(fields) = &placement.fields {
                 key.extend(fields.iter().map(|f| f.as_ref().map_or("", |f| f.path.as_str())));
             }
-            if !seen.first_of(svc.resource, &key) {
-                continue;
-            }
-            out.push(finding(cx, svc, &etp.path, &placement));
+            out.push(finding(cx, svc, &etp.path, &placement).once_per(&key));
         }
     }
-}
-
-/// Whether `check` would report `svc` once its externalTrafficPolicy is
-/// Local (for `Fix::introduces`): a gateway LoadBalancer whose pods may sit
-/// on one node.
-pub(crate) fn reports_once_local(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> bool {
-    if svc.effective_type() != "LoadBalancer" || svc.gateway.is_none() {
-        return false;
-    }
-    exposed_placement(cx, &Topology::new(cx.resources, cx.services), svc).is_some()
-}
-
-/// Where the gateway's pods run, when that may be on one node: fewer than
-/// two replicas, or no anti-affinity that spreads them. `None` when they are
-/// spread or their placement is unknown.
-fn exposed_placement<'a>(
-    cx: &RuleContext<'a>,
-    topology: &Topology<'_, 'a>,
-    svc: &ServiceView<'a>,
-) -> Option<Placement<'a>> {
-    let placement = match svc.origin {
-        Origin::IstioGateway { .. } => istio_gateway_placement(cx, topology, svc),
-        Origin::Service => deployment_placement(cx, topology, svc)?,
-    };
-    let spread = placement.replicas >= 2 && placement.spread;
-    (!spread && !placement.unknown).then_some(placement)
 }
 
 fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, etp_path: &str, p: &Placement<'_>) -> Draft {

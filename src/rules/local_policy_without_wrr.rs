@@ -1,11 +1,11 @@
 use crate::diagnostic::Severity;
 use crate::model::anti_affinity::spreads_pods;
-use crate::model::clb_annotations::{lb_kind, lookup, value_problem, LbKind};
 use crate::model::{istio_spec_field, selected_deployments, Origin, ServiceView, ALIBABA_PREFIX};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
-use crate::rules::lb_support::{annotation_path, is_alibaba, owner};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::yaml::Node;
+
+use super::support::{annotation_path, owner, reports_local_without_wrr};
 
 declare_rule! {
     /// ## What it does
@@ -62,29 +62,14 @@ declare_rule! {
 }
 
 impl Rule for LocalPolicyWithoutWrr {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         for svc in cx.services {
-            if lb_kind(svc) != Some(LbKind::Clb) || svc.effective_etp() != "Local" || !is_alibaba(cx, svc) {
-                continue;
-            }
-            if svc.backend_type() == Some("eni") {
+            if svc.effective_etp() != "Local" || !reports_local_without_wrr(cx, svc, svc.backend_type()) {
                 continue;
             }
             let Some(etp) = &svc.external_traffic_policy else { continue };
             let scheduler = svc.lb_annotation("scheduler");
             let current = scheduler.and_then(|f| f.text());
-            let scheduler_values = lookup("scheduler").map(|e| e.values);
-            // Misspelt values are ASM-ANN-037's; wrr is the one weighted
-            // scheduler the current CLB docs list (S122), so wlc does not count.
-            if current == Some("wrr")
-                || current.is_some_and(|c| scheduler_values.is_some_and(|v| value_problem(v, c).is_some()))
-            {
-                continue;
-            }
             let who = owner(cx, svc);
             let shown = current.unwrap_or("rr (default)");
             let message = cx.t(
@@ -92,7 +77,8 @@ impl Rule for LocalPolicyWithoutWrr {
                 format_args!("{who} 使用 externalTrafficPolicy: Local，但调度算法为 {shown}，会忽略按节点 Pod 数设置的权重"),
             );
             let path = scheduler.map_or_else(|| etp.path.clone(), |f| f.path.clone());
-            let mut draft = Draft::new(&Self::META, svc.resource, path, message);
+            // Each rendering has its own pods (an override's replicaCount): one finding each.
+            let mut draft = Draft::new(&Self::META, svc.resource, path, message).once_per(&[&svc.spec_path]);
             if let Some(reason) = pods_likely_share_nodes(cx, svc) {
                 draft = draft.severity(Severity::Warning).note(reason);
             }
@@ -125,7 +111,7 @@ impl Rule for LocalPolicyWithoutWrr {
                 ));
             }
             // On a reused CLB without force-override-listeners the CCM ignores it (ASM-ANN-039).
-            if super::reused_clb_listeners_not_managed::warns_once_listener_set(svc) {
+            if super::support::warns_once_listener_set(svc) {
                 fix = fix.introduces("ASM-ANN-039");
             }
             fix.recommended = true;
@@ -136,19 +122,6 @@ impl Rule for LocalPolicyWithoutWrr {
 
 /// Why pods probably share nodes, when they do: more than one replica and no
 /// pod anti-affinity to spread them.
-/// Whether `check` above would report `svc` once its externalTrafficPolicy is
-/// Local and its backend type is `backend_type` (for `Fix::introduces`; the
-/// fixture harness fails when this drifts from `check`).
-pub(crate) fn reports_local_policy(cx: &RuleContext<'_>, svc: &ServiceView<'_>, backend_type: Option<&str>) -> bool {
-    let current = svc.lb_annotation("scheduler").and_then(|f| f.text());
-    let scheduler_values = lookup("scheduler").map(|e| e.values);
-    lb_kind(svc) == Some(LbKind::Clb)
-        && is_alibaba(cx, svc)
-        && backend_type != Some("eni")
-        && current != Some("wrr")
-        && current.is_none_or(|c| scheduler_values.is_none_or(|v| value_problem(v, c).is_none()))
-}
-
 fn pods_likely_share_nodes(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> Option<String> {
     let resource = &cx.resources[svc.resource];
     let (replicas, spread) = if matches!(svc.origin, Origin::IstioGateway { .. }) {

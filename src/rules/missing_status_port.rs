@@ -1,5 +1,4 @@
-use super::common::Reported;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::yaml::Node;
 
 declare_rule! {
@@ -41,15 +40,10 @@ declare_rule! {
 }
 
 impl Rule for MissingStatusPort {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut seen = Reported::default();
         for svc in cx.services {
             let Some(ports) = &svc.ports else { continue };
-            if !svc.is_istio_gateway() || !seen.first(svc.resource, &ports.path) {
+            if !svc.is_istio_gateway() {
                 continue;
             }
             let items = ports.node.items();

@@ -1,10 +1,10 @@
 use crate::model::Resource;
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::schema::{self, FieldKind, Problem};
 use crate::yaml::{Node, Resolved, ScalarStyle};
 
-use super::common::{dotted, is_within, resource_label};
+use super::support::{dotted, is_within, resource_label};
 
 declare_rule! {
     /// ## What it does
@@ -58,10 +58,6 @@ declare_rule! {
 }
 
 impl Rule for MistypedValue {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         for (index, resource) in cx.resources.iter().enumerate() {
             let Some(checked) = cx.schema_of(index) else { continue };
@@ -80,8 +76,8 @@ impl Rule for MistypedValue {
 /// Fields whose values other rules judge: the enum fields of ASM-CR-021 and
 /// the annotation maps of ASM-ANN-034 (quantities the walk never reports).
 fn owned_elsewhere(resource: &Resource<'_>) -> Vec<String> {
-    let mut owned: Vec<String> = super::invalid_enum_value::enum_fields(resource).into_iter().map(|(p, _)| p).collect();
-    owned.extend(super::annotation_value_not_string::string_maps(resource));
+    let mut owned: Vec<String> = super::support::enum_fields(resource).into_iter().map(|(p, _)| p).collect();
+    owned.extend(super::support::string_maps(resource));
     owned
 }
 

@@ -1,9 +1,10 @@
 use crate::context::Version;
 use crate::diagnostic::Severity;
 use crate::model::Origin;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
-use crate::rules::lb_support::{owner, Once};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::yaml::{pointer, Node};
+
+use super::support::owner;
 
 declare_rule! {
     /// ## What it does
@@ -53,16 +54,11 @@ declare_rule! {
 }
 
 impl Rule for MixedProtocolLoadBalancer {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let version = cx.cluster.kubernetes_version;
         if version.is_some_and(|v| v >= Version(1, 24, 0)) {
             return;
         }
-        let mut once = Once::default();
         for svc in cx.services {
             if svc.effective_type() != "LoadBalancer" {
                 continue;
@@ -75,9 +71,6 @@ impl Rule for MixedProtocolLoadBalancer {
             });
             let (Some((_, udp_path)), true) = (udp, tcp) else { continue };
             let path = pointer::push(udp_path, "protocol");
-            if !once.first(svc, &path, "mixed") {
-                continue;
-            }
             let who = owner(cx, svc);
             let (severity, note) = match version {
                 Some(v) => (

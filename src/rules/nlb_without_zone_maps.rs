@@ -1,9 +1,9 @@
 use crate::context::Version;
 use crate::model::clb_annotations::{lb_kind, LbKind};
 use crate::model::{ServiceView, ALIBABA_PREFIX, NLB_CLASS};
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 
-use super::lb_support::{owner, Once};
+use super::support::owner;
 
 declare_rule! {
     /// ## What it does
@@ -63,12 +63,7 @@ declare_rule! {
 const NLB_CCM: Version = Version(2, 5, 0);
 
 impl Rule for NlbWithoutZoneMaps {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut once = Once::default();
         for svc in cx.services {
             // `lb_kind` also leaves out Services another controller claims (`service.beta.kubernetes.io/class`).
             if lb_kind(svc) != Some(LbKind::Nlb) || svc.lb_annotation("id").is_some() {
@@ -87,9 +82,6 @@ impl Rule for NlbWithoutZoneMaps {
                 },
             };
             let path = zone_maps.map_or(&class.path, |f| &f.path);
-            if !once.first(svc, path, "nlb-zone-maps") {
-                continue;
-            }
             out.push(draft(cx, svc, path, &problem));
         }
     }

@@ -1,7 +1,8 @@
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
-use crate::rules::lb_support::{owner, Once};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::yaml::{pointer, Node};
+
+use super::support::owner;
 
 /// kube-apiserver's default `--service-node-port-range` (S38: base 30000, size 2768).
 const DEFAULT_RANGE: std::ops::RangeInclusive<i64> = 30000..=32767;
@@ -45,12 +46,7 @@ declare_rule! {
 }
 
 impl Rule for NodePortOutOfRange {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut once = Once::default();
         for svc in cx.services {
             if !matches!(svc.effective_type(), "NodePort" | "LoadBalancer") {
                 continue;
@@ -58,7 +54,7 @@ impl Rule for NodePortOutOfRange {
             for (port, path) in svc.port_entries() {
                 let Some(node_port) = port.get("nodePort").and_then(Node::as_i64) else { continue };
                 let path = pointer::push(&path, "nodePort");
-                if node_port == 0 || DEFAULT_RANGE.contains(&node_port) || !once.first(svc, &path, "node-port") {
+                if node_port == 0 || DEFAULT_RANGE.contains(&node_port) {
                     continue;
                 }
                 let who = owner(cx, svc);

@@ -1,9 +1,9 @@
-use super::common::Reported;
-use super::privileged_gateway::{bound_port, UNPRIVILEGED_PORT_START};
 use crate::model::is_istio_gateway;
 use crate::model::topology::istio_gateway_field;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::yaml::pointer;
+
+use super::support::{bound_port, UNPRIVILEGED_PORT_START};
 
 declare_rule! {
     /// ## What it does
@@ -53,12 +53,7 @@ declare_rule! {
 }
 
 impl Rule for NonRootGatewayLowPort {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut seen = Reported::default();
         for svc in cx.services {
             let resource = &cx.resources[svc.resource];
             if !is_istio_gateway(resource) {
@@ -71,9 +66,7 @@ impl Rule for NonRootGatewayLowPort {
             let root_field = run_as_root.path.trim_start_matches('/').replace('/', ".");
             for (port, path) in svc.port_entries() {
                 let Some(bound) = bound_port(port) else { continue };
-                if bound >= UNPRIVILEGED_PORT_START
-                    || !seen.first(svc.resource, &format!("{path}|{}", run_as_root.path))
-                {
+                if bound >= UNPRIVILEGED_PORT_START {
                     continue;
                 }
                 let at =
@@ -98,6 +91,7 @@ impl Rule for NonRootGatewayLowPort {
                 ));
                 out.push(
                     Draft::new(&Self::META, svc.resource, at, message)
+                        .once_per(&[&path, &run_as_root.path])
                         .note(cx.t(
                             "assumed: ASM does not document lowering net.ipv4.ip_unprivileged_port_start for its gateways",
                             "假定：ASM 未说明会为网关调低 net.ipv4.ip_unprivileged_port_start",

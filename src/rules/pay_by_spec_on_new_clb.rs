@@ -3,8 +3,9 @@ use crate::diagnostic::Severity;
 use crate::model::clb_annotations::{lb_kind, LbKind};
 use crate::model::{Field, ServiceView};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
-use crate::rules::lb_support::{owner, Once};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+
+use super::support::owner;
 
 /// From this CCM version a new CLB is PayByCLCU unless told otherwise (S123).
 const CLCU_DEFAULT: Version = Version(2, 12, 1);
@@ -73,21 +74,14 @@ declare_rule! {
 }
 
 impl Rule for PayBySpecOnNewClb {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut once = Once::default();
         for svc in cx.services {
             if lb_kind(svc) != Some(LbKind::Clb) || svc.lb_annotation("id").is_some() {
                 continue;
             }
             let found = Found::of(svc);
             for (what, field) in found.settings() {
-                if once.first(svc, &field.path, "pay-by-spec") {
-                    out.push(finding(cx, svc, &found, what, field));
-                }
+                out.push(finding(cx, svc, &found, what, field));
             }
         }
     }

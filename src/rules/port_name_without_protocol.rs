@@ -1,6 +1,5 @@
-use super::common::Reported;
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::yaml::{pointer, Node};
 
 /// Istio's explicit protocol prefixes (S30).
@@ -79,20 +78,12 @@ fn likely_protocol(port: &Node) -> Option<&'static str> {
 }
 
 impl Rule for PortNameWithoutProtocol {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut seen = Reported::default();
         for svc in cx.services {
             if svc.gateway.is_none() {
                 continue;
             }
             for (port, path) in svc.port_entries() {
-                if !seen.first(svc.resource, &path) {
-                    continue;
-                }
                 let Some(name) = port.get("name").and_then(Node::scalar_text) else { continue };
                 if name == "status-port" || has_protocol_prefix(name) || port.get("appProtocol").is_some() {
                     continue;

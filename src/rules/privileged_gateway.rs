@@ -1,8 +1,10 @@
 use crate::model::topology::istio_gateway_field;
 use crate::model::{is_istio_gateway, Origin, ServiceView};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
-use crate::yaml::{pointer, Node};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+use crate::yaml::pointer;
+
+use super::support::{UNPRIVILEGED_PORT_START, bound_port};
 
 declare_rule! {
     /// ## What it does
@@ -51,18 +53,6 @@ declare_rule! {
     }
 }
 
-/// The lowest container port Envoy may bind without root (S181).
-pub(super) const UNPRIVILEGED_PORT_START: i64 = 1024;
-
-/// The port Envoy binds for one Service port: `targetPort`, or `port` when
-/// it is missing; `None` for a named or unreadable target.
-pub(super) fn bound_port(port: &Node) -> Option<i64> {
-    match port.get("targetPort") {
-        Some(target) => target.as_i64(),
-        None => port.get("port").and_then(Node::as_i64),
-    }
-}
-
 /// Every port of the Service binds at or above 1024 (and the ports are written).
 fn binds_only_high_ports(svc: &ServiceView<'_>) -> bool {
     let ports = svc.port_entries();
@@ -70,10 +60,6 @@ fn binds_only_high_ports(svc: &ServiceView<'_>) -> bool {
 }
 
 impl Rule for PrivilegedGateway {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         // Each place runAsRoot is written once: the base spec and every override that sets it.
         for svc in cx.services {

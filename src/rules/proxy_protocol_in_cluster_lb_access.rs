@@ -1,8 +1,9 @@
 use crate::context::InClusterClients;
 use crate::diagnostic::Severity;
 use crate::model::clb_annotations::{lb_kind, LbKind};
-use crate::rule::{declare_rule, Draft, Rule, RuleContext, RuleMeta};
-use crate::rules::lb_support::{has_l4_listener, in_cluster_note, lb_hostname, owner, use_service_dns, Once};
+use crate::rule::{declare_rule, Draft, Rule, RuleContext};
+
+use super::support::{has_l4_listener, in_cluster_note, lb_hostname, owner, use_service_dns};
 
 declare_rule! {
     /// ## What it does
@@ -56,20 +57,12 @@ declare_rule! {
 }
 
 impl Rule for ProxyProtocolInClusterLbAccess {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut once = Once::default();
         for svc in cx.services {
             if lb_kind(svc) != Some(LbKind::Clb) || svc.lb_annotation("hostname").is_some() || !has_l4_listener(svc) {
                 continue;
             }
             let Some(field) = svc.lb_annotation("proxy-protocol").filter(|f| f.text() == Some("on")) else { continue };
-            if !once.first(svc, &field.path, "pp-in-cluster") {
-                continue;
-            }
             let severity = match cx.cluster.in_cluster_clients {
                 None => Severity::Warning,
                 Some(InClusterClients::None) => Severity::Info,

@@ -1,13 +1,13 @@
 use crate::diagnostic::Severity;
 use crate::model::clb_annotations::lb_kind;
 use crate::model::proxy_config::{read_proxy_config, ProxyConfig, PROXY_CONFIG};
-use crate::model::topology::Topology;
 use crate::model::{istio_spec_field, selected_deployments, Field, Origin, ServiceView};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext, RuleMeta};
-use crate::rules::cluster_policy_loses_source_ip::reports_cluster_policy;
-use crate::rules::lb_support::{has_l4_listener, owner, Once};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
 use crate::yaml::Node;
+
+use super::support::reports_cluster_policy;
+use super::support::{has_l4_listener, owner};
 
 const PARSER_CONFIG: &str = r#"{"gatewayTopology":{"proxyProtocol":{}}}"#;
 
@@ -69,13 +69,8 @@ declare_rule! {
 }
 
 impl Rule for ProxyProtocolWithoutIstioParser {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut once = Once::default();
-        let topology = Topology::new(cx.resources, cx.services);
+        let topology = cx.topology;
         for svc in cx.services {
             if svc.gateway.is_none() || lb_kind(svc).is_none() || !has_l4_listener(svc) {
                 continue;
@@ -83,7 +78,7 @@ impl Rule for ProxyProtocolWithoutIstioParser {
             let Some(field) = svc.lb_annotation("proxy-protocol").filter(|f| f.text() == Some("on")) else { continue };
             let pods = pod_config(cx, svc);
             let parser = pods.parser();
-            if parser == Parser::Enabled || !once.first(svc, &field.path, "pp-parser") {
+            if parser == Parser::Enabled {
                 continue;
             }
             // The pre-1.19 way: an EnvoyFilter inserting the listener filter (S162).

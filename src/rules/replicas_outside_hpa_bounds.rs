@@ -1,10 +1,10 @@
 use crate::model::{is_istio_gateway, replica_bounds, Field, ReplicaBounds};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::yaml::pointer;
 
-use super::common::{is_within, Reported};
-use super::hpa_bounds_inverted::{autoscale_disabled, base_specs_first, scope_of};
+use super::support::is_within;
+use super::support::{autoscale_disabled, base_specs_first, scope_of};
 
 declare_rule! {
     /// ## What it does
@@ -55,12 +55,7 @@ declare_rule! {
 }
 
 impl Rule for ReplicasOutsideHpaBounds {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut reported = Reported::default();
         for bounds in base_specs_first(replica_bounds(cx.resources)) {
             let resource = &cx.resources[bounds.resource];
             if !is_istio_gateway(resource) {
@@ -79,9 +74,6 @@ impl Rule for ReplicasOutsideHpaBounds {
             }
             let below = replicas < min;
             let crossed = if below { min_f } else { max_f };
-            if !reported.first(bounds.resource, &format!("{}|{}|{}", replicas_f.path, min_f.path, max_f.path)) {
-                continue;
-            }
             let own = |f: &Field<'_>| is_within(&f.path, &bounds.base);
             let at = if own(replicas_f) || !own(crossed) { &replicas_f.path } else { &crossed.path };
             let scope =
@@ -108,7 +100,7 @@ impl Rule for ReplicasOutsideHpaBounds {
                 cx.t(format_args!("the HPA scales this to {target}"), format_args!("HPA 会将其调整为 {target}")),
             );
             draft.fixes = fixes(cx, &bounds, replicas_f, crossed, replicas, target, below);
-            out.push(draft);
+            out.push(draft.once_per(&[&replicas_f.path, &min_f.path, &max_f.path]));
         }
     }
 }

@@ -1,8 +1,8 @@
 use crate::model::{quantity, resources_blocks, Field};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 
-use super::common::{quantities, quantity_text, resource_label};
+use super::support::{quantities, quantity_text, resource_label};
 
 declare_rule! {
     /// ## What it does
@@ -45,10 +45,6 @@ declare_rule! {
 }
 
 impl Rule for RequestExceedsLimit {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         for block in resources_blocks(cx.resources) {
             let limits = quantities(&block.field, "limits");

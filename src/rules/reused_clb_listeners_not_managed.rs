@@ -2,51 +2,10 @@ use crate::diagnostic::Severity;
 use crate::model::clb_annotations::{lb_kind, LbKind};
 use crate::model::{Field, ServiceView, ALIBABA_PREFIX};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext, RuleMeta};
-use crate::rules::lb_support::{annotation_path, owner};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
 use crate::yaml::Node;
 
-/// The annotations only `clbv1/listeners.go` reads (S121): with a reused CLB
-/// and no listener override the CCM never builds listeners, so it never reads them.
-pub(crate) const LISTENER_KEYS: &[&str] = &[
-    "protocol-port",
-    "cert-id",
-    "forward-port",
-    "scheduler",
-    "proxy-protocol",
-    "acl-status",
-    "acl-id",
-    "acl-type",
-    "tls-cipher-policy",
-    "http2-enabled",
-    "idle-timeout",
-    "request-timeout",
-    "established-timeout",
-    "persistence-timeout",
-    "connection-drain",
-    "connection-drain-timeout",
-    "sticky-session",
-    "sticky-session-type",
-    "cookie",
-    "cookie-timeout",
-    "xforwardedfor-proto",
-    "xforwardedfor-slbport",
-    "xforwardedfor-clientsrcport",
-    "domain-extensions",
-    "health-check-switch",
-    "health-check-flag",
-    "health-check-type",
-    "health-check-uri",
-    "health-check-domain",
-    "health-check-method",
-    "health-check-httpcode",
-    "health-check-connect-port",
-    "health-check-connect-timeout",
-    "health-check-timeout",
-    "health-check-interval",
-    "healthy-threshold",
-    "unhealthy-threshold",
-];
+use super::support::{LISTENER_KEYS, annotation_path, owner};
 
 declare_rule! {
     /// ## What it does
@@ -114,10 +73,6 @@ declare_rule! {
 }
 
 impl Rule for ReusedClbListenersNotManaged {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let reused: Vec<(&ServiceView<'_>, &Field<'_>)> = cx
             .services
@@ -129,7 +84,8 @@ impl Rule for ReusedClbListenersNotManaged {
             .collect();
         for &(svc, id) in &reused {
             if svc.lb_annotation("force-override-listeners").and_then(Field::text) != Some("true") {
-                out.push(not_overridden(cx, svc, id));
+                // One finding per rendering, as each names its own owner.
+                out.push(not_overridden(cx, svc, id).once_per(&[&svc.spec_path]));
             }
         }
         for (i, &(a, a_id)) in reused.iter().enumerate() {
@@ -141,21 +97,12 @@ impl Rule for ReusedClbListenersNotManaged {
                     continue;
                 }
                 if let Some((port, path)) = shared_port(a, b) {
-                    out.push(port_clash(cx, (a, a_id), b, port, &path));
+                    let pair = [path.clone(), a.resource.to_string(), a.spec_path.clone(), b.spec_path.clone()];
+                    out.push(port_clash(cx, (a, a_id), b, port, &path).once_per(&pair));
                 }
             }
         }
     }
-}
-
-/// Whether `check` above would warn about `svc` once it carries a listener
-/// setting (`scheduler`, ...) it has none of yet: what a fix that adds one
-/// must declare (`Fix::introduces`).
-pub(crate) fn warns_once_listener_set(svc: &ServiceView<'_>) -> bool {
-    lb_kind(svc) == Some(LbKind::Clb)
-        && svc.lb_annotation("id").and_then(Field::text).is_some_and(|t| !t.is_empty())
-        && svc.lb_annotation("force-override-listeners").and_then(Field::text) != Some("true")
-        && LISTENER_KEYS.iter().all(|suffix| svc.lb_annotation(suffix).is_none())
 }
 
 fn not_overridden(cx: &RuleContext<'_>, svc: &ServiceView<'_>, id: &Field<'_>) -> Draft {

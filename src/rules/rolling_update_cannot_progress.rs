@@ -1,7 +1,6 @@
-use super::common::Reported;
 use crate::model::{is_gateway_deployment, is_istio_gateway, Field};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::yaml::pointer;
 
 declare_rule! {
@@ -89,17 +88,9 @@ fn pairs<'a>(cx: &RuleContext<'a>) -> Vec<Pair<'a>> {
 }
 
 impl Rule for RollingUpdateCannotProgress {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut seen = Reported::default();
         for pair in pairs(cx) {
             if !is_zero(&pair.surge) || !is_zero(&pair.unavailable) {
-                continue;
-            }
-            if !seen.first_of(pair.resource, &[&pair.surge.path, &pair.unavailable.path]) {
                 continue;
             }
             let resource = &cx.resources[pair.resource];
@@ -140,7 +131,7 @@ impl Rule for RollingUpdateCannotProgress {
                     "假定 [M]：ASM 将 rollingMaxSurge/rollingMaxUnavailable 映射到 Deployment 的 strategy.rollingUpdate",
                 ));
             }
-            out.push(draft);
+            out.push(draft.once_per(&[&pair.surge.path, &pair.unavailable.path]));
         }
     }
 }

@@ -1,8 +1,9 @@
 use crate::diagnostic::Severity;
 use crate::model::clb_annotations::{lb_kind, LbKind};
 use crate::model::Origin;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
-use crate::rules::lb_support::{is_alibaba, owner, use_nlb, NLB_SOURCE_RANGES_CCM};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+
+use super::support::{is_alibaba, owner, use_nlb, NLB_SOURCE_RANGES_CCM};
 
 declare_rule! {
     /// ## What it does
@@ -70,10 +71,6 @@ declare_rule! {
 }
 
 impl Rule for SourceRangesNotEnforcedOnClb {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         for svc in cx.services {
             if svc.origin != Origin::Service || !is_alibaba(cx, svc) {

@@ -1,6 +1,6 @@
-use crate::model::topology::{label_map, selector_matches, Match, Topology, ISTIO_ROOT_NAMESPACE};
+use crate::model::topology::{label_map, selector_matches, Match, ISTIO_ROOT_NAMESPACE};
 use crate::model::Resource;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
 use crate::yaml::Node;
 
 declare_rule! {
@@ -63,10 +63,6 @@ fn namespace_of<'a>(resource: &Resource<'a>) -> &'a str {
 }
 
 impl Rule for TlsSecretOutsideGatewayNamespace {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let gateways: Vec<usize> =
             (0..cx.resources.len()).filter(|i| cx.resources[*i].is("networking.istio.io", "Gateway")).collect();
@@ -74,7 +70,7 @@ impl Rule for TlsSecretOutsideGatewayNamespace {
             return;
         }
         let secrets: Vec<usize> = (0..cx.resources.len()).filter(|i| cx.resources[*i].is("", "Secret")).collect();
-        let sources = Topology::new(cx.resources, cx.services).pod_sources();
+        let sources = cx.topology.pod_sources();
         for index in gateways {
             let gateway = &cx.resources[index];
             let selector = label_map(gateway.get("/spec/selector"));

@@ -1,10 +1,10 @@
 use crate::model::clb_annotations::{lb_kind, protocol_ports, LbKind};
-use crate::model::topology::{label_map, selector_matches, Match, Topology};
+use crate::model::topology::{label_map, selector_matches, Match};
 use crate::model::{Resource, ServiceView};
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
 use crate::yaml::Node;
 
-use super::lb_support::{owner, Once};
+use super::support::owner;
 
 declare_rule! {
     /// ## What it does
@@ -75,10 +75,6 @@ declare_rule! {
 }
 
 impl Rule for TlsTerminatedTwice {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let gateways: Vec<(usize, Vec<(&str, &str)>)> = cx
             .resources
@@ -91,8 +87,7 @@ impl Rule for TlsTerminatedTwice {
         if gateways.is_empty() {
             return;
         }
-        let topology = Topology::new(cx.resources, cx.services);
-        let mut once = Once::default();
+        let topology = cx.topology;
         for svc in cx.services {
             if lb_kind(svc) != Some(LbKind::Clb) {
                 continue;
@@ -122,7 +117,7 @@ impl Rule for TlsTerminatedTwice {
             for listener in https {
                 let Some(port) = ports.iter().find(|p| p.number == i64::from(listener)) else { continue };
                 let servers = servers_on(cx.resources, &selecting, port, |p| matches!(p, "HTTPS" | "TLS"));
-                if servers.is_empty() || !once.first(svc, &port.path, "tls-twice") {
+                if servers.is_empty() {
                     continue;
                 }
                 let case =

@@ -1,8 +1,7 @@
-use super::common::Reported;
 use crate::diagnostic::Severity;
 use crate::model::{Origin, ServiceView};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::yaml::Node;
 
 declare_rule! {
@@ -72,15 +71,10 @@ fn has_external_ips(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> bool {
 }
 
 impl Rule for TrafficPolicyOnClusterIp {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut seen = Reported::default();
         for svc in cx.services {
             let Some(etp) = &svc.external_traffic_policy else { continue };
-            if svc.effective_type() != "ClusterIP" || !seen.first(svc.resource, &etp.path) {
+            if svc.effective_type() != "ClusterIP" {
                 continue;
             }
             let plain = matches!(svc.origin, Origin::Service);

@@ -1,10 +1,10 @@
 use crate::diagnostic::Severity;
 use crate::model::Resource;
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::schema::{self, Problem, SchemaSource, Unknown};
 
-use super::common::{dotted, resource_label};
+use super::support::{dotted, resource_label};
 
 declare_rule! {
     /// ## What it does
@@ -85,10 +85,6 @@ declare_rule! {
 }
 
 impl Rule for UnknownField {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         // Without tables (a browser page that has not loaded them) the engine
         // reports one `schema-unavailable` diagnostic instead.

@@ -5,8 +5,9 @@ use crate::model::clb_annotations::{
 };
 use crate::model::{Field, ServiceView, ALIBABA_PREFIX};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
-use crate::rules::lb_support::{annotation_path, owner, Once};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+
+use super::support::{annotation_path, owner};
 
 declare_rule! {
     /// ## What it does
@@ -72,19 +73,11 @@ const SLB_NETWORK_TYPE: &str = "slb-network-type";
 const FAMILY_START: &str = "service.beta.kubernetes.io/ali";
 
 impl Rule for UnknownLbAnnotation {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let mut once = Once::default();
         for svc in cx.services {
             let Some(kind) = lb_kind(svc) else { continue };
             for (key, field) in &svc.annotations {
                 if entry_for_key(key).is_some_and(|e| !e.nlb_only() || kind == LbKind::Nlb) {
-                    continue;
-                }
-                if !once.first(svc, &field.path, "unknown") {
                     continue;
                 }
                 if let Some(entry) = entry_for_key(key) {

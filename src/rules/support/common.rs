@@ -1,8 +1,5 @@
-//! Small pieces several rules share: how a finding names the Service it is
-//! about, and reporting a problem once when an IstioGateway's base spec and
-//! its `overrides` entries read the same field.
-
-use std::collections::HashSet;
+//! Small pieces several rules share: how a finding names the Service or
+//! resource it is about, field paths, and quantities.
 
 use crate::model::{Field, Origin, Resource, ServiceView};
 use crate::rule::RuleContext;
@@ -15,29 +12,6 @@ pub fn scope(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> String {
             cx.t(format_args!(" (override for cluster {c})"), format_args!("（集群 {c} 的覆盖配置）"))
         }
         _ => String::new(),
-    }
-}
-
-/// Remembers what was reported, so that an override which inherits the
-/// base spec's field does not repeat the base spec's finding.
-#[derive(Default)]
-pub struct Reported(HashSet<String>);
-
-impl Reported {
-    /// True the first time a `(resource, key)` pair is seen. (Kept as one
-    /// string: the engine's sets are `HashSet<String>` too, so the wasm
-    /// builds carry one copy of the hash-set code.)
-    pub fn first(&mut self, resource: usize, key: &str) -> bool {
-        let mut entry = resource.to_string();
-        entry.push('\0');
-        entry.push_str(key);
-        self.0.insert(entry)
-    }
-
-    /// [`Reported::first`] for a key made of several parts. One set type for
-    /// every rule keeps the wasm builds to one copy of the hash-set code.
-    pub fn first_of(&mut self, resource: usize, parts: &[&str]) -> bool {
-        self.first(resource, &parts.join("\0"))
     }
 }
 

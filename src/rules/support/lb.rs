@@ -1,6 +1,6 @@
 //! Pieces the load-balancer annotation rules share: how a finding names an
-//! IstioGateway override, the fixes for in-cluster access to a CLB, and
-//! reporting each annotation problem once.
+//! IstioGateway override, and the fixes for in-cluster access to a CLB,
+//! ENI passthrough and NLB.
 
 use crate::context::{Cni, Version};
 use crate::diagnostic::Severity;
@@ -9,8 +9,8 @@ use crate::model::{Provider, ServiceView, ALIBABA_PREFIX, NLB_CLASS};
 use crate::patch::Op;
 use crate::rule::{Applicability, Fix, RuleContext};
 
-use super::common::Reported;
-pub use super::common::{annotation_path, scope};
+use super::common::{annotation_path, scope};
+use super::predicates::{named_target_port_with_eni, reports_backend_label_with_eni, reports_eni_local_with_eni};
 
 /// `kind namespace/name`: what the user wrote, not the Service ASM renders.
 pub fn owner(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> String {
@@ -24,17 +24,6 @@ pub fn is_alibaba(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> bool {
     svc.provider() == Provider::Alibaba
         || cx.cluster.ccm_version.is_some()
         || cx.cluster.cni.is_some_and(Cni::is_terway)
-}
-
-/// Reports a problem at a path once, though base and overrides share it.
-#[derive(Default)]
-pub struct Once(Reported);
-
-impl Once {
-    /// True the first time `what` is seen at `path` of the Service's resource.
-    pub fn first(&mut self, svc: &ServiceView<'_>, path: &str, what: &'static str) -> bool {
-        self.0.first(svc.resource, &format!("{what} {path}"))
-    }
 }
 
 /// ASM's recommended way around in-cluster interception: call the Service.
@@ -152,13 +141,13 @@ pub fn declare_eni_passthrough(
     for other in sharing {
         let etp_path = other.external_traffic_policy.as_ref().map(|f| f.path.as_str());
         let to_cluster = cluster_at.is_some() && etp_path == cluster_at;
-        if !to_cluster && super::eni_backend_with_local_policy::reports_with_eni(other) {
+        if !to_cluster && reports_eni_local_with_eni(other) {
             fix = fix.introduces("ASM-LB-003");
         }
-        if super::incomplete_lb_annotations::reports_with_eni(other) {
+        if reports_backend_label_with_eni(other) {
             fix = fix.introduces("ASM-ANN-028");
         }
-        match super::eni_backend_named_target_port::reports_with_eni(cx, other) {
+        match named_target_port_with_eni(cx, other) {
             Some(Severity::Error) => {
                 fix.applicability = Applicability::DisplayOnly;
                 fix.ops.clear();
