@@ -1,5 +1,6 @@
+use super::fix_ids;
 use crate::model::clb_annotations::{entry_for_key, lb_kind, split_key, CcmVersion, LbKind, Prefix};
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
+use crate::rule::{declare_rule, Advice, Draft, Rule, RuleContext, RuleMeta};
 use crate::rules::lb_support::{owner, Once};
 
 const BASELINE: CcmVersion = CcmVersion(1, 9, 3, 0);
@@ -80,10 +81,9 @@ impl Rule for AnnotationNeedsNewerCcm {
                             format_args!("ccmVersion v{have} comes from the context you gave"),
                             format_args!("ccmVersion v{have} 来自你提供的上下文"),
                         ))
-                        .fix(
-                            Fix::new(
-                                "upgrade-ccm",
-                                Applicability::DisplayOnly,
+                        .advice(
+                            Advice::new(
+                                fix_ids::UPGRADE_CCM,
                                 cx.t(
                                     format_args!("upgrade the cloud-controller-manager add-on to {min} or later"),
                                     format_args!("将 cloud-controller-manager 组件升级到 {min} 及以上"),

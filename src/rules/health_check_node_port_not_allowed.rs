@@ -1,3 +1,4 @@
+use super::fix_ids;
 use crate::model::Origin;
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext, RuleMeta};
@@ -78,7 +79,7 @@ impl Rule for HealthCheckNodePortNotAllowed {
             );
             let mut draft = Draft::new(&Self::META, svc.resource, path, message).fix(
                 Fix::new(
-                    "remove-health-check-node-port",
+                    fix_ids::REMOVE_HEALTH_CHECK_NODE_PORT,
                     Applicability::Safe,
                     cx.t("remove healthCheckNodePort", "删除 healthCheckNodePort"),
                 )
@@ -91,7 +92,7 @@ impl Rule for HealthCheckNodePortNotAllowed {
                     None => Op::add("/spec/externalTrafficPolicy", "Local"),
                 };
                 let mut local = Fix::new(
-                    "set-local-policy",
+                    fix_ids::SET_LOCAL_POLICY,
                     Applicability::Unsafe,
                     cx.t("set externalTrafficPolicy: Local", "将 externalTrafficPolicy 设为 Local"),
                 )

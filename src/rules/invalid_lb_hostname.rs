@@ -1,3 +1,4 @@
+use super::fix_ids;
 use crate::diagnostic::Severity;
 use crate::model::clb_annotations::{is_dns_hostname, lb_kind, LbKind};
 use crate::patch::Op;
@@ -98,7 +99,7 @@ impl HostnameFixes for Draft {
         if let Some(name) = normalized {
             self = self.fix(
                 Fix::new(
-                    "normalize-hostname",
+                    fix_ids::NORMALIZE_HOSTNAME,
                     Applicability::Safe,
                     cx.t(format_args!("write \"{name}\""), format_args!("改为 \"{name}\"")),
                 )
@@ -112,7 +113,7 @@ impl HostnameFixes for Draft {
         match cx.params.hostname.as_deref().filter(|h| is_dns_hostname(h)) {
             Some(host) => self.fix(
                 Fix::new(
-                    "set-hostname",
+                    fix_ids::SET_HOSTNAME,
                     Applicability::Unsafe,
                     cx.t(
                         format_args!("write \"{host}\" (--param hostname)"),

@@ -1,3 +1,4 @@
+use super::fix_ids;
 use crate::diagnostic::Severity;
 use crate::model::anti_affinity::spreads_pods;
 use crate::model::clb_annotations::{lb_kind, lookup, value_problem, LbKind};
@@ -100,7 +101,7 @@ impl Rule for LocalPolicyWithoutWrr {
             let wlc = current == Some("wlc");
             let key = format!("{ALIBABA_PREFIX}scheduler");
             let mut fix = Fix::new(
-                "set-wrr-scheduler",
+                fix_ids::SET_WRR_SCHEDULER,
                 if hashing || wlc { Applicability::Unsafe } else { Applicability::Safe },
                 cx.t(format_args!("set {key}: \"wrr\""), format_args!("设置 {key}: \"wrr\"")),
             );

@@ -16,6 +16,7 @@ mod eni_backend_named_target_port;
 mod eni_backend_with_local_policy;
 mod eni_backend_without_terway;
 mod external_hpa_fights_asm_replica_sync;
+pub mod fix_ids;
 mod gateway_outside_istio_system;
 mod gateway_rollout_drops_connections;
 mod health_check_node_port_not_allowed;
