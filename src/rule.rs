@@ -528,18 +528,44 @@ impl Draft {
     }
 }
 
-// The debug assertions that keep advice out of `Fix` fire in every test run.
-#[cfg(all(test, debug_assertions))]
+#[cfg(test)]
 mod tests {
     use super::{Applicability, Fix, Remedy};
     use crate::rules::fix_ids;
 
+    /// `Fix::introduces` takes rule codes: every code written as a string
+    /// literal in the rules' code (`"ASM-LB-005"`) names a registered rule.
+    #[test]
+    fn introduced_codes_are_rule_codes() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules");
+        let codes: Vec<&str> = crate::rules::ALL.iter().map(|r| r.meta().code).collect();
+        let mut seen = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let code = text.split("#[cfg(all(test").next().unwrap_or(&text);
+            for literal in code.split('"').skip(1).step_by(2) {
+                let parts: Vec<&str> = literal.split('-').collect();
+                if let ["ASM", _, number] = parts[..] {
+                    if number.len() == 3 && number.bytes().all(|b| b.is_ascii_digit()) {
+                        seen += 1;
+                        assert!(codes.contains(&literal), "{}: {literal} is no rule's code", path.display());
+                    }
+                }
+            }
+        }
+        assert!(seen > 10, "the scan finds the introduced codes ({seen})");
+    }
+
+    // The debug assertions that keep advice out of `Fix` fire in every test run.
+    #[cfg(debug_assertions)]
     #[test]
     #[should_panic(expected = "a fix without operations is an `Advice`")]
     fn a_fix_without_operations_is_rejected() {
         let _ = Remedy::from(Fix::new(fix_ids::SET_CLUSTER, Applicability::Unsafe, String::new()));
     }
 
+    #[cfg(debug_assertions)]
     #[test]
     #[should_panic(expected = "advice is an `Advice`, not a `Fix`")]
     fn a_display_only_fix_is_rejected() {
