@@ -543,7 +543,8 @@ mod tests {
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
             let text = std::fs::read_to_string(&path).unwrap();
-            let code = text.split("#[cfg(all(test").next().unwrap_or(&text);
+            let tests = ["#[cfg(test)]", "#[cfg(all(test"].iter().filter_map(|m| text.find(m)).min();
+            let code = &text[..tests.unwrap_or(text.len())];
             for literal in code.split('"').skip(1).step_by(2) {
                 let parts: Vec<&str> = literal.split('-').collect();
                 if let ["ASM", _, number] = parts[..] {
