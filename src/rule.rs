@@ -7,6 +7,7 @@ use crate::diagnostic::Severity;
 use crate::model::topology::Topology;
 use crate::model::{Resource, ServiceView};
 use crate::patch::Op;
+pub use crate::rules::fix_ids::FixId;
 
 /// The language of messages and fix titles.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -215,22 +216,25 @@ pub trait Rule: Declared + Sync {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>);
 }
 
-/// A fix as a rule proposes it: operations on the resource, not text.
+/// A fix as a rule proposes it: operations on the resource, not text. A
+/// remedy that changes nothing in the manifest is an [`Advice`].
 #[derive(Clone, Debug)]
 pub struct Fix {
-    pub id: &'static str,
+    pub id: FixId,
     pub title: String,
+    /// `Safe` or `Unsafe`: a fix that cannot be applied is an [`Advice`].
     pub applicability: Applicability,
     pub recommended: bool,
     pub tradeoffs: Vec<String>,
-    /// Codes of warning or info findings the fixed manifest may carry that the
-    /// input did not (a trade-off the user accepts by applying it). A fix never
-    /// introduces an error; the test harness checks the list is exact.
+    /// Codes of the rules whose warning or info findings the fixed manifest
+    /// may carry that the input did not (a trade-off the user accepts by
+    /// applying it), declared through the other rule's predicate. A fix never
+    /// introduces an error; the fixture harness checks the list is exact.
     pub introduces: Vec<&'static str>,
     /// A correction that makes a setting take effect (a misspelled key, a
     /// value's case): the engine measures what it introduces (`crate::reveal`).
     pub reveals: bool,
-    /// RFC 6902 operations, paths relative to the resource.
+    /// RFC 6902 operations, paths relative to the resource; never empty.
     pub ops: Vec<Op>,
 }
 
@@ -238,7 +242,8 @@ pub struct Fix {
 // and copies inlined into each rule cost the policy modules about 10 KB.
 impl Fix {
     #[inline(never)]
-    pub fn new(id: &'static str, applicability: Applicability, title: String) -> Self {
+    pub fn new(id: FixId, applicability: Applicability, title: String) -> Self {
+        debug_assert!(applicability != Applicability::DisplayOnly, "{id}: advice is an `Advice`, not a `Fix`");
         Self {
             id,
             title,
@@ -281,6 +286,164 @@ impl Fix {
         self.reveals = true;
         self
     }
+
+    /// The same remedy as advice, where the edit cannot be offered: its id,
+    /// title, trade-offs and recommendation stay; its operations and what they
+    /// would introduce go.
+    #[inline(never)]
+    pub fn into_advice(self) -> Advice {
+        Advice { id: self.id, title: self.title, recommended: self.recommended, tradeoffs: self.tradeoffs }
+    }
+}
+
+/// A remedy the user carries out by hand: nothing in the manifest changes.
+/// The report lists it among the fixes as `display-only`, with no patch.
+#[derive(Clone, Debug)]
+pub struct Advice {
+    pub id: FixId,
+    pub title: String,
+    pub recommended: bool,
+    pub tradeoffs: Vec<String>,
+}
+
+impl Advice {
+    #[inline(never)]
+    pub fn new(id: FixId, title: String) -> Self {
+        Self { id, title, recommended: false, tradeoffs: Vec::new() }
+    }
+
+    #[inline(never)]
+    pub fn tradeoff(mut self, text: String) -> Self {
+        self.tradeoffs.push(text);
+        self
+    }
+}
+
+/// What a finding offers, in the order the report lists it.
+#[derive(Clone, Debug)]
+pub enum Remedy {
+    Fix(Fix),
+    Advice(Advice),
+}
+
+impl Remedy {
+    pub fn id(&self) -> FixId {
+        match self {
+            Remedy::Fix(fix) => fix.id,
+            Remedy::Advice(advice) => advice.id,
+        }
+    }
+
+    /// The trade-offs, to add one to either kind.
+    pub fn tradeoffs_mut(&mut self) -> &mut Vec<String> {
+        match self {
+            Remedy::Fix(fix) => &mut fix.tradeoffs,
+            Remedy::Advice(advice) => &mut advice.tradeoffs,
+        }
+    }
+
+    #[inline(never)]
+    pub fn tradeoff(mut self, text: String) -> Self {
+        self.tradeoffs_mut().push(text);
+        self
+    }
+
+    /// [`Fix::introduces`]; advice changes nothing, so it introduces nothing.
+    #[inline(never)]
+    pub fn introduces(self, code: &'static str) -> Self {
+        match self {
+            Remedy::Fix(fix) => Remedy::Fix(fix.introduces(code)),
+            advice => advice,
+        }
+    }
+
+    pub fn set_recommended(&mut self, recommended: bool) {
+        match self {
+            Remedy::Fix(fix) => fix.recommended = recommended,
+            Remedy::Advice(advice) => advice.recommended = recommended,
+        }
+    }
+}
+
+impl From<Fix> for Remedy {
+    fn from(fix: Fix) -> Self {
+        debug_assert!(!fix.ops.is_empty(), "{}: a fix without operations is an `Advice`", fix.id);
+        Remedy::Fix(fix)
+    }
+}
+
+impl From<Advice> for Remedy {
+    fn from(advice: Advice) -> Self {
+        Remedy::Advice(advice)
+    }
+}
+
+/// What a note under a finding is; the report writes the kind's lead word
+/// before the text (`assumed: ...`), and a plain note has none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoteKind {
+    /// Context: a source, a default, why no fix is offered.
+    Plain,
+    /// What the severity assumes about what the input cannot show (`assumed:`).
+    Assumed,
+    /// An assumption that primary sources back only in part (`assumed [M]:`,
+    /// medium confidence).
+    AssumedMedium,
+    /// A plausible assumption no primary source verifies (`assumed [L]:`,
+    /// low confidence).
+    AssumedLow,
+    /// Why the finding is a warning although the input is valid (`warning:`).
+    Warning,
+    /// Lowers the finding's weight: the setting may be intended (`info:`).
+    Info,
+    /// A further error the finding brings (`error:`).
+    Error,
+}
+
+impl NoteKind {
+    /// The lead word the report writes before a note of this kind.
+    pub fn lead(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (NoteKind::Plain, _) => "",
+            (NoteKind::Assumed, Lang::En) => "assumed: ",
+            (NoteKind::Assumed, Lang::Zh) => "假定：",
+            (NoteKind::AssumedMedium, Lang::En) => "assumed [M]: ",
+            (NoteKind::AssumedMedium, Lang::Zh) => "假定 [M]：",
+            (NoteKind::AssumedLow, Lang::En) => "assumed [L]: ",
+            (NoteKind::AssumedLow, Lang::Zh) => "假定 [L]：",
+            (NoteKind::Warning, Lang::En) => "warning: ",
+            (NoteKind::Warning, Lang::Zh) => "警告：",
+            (NoteKind::Info, Lang::En) => "info: ",
+            (NoteKind::Info, Lang::Zh) => "提示：",
+            (NoteKind::Error, Lang::En) => "error: ",
+            (NoteKind::Error, Lang::Zh) => "错误：",
+        }
+    }
+}
+
+/// A note as a rule writes it: its kind, and its text without the lead word.
+#[derive(Clone, Debug)]
+pub struct Note {
+    pub kind: NoteKind,
+    pub text: String,
+}
+
+impl Note {
+    pub fn new(kind: NoteKind, text: String) -> Self {
+        Self { kind, text }
+    }
+
+    /// What the finding assumes about what the input cannot show.
+    pub fn assumed(text: String) -> Self {
+        Self::new(NoteKind::Assumed, text)
+    }
+}
+
+/// Text alone is a plain note.
+impl From<String> for Note {
+    fn from(text: String) -> Self {
+        Self::new(NoteKind::Plain, text)
+    }
 }
 
 /// Another place that explains a finding (the HPA that fights a gateway, ...).
@@ -304,9 +467,10 @@ pub struct Draft {
     pub message: String,
     /// A short note shown under the caret.
     pub label: Option<String>,
-    /// What the severity assumes about the cluster.
-    pub notes: Vec<String>,
-    pub fixes: Vec<Fix>,
+    /// What the severity assumes about the cluster, and other context.
+    pub notes: Vec<Note>,
+    /// Fixes and advice, in the order the report lists them.
+    pub remedies: Vec<Remedy>,
     pub related: Vec<Related>,
     /// What tells this finding apart from the rule's others on the same
     /// resource when its path alone does not ([`Draft::once_per`]).
@@ -326,7 +490,7 @@ impl Draft {
             message,
             label: None,
             notes: Vec::new(),
-            fixes: Vec::new(),
+            remedies: Vec::new(),
             related: Vec::new(),
             once_per: None,
         }
@@ -360,15 +524,29 @@ impl Draft {
         self
     }
 
+    /// A note: text alone is a plain note, [`Note::assumed`] an assumption.
     #[inline(never)]
-    pub fn note(mut self, note: String) -> Self {
-        self.notes.push(note);
+    pub fn note(mut self, note: impl Into<Note>) -> Self {
+        self.notes.push(note.into());
         self
     }
 
     #[inline(never)]
     pub fn fix(mut self, fix: Fix) -> Self {
-        self.fixes.push(fix);
+        self.remedies.push(fix.into());
+        self
+    }
+
+    #[inline(never)]
+    pub fn advice(mut self, advice: Advice) -> Self {
+        self.remedies.push(Remedy::Advice(advice));
+        self
+    }
+
+    /// A fix or advice, whichever the rule built.
+    #[inline(never)]
+    pub fn remedy(mut self, remedy: Remedy) -> Self {
+        self.remedies.push(remedy);
         self
     }
 
@@ -376,5 +554,55 @@ impl Draft {
     pub fn related(mut self, related: Related) -> Self {
         self.related.push(related);
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Applicability, Fix, Remedy};
+    use crate::rules::fix_ids;
+
+    /// `Fix::introduces` takes rule codes: every code written as a string
+    /// literal in the rules' code (`"ASM-LB-005"`) names a registered rule.
+    #[test]
+    fn introduced_codes_are_rule_codes() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules");
+        let codes: Vec<&str> = crate::rules::ALL.iter().map(|r| r.meta().code).collect();
+        let mut seen = 0;
+        let support = std::fs::read_dir(dir.join("support")).unwrap();
+        for entry in std::fs::read_dir(&dir).unwrap().chain(support) {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let tests = ["#[cfg(test)]", "#[cfg(all(test"].iter().filter_map(|m| text.find(m)).min();
+            let code = &text[..tests.unwrap_or(text.len())];
+            for literal in code.split('"').skip(1).step_by(2) {
+                let parts: Vec<&str> = literal.split('-').collect();
+                if let ["ASM", _, number] = parts[..] {
+                    if number.len() == 3 && number.bytes().all(|b| b.is_ascii_digit()) {
+                        seen += 1;
+                        assert!(codes.contains(&literal), "{}: {literal} is no rule's code", path.display());
+                    }
+                }
+            }
+        }
+        assert!(seen > 10, "the scan finds the introduced codes ({seen})");
+    }
+
+    // The debug assertions that keep advice out of `Fix` fire in every test run.
+    #[cfg(debug_assertions)]
+    #[test]
+    #[should_panic(expected = "a fix without operations is an `Advice`")]
+    fn a_fix_without_operations_is_rejected() {
+        let _ = Remedy::from(Fix::new(fix_ids::SET_CLUSTER, Applicability::Unsafe, String::new()));
+    }
+
+    #[cfg(debug_assertions)]
+    #[test]
+    #[should_panic(expected = "advice is an `Advice`, not a `Fix`")]
+    fn a_display_only_fix_is_rejected() {
+        let _ = Fix::new(fix_ids::USE_NLB, Applicability::DisplayOnly, String::new());
     }
 }

@@ -14,6 +14,7 @@ mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use gateway_doctor::patch::Op;
 use gateway_doctor::{FixRequest, Options};
 use serde_json::Value;
 
@@ -328,9 +329,58 @@ fn the_typescript_types_describe_every_fixture_report_and_fix_result() {
         problems.extend(checker.check(&fixed, &Ty::Name("FixResult".into()), &format!("fix of {name}"), "FixResult"));
     }
     assert!(problems.is_empty(), "{} problem(s):\n{}", problems.len(), problems.join("\n"));
-    assert_eq!(ops, BTreeSet::from(["add", "move", "remove", "replace"].map(String::from)), "the fixtures' fixes");
+    assert_eq!(ops, op_names(), "the fixtures' fixes use every operation");
     let unseen: Vec<&String> = checker.reached.difference(&checker.seen).collect();
     assert!(unseen.is_empty(), "TypeScript fields no fixture report carries (stale, or add a fixture): {unseen:?}");
+}
+
+/// One operation of each kind the engine has: the match makes a new `Op`
+/// variant fail to compile here until it gets a sample.
+fn op_samples() -> Vec<Op> {
+    let samples = vec![Op::add("/a", 1), Op::replace("/a", "x"), Op::remove("/a"), Op::rename("/a", "/b")];
+    let kinds: BTreeSet<usize> = samples
+        .iter()
+        .map(|op| match op {
+            Op::Add { .. } => 0,
+            Op::Replace { .. } => 1,
+            Op::Remove { .. } => 2,
+            Op::Move { .. } => 3,
+        })
+        .collect();
+    assert_eq!(kinds.len(), 4, "a sample of every variant");
+    samples
+}
+
+fn op_names() -> BTreeSet<String> {
+    op_samples().iter().map(|op| op.name().to_owned()).collect()
+}
+
+/// Every variant of the Rust `Op`, serialised, is a TypeScript `PatchOp`,
+/// and the TypeScript has no operation the engine lacks.
+#[test]
+fn every_patch_operation_is_a_typescript_patch_op() {
+    let mut checker = checker();
+    for op in op_samples() {
+        let json = serde_json::to_value(&op).unwrap();
+        assert_eq!(json["op"], op.name());
+        let problems = checker.check(&json, &Ty::Name("PatchOp".into()), op.name(), "PatchOp");
+        assert!(problems.is_empty(), "{op:?}: {problems:?}");
+    }
+    let Some(Ty::Union(options)) = checker.types.get("PatchOp").cloned() else { panic!("PatchOp is a union") };
+    let mut declared = BTreeSet::new();
+    for option in &options {
+        let members = checker.members(option, "PatchOp").expect("PatchOp options are objects");
+        let op = members.iter().find(|(_, m)| m.name == "op").expect("each PatchOp option has `op`");
+        match &op.1.ty {
+            Ty::Literal(name) => _ = declared.insert(name.clone()),
+            Ty::Union(names) => declared.extend(names.iter().map(|n| match n {
+                Ty::Literal(name) => name.clone(),
+                other => panic!("PatchOp.op: {other:?}"),
+            })),
+            other => panic!("PatchOp.op: {other:?}"),
+        }
+    }
+    assert_eq!(declared, op_names(), "the TypeScript PatchOp operations");
 }
 
 /// The checker itself catches a field either side lacks, so a green run means something.

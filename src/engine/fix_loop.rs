@@ -203,9 +203,9 @@ fn patch_text(patch: &[crate::patch::Op]) -> String {
     use std::fmt::Write;
     let mut text = String::new();
     for op in patch {
-        let (path, from) = (serde_json::Value::from(op.path.as_str()), serde_json::Value::from(op.from.as_deref()));
-        let value = op.value.as_ref().map_or(String::new(), serde_json::Value::to_string);
-        let _ = writeln!(text, "{} {path} {from} {value}", op.op.name());
+        let (path, from) = (serde_json::Value::from(op.path()), serde_json::Value::from(op.from()));
+        let value = op.value().map_or(String::new(), serde_json::Value::to_string);
+        let _ = writeln!(text, "{} {path} {from} {value}", op.name());
     }
     text
 }

@@ -122,6 +122,7 @@ pub(crate) fn check_stream(text: &str, format: InputFormat, options: &Options) -
         resources: &resources,
         lines: &line_index,
         columns: options.columns,
+        lang: options.lang,
         styles: loaded.documents.iter().map(|_| OnceCell::new()).collect(),
     };
     // A draft that names no resource of this stream is a rule bug: it is dropped, not a panic.
@@ -365,7 +366,7 @@ mod tests {
         } else {
             let finding = yaml_config.unwrap();
             assert_eq!(finding.severity, Severity::Info);
-            assert!(finding.notes.iter().any(|n| n.contains("this build reads JSON only")), "{:?}", finding.notes);
+            assert!(finding.notes.iter().any(|n| n.text.contains("this build reads JSON only")), "{:?}", finding.notes);
         }
         let garbage = pp("{{{").unwrap();
         assert_eq!(garbage.severity, Severity::Info);

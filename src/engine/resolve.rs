@@ -10,8 +10,8 @@ use std::cell::OnceCell;
 
 use crate::model::Resource;
 use crate::patch::{DocumentStyle, Lowering};
-use crate::report::{Finding, FixOut, Location, RelatedLocation};
-use crate::rule::Draft;
+use crate::report::{Finding, FixOut, Location, Note, RelatedLocation};
+use crate::rule::{Applicability, Draft, Lang, Remedy};
 use crate::source::{ColumnUnit, LineIndex, Span};
 use crate::yaml::{pointer, Document, Value};
 
@@ -23,6 +23,8 @@ pub(super) struct Resolver<'a> {
     pub(super) resources: &'a [Resource<'a>],
     pub(super) lines: &'a LineIndex,
     pub(super) columns: ColumnUnit,
+    /// The language notes' lead words are written in.
+    pub(super) lang: Lang,
     /// Each document's style, found when a fix first needs it.
     pub(super) styles: Vec<OnceCell<DocumentStyle>>,
 }
@@ -32,44 +34,7 @@ impl Resolver<'_> {
         let resource = self.resources.get(draft.resource)?;
         let location = self.location(resource, &draft.path, draft.on_key);
         let document = self.documents.get(resource.document)?;
-        let fixes = draft
-            .fixes
-            .into_iter()
-            .map(|fix| {
-                // Valid RFC 6902 against the resource: missing parents are created by the patch itself.
-                let patch = crate::patch::normalize(resource.node, &fix.ops);
-                let mut ops = patch.clone();
-                ops.iter_mut().for_each(|op| op.rebase(&resource.base));
-                let lowered = match (&document.root, ops.is_empty()) {
-                    (_, true) => Ok(Vec::new()),
-                    (Some(root), false) => {
-                        let style = self
-                            .styles
-                            .get(resource.document)
-                            .map(|cell| *cell.get_or_init(|| DocumentStyle::of(self.text, document.span)));
-                        let style = style.unwrap_or_else(|| DocumentStyle::of(self.text, document.span));
-                        Lowering::with_style(self.text, root, document.span, style).lower(&ops)
-                    }
-                    (None, false) => Err(crate::patch::LowerError("the document did not parse".into())),
-                };
-                let (edits, unavailable) = match lowered {
-                    Ok(edits) => (edits, None),
-                    Err(e) => (Vec::new(), Some(e.0)),
-                };
-                FixOut {
-                    id: fix.id,
-                    title: fix.title,
-                    applicability: fix.applicability,
-                    recommended: fix.recommended,
-                    tradeoffs: fix.tradeoffs,
-                    introduces: fix.introduces,
-                    reveals: fix.reveals,
-                    patch,
-                    edits,
-                    unavailable,
-                }
-            })
-            .collect();
+        let fixes = draft.remedies.into_iter().map(|remedy| self.lower(resource, document, remedy)).collect();
         let related = draft
             .related
             .into_iter()
@@ -86,10 +51,63 @@ impl Resolver<'_> {
             resource: resource_ref(resource),
             location,
             label: draft.label,
-            notes: draft.notes,
+            notes: draft.notes.into_iter().map(|note| Note::of(note, self.lang)).collect(),
             fixes,
             related,
         })
+    }
+
+    /// A fix as edits of the input (or why it cannot be written so); advice
+    /// as a display-only entry with no patch.
+    fn lower(&self, resource: &Resource<'_>, document: &Document, remedy: Remedy) -> FixOut {
+        let fix = match remedy {
+            Remedy::Fix(fix) => fix,
+            Remedy::Advice(advice) => {
+                return FixOut {
+                    id: advice.id.as_str(),
+                    title: advice.title,
+                    applicability: Applicability::DisplayOnly,
+                    recommended: advice.recommended,
+                    tradeoffs: advice.tradeoffs,
+                    introduces: Vec::new(),
+                    reveals: false,
+                    patch: Vec::new(),
+                    edits: Vec::new(),
+                    unavailable: None,
+                }
+            }
+        };
+        // Valid RFC 6902 against the resource: missing parents are created by the patch itself.
+        let patch = crate::patch::normalize(resource.node, &fix.ops);
+        let mut ops = patch.clone();
+        ops.iter_mut().for_each(|op| op.rebase(&resource.base));
+        let lowered = match &document.root {
+            Some(root) => {
+                let style = self
+                    .styles
+                    .get(resource.document)
+                    .map(|cell| *cell.get_or_init(|| DocumentStyle::of(self.text, document.span)));
+                let style = style.unwrap_or_else(|| DocumentStyle::of(self.text, document.span));
+                Lowering::with_style(self.text, root, document.span, style).lower(&ops)
+            }
+            None => Err(crate::patch::LowerError("the document did not parse".into())),
+        };
+        let (edits, unavailable) = match lowered {
+            Ok(edits) => (edits, None),
+            Err(e) => (Vec::new(), Some(e.0)),
+        };
+        FixOut {
+            id: fix.id.as_str(),
+            title: fix.title,
+            applicability: fix.applicability,
+            recommended: fix.recommended,
+            tradeoffs: fix.tradeoffs,
+            introduces: fix.introduces,
+            reveals: fix.reveals,
+            patch,
+            edits,
+            unavailable,
+        }
     }
 
     /// The span of `path`, or of its nearest existing ancestor. A collection

@@ -8,7 +8,7 @@ use crate::yaml::scalar::{double_quoted, emit_string, plain_safe, Context};
 use crate::yaml::{pointer, Entry, Mapping, Node, ScalarStyle, Value};
 
 use super::edit::TextEdit;
-use super::op::{Op, OpKind};
+use super::op::Op;
 
 /// Why an operation could not be written as text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -141,17 +141,21 @@ impl<'a> Lowering<'a> {
     /// after each (the common "set the policy and add an annotation" fix).
     /// `None` when that does not hold, or an edit fails or clashes.
     fn lower_independent(&self, ops: &[Op]) -> Option<String> {
-        let scalar_replace = |op: &Op| {
-            op.op == OpKind::Replace
-                && op.value.as_ref().is_some_and(|v| !v.is_object() && !v.is_array())
-                && self.root.pointer(&op.path).is_some_and(|n| n.as_scalar().is_some() && !n.aliased)
+        let scalar_replace = |op: &Op| match op {
+            Op::Replace { path, value, .. } => {
+                !value.is_object()
+                    && !value.is_array()
+                    && self.root.pointer(path).is_some_and(|n| n.as_scalar().is_some() && !n.aliased)
+            }
+            _ => false,
         };
-        if ops.iter().filter(|op| !scalar_replace(op)).count() > 1 || ops.iter().any(|op| op.from.is_some()) {
+        if ops.iter().filter(|op| !scalar_replace(op)).count() > 1 || ops.iter().any(|op| matches!(op, Op::Move { .. }))
+        {
             return None;
         }
         let nested = |a: &str, b: &str| b == a || b.strip_prefix(a).is_some_and(|rest| rest.starts_with('/'));
         for (i, a) in ops.iter().enumerate() {
-            if ops.iter().skip(i + 1).any(|b| nested(&a.path, &b.path) || nested(&b.path, &a.path)) {
+            if ops.iter().skip(i + 1).any(|b| nested(a.path(), b.path()) || nested(b.path(), a.path())) {
                 return None;
             }
         }
@@ -188,18 +192,16 @@ impl<'a> Lowering<'a> {
     }
 
     fn lower_op(&self, op: &Op) -> Result<TextEdit> {
-        let value = op.value.as_ref();
-        match (op.op, self.root.pointer(&op.path), value) {
-            (OpKind::Remove, _, _) => self.remove(&op.path),
-            (OpKind::Move, _, _) => self.rename(op.from.as_deref().unwrap_or(""), &op.path),
+        match op {
+            Op::Remove { path } => self.remove(path),
+            Op::Move { from, path } => self.rename(from, path),
             // `add` at an array index inserts (RFC 6902), it never replaces.
-            (OpKind::Add, _, Some(value)) if self.parent_is_sequence(&op.path) => {
-                self.add(&op.path, value.clone(), op.quoted)
-            }
-            (_, Some(node), Some(value)) => self.replace(&op.path, node, value, op.quoted),
-            (OpKind::Replace, None, _) => fail(format!("nothing to replace at {}", op.path)),
-            (OpKind::Add, None, Some(value)) => self.add(&op.path, value.clone(), op.quoted),
-            (_, _, None) => fail("add and replace need a value"),
+            Op::Add { path, value, quoted } if self.parent_is_sequence(path) => self.add(path, value.clone(), *quoted),
+            Op::Add { path, value, quoted } | Op::Replace { path, value, quoted } => match self.root.pointer(path) {
+                Some(node) => self.replace(path, node, value, *quoted),
+                None if matches!(op, Op::Replace { .. }) => fail(format!("nothing to replace at {path}")),
+                None => self.add(path, value.clone(), *quoted),
+            },
         }
     }
 

@@ -13,4 +13,4 @@ mod op;
 pub use edit::{apply_groups, splice, TextEdit};
 pub use lower::{DocumentStyle, LowerError, Lowering};
 pub use normalize::normalize;
-pub use op::{Op, OpKind};
+pub use op::Op;

@@ -6,31 +6,22 @@ use serde_json::{Map, Value as Json};
 
 use crate::yaml::{pointer, Node};
 
-use super::op::{Op, OpKind};
+use super::op::Op;
 
 pub fn normalize(root: &Node, ops: &[Op]) -> Vec<Op> {
     ops.iter().map(|op| normalize_op(root, op)).collect()
 }
 
 fn normalize_op(root: &Node, op: &Op) -> Op {
-    if op.op != OpKind::Add {
-        return op.clone();
-    }
-    let Some(mut value) = op.value.clone() else { return op.clone() };
-    let mut path = op.path.clone();
+    let Op::Add { path, value, quoted } = op else { return op.clone() };
+    let (mut path, mut value) = (path.clone(), value.clone());
     while let Some((parent_path, key)) = pointer::split_last(&path) {
         let (parent_path, key) = (parent_path.to_owned(), key.into_owned());
         match root.pointer(&parent_path) {
             Some(parent) if parent.is_null() => {
                 let mut wrapped = Map::new();
                 wrapped.insert(key, value);
-                return Op {
-                    op: OpKind::Replace,
-                    from: None,
-                    path: parent_path,
-                    value: Some(Json::Object(wrapped)),
-                    quoted: op.quoted,
-                };
+                return Op::Replace { path: parent_path, value: Json::Object(wrapped), quoted: *quoted };
             }
             Some(_) => break,
             None => {
@@ -41,5 +32,5 @@ fn normalize_op(root: &Node, op: &Op) -> Op {
             }
         }
     }
-    Op { op: OpKind::Add, from: None, path, value: Some(value), quoted: op.quoted }
+    Op::Add { path, value, quoted: *quoted }
 }

@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::diagnostic::{DiagnosticKind, Severity};
 use crate::model::GatewayReason;
 use crate::patch::{Op, TextEdit};
-use crate::rule::Applicability;
+use crate::rule::{Applicability, Lang, NoteKind};
 use crate::source::{Position, Span};
 
 pub const REPORT_VERSION: u32 = 1;
@@ -38,8 +38,8 @@ pub struct Finding {
     pub location: Location,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// What the severity assumes about the cluster.
-    pub notes: Vec<String>,
+    /// What the severity assumes about the cluster, and other context.
+    pub notes: Vec<Note>,
     pub fixes: Vec<FixOut>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<RelatedLocation>,
@@ -74,6 +74,35 @@ pub struct Location {
 pub struct RelatedLocation {
     pub message: String,
     pub location: Location,
+}
+
+/// A note under a finding: serialised as its text, which starts with its
+/// kind's lead word (`assumed: ...`) unless it is a plain note.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Note {
+    pub kind: NoteKind,
+    pub text: String,
+}
+
+impl Note {
+    /// The note as the report shows it, in `lang`.
+    pub fn of(note: crate::rule::Note, lang: Lang) -> Self {
+        let lead = note.kind.lead(lang);
+        let text = if lead.is_empty() { note.text } else { format!("{lead}{}", note.text) };
+        Note { kind: note.kind, text }
+    }
+}
+
+impl Serialize for Note {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.text)
+    }
+}
+
+impl std::fmt::Display for Note {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -86,7 +86,7 @@ pub fn log(inputs: &[SarifInput<'_>], rules: &[&dyn Rule], tool: &Tool<'_>, srcr
                             _ => String::new(),
                         }
                     ),
-                    notes: finding.notes.clone(),
+                    notes: finding.notes.iter().map(|n| n.text.clone()).collect(),
                 },
             });
         }

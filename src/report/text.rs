@@ -11,8 +11,8 @@ use std::fmt::Write;
 use unicode_width::UnicodeWidthChar;
 
 use crate::diagnostic::{DiagnosticKind, Severity};
-use crate::report::{Finding, FixOut, InputDiagnostic, Report};
-use crate::rule::{Applicability, Lang};
+use crate::report::{Finding, FixOut, InputDiagnostic, Note, Report};
+use crate::rule::{Applicability, Lang, NoteKind};
 use crate::source::{LineIndex, Position, Span};
 
 /// The name shown for standard input; the fix hint then reads `-`.
@@ -363,17 +363,14 @@ impl Renderer<'_> {
     }
 }
 
-/// Notes that carry their own lead word (`assumed: ...`) keep it; others get `note:`.
-fn labelled_note(note: &str, lang: Lang) -> String {
-    let note = clean(note);
-    let lead = note.split([':', '：']).next().unwrap_or("");
-    let has_lead = lead.len() < note.len() && !lead.is_empty() && lead.chars().count() <= 12 && !lead.contains(' ');
-    if has_lead {
-        note
-    } else if lang == Lang::Zh {
-        format!("注：{note}")
-    } else {
-        format!("note: {note}")
+/// A note as its kind shows it: a plain note gets `note:`, the others
+/// already start with their kind's lead word (`assumed: ...`).
+fn labelled_note(note: &Note, lang: Lang) -> String {
+    let text = clean(&note.text);
+    match (note.kind, lang) {
+        (NoteKind::Plain, Lang::Zh) => format!("注：{text}"),
+        (NoteKind::Plain, Lang::En) => format!("note: {text}"),
+        _ => text,
     }
 }
 
@@ -677,9 +674,14 @@ mod tests {
 
     #[test]
     fn notes_keep_their_own_lead_word() {
-        assert_eq!(labelled_note("assumed: x", Lang::En), "assumed: x");
-        assert_eq!(labelled_note("IPVS since 1.24: x", Lang::En), "note: IPVS since 1.24: x");
-        assert_eq!(labelled_note("假定：x", Lang::Zh), "假定：x");
+        let note = |kind, text: &str, lang| Note::of(crate::rule::Note { kind, text: text.into() }, lang);
+        let shown = |kind, text, lang| labelled_note(&note(kind, text, lang), lang);
+        assert_eq!(shown(NoteKind::Assumed, "x", Lang::En), "assumed: x");
+        assert_eq!(shown(NoteKind::AssumedLow, "x", Lang::En), "assumed [L]: x");
+        assert_eq!(shown(NoteKind::Plain, "IPVS since 1.24: x", Lang::En), "note: IPVS since 1.24: x");
+        assert_eq!(shown(NoteKind::Plain, "ccm: x", Lang::En), "note: ccm: x");
+        assert_eq!(shown(NoteKind::Assumed, "x", Lang::Zh), "假定：x");
+        assert_eq!(shown(NoteKind::Plain, "x", Lang::Zh), "注：x");
         assert_eq!(shell_quote("my dir/gw.yaml"), "'my dir/gw.yaml'");
         assert_eq!(shell_quote("examples/gw.yaml"), "examples/gw.yaml");
     }

@@ -1,7 +1,7 @@
 use crate::model::clb_annotations::{entry_for_key, lb_kind, split_key, CcmVersion, LbKind, Prefix};
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
-
+use crate::rule::{declare_rule, Advice, Draft, Rule, RuleContext};
 use super::support::owner;
+use super::fix_ids;
 
 const BASELINE: CcmVersion = CcmVersion(1, 9, 3, 0);
 
@@ -76,10 +76,9 @@ impl Rule for AnnotationNeedsNewerCcm {
                             format_args!("ccmVersion v{have} comes from the context you gave"),
                             format_args!("ccmVersion v{have} 来自你提供的上下文"),
                         ))
-                        .fix(
-                            Fix::new(
-                                "upgrade-ccm",
-                                Applicability::DisplayOnly,
+                        .advice(
+                            Advice::new(
+                                fix_ids::UPGRADE_CCM,
                                 cx.t(
                                     format_args!("upgrade the cloud-controller-manager add-on to {min} or later"),
                                     format_args!("将 cloud-controller-manager 组件升级到 {min} 及以上"),

@@ -1,12 +1,11 @@
 use std::collections::HashSet;
-
 use crate::diagnostic::Severity;
 use crate::model::Resource;
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Note, Rule, RuleContext};
 use crate::yaml::{pointer, Node, Resolved, Value};
-
 use super::support::{dotted, resource_label, string_maps};
+use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -128,15 +127,15 @@ fn check_value(
         other => {
             let kind = other.type_name();
             let note = if map_path.ends_with("/metadata/annotations") {
-                cx.t(
+                Note::from(cx.t(
                     "the API server decodes annotations as strings and rejects any other type",
                     "API server 按字符串解码注解，其他类型会被拒绝",
-                )
+                ))
             } else {
-                cx.t(
-                    "assumed: the IstioGateway CRD schema or ASM's Go decoder (map[string]string, S4) refuses non-strings; no public CRD schema was found",
-                    "假定：IstioGateway 的 CRD 校验或 ASM 的 Go 解码（map[string]string，S4）会拒绝非字符串；未找到公开的 CRD 定义",
-                )
+                Note::assumed(cx.t(
+                    "the IstioGateway CRD schema or ASM's Go decoder (map[string]string, S4) refuses non-strings; no public CRD schema was found",
+                    "IstioGateway 的 CRD 校验或 ASM 的 Go 解码（map[string]string，S4）会拒绝非字符串；未找到公开的 CRD 定义",
+                ))
             };
             Draft::new(
                 &AnnotationValueNotString::META,
@@ -153,7 +152,7 @@ fn check_value(
     let quoted = if resolved == Resolved::Null { String::new() } else { text.to_owned() };
     let shown = format!("\"{quoted}\"");
     let mut fix = Fix::new(
-        "quote-annotation-value",
+        fix_ids::QUOTE_ANNOTATION_VALUE,
         Applicability::Safe,
         cx.t(format_args!("quote the value: {shown}"), format_args!("给值加引号：{shown}")),
     )

@@ -2,9 +2,9 @@ use crate::model::clb_annotations::{lb_kind, LbKind};
 use crate::model::proxy_config::{gateway_pod_templates, PodTemplate, PROXY_CONFIG};
 use crate::model::topology::{clb_listeners, has_l7_listener, Topology};
 use crate::model::ServiceView;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
-
+use crate::rule::{declare_rule, Advice, Draft, Note, Related, Rule, RuleContext};
 use super::support::owner;
+use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -121,10 +121,10 @@ fn trusts_forged_header(
     );
     let mut draft = Draft::new(&ClientIpFromSpoofableXff::META, resource, path, message)
         .label(cx.t("trusts X-Forwarded-For from the client", "信任来自客户端的 X-Forwarded-For"))
-        .note(cx.t(
-            "assumed: no HTTP proxy (CDN, WAF) the input cannot show sits in front of the CLB; if one does, make sure nothing else can reach the CLB",
-            "假定：CLB 前面没有输入中看不到的 HTTP 代理（CDN、WAF）；如果有，请确保其他来源无法访问该 CLB",
-        ));
+        .note(Note::assumed(cx.t(
+            "no HTTP proxy (CDN, WAF) the input cannot show sits in front of the CLB; if one does, make sure nothing else can reach the CLB",
+            "CLB 前面没有输入中看不到的 HTTP 代理（CDN、WAF）；如果有，请确保其他来源无法访问该 CLB",
+        )));
     for policy in topology.ip_based_authorization_policies(svc) {
         let Some(condition) = policy.conditions.iter().find(|c| !c.is_peer()) else { continue };
         let name = cx.resources[policy.resource].display_name();
@@ -139,10 +139,9 @@ fn trusts_forged_header(
                 message: cx.t("matches the forgeable client address", "匹配可伪造的客户端地址"),
             });
     }
-    draft.fix(
-        Fix::new(
-            "untrust-forwarded-for",
-            Applicability::DisplayOnly,
+    draft.advice(
+        Advice::new(
+            fix_ids::UNTRUST_FORWARDED_FOR,
             cx.t(
                 "remove numTrustedProxies (the client address is then the TCP peer), or put a CLB HTTP/HTTPS listener in front",
                 "删除 numTrustedProxies（客户端地址即为 TCP 对端），或在前端使用 CLB HTTP/HTTPS 监听",
@@ -167,10 +166,10 @@ fn sees_the_clb(cx: &RuleContext<'_>, svc: &ServiceView<'_>, policy: usize, key:
     );
     let mut draft = Draft::new(&ClientIpFromSpoofableXff::META, policy, path, message)
         .label(cx.t("sees the CLB's address", "看到的是 CLB 的地址"))
-        .note(cx.t(
-            "assumed: the mesh-wide defaultConfig.gatewayTopology does not set numTrustedProxies (it is not in the input)",
-            "假定：网格全局 defaultConfig.gatewayTopology 未设置 numTrustedProxies（不在输入中）",
-        ));
+        .note(Note::assumed(cx.t(
+            "the mesh-wide defaultConfig.gatewayTopology does not set numTrustedProxies (it is not in the input)",
+            "网格全局 defaultConfig.gatewayTopology 未设置 numTrustedProxies（不在输入中）",
+        )));
     if let Some(field) = svc.lb_annotation("protocol-port") {
         draft = draft.related(Related {
             resource: svc.resource,
@@ -178,9 +177,8 @@ fn sees_the_clb(cx: &RuleContext<'_>, svc: &ServiceView<'_>, policy: usize, key:
             message: cx.t("HTTP/HTTPS listeners at the CLB", "CLB 上的 HTTP/HTTPS 监听"),
         });
     }
-    let mut fix = Fix::new(
-        "set-num-trusted-proxies",
-        Applicability::DisplayOnly,
+    let mut fix = Advice::new(
+        fix_ids::SET_NUM_TRUSTED_PROXIES,
         cx.t(
             format_args!("set \"gatewayTopology\": {{\"numTrustedProxies\": 1}} in the gateway pods' {PROXY_CONFIG}"),
             format_args!("在网关 Pod 的 {PROXY_CONFIG} 中设置 \"gatewayTopology\": {{\"numTrustedProxies\": 1}}"),
@@ -191,7 +189,7 @@ fn sees_the_clb(cx: &RuleContext<'_>, svc: &ServiceView<'_>, policy: usize, key:
         "ASM 文档说明 numTrustedProxies 需要 ASM 1.24.6.83 及以上（S160）；网关 Pod 会重启",
     ));
     fix.recommended = true;
-    draft.fix(fix)
+    draft.advice(fix)
 }
 
 #[cfg(all(test, feature = "yaml"))]

@@ -4,10 +4,10 @@ use crate::model::proxy_config::{gateway_pod_templates, PROXY_CONFIG};
 use crate::model::topology::{clb_listeners, ClbListeners};
 use crate::model::{Provider, ServiceView, ALIBABA_PREFIX, BACKEND_TYPE};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
-
+use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, Note, Related, Remedy, Rule, RuleContext};
 use super::support::{absent_field_path, annotation_path, pods_trust_one_proxy, proxy_protocol_on, scope};
 use super::support::{declare_eni_passthrough, eni_backend_tradeoffs};
+use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -174,10 +174,10 @@ impl Rule for ClusterPolicyLosesSourceIp {
                     "ASM 仅在旧版字段表（S3）中说明默认值为 Cluster，而当前示例均设置 Local：请检查实际生成的 Service（kubectl -n istio-system get svc -o yaml）",
                 ));
             }
-            draft.fixes = fixes(cx, svc, &path, etp.is_some());
+            draft.remedies = fixes(cx, svc, &path, etp.is_some());
             if let Some(key) = misspelt {
                 // Adding the key would leave the misspelt one beside it; ASM-CR-046 renames it.
-                draft.fixes.retain(|f| f.id != "set-local-policy");
+                draft.remedies.retain(|f| f.id() != fix_ids::SET_LOCAL_POLICY);
                 draft = draft.note(cx.t(
                     format_args!("to set the policy, correct `{key}` (ASM-CR-046's rename-key) rather than add externalTrafficPolicy beside it"),
                     format_args!("如需设置策略，请修正 `{key}`（ASM-CR-046 的 rename-key），而不是在旁边再添加 externalTrafficPolicy"),
@@ -190,8 +190,9 @@ impl Rule for ClusterPolicyLosesSourceIp {
                     format_args!("ports {ports} have CLB HTTP/HTTPS listeners: their client IP is in X-Forwarded-For whatever the policy (set gatewayTopology.numTrustedProxies, S160)"),
                     format_args!("端口 {ports} 为 CLB HTTP/HTTPS 监听：无论策略如何，其客户端 IP 都在 X-Forwarded-For 中（请设置 gatewayTopology.numTrustedProxies，S160）"),
                 ));
-                for fix in draft.fixes.iter_mut().filter(|f| matches!(f.id, "set-local-policy" | "eni-passthrough")) {
-                    fix.tradeoffs.push(cx.t(
+                let helped = [fix_ids::SET_LOCAL_POLICY, fix_ids::ENI_PASSTHROUGH];
+                for fix in draft.remedies.iter_mut().filter(|f| helped.contains(&f.id())) {
+                    fix.tradeoffs_mut().push(cx.t(
                         format_args!("does not help ports {ports}: their HTTP/HTTPS listeners proxy the connection"),
                         format_args!("对端口 {ports} 无效：其 HTTP/HTTPS 监听会代理连接"),
                     ));
@@ -227,29 +228,29 @@ fn behind_http_listeners(
     let draft = Draft::new(&ClusterPolicyLosesSourceIp::META, svc.resource, path, message)
         .severity(Severity::Info)
         .label(cx.t("the CLB proxies every connection", "CLB 代理每个连接"))
-        .note(cx.t(
-            "assumed: the mesh-wide defaultConfig.gatewayTopology does not set numTrustedProxies (it is not in the input)",
-            "假定：网格全局 defaultConfig.gatewayTopology 未设置 numTrustedProxies（不在输入中）",
-        ));
+        .note(Note::assumed(cx.t(
+            "the mesh-wide defaultConfig.gatewayTopology does not set numTrustedProxies (it is not in the input)",
+            "网格全局 defaultConfig.gatewayTopology 未设置 numTrustedProxies（不在输入中）",
+        )));
     let istio_config = pods.first().filter(|_| svc.is_istio_gateway());
     let mut fix = match istio_config {
         Some(template) if template.config_field.is_none() => Fix::new(
-            "set-num-trusted-proxies",
+            fix_ids::SET_NUM_TRUSTED_PROXIES,
             Applicability::Unsafe,
             cx.t(
                 format_args!("set podAnnotations {PROXY_CONFIG}: '{TRUSTED_PROXY_CONFIG}'"),
                 format_args!("设置 podAnnotations {PROXY_CONFIG}: '{TRUSTED_PROXY_CONFIG}'"),
             ),
         )
-        .op(Op::add(crate::yaml::pointer::push(&template.annotations_path, PROXY_CONFIG), TRUSTED_PROXY_CONFIG).quoted()),
-        _ => Fix::new(
-            "set-num-trusted-proxies",
-            Applicability::DisplayOnly,
+        .op(Op::add(crate::yaml::pointer::push(&template.annotations_path, PROXY_CONFIG), TRUSTED_PROXY_CONFIG).quoted())
+        .into(),
+        _ => Remedy::Advice(Advice::new(
+            fix_ids::SET_NUM_TRUSTED_PROXIES,
             cx.t(
                 format_args!("set \"gatewayTopology\": {{\"numTrustedProxies\": 1}} in the gateway pods' {PROXY_CONFIG} (or mesh-wide)"),
                 format_args!("在网关 Pod 的 {PROXY_CONFIG} 中（或网格全局）设置 \"gatewayTopology\": {{\"numTrustedProxies\": 1}}"),
             ),
-        ),
+        )),
     }
     .tradeoff(cx.t(
         "the gateway takes the client IP from X-Forwarded-For (one trusted proxy: the CLB); remoteIpBlocks and access logs see clients",
@@ -263,11 +264,11 @@ fn behind_http_listeners(
         "clients that reach the gateway without the CLB's HTTP listener can then forge X-Forwarded-For (ASM-SIP-043)",
         "不经过 CLB HTTP 监听访问网关的客户端随后可以伪造 X-Forwarded-For（ASM-SIP-043）",
     ));
-    fix.recommended = true;
-    Some(draft.fix(fix))
+    fix.set_recommended(true);
+    Some(draft.remedy(fix))
 }
 
-fn assess(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> (Severity, Vec<String>) {
+fn assess(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> (Severity, Vec<Note>) {
     let c = cx.cluster;
     let terway_may_default_to_eni = c.cni.is_some_and(Cni::is_terway) && svc.effective_type() == "LoadBalancer";
     match c.needs_source_ip {
@@ -276,21 +277,21 @@ fn assess(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> (Severity, Vec<String>
             vec![cx.t(
                 "on Terway clusters created after 2020-08-10 the CCM attaches pods (ENI) by default, which keeps client IPs; the default is not visible offline, so set the annotation explicitly to be sure",
                 "在 2020-08-10 之后创建的 Terway 集群中，CCM 默认挂载 Pod（ENI），可保留客户端 IP；离线无法判断默认值，建议显式设置该注解",
-            )],
+            ).into()],
         ),
         Some(true) => (
             Severity::Warning,
             vec![cx.t(
                 "the gateway needs client IPs (--needs-source-ip)",
                 "网关需要客户端 IP（--needs-source-ip）",
-            )],
+            ).into()],
         ),
         _ => (
             Severity::Info,
-            vec![cx.t(
-                "assumed: whether the gateway needs client IPs is unknown (--needs-source-ip raises this, --no-source-ip silences it)",
-                "假定：未知网关是否需要客户端 IP（--needs-source-ip 提高级别，--no-source-ip 关闭此检查）",
-            )],
+            vec![Note::assumed(cx.t(
+                "whether the gateway needs client IPs is unknown (--needs-source-ip raises this, --no-source-ip silences it)",
+                "未知网关是否需要客户端 IP（--needs-source-ip 提高级别，--no-source-ip 关闭此检查）",
+            ))],
         ),
     }
 }
@@ -303,7 +304,7 @@ fn etp_path(svc: &ServiceView<'_>) -> String {
     }
 }
 
-fn fixes(cx: &RuleContext<'_>, svc: &ServiceView<'_>, path: &str, present: bool) -> Vec<Fix> {
+fn fixes(cx: &RuleContext<'_>, svc: &ServiceView<'_>, path: &str, present: bool) -> Vec<Remedy> {
     let c = cx.cluster;
     let terway = c.cni.is_some_and(Cni::is_terway);
     let alibaba_lb = svc.effective_type() == "LoadBalancer" && (svc.provider() == Provider::Alibaba || terway);
@@ -311,7 +312,7 @@ fn fixes(cx: &RuleContext<'_>, svc: &ServiceView<'_>, path: &str, present: bool)
 
     let local_op = if present { Op::replace(path, "Local") } else { Op::add(path, "Local") };
     let mut local = Fix::new(
-        "set-local-policy",
+        fix_ids::SET_LOCAL_POLICY,
         Applicability::Unsafe,
         cx.t("set externalTrafficPolicy: Local", "将 externalTrafficPolicy 设为 Local"),
     )
@@ -343,11 +344,11 @@ fn fixes(cx: &RuleContext<'_>, svc: &ServiceView<'_>, path: &str, present: bool)
             local = local.introduces(code);
         }
     }
-    fixes.push(local);
+    fixes.push(local.into());
 
     if alibaba_lb && c.cni != Some(Cni::Flannel) {
         let eni = Fix::new(
-            "eni-passthrough",
+            fix_ids::ENI_PASSTHROUGH,
             Applicability::Unsafe,
             cx.t(
                 format_args!("keep Cluster and add {BACKEND_TYPE}: \"eni\" (Terway only)"),
@@ -372,10 +373,9 @@ fn fixes(cx: &RuleContext<'_>, svc: &ServiceView<'_>, path: &str, present: bool)
     }
 
     if alibaba_lb {
-        fixes.push(
-            Fix::new(
-                "proxy-protocol",
-                Applicability::DisplayOnly,
+        fixes.push(Remedy::Advice(
+            Advice::new(
+                fix_ids::PROXY_PROTOCOL,
                 cx.t(
                     format_args!("enable {ALIBABA_PREFIX}proxy-protocol: \"on\" and make the gateway parse PROXY protocol (see ASM-PP-007, ASM-PP-008)"),
                     format_args!("启用 {ALIBABA_PREFIX}proxy-protocol: \"on\"，并让网关解析 PROXY 协议（见 ASM-PP-007、ASM-PP-008）"),
@@ -393,13 +393,13 @@ fn fixes(cx: &RuleContext<'_>, svc: &ServiceView<'_>, path: &str, present: bool)
                 "in-cluster clients of the load balancer address arrive without the PROXY header and fail (ASM-PP-008)",
                 "集群内访问负载均衡地址的客户端不带 PROXY 头，会握手失败（ASM-PP-008）",
             )),
-        );
+        ));
     }
 
-    let recommended =
-        if terway && fixes.iter().any(|f| f.id == "eni-passthrough") { "eni-passthrough" } else { "set-local-policy" };
+    let eni = terway && fixes.iter().any(|f| f.id() == fix_ids::ENI_PASSTHROUGH);
+    let recommended = if eni { fix_ids::ENI_PASSTHROUGH } else { fix_ids::SET_LOCAL_POLICY };
     for fix in &mut fixes {
-        fix.recommended = fix.id == recommended;
+        fix.set_recommended(fix.id() == recommended);
     }
     fixes
 }
@@ -429,7 +429,7 @@ spec:
         assert_eq!(f.severity.as_str(), "info");
         assert_eq!(f.location.path, "/spec/externalTrafficPolicy");
         assert!(f.message.starts_with("istio-system/istio-ingressgateway sets no externalTrafficPolicy"));
-        assert!(f.notes.iter().any(|n| n.contains("older field table")), "{:?}", f.notes);
+        assert!(f.notes.iter().any(|n| n.text.contains("older field table")), "{:?}", f.notes);
         let ids: Vec<_> = f.fixes.iter().map(|x| x.id).collect();
         assert_eq!(ids, ["set-local-policy", "eni-passthrough", "proxy-protocol"]);
         let zh = check_lang(GATEWAY, &[], Lang::Zh);
@@ -447,7 +447,7 @@ spec:
             f.message
         );
         assert!(f.fixes.iter().all(|x| x.id != "set-local-policy"));
-        assert!(f.notes.iter().any(|n| n.contains("rename-key")));
+        assert!(f.notes.iter().any(|n| n.text.contains("rename-key")));
         // A far key is no misspelling: the usual fixes stay.
         let far = GATEWAY.replace("  replicaCount: 2\n", "  replicaCount: 2\n  trafficPolicy: Local\n");
         assert_eq!(only(&check_with(&far, &[]), "ASM-LB-005").fixes[0].id, "set-local-policy");
@@ -486,7 +486,7 @@ spec:
         assert_eq!(f.location.document, 1);
         let ids: Vec<_> = f.fixes.iter().map(|x| x.id).collect();
         assert_eq!(ids, ["set-local-policy"], "NodePort without a CLB has only one fix");
-        assert!(!f.notes.iter().any(|n| n.contains("older field table")));
+        assert!(!f.notes.iter().any(|n| n.text.contains("older field table")));
         assert_eq!(apply_fix(text, "set-local-policy", &[]), text.replace("Policy: Cluster", "Policy: Local"));
     }
 
@@ -511,7 +511,7 @@ spec:
         let f = only(&report, "ASM-LB-005");
         assert_eq!(f.severity.as_str(), "warning");
         assert_eq!(f.related[0].location.document, 1);
-        assert!(f.notes.iter().any(|n| n.contains("istio-system/allow-office")));
+        assert!(f.notes.iter().any(|n| n.text.contains("istio-system/allow-office")));
     }
 
     const L7: &str = "apiVersion: istio.alibabacloud.com/v1beta1
@@ -551,7 +551,7 @@ spec:
         let mixed = L7.replace("http:80,https:443", "http:80");
         let f = only(&check_with(&mixed, &[]), "ASM-LB-005").clone();
         assert!(f.message.contains("SNATs external traffic"), "{}", f.message);
-        assert!(f.notes.iter().any(|n| n.starts_with("ports 80 have CLB HTTP/HTTPS listeners")), "{:?}", f.notes);
+        assert!(f.notes.iter().any(|n| n.text.starts_with("ports 80 have CLB HTTP/HTTPS listeners")), "{:?}", f.notes);
         let local = f.fixes.iter().find(|x| x.id == "set-local-policy").unwrap();
         assert!(local.tradeoffs.iter().any(|t| t.contains("does not help ports 80")));
     }

@@ -1,9 +1,9 @@
 use crate::model::{quantity, resources_blocks, Field};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Note, NoteKind, Rule, RuleContext};
 use crate::yaml::Resolved;
-
 use super::support::{quantities, quantity_text, resource_label};
+use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -69,9 +69,9 @@ impl Rule for DecimalMemoryUnit {
                     );
                     let mut draft = Draft::new(&Self::META, block.resource, field.path.clone(), message)
                         .label(cx.t("decimal unit: powers of 1000, not 1024", "十进制单位：1000 的幂，而不是 1024"))
-                        .note(cx.t(
-                            "info: a decimal unit is valid and may be intended",
-                            "提示：十进制单位是合法的，也可能是有意为之",
+                        .note(Note::new(
+                            NoteKind::Info,
+                            cx.t("a decimal unit is valid and may be intended", "十进制单位是合法的，也可能是有意为之"),
                         ));
                     let exceeds_limit = group == "requests"
                         && limit.as_ref().is_some_and(|(_, lim)| {
@@ -87,7 +87,7 @@ impl Rule for DecimalMemoryUnit {
                     } else {
                         draft = draft.fix(
                             Fix::new(
-                                "binary-memory-unit",
+                                fix_ids::BINARY_MEMORY_UNIT,
                                 Applicability::Unsafe,
                                 cx.t(
                                     format_args!("write {converted} instead of {text}"),
@@ -197,7 +197,7 @@ spec:
         // The request alone may not outgrow a limit that stays decimal.
         let text = GATEWAY.replace("memory: 2G", "memory: 2000000000").replace("memory: 256Mi", "memory: 2G");
         let f = only(&check_with(&text, &[]), "ASM-RES-016").clone();
-        assert!(f.fixes.is_empty() && f.notes.iter().any(|n| n.contains("exceed")));
+        assert!(f.fixes.is_empty() && f.notes.iter().any(|n| n.text.contains("exceed")));
     }
 
     #[test]

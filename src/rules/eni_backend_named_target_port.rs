@@ -1,10 +1,10 @@
 use crate::diagnostic::Severity;
 use crate::model::{Resource, ServiceView, BACKEND_TYPE};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, Note, Remedy, Rule, RuleContext};
 use crate::yaml::Node;
-
 use super::support::{is_quoted_number, named_target_port_severity, scope};
+use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -114,16 +114,16 @@ impl Rule for EniBackendNamedTargetPort {
                                 format_args!("targetPort `{name}` of port `{port_name}` on {svc_name}{scope} is a name; with {BACKEND_TYPE}: eni, CCMs before v2.1.0 fail on it: upgrade the CCM or use a number"),
                                 format_args!("{svc_name}{scope} 的端口 `{port_name}` 的 targetPort `{name}` 是名称；使用 {BACKEND_TYPE}: eni 时，v2.1.0 之前的 CCM 会失败：请升级 CCM 或改用数字"),
                             );
-                            Draft::new(&Self::META, svc.resource, path.clone(), message).note(cx.t(
-                                "assumed: the CCM version is unknown (--ccm-version tells); v2.1.0 and later resolve a named targetPort from the endpoints",
-                                "假定：CCM 版本未知（可用 --ccm-version 指定）；v2.1.0 及以上会从 Endpoints 解析命名的 targetPort",
-                            ))
+                            Draft::new(&Self::META, svc.resource, path.clone(), message).note(Note::assumed(cx.t(
+                                "the CCM version is unknown (--ccm-version tells); v2.1.0 and later resolve a named targetPort from the endpoints",
+                                "CCM 版本未知（可用 --ccm-version 指定）；v2.1.0 及以上会从 Endpoints 解析命名的 targetPort",
+                            )))
                         }
                     }
                 };
-                let mut draft = draft.fix(fix(cx, svc, name, &path));
+                let mut draft = draft.remedy(fix(cx, svc, name, &path));
                 if !is_quoted_number(name) {
-                    draft = draft.fix(upgrade_ccm(cx));
+                    draft = draft.advice(upgrade_ccm(cx));
                 }
                 out.push(draft);
             }
@@ -131,10 +131,9 @@ impl Rule for EniBackendNamedTargetPort {
     }
 }
 
-fn upgrade_ccm(cx: &RuleContext<'_>) -> Fix {
-    Fix::new(
-        "upgrade-ccm",
-        Applicability::DisplayOnly,
+fn upgrade_ccm(cx: &RuleContext<'_>) -> Advice {
+    Advice::new(
+        fix_ids::UPGRADE_CCM,
         cx.t(
             "upgrade the CCM to v2.1.0 or later, which resolves a named targetPort",
             "将 CCM 升级到 v2.1.0 及以上，它能解析命名的 targetPort",
@@ -146,10 +145,10 @@ fn upgrade_ccm(cx: &RuleContext<'_>) -> Fix {
     ))
 }
 
-fn fix(cx: &RuleContext<'_>, svc: &ServiceView<'_>, name: &str, path: &str) -> Fix {
+fn fix(cx: &RuleContext<'_>, svc: &ServiceView<'_>, name: &str, path: &str) -> Remedy {
     if let Some(number) = name.parse::<u16>().ok().filter(|n| *n > 0 && !name.starts_with(['+', '0'])) {
         let mut fix = Fix::new(
-            "numeric-target-port",
+            fix_ids::NUMERIC_TARGET_PORT,
             Applicability::Safe,
             cx.t(
                 format_args!("write targetPort as the number {number}"),
@@ -159,13 +158,13 @@ fn fix(cx: &RuleContext<'_>, svc: &ServiceView<'_>, name: &str, path: &str) -> F
         .op(Op::replace(path, number))
         .tradeoff(cx.t("none: the same port, written as a number", "无：同一端口，写成数字"));
         fix.recommended = true;
-        return fix;
+        return fix.into();
     }
     let numbers = container_port_numbers(cx, svc, name);
     match numbers[..] {
         [number] => {
             let mut fix = Fix::new(
-                "use-container-port-number",
+                fix_ids::USE_CONTAINER_PORT_NUMBER,
                 Applicability::Unsafe,
                 cx.t(
                     format_args!("replace targetPort `{name}` with {number}, the port the selected containers name so"),
@@ -182,20 +181,21 @@ fn fix(cx: &RuleContext<'_>, svc: &ServiceView<'_>, name: &str, path: &str) -> F
                 "假定 Service 后的所有 Pod（包括不在此文件中的）都使用该端口号",
             ));
             fix.recommended = true;
-            fix
+            fix.into()
         }
-        _ => Fix::new(
-            "use-container-port-number",
-            Applicability::DisplayOnly,
-            cx.t(
-                format_args!("replace targetPort `{name}` with the gateway container's port number"),
-                format_args!("将 targetPort `{name}` 替换为网关容器的端口号"),
-            ),
-        )
-        .tradeoff(cx.t(
-            "loses the indirection of a named port: a container port change must be repeated here",
-            "失去命名端口的间接性：容器端口变化时需同步修改此处",
-        )),
+        _ => Remedy::Advice(
+            Advice::new(
+                fix_ids::USE_CONTAINER_PORT_NUMBER,
+                cx.t(
+                    format_args!("replace targetPort `{name}` with the gateway container's port number"),
+                    format_args!("将 targetPort `{name}` 替换为网关容器的端口号"),
+                ),
+            )
+            .tradeoff(cx.t(
+                "loses the indirection of a named port: a container port change must be repeated here",
+                "失去命名端口的间接性：容器端口变化时需同步修改此处",
+            )),
+        ),
     }
 }
 

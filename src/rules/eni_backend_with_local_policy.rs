@@ -2,9 +2,9 @@ use crate::context::InClusterClients;
 use crate::diagnostic::Severity;
 use crate::model::{ServiceView, BACKEND_TYPE};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
-
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Note, Rule, RuleContext};
 use super::support::{drop_health_check_node_port, reports_eni_local_with_eni, scope};
+use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -70,7 +70,7 @@ impl Rule for EniBackendWithLocalPolicy {
                 format_args!("{name}{scope} 的 externalTrafficPolicy: Local 对 ENI 后端不起作用，却仍会限制集群内对负载均衡地址的访问"),
             );
             let fix = Fix::new(
-                "set-cluster-policy",
+                fix_ids::SET_CLUSTER_POLICY,
                 Applicability::Unsafe,
                 cx.t("set externalTrafficPolicy: Cluster", "将 externalTrafficPolicy 设为 Cluster"),
             )
@@ -100,14 +100,14 @@ impl Rule for EniBackendWithLocalPolicy {
     }
 }
 
-fn assess(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> (Severity, String) {
+fn assess(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> (Severity, Note) {
     if svc.is_nlb() || svc.lb_annotation("hostname").is_some() {
         return (
             Severity::Info,
             cx.t(
                 "in-cluster clients go through the load balancer (NLB or hostname annotation), so Local only has no effect",
                 "集群内客户端会经过负载均衡（NLB 或 hostname 注解），因此 Local 只是不起作用",
-            ),
+            ).into(),
         );
     }
     if cx.cluster.in_cluster_clients == Some(InClusterClients::None) {
@@ -116,15 +116,16 @@ fn assess(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> (Severity, String) {
             cx.t(
                 "no in-cluster client uses the load balancer address (--in-cluster-clients none)",
                 "集群内没有客户端使用负载均衡地址（--in-cluster-clients none）",
-            ),
+            )
+            .into(),
         );
     }
     (
         Severity::Warning,
-        cx.t(
-            "assumed: in-cluster clients may use the load balancer address (--in-cluster-clients none lowers this)",
-            "假定：集群内可能有客户端使用负载均衡地址（--in-cluster-clients none 可降低级别）",
-        ),
+        Note::assumed(cx.t(
+            "in-cluster clients may use the load balancer address (--in-cluster-clients none lowers this)",
+            "集群内可能有客户端使用负载均衡地址（--in-cluster-clients none 可降低级别）",
+        )),
     )
 }
 

@@ -2,12 +2,12 @@ use crate::context::Cni;
 use crate::diagnostic::Severity;
 use crate::model::{Field, ServiceView, BACKEND_TYPE};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
-
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Note, Remedy, Rule, RuleContext};
 use super::support::{proxy_protocol_on, reports_cluster_policy};
 use super::support::scope;
 use super::support::reports_local_lb_access;
 use super::support::reports_local_without_wrr;
+use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -88,34 +88,34 @@ impl Rule for EniBackendWithoutTerway {
                 .severity(severity)
                 .note(note)
                 .label(cx.t("pod IPs are attached to the CLB directly", "Pod IP 会被直接挂载到 CLB"));
-            draft.fixes = fixes(cx, svc, annotation);
+            draft.remedies = fixes(cx, svc, annotation);
             out.push(draft);
         }
     }
 }
 
-fn assess(cx: &RuleContext<'_>) -> (Severity, String) {
+fn assess(cx: &RuleContext<'_>) -> (Severity, Note) {
     match cx.cluster.cni {
         Some(Cni::Flannel) => (
             Severity::Error,
             cx.t(
                 "Flannel pod IPs are outside the VPC CIDR: the CCM skips them and the CLB has no backends (S14)",
                 "Flannel 的 Pod IP 不在 VPC 网段内：CCM 会跳过它们，CLB 没有后端（S14）",
-            ),
+            ).into(),
         ),
         Some(_) => (
             Severity::Info,
-            cx.t(
-                "assumed: this CNI's pod IPs may not be VPC addresses; the CLB only gets backends if they are",
-                "假定：该 CNI 的 Pod IP 可能不是 VPC 地址；只有是 VPC 地址时 CLB 才有后端",
-            ),
+            Note::assumed(cx.t(
+                "this CNI's pod IPs may not be VPC addresses; the CLB only gets backends if they are",
+                "该 CNI 的 Pod IP 可能不是 VPC 地址；只有是 VPC 地址时 CLB 才有后端",
+            )),
         ),
         None => (
             Severity::Info,
-            cx.t(
-                "assumed: the CNI is unknown; with Terway ENI/ENIIP the annotation is right, with Flannel it is an error (--cni tells)",
-                "假定：CNI 未知；Terway ENI/ENIIP 下该注解正确，Flannel 下则是错误（可用 --cni 指定）",
-            ),
+            Note::assumed(cx.t(
+                "the CNI is unknown; with Terway ENI/ENIIP the annotation is right, with Flannel it is an error (--cni tells)",
+                "CNI 未知；Terway ENI/ENIIP 下该注解正确，Flannel 下则是错误（可用 --cni 指定）",
+            )),
         ),
     }
 }
@@ -141,14 +141,14 @@ fn with_node_backend_findings(
     fix
 }
 
-fn fixes(cx: &RuleContext<'_>, svc: &ServiceView<'_>, annotation: &Field<'_>) -> Vec<Fix> {
+fn fixes(cx: &RuleContext<'_>, svc: &ServiceView<'_>, annotation: &Field<'_>) -> Vec<Remedy> {
     let node_backends = cx.t(
         "nodes become the CLB backends: externalTrafficPolicy applies again (Cluster SNATs client IPs, ASM-LB-005; Local restricts in-cluster access, ASM-LB-001)",
         "节点成为 CLB 后端：externalTrafficPolicy 重新生效（Cluster 会 SNAT 客户端 IP，见 ASM-LB-005；Local 会限制集群内访问，见 ASM-LB-001）",
     );
     let flannel = cx.cluster.cni == Some(Cni::Flannel);
     let ecs = Fix::new(
-        "set-ecs-backend",
+        fix_ids::SET_ECS_BACKEND,
         Applicability::Unsafe,
         cx.t(format_args!("set {BACKEND_TYPE}: \"ecs\""), format_args!("将 {BACKEND_TYPE} 设为 \"ecs\"")),
     )
@@ -161,7 +161,7 @@ fn fixes(cx: &RuleContext<'_>, svc: &ServiceView<'_>, annotation: &Field<'_>) ->
     let mut ecs = with_node_backend_findings(cx, svc, Some("ecs"), ecs);
     ecs.recommended = flannel;
     let remove = Fix::new(
-        "remove-backend-type",
+        fix_ids::REMOVE_BACKEND_TYPE,
         Applicability::Unsafe,
         cx.t(format_args!("remove the {BACKEND_TYPE} annotation"), format_args!("删除 {BACKEND_TYPE} 注解")),
     )
@@ -176,7 +176,7 @@ fn fixes(cx: &RuleContext<'_>, svc: &ServiceView<'_>, annotation: &Field<'_>) ->
     let mut without = svc.clone();
     without.annotations.retain(|(key, _)| *key != BACKEND_TYPE);
     let remove = with_node_backend_findings(cx, &without, None, remove);
-    vec![ecs, remove]
+    vec![ecs.into(), remove.into()]
 }
 
 #[cfg(all(test, feature = "yaml"))]

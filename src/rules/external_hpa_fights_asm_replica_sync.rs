@@ -1,9 +1,9 @@
 use crate::model::is_istio_gateway;
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
+use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, Related, Rule, RuleContext};
 use crate::yaml::pointer;
+use super::fix_ids;
 
-/// ASM stops overwriting the Deployment's replicas when this is `"false"` (S5).
 const REPLICAS_MANAGED: &str = "asm.alibabacloud.com/replicas-managed-by-asm";
 
 declare_rule! {
@@ -91,7 +91,7 @@ impl Rule for ExternalHpaFightsAsmReplicaSync {
                 )
                 .fix(
                     Fix::new(
-                        "quote-annotation",
+                        fix_ids::QUOTE_ANNOTATION,
                         Applicability::Safe,
                         cx.t(format_args!("quote the value: {REPLICAS_MANAGED}: \"false\""), format_args!("为值加引号：{REPLICAS_MANAGED}: \"false\"")),
                     )
@@ -110,7 +110,7 @@ impl Rule for ExternalHpaFightsAsmReplicaSync {
                 )
                 .fix(
                     Fix::new(
-                        "disable-asm-replica-sync",
+                        fix_ids::DISABLE_ASM_REPLICA_SYNC,
                         Applicability::Unsafe,
                         cx.t(format_args!("add the annotation {REPLICAS_MANAGED}: \"false\""), format_args!("添加注解 {REPLICAS_MANAGED}: \"false\"")),
                     )
@@ -121,10 +121,9 @@ impl Rule for ExternalHpaFightsAsmReplicaSync {
                         "ASM 将不再管理网关副本数：replicaCount 和 ASM 的 HPA 配置都不再生效",
                     )),
                 )
-                .fix(
-                    Fix::new(
-                        "use-asm-autoscaling",
-                        Applicability::DisplayOnly,
+                .advice(
+                    Advice::new(
+                        fix_ids::USE_ASM_AUTOSCALING,
                         cx.t(
                             format_args!("delete HPA {hpa_name} and set minReplicas, maxReplicas and cpu.targetAverageUtilization on the IstioGateway"),
                             format_args!("删除 HPA {hpa_name}，改在 IstioGateway 上设置 minReplicas、maxReplicas 和 cpu.targetAverageUtilization"),

@@ -1,7 +1,8 @@
 use crate::diagnostic::Severity;
 use crate::model::{is_istio_gateway, Resource};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Note, Rule, RuleContext};
+use super::fix_ids;
 
 const ISTIO_SYSTEM: &str = "istio-system";
 
@@ -67,7 +68,7 @@ impl Rule for GatewayOutsideIstioSystem {
                 )
                 .fix(
                     Fix::new(
-                        "move-to-istio-system",
+                        fix_ids::MOVE_TO_ISTIO_SYSTEM,
                         Applicability::Unsafe,
                         cx.t("set metadata.namespace: istio-system", "将 metadata.namespace 设为 istio-system"),
                     )
@@ -93,13 +94,13 @@ impl Rule for GatewayOutsideIstioSystem {
                     ),
                 )
                 .severity(Severity::Info)
-                .note(cx.t(
-                    "assumed: the manifest may be applied with -n istio-system, so this is only an info",
-                    "假定：清单可能通过 -n istio-system 应用，因此仅为提示",
-                ))
+                .note(Note::assumed(cx.t(
+                    "the manifest may be applied with -n istio-system, so this is only an info",
+                    "清单可能通过 -n istio-system 应用，因此仅为提示",
+                )))
                 .fix(
                     Fix::new(
-                        "set-namespace",
+                        fix_ids::SET_NAMESPACE,
                         Applicability::Safe,
                         cx.t("add metadata.namespace: istio-system", "添加 metadata.namespace: istio-system"),
                     )
@@ -136,7 +137,7 @@ fn misspelt_namespace(cx: &RuleContext<'_>, index: usize, resource: &Resource<'_
         ),
         ..draft
     };
-    draft.fixes.clear();
+    draft.remedies.clear();
     draft.note(cx.t(
         format_args!("correct `{key}` (ASM-CR-046's rename-key) rather than add metadata.namespace beside it"),
         format_args!("请修正 `{key}`（ASM-CR-046 的 rename-key），而不是在旁边再添加 metadata.namespace"),

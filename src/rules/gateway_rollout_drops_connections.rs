@@ -2,13 +2,11 @@ use crate::diagnostic::Severity;
 use crate::model::proxy_config::PROXY_CONFIG;
 use crate::model::{Field, ServiceView, ALIBABA_PREFIX};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
-
+use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, Rule, RuleContext};
 use super::support::{annotation_path, drops_connections};
 use super::support::owner;
+use super::fix_ids;
 
-/// The drain timeout the fix writes: ACK's own example lets a pod finish its
-/// requests for 30 s (`preStop` `sleep 30`, S163); the CLB accepts 10-900 (S8).
 const DRAIN_TIMEOUT: &str = "30";
 
 declare_rule! {
@@ -98,7 +96,7 @@ fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, drain: Option<&Field<'_>
     let drain_key = format!("{ALIBABA_PREFIX}connection-drain");
     let timeout_key = format!("{ALIBABA_PREFIX}connection-drain-timeout");
     let mut fix = Fix::new(
-        "clb-connection-drain",
+        fix_ids::CLB_CONNECTION_DRAIN,
         Applicability::Unsafe,
         cx.t(
             format_args!("set {drain_key}: \"on\" with a drain timeout"),
@@ -131,9 +129,8 @@ fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, drain: Option<&Field<'_>
             "被移除的后端在超时时间内保留连接（30 秒，同 ACK 示例；允许 10-900）：Pod 需在此期间持续提供服务",
         ));
     fix.recommended = true;
-    let pods = Fix::new(
-        "drain-gateway-pods",
-        Applicability::DisplayOnly,
+    let pods = Advice::new(
+        fix_ids::DRAIN_GATEWAY_PODS,
         cx.t(
             format_args!("give the gateway pods a graceful stop: a preStop hook (IstioGateway lifecycle) or terminationDrainDuration in {PROXY_CONFIG}"),
             format_args!("让网关 Pod 优雅退出：preStop 钩子（IstioGateway lifecycle）或 {PROXY_CONFIG} 中的 terminationDrainDuration"),
@@ -144,7 +141,7 @@ fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, drain: Option<&Field<'_>
         "需小于 terminationGracePeriodSeconds（默认 30 秒；ACK 建议为 preStop 时间再加 30 秒以上）",
     ))
     .tradeoff(cx.t("gateway pods restart to apply it", "需要重启网关 Pod 才能生效"));
-    draft.fix(fix).fix(pods)
+    draft.fix(fix).advice(pods)
 }
 
 #[cfg(all(test, feature = "yaml"))]

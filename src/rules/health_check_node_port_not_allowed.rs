@@ -2,10 +2,10 @@ use crate::model::Origin;
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::yaml::Node;
-
 use super::support::owner;
 use super::support::reports_local_lb_access;
 use super::support::reports_local_without_wrr;
+use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -75,7 +75,7 @@ impl Rule for HealthCheckNodePortNotAllowed {
             );
             let mut draft = Draft::new(&Self::META, svc.resource, path, message).fix(
                 Fix::new(
-                    "remove-health-check-node-port",
+                    fix_ids::REMOVE_HEALTH_CHECK_NODE_PORT,
                     Applicability::Safe,
                     cx.t("remove healthCheckNodePort", "删除 healthCheckNodePort"),
                 )
@@ -88,7 +88,7 @@ impl Rule for HealthCheckNodePortNotAllowed {
                     None => Op::add("/spec/externalTrafficPolicy", "Local"),
                 };
                 let mut local = Fix::new(
-                    "set-local-policy",
+                    fix_ids::SET_LOCAL_POLICY,
                     Applicability::Unsafe,
                     cx.t("set externalTrafficPolicy: Local", "将 externalTrafficPolicy 设为 Local"),
                 )

@@ -1,9 +1,9 @@
 use crate::model::{replica_bounds, Field, ReplicaBounds};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Note, Remedy, Rule, RuleContext};
 use crate::yaml::pointer;
-
 use super::support::{autoscale_disabled, base_specs_first, is_within, resource_label, scope_of};
+use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -85,15 +85,15 @@ impl Rule for HpaBoundsInverted {
             let mut draft = Draft::new(&Self::META, bounds.resource, at, message)
                 .label(cx.t("Kubernetes rejects an HPA with these bounds", "Kubernetes 会拒绝这样的 HPA 边界"));
             draft = draft.note(if is_hpa {
-                cx.t(
+                Note::from(cx.t(
                     "the API server rejects an HPA whose maxReplicas is below minReplicas (S16)",
                     "API server 会拒绝 maxReplicas 小于 minReplicas 的 HPA（S16）",
-                )
+                ))
             } else {
-                cx.t(
-                    "assumed: ASM renders an HPA from minReplicas/maxReplicas (S5), which Kubernetes then rejects",
-                    "假定：ASM 会根据 minReplicas/maxReplicas 生成 HPA（S5），随后被 Kubernetes 拒绝",
-                )
+                Note::assumed(cx.t(
+                    "ASM renders an HPA from minReplicas/maxReplicas (S5), which Kubernetes then rejects",
+                    "ASM 会根据 minReplicas/maxReplicas 生成 HPA（S5），随后被 Kubernetes 拒绝",
+                ))
             });
             if !is_hpa && autoscale_disabled(cx, &bounds) {
                 draft = draft.note(cx.t(
@@ -101,7 +101,7 @@ impl Rule for HpaBoundsInverted {
                     "autoscaleEnabled 为 false：ASM 未说明此时是否仍会创建 HPA",
                 ));
             }
-            draft.fixes = fixes(cx, &bounds, min, max);
+            draft.remedies.extend(fixes(cx, &bounds, min, max).into_iter().map(Remedy::from));
             out.push(draft.once_per(&[min_at, &max_field.path]));
         }
     }
@@ -113,7 +113,7 @@ fn fixes(cx: &RuleContext<'_>, bounds: &ReplicaBounds<'_>, min: i64, max: i64) -
     if let (Some(min_f), Some(max_f)) = (&bounds.min, &bounds.max) {
         if parent(min_f) == parent(max_f) {
             let swap = Fix::new(
-                "swap-replica-bounds",
+                fix_ids::SWAP_REPLICA_BOUNDS,
                 Applicability::Unsafe,
                 cx.t(
                     format_args!("swap the bounds: minReplicas {max}, maxReplicas {min}"),
@@ -142,7 +142,7 @@ fn fixes(cx: &RuleContext<'_>, bounds: &ReplicaBounds<'_>, min: i64, max: i64) -
         Op::add(max_path, min)
     };
     let raise = Fix::new(
-        "raise-max-replicas",
+        fix_ids::RAISE_MAX_REPLICAS,
         Applicability::Unsafe,
         cx.t(format_args!("raise maxReplicas to {min}"), format_args!("将 maxReplicas 提高到 {min}")),
     )

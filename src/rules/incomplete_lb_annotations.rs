@@ -2,9 +2,9 @@ use crate::diagnostic::Severity;
 use crate::model::clb_annotations::{lb_kind, protocol_ports, split_key, LbKind, Prefix};
 use crate::model::{Field, ServiceView, ALIBABA_PREFIX};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
-
+use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, Remedy, Rule, RuleContext};
 use super::support::{annotation_path, owner, reports_backend_label_with_eni};
+use super::fix_ids::{self, FixId};
 
 declare_rule! {
     /// ## What it does
@@ -101,18 +101,26 @@ impl<'c, 'a> Checker<'c, 'a> {
     }
 
     /// Emits one finding at `at`'s annotation, once per path and check.
-    fn report(&mut self, what: &'static str, at: &str, severity: Severity, en: &str, zh: &str, fix: Fix) {
+    fn report(
+        &mut self,
+        what: &'static str,
+        at: &str,
+        severity: Severity,
+        en: &str,
+        zh: &str,
+        remedy: impl Into<Remedy>,
+    ) {
         let Some(field) = self.get(at) else { return };
         let who = owner(self.cx, self.svc);
         let message = self.cx.t(format_args!("{en} on {who}"), format_args!("{who}：{zh}"));
         let draft = Draft::new(&IncompleteLbAnnotations::META, self.svc.resource, field.path.clone(), message)
             .severity(severity)
-            .fix(fix)
+            .remedy(remedy.into())
             .once_per(&[what, &field.path]);
         self.out.push(draft);
     }
 
-    fn add_fix(&self, id: &'static str, applicability: Applicability, suffix: &str, value: &str) -> Fix {
+    fn add_fix(&self, id: FixId, applicability: Applicability, suffix: &str, value: &str) -> Fix {
         let key = Self::key(suffix);
         Fix::new(
             id,
@@ -122,8 +130,8 @@ impl<'c, 'a> Checker<'c, 'a> {
         .op(Op::add(annotation_path(self.svc, &key), value).quoted())
     }
 
-    fn advice(&self, id: &'static str, en: &str, zh: &str) -> Fix {
-        Fix::new(id, Applicability::DisplayOnly, self.cx.t(en, zh))
+    fn advice(&self, id: FixId, en: &str, zh: &str) -> Advice {
+        Advice::new(id, self.cx.t(en, zh))
     }
 
     fn network(&mut self) {
@@ -134,13 +142,13 @@ impl<'c, 'a> Checker<'c, 'a> {
             let mut fix = if explicit_internet {
                 let path = self.get("address-type").map(|f| f.path.clone()).unwrap_or_default();
                 Fix::new(
-                    "set-intranet",
+                    fix_ids::SET_INTRANET,
                     Applicability::Unsafe,
                     cx.t("set address-type to \"intranet\"", "将 address-type 设为 \"intranet\""),
                 )
                 .op(Op::replace(path, "intranet").quoted())
             } else {
-                self.add_fix("set-intranet", Applicability::Unsafe, "address-type", "intranet")
+                self.add_fix(fix_ids::SET_INTRANET, Applicability::Unsafe, "address-type", "intranet")
             };
             fix = fix.tradeoff(cx.t(
                 "the CLB becomes internal: clients outside the VPC lose access; a CLB's address type cannot change, so it is recreated with a new address",
@@ -157,7 +165,7 @@ impl<'c, 'a> Checker<'c, 'a> {
         }
         if self.get("ip").is_some() && (self.get("vswitch-id").is_none() || !intranet) {
             let advice = self.advice(
-                "add-vswitch",
+                fix_ids::ADD_VSWITCH,
                 "add vswitch-id (the vSwitch whose CIDR holds the IP) and address-type: \"intranet\"",
                 "添加 vswitch-id（CIDR 包含该 IP 的交换机）和 address-type: \"intranet\"",
             );
@@ -183,7 +191,7 @@ impl<'c, 'a> Checker<'c, 'a> {
             (Some(_), None) => "acl-type",
         };
         let advice = self.advice(
-            "add-acl",
+            fix_ids::ADD_ACL,
             &format!("add {list}: the ID of a CLB access control list and \"white\" or \"black\""),
             &format!("添加 {list}：CLB 访问控制列表的 ID，以及 \"white\" 或 \"black\""),
         );
@@ -204,7 +212,7 @@ impl<'c, 'a> Checker<'c, 'a> {
         match self.text("sticky-session-type") {
             None => {
                 let advice = self.advice(
-                    "add-sticky-session-type",
+                    fix_ids::ADD_STICKY_SESSION_TYPE,
                     "add sticky-session-type: \"insert\" (with cookie-timeout) or \"server\" (with cookie)",
                     "添加 sticky-session-type: \"insert\"（及 cookie-timeout）或 \"server\"（及 cookie）",
                 );
@@ -219,7 +227,7 @@ impl<'c, 'a> Checker<'c, 'a> {
             }
             Some("insert") if self.get("cookie-timeout").is_none() => {
                 let advice = self.advice(
-                    "add-cookie-timeout",
+                    fix_ids::ADD_COOKIE_TIMEOUT,
                     "add cookie-timeout (seconds, 1–86400)",
                     "添加 cookie-timeout（秒，1–86400）",
                 );
@@ -234,7 +242,7 @@ impl<'c, 'a> Checker<'c, 'a> {
             }
             Some("server") if self.get("cookie").is_none() => {
                 let advice = self.advice(
-                    "add-cookie",
+                    fix_ids::ADD_COOKIE,
                     "add cookie: the name of the cookie your server sets",
                     "添加 cookie：服务器设置的 Cookie 名称",
                 );
@@ -256,7 +264,7 @@ impl<'c, 'a> Checker<'c, 'a> {
         let clcu = self.text("instance-charge-type").is_some_and(|t| t.eq_ignore_ascii_case("PayByCLCU"));
         let (Some(spec), true) = (self.get("spec"), clcu) else { return };
         let cx = self.cx;
-        let fix = Fix::new("remove-spec", Applicability::Unsafe, cx.t("remove spec", "删除 spec"))
+        let fix = Fix::new(fix_ids::REMOVE_SPEC, Applicability::Unsafe, cx.t("remove spec", "删除 spec"))
             .op(Op::remove(spec.path.clone()))
             .tradeoff(cx.t(
                 "a pay-by-usage (PayByCLCU) CLB has no specification; pay-by-specification CLBs are no longer sold (S124)",
@@ -278,7 +286,7 @@ impl<'c, 'a> Checker<'c, 'a> {
         let has_cert = self.get("cert-id").is_some();
         if self.get("forward-port").is_some() && !(has("http") && has("https") && has_cert) {
             let advice = self.advice(
-                "add-listeners",
+                fix_ids::ADD_LISTENERS,
                 "add protocol-port with an http: and an https: listener (e.g. \"https:443,http:80\") and cert-id",
                 "添加包含 http: 和 https: 监听的 protocol-port（例如 \"https:443,http:80\"）以及 cert-id",
             );
@@ -294,7 +302,7 @@ impl<'c, 'a> Checker<'c, 'a> {
         let reused_listeners = self.get("id").is_some() && self.text("force-override-listeners") != Some("true");
         if has("https") && !has_cert && !reused_listeners {
             let advice = self.advice(
-                "add-cert-id",
+                fix_ids::ADD_CERT_ID,
                 "add cert-id: the ID of the certificate uploaded to Alibaba Cloud",
                 "添加 cert-id：上传到阿里云的证书 ID",
             );
@@ -309,12 +317,12 @@ impl<'c, 'a> Checker<'c, 'a> {
         }
         if (has("http") || has("https")) && self.text("health-check-flag") != Some("on") {
             let fix = self
-                .add_fix("enable-http-health-check", Applicability::Unsafe, "health-check-flag", "on")
+                .add_fix(fix_ids::ENABLE_HTTP_HEALTH_CHECK, Applicability::Unsafe, "health-check-flag", "on")
                 .tradeoff(self.cx.t(
                     "HTTP health checks probe health-check-uri (default /) with health-check-type http; backends that answer it with an error are taken out",
                     "HTTP 健康检查会探测 health-check-uri（默认 /）；返回错误的后端会被摘除",
                 ));
-            let fix = if self.get("health-check-flag").is_some() { self.advice_only(fix) } else { fix };
+            let fix = if self.get("health-check-flag").is_some() { self.advice_only(fix) } else { fix.into() };
             self.report(
                 "health",
                 "protocol-port",
@@ -328,13 +336,13 @@ impl<'c, 'a> Checker<'c, 'a> {
 
     /// A fix that would replace an existing value becomes advice: the rule
     /// does not overwrite what the user wrote.
-    fn advice_only(&self, fix: Fix) -> Fix {
-        Fix { applicability: Applicability::DisplayOnly, ops: Vec::new(), ..fix }
+    fn advice_only(&self, fix: Fix) -> Remedy {
+        Remedy::Advice(fix.into_advice())
     }
 
     fn remove_fix(&self, field: &Field<'_>, why_en: &str, why_zh: &str) -> Fix {
         let cx = self.cx;
-        Fix::new("remove-annotation", Applicability::Safe, cx.t("remove the annotation", "删除该注解"))
+        Fix::new(fix_ids::REMOVE_ANNOTATION, Applicability::Safe, cx.t("remove the annotation", "删除该注解"))
             .op(Op::remove(field.path.clone()))
             .tradeoff(cx.t(why_en, why_zh))
     }
@@ -357,7 +365,7 @@ impl<'c, 'a> Checker<'c, 'a> {
         }
         if self.svc.backend_type() == Some("eni") && reports_backend_label_with_eni(self.svc) {
             let advice = self.advice(
-                "select-pods",
+                fix_ids::SELECT_PODS,
                 "with ENI backends the CLB attaches pods: choose them with the Service selector instead",
                 "ENI 后端直接挂载 Pod：请改用 Service 的 selector 选择",
             );

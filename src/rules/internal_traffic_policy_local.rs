@@ -1,6 +1,7 @@
 use crate::model::Origin;
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Note, NoteKind, Rule, RuleContext};
+use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -61,7 +62,7 @@ impl Rule for InternalTrafficPolicyLocal {
                 format_args!("网关 Service {name} 设置了 spec.internalTrafficPolicy: Local，没有网关 Pod 的节点上的集群内客户端无法访问其 ClusterIP"),
             );
             let fix = Fix::new(
-                "set-cluster",
+                fix_ids::SET_CLUSTER,
                 Applicability::Unsafe,
                 cx.t("set spec.internalTrafficPolicy: Cluster", "将 spec.internalTrafficPolicy 设为 Cluster"),
             )
@@ -76,13 +77,16 @@ impl Rule for InternalTrafficPolicyLocal {
                         "moving clients to the ClusterIP (ASM's fix for ASM-LB-001) fails the same way",
                         "将客户端改为访问 ClusterIP（ASM 针对 ASM-LB-001 的修复）会以同样方式失败",
                     ))
-                    .note(cx.t(
-                        "assumed: whether in-cluster clients use the ClusterIP is unknown, so this stays a warning",
-                        "假定：集群内客户端是否使用 ClusterIP 未知，因此保持为警告",
-                    ))
-                    .note(cx.t(
-                        "assumed [L]: if ASM renders this Service from an IstioGateway it may overwrite the field",
-                        "假定 [L]：如果该 Service 由 IstioGateway 生成，ASM 可能会覆盖该字段",
+                    .note(Note::assumed(cx.t(
+                        "whether in-cluster clients use the ClusterIP is unknown, so this stays a warning",
+                        "集群内客户端是否使用 ClusterIP 未知，因此保持为警告",
+                    )))
+                    .note(Note::new(
+                        NoteKind::AssumedLow,
+                        cx.t(
+                            "if ASM renders this Service from an IstioGateway it may overwrite the field",
+                            "如果该 Service 由 IstioGateway 生成，ASM 可能会覆盖该字段",
+                        ),
                     ))
                     .fix(fix),
             );

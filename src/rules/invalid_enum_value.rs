@@ -1,9 +1,9 @@
 use crate::model::Resource;
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Note, Rule, RuleContext};
 use crate::yaml::{Node, Resolved};
-
 use super::support::{dotted, enum_fields, resource_label};
+use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -99,17 +99,17 @@ fn check_value(
         format_args!("{what} 的 {field} `{shown}` 不是 {list} 之一"),
     );
     let note = if resource.is("", "Service") {
-        cx.t("the API server rejects the Service (S16)", "API server 会拒绝该 Service（S16）")
+        Note::from(cx.t("the API server rejects the Service (S16)", "API server 会拒绝该 Service（S16）"))
     } else if path.ends_with("/externalTrafficPolicy") {
-        cx.t(
+        Note::from(cx.t(
             "IstioGateway has no enum marker for this field (S4): the CR is accepted and the Service ASM renders from it is rejected",
             "IstioGateway 的 Go 类型对该字段没有枚举约束（S4）：CR 会被接受，而 ASM 据此生成的 Service 会被拒绝",
-        )
+        ))
     } else {
-        cx.t(
-            "assumed: the IstioGateway CRD enforces the enum markers of its Go types (S4); if not, ASM cannot render the Service",
-            "假定：IstioGateway CRD 会执行其 Go 类型中的枚举约束（S4）；否则 ASM 无法生成对应的 Service",
-        )
+        Note::assumed(cx.t(
+            "the IstioGateway CRD enforces the enum markers of its Go types (S4); if not, ASM cannot render the Service",
+            "IstioGateway CRD 会执行其 Go 类型中的枚举约束（S4）；否则 ASM 无法生成对应的 Service",
+        ))
     };
     let mut draft = Draft::new(&InvalidEnumValue::META, index, path, message)
         .label(cx.t("values are case-sensitive", "取值区分大小写"))
@@ -117,7 +117,7 @@ fn check_value(
     let mut matches = allowed.iter().filter(|a| scalar.is_some_and(|s| a.eq_ignore_ascii_case(&s.text)));
     if let (Some(intended), None) = (matches.next(), matches.next()) {
         let mut fix = Fix::new(
-            "correct-enum-case",
+            fix_ids::CORRECT_ENUM_CASE,
             Applicability::Safe,
             cx.t(format_args!("write {intended}"), format_args!("改为 {intended}")),
         )

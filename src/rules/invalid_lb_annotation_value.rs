@@ -4,9 +4,9 @@ use crate::model::clb_annotations::{
 };
 use crate::model::{Field, ServiceView};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
-
+use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, Rule, RuleContext};
 use super::support::owner;
+use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -100,9 +100,8 @@ fn doubtful_wlc(cx: &RuleContext<'_>, svc: &ServiceView<'_>, key: &str, field: &
             "CLB documents rr, wrr and consistent hashing (sch, tch, qch) (S122); wlc appears only in the 2021 ACK annotation reference (S8)",
             "CLB 文档只列出 rr、wrr 和一致性哈希（sch、tch、qch）（S122）；wlc 只出现在 2021 年的 ACK 注解文档（S8）中",
         ))
-        .fix(Fix::new(
-            "use-wrr",
-            Applicability::DisplayOnly,
+        .advice(Advice::new(
+            fix_ids::USE_WRR,
             cx.t(
                 "use wrr (weighted round-robin), which the CLB documents and which honours node weights",
                 "改用 wrr（加权轮询）：CLB 文档列出了它，且会按节点权重分配",
@@ -172,7 +171,7 @@ fn bad_value(
         draft =
             draft.fix(
                 Fix::new(
-                    "correct-value",
+                    fix_ids::CORRECT_VALUE,
                     Applicability::Safe,
                     cx.t(format_args!("write \"{fixed}\""), format_args!("改为 \"{fixed}\"")),
                 )

@@ -2,8 +2,8 @@ use crate::diagnostic::Severity;
 use crate::model::clb_annotations::{is_dns_hostname, lb_kind, LbKind};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
-
 use super::support::owner;
+use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -94,7 +94,7 @@ impl HostnameFixes for Draft {
         if let Some(name) = normalized {
             self = self.fix(
                 Fix::new(
-                    "normalize-hostname",
+                    fix_ids::NORMALIZE_HOSTNAME,
                     Applicability::Safe,
                     cx.t(format_args!("write \"{name}\""), format_args!("改为 \"{name}\"")),
                 )
@@ -108,7 +108,7 @@ impl HostnameFixes for Draft {
         match cx.params.hostname.as_deref().filter(|h| is_dns_hostname(h)) {
             Some(host) => self.fix(
                 Fix::new(
-                    "set-hostname",
+                    fix_ids::SET_HOSTNAME,
                     Applicability::Unsafe,
                     cx.t(
                         format_args!("write \"{host}\" (--param hostname)"),

@@ -1,10 +1,10 @@
 use crate::diagnostic::Severity;
 use crate::model::{quantity, resources_blocks, Field};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Note, NoteKind, Rule, RuleContext};
 use crate::yaml::Resolved;
-
 use super::support::{quantities, quantity_text, resource_label};
+use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -131,7 +131,7 @@ fn milli_bytes(
         format_args!("{what} 的 {owner} 中 {group}.memory {text} 是 {bytes} 字节：m 表示千分之一"),
     );
     let fix = Fix::new(
-        "mebibytes",
+        fix_ids::MEBIBYTES,
         Applicability::Unsafe,
         cx.t(format_args!("write {mebibytes} instead of {text}"), format_args!("将 {text} 改为 {mebibytes}")),
     )
@@ -157,14 +157,18 @@ fn milli_bytes(
         draft = draft.fix(fix);
     }
     if too_small_a_limit {
-        draft.note(cx.t(
-            "error: a memory limit under 12 MiB keeps the container from starting (S182)",
-            "错误：低于 12 MiB 的内存限制会使容器无法启动（S182）",
+        draft.note(Note::new(
+            NoteKind::Error,
+            cx.t(
+                "a memory limit under 12 MiB keeps the container from starting (S182)",
+                "低于 12 MiB 的内存限制会使容器无法启动（S182）",
+            ),
         ))
     } else {
-        draft.severity(Severity::Warning).note(
-            cx.t("warning: valid, but a fraction of a byte is never meant", "警告：合法，但不可能真的想要零点几个字节"),
-        )
+        draft.severity(Severity::Warning).note(Note::new(
+            NoteKind::Warning,
+            cx.t("valid, but a fraction of a byte is never meant", "合法，但不可能真的想要零点几个字节"),
+        ))
     }
 }
 

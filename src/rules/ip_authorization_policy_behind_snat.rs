@@ -3,7 +3,8 @@ use crate::diagnostic::Severity;
 use crate::model::proxy_config::PROXY_CONFIG;
 use crate::model::topology::{clb_listeners, snats_client_ip, ClbListeners, IpCondition, IpPolicy};
 use crate::model::ServiceView;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
+use crate::rule::{declare_rule, Advice, Draft, Note, Related, Remedy, Rule, RuleContext};
+use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -145,10 +146,10 @@ fn finding(
                     format_args!("AuthorizationPolicy {policy_name} 在网关 {gateway} 上用 {key} 匹配客户端 IP，但该网关端口 {ports} 的 CLB 监听为 HTTP/HTTPS：TCP 对端是 CLB 而不是客户端"),
                 ),
                 severity,
-                cx.t(
+                Note::from(cx.t(
                     "a CLB HTTP/HTTPS listener proxies the connection whatever externalTrafficPolicy says; the client IP is only in X-Forwarded-For",
                     "无论 externalTrafficPolicy 如何设置，CLB 的 HTTP/HTTPS 监听都会代理连接；客户端 IP 只在 X-Forwarded-For 中",
-                ),
+                )),
                 Related {
                     resource: svc.resource,
                     path: svc.lb_annotation("protocol-port").map_or_else(|| svc.spec_path.clone(), |f| f.path.clone()),
@@ -208,21 +209,21 @@ fn finding(
             },
         });
     }
-    draft.fixes = fixes(cx, svc, cause);
+    draft.remedies.extend(fixes(cx, svc, cause).into_iter().map(Remedy::from));
     draft
 }
 
 /// The severity under node SNAT: the backend type decides whether the
 /// client IP is lost, and only `--cni flannel` or an explicit
 /// `backend-type: ecs` shows node backends for sure (S8, S9).
-fn snat_severity(cx: &RuleContext<'_>, svc: &ServiceView<'_>, allow_only: bool, key: &str) -> (Severity, String) {
+fn snat_severity(cx: &RuleContext<'_>, svc: &ServiceView<'_>, allow_only: bool, key: &str) -> (Severity, Note) {
     if cx.cluster.cni.is_some_and(Cni::is_terway) {
         return (
             Severity::Info,
             cx.t(
                 "on Terway the CCM may attach pod ENIs by default (clusters created after 2020-08-10), which keeps the client IP: check the CLB backend type",
                 "在 Terway 上 CCM 可能默认挂载 Pod 弹性网卡（2020-08-10 之后创建的集群），这会保留客户端 IP：请检查 CLB 后端类型",
-            ),
+            ).into(),
         );
     }
     let node_backends = cx.cluster.cni == Some(Cni::Flannel) || svc.backend_type() == Some("ecs");
@@ -232,33 +233,33 @@ fn snat_severity(cx: &RuleContext<'_>, svc: &ServiceView<'_>, allow_only: bool, 
             cx.t(
                 "this ALLOW policy decides on addresses alone: it admits node IPs, not clients",
                 "该 ALLOW 策略仅依据地址判断：放行的是节点 IP，而不是客户端",
-            ),
+            )
+            .into(),
         );
     }
     let note = if node_backends {
-        cx.t(
+        Note::from(cx.t(
             format_args!(
                 "{key} will match node IPs; remoteIpBlocks only helps when something in front adds X-Forwarded-For"
             ),
             format_args!("{key} 匹配到的将是节点 IP；只有前端添加 X-Forwarded-For 时 remoteIpBlocks 才有用"),
-        )
+        ))
     } else {
-        cx.t(
-            "assumed: the CNI is unknown; Terway clusters created after 2020-08-10 default to ENI backends, which keep the client IP (--cni flannel or backend-type: \"ecs\" makes this certain)",
-            "假定：CNI 未知；2020-08-10 之后创建的 Terway 集群默认使用 ENI 后端，可保留客户端 IP（--cni flannel 或 backend-type: \"ecs\" 可确定）",
-        )
+        Note::assumed(cx.t(
+            "the CNI is unknown; Terway clusters created after 2020-08-10 default to ENI backends, which keep the client IP (--cni flannel or backend-type: \"ecs\" makes this certain)",
+            "CNI 未知；2020-08-10 之后创建的 Terway 集群默认使用 ENI 后端，可保留客户端 IP（--cni flannel 或 backend-type: \"ecs\" 可确定）",
+        ))
     };
     (Severity::Warning, note)
 }
 
-fn fixes(cx: &RuleContext<'_>, svc: &ServiceView<'_>, cause: &Cause<'_>) -> Vec<Fix> {
+fn fixes(cx: &RuleContext<'_>, svc: &ServiceView<'_>, cause: &Cause<'_>) -> Vec<Advice> {
     let gateway = svc.display_name();
     let mut fixes = Vec::new();
     let behind_l7 = matches!(cause, Cause::ClbProxy(_));
     if !behind_l7 {
-        let mut preserve = Fix::new(
-            "preserve-source-ip",
-            Applicability::DisplayOnly,
+        let mut preserve = Advice::new(
+            fix_ids::PRESERVE_SOURCE_IP,
             cx.t(
                 format_args!("keep client IPs at {gateway}: externalTrafficPolicy: Local, or on Terway Cluster plus service.beta.kubernetes.io/backend-type: \"eni\""),
                 format_args!("在 {gateway} 上保留客户端 IP：externalTrafficPolicy: Local，或在 Terway 上使用 Cluster 加 service.beta.kubernetes.io/backend-type: \"eni\""),
@@ -283,9 +284,8 @@ fn fixes(cx: &RuleContext<'_>, svc: &ServiceView<'_>, cause: &Cause<'_>) -> Vec<
         }
         fixes.push(preserve);
     }
-    let mut remote = Fix::new(
-        "use-remote-ip-blocks",
-        Applicability::DisplayOnly,
+    let mut remote = Advice::new(
+        fix_ids::USE_REMOTE_IP_BLOCKS,
         if behind_l7 {
             cx.t(
                 format_args!("match remoteIpBlocks instead, and set numTrustedProxies: 1 in {PROXY_CONFIG} (gatewayTopology) on the gateway pods"),
@@ -366,7 +366,7 @@ spec:
         assert_eq!(f.location.document, 1);
         assert_eq!(f.location.path, "/spec/rules/0/from/0/source/ipBlocks");
         assert_eq!(f.severity.as_str(), "warning", "the CNI is unknown");
-        assert!(f.notes.iter().any(|n| n.contains("2020-08-10")), "{:?}", f.notes);
+        assert!(f.notes.iter().any(|n| n.text.contains("2020-08-10")), "{:?}", f.notes);
         assert_eq!(f.message, "AuthorizationPolicy istio-system/office-only matches client IPs with ipBlocks at gateway istio-system/istio-ingressgateway, whose Service SNATs external traffic to node IPs");
         assert_eq!(f.related[0].location.document, 0);
         assert_eq!(f.related[0].location.path, "/spec");

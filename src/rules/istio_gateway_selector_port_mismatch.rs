@@ -2,8 +2,9 @@ use crate::diagnostic::Severity;
 use crate::model::topology::{label_map, selector_matches, Index, Match, PodSource, Topology};
 use crate::model::ServiceView;
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
+use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, Note, Related, Rule, RuleContext};
 use crate::yaml::{pointer, Node};
+use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -234,7 +235,7 @@ fn selector_finding(cx: &RuleContext<'_>, index: usize, selector: &[(&str, &str)
             .label(cx.t(format_args!("did you mean {key}={actual}?"), format_args!("是否应为 {key}={actual}？")))
             .fix(
                 Fix::new(
-                    "use-gateway-selector",
+                    fix_ids::USE_GATEWAY_SELECTOR,
                     Applicability::Unsafe,
                     cx.t(format_args!("select {key}: {actual}"), format_args!("将 selector 改为 {key}: {actual}")),
                 )
@@ -246,10 +247,10 @@ fn selector_finding(cx: &RuleContext<'_>, index: usize, selector: &[(&str, &str)
                     "该 Gateway 的 servers 将开始作用于这些网关 Pod",
                 )),
             ),
-        None => draft.severity(Severity::Info).note(cx.t(
-            "assumed: the gateway this selector names is not deployed from another manifest; the input is all that is known",
-            "假定：该 selector 指向的网关不是由其他清单部署的；只依据输入内容判断",
-        )),
+        None => draft.severity(Severity::Info).note(Note::assumed(cx.t(
+            "the gateway this selector names is not deployed from another manifest; the input is all that is known",
+            "该 selector 指向的网关不是由其他清单部署的；只依据输入内容判断",
+        ))),
     }
 }
 
@@ -334,10 +335,9 @@ fn port_findings(
             });
         }
         draft = draft
-            .fix(
-                Fix::new(
-                    "expose-server-port",
-                    Applicability::DisplayOnly,
+            .advice(
+                Advice::new(
+                    fix_ids::EXPOSE_SERVER_PORT,
                     cx.t(
                         format_args!("add {{name: <protocol>-{number}, port: {number}, targetPort: {number}}} to the ports of {service_list}"),
                         format_args!("在 {service_list} 的端口中添加 {{name: <协议>-{number}, port: {number}, targetPort: {number}}}"),
@@ -348,10 +348,9 @@ fn port_findings(
                     "LoadBalancer Service 会新增一个 CLB 监听：该端口将可从外部访问",
                 )),
             )
-            .fix(
-                Fix::new(
-                    "use-exposed-port",
-                    Applicability::DisplayOnly,
+            .advice(
+                Advice::new(
+                    fix_ids::USE_EXPOSED_PORT,
                     cx.t(
                         format_args!("move the server to a port the Service exposes ({})", listed.join(", ")),
                         format_args!("将该 server 改到 Service 已暴露的端口（{}）", listed.join("、")),

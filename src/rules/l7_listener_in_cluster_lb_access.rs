@@ -1,9 +1,9 @@
 use crate::context::InClusterClients;
 use crate::diagnostic::Severity;
 use crate::model::clb_annotations::{lb_kind, protocol_ports, LbKind};
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
-
+use crate::rule::{declare_rule, Advice, Draft, Note, Rule, RuleContext};
 use super::support::{in_cluster_note, lb_hostname, owner, use_service_dns};
+use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -94,26 +94,25 @@ impl Rule for L7ListenerInClusterLbAccess {
             };
             let mut draft = Draft::new(&Self::META, svc.resource, field.path.clone(), message).severity(severity);
             draft = draft.note(in_cluster_note(cx).unwrap_or_else(|| {
-                cx.t(
-                    "assumed: some in-cluster client may use the CLB address (--in-cluster-clients tells)",
-                    "假定：可能有集群内客户端使用 CLB 地址（可用 --in-cluster-clients 指定）",
-                )
+                Note::assumed(cx.t(
+                    "some in-cluster client may use the CLB address (--in-cluster-clients tells)",
+                    "可能有集群内客户端使用 CLB 地址（可用 --in-cluster-clients 指定）",
+                ))
             }));
             let mut dns = use_service_dns(cx, svc);
             dns.recommended = true;
-            draft = draft.fix(dns).fix(lb_hostname(cx, svc));
+            draft = draft.advice(dns).remedy(lb_hostname(cx, svc));
             if https {
-                draft = draft.fix(terminate_tls_in_gateway(cx));
+                draft = draft.advice(terminate_tls_in_gateway(cx));
             }
             out.push(draft);
         }
     }
 }
 
-fn terminate_tls_in_gateway(cx: &RuleContext<'_>) -> Fix {
-    Fix::new(
-        "terminate-tls-in-gateway",
-        Applicability::DisplayOnly,
+fn terminate_tls_in_gateway(cx: &RuleContext<'_>) -> Advice {
+    Advice::new(
+        fix_ids::TERMINATE_TLS_IN_GATEWAY,
         cx.t(
             "use TCP listeners on the CLB and terminate TLS in the Istio Gateway (credentialName)",
             "CLB 改用 TCP 监听，在 Istio Gateway 中终止 TLS（credentialName）",

@@ -3,12 +3,12 @@ use crate::diagnostic::Severity;
 use crate::model::topology::Topology;
 use crate::model::{Origin, Provider, ServiceView, BACKEND_TYPE};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
-
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Note, Remedy, Rule, RuleContext};
 use super::support::{proxy_protocol_on, reports_cluster_policy, reports_local_lb_access};
 use super::support::{annotation_path, drop_health_check_node_port};
 use super::support::drops_connections;
 use super::support::{declare_eni_passthrough, eni_backend_tradeoffs, lb_hostname, service_dns_fix, use_nlb};
+use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -129,7 +129,7 @@ impl Rule for LocalPolicyInClusterLbAccess {
             // An override that inherits the base's policy and annotations repeats the base's finding.
             draft = draft.once_per(&[&etp.path, &svc.annotations_path]);
             draft.notes = notes;
-            draft.fixes = fixes(cx, topology, svc, &etp.path);
+            draft.remedies = fixes(cx, topology, svc, &etp.path);
             out.push(draft);
         }
     }
@@ -149,7 +149,7 @@ fn status_has_only_hostnames(svc: &ServiceView<'_>) -> bool {
 
 /// The severity the cluster context supports, and what it assumed (the table in
 /// the rule docs above; S12, S17, S19, S20, S24, S26).
-fn assess(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> (Severity, Vec<String>) {
+fn assess(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> (Severity, Vec<Note>) {
     let c = cx.cluster;
     if publishes_dns_name(svc) {
         return (
@@ -157,17 +157,19 @@ fn assess(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> (Severity, Vec<String>
             vec![cx.t(
                 "the load balancer publishes a DNS name, not an IP, in status.loadBalancer.ingress (as AWS load balancers do), so kube-proxy has no address to capture and in-cluster clients go through the load balancer",
                 "负载均衡在 status.loadBalancer.ingress 中发布的是域名而不是 IP（AWS 负载均衡即如此），kube-proxy 没有可拦截的地址，集群内客户端会经过负载均衡",
-            )],
+            ).into()],
         );
     }
     let clients = c.in_cluster_clients;
     if clients == Some(InClusterClients::None) {
         return (
             Severity::Info,
-            vec![cx.t(
-                "no in-cluster client uses the load balancer address (--in-cluster-clients none)",
-                "集群内没有客户端使用负载均衡地址（--in-cluster-clients none）",
-            )],
+            vec![cx
+                .t(
+                    "no in-cluster client uses the load balancer address (--in-cluster-clients none)",
+                    "集群内没有客户端使用负载均衡地址（--in-cluster-clients none）",
+                )
+                .into()],
         );
     }
     let has_clients = clients.is_some();
@@ -180,11 +182,11 @@ fn assess(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> (Severity, Vec<String>
                     cx.t(
                         "Terway DataPathv2 replaces kube-proxy with eBPF; ACK warns that in-cluster access to a Local LoadBalancer may fail (S12)",
                         "Terway DataPathv2 用 eBPF 替换了 kube-proxy；ACK 说明以 Local 模式访问 LoadBalancer 时集群内访问可能不通（S12）",
-                    ),
+                    ).into(),
                     cx.t(
                         "check Terway's in_cluster_loadbalance in the kube-system/eni-config ConfigMap: when on (the default for IPvlan clusters created with Terway v1.2.0 or later) Terway short-circuits in-cluster traffic to LoadBalancer addresses as kube-proxy does (S143)",
                         "请检查 kube-system/eni-config ConfigMap 中 Terway 的 in_cluster_loadbalance：开启时（Terway v1.2.0 及以上新建的 IPvlan 集群默认开启），Terway 会像 kube-proxy 一样短路集群内发往 LoadBalancer 地址的流量（S143）",
-                    ),
+                    ).into(),
                 ],
             )
         }
@@ -194,7 +196,7 @@ fn assess(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> (Severity, Vec<String>
                 vec![cx.t(
                     "Cilium's kube-proxy replacement keeps every backend for in-cluster traffic to a load balancer IP (cilium#12311)",
                     "Cilium 的 kube-proxy 替换对集群内发往负载均衡 IP 的流量保留全部后端（cilium#12311）",
-                )],
+                ).into()],
             )
         }
         _ => {}
@@ -206,21 +208,21 @@ fn assess(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> (Severity, Vec<String>
             vec![cx.t(
                 "IPVS binds the load balancer IP to kube-ipvs0 on every node; hostNetwork clients on nodes without a gateway pod are dropped on any version (kubernetes#93456)",
                 "IPVS 在每个节点上把负载均衡 IP 绑定到 kube-ipvs0；没有网关 Pod 的节点上的 hostNetwork 客户端在任何版本都会被丢弃（kubernetes#93456）",
-            )],
+            ).into()],
         ),
         Some(KubeProxyMode::Ipvs) if version.is_some_and(|v| v >= Version(1, 24, 0)) => (
             Severity::Warning,
             vec![cx.t(
                 "IPVS since about 1.24 (kubernetes PR #97081) serves pod clients from cluster endpoints when the node has none, but hostNetwork clients and node processes are still dropped; the version boundary is not pinned to a release",
                 "IPVS 自约 1.24 起（kubernetes PR #97081）在本节点无端点时用集群端点服务 Pod 客户端，但 hostNetwork 客户端和节点进程仍会被丢弃；版本边界未确认",
-            )],
+            ).into()],
         ),
         Some(KubeProxyMode::Ipvs) if has_clients => (
             Severity::Error,
             vec![cx.t(
                 "IPVS before about 1.24 has no real servers for the load balancer IP on nodes without a gateway pod: pod and node clients there are dropped (--k8s-version refines this)",
                 "约 1.24 之前的 IPVS 在没有网关 Pod 的节点上对负载均衡 IP 没有后端：这些节点上的 Pod 和节点客户端会被丢弃（--k8s-version 可细化判断）",
-            )],
+            ).into()],
         ),
         Some(KubeProxyMode::Iptables | KubeProxyMode::Nftables) => match (c.detect_local, clients) {
             (_, Some(InClusterClients::HostNetwork)) => (
@@ -228,41 +230,41 @@ fn assess(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> (Severity, Vec<String>
                 vec![cx.t(
                     "iptables/nftables send node and hostNetwork traffic to the load balancer IP to cluster endpoints with SNAT (since 1.15, kubernetes PR #77523)",
                     "iptables/nftables 会把节点和 hostNetwork 发往负载均衡 IP 的流量经 SNAT 转到集群端点（1.15 起，kubernetes PR #77523）",
-                )],
+                ).into()],
             ),
             (Some(crate::context::DetectLocal::Implemented), Some(InClusterClients::Pods)) => (
                 Severity::Info,
                 vec![cx.t(
                     "kube-proxy's local-traffic detector sends pod traffic to the load balancer IP to cluster endpoints",
                     "kube-proxy 的本地流量识别会把 Pod 发往负载均衡 IP 的流量转到集群端点",
-                )],
+                ).into()],
             ),
             (Some(crate::context::DetectLocal::NoOp), Some(InClusterClients::Pods)) => (
                 Severity::Error,
                 vec![cx.t(
                     "with a no-op local-traffic detector (ClusterCIDR mode without --cluster-cidr), pod traffic to the load balancer IP falls through to the Local chain and is dropped on nodes without a gateway pod",
                     "本地流量识别为空操作时（ClusterCIDR 模式且未设置 --cluster-cidr），Pod 发往负载均衡 IP 的流量进入 Local 链，在没有网关 Pod 的节点上被丢弃",
-                )],
+                ).into()],
             ),
             _ => (
                 Severity::Warning,
-                vec![cx.t(
-                    "assumed: iptables/nftables serve pod clients only when kube-proxy's local-traffic detector is configured (--detect-local and --in-cluster-clients refine this)",
-                    "假定：只有配置了 kube-proxy 本地流量识别时，iptables/nftables 才能服务 Pod 客户端（--detect-local 和 --in-cluster-clients 可细化判断）",
-                )],
+                vec![Note::assumed(cx.t(
+                    "iptables/nftables serve pod clients only when kube-proxy's local-traffic detector is configured (--detect-local and --in-cluster-clients refine this)",
+                    "只有配置了 kube-proxy 本地流量识别时，iptables/nftables 才能服务 Pod 客户端（--detect-local 和 --in-cluster-clients 可细化判断）",
+                ))],
             ),
         },
         _ => (
             Severity::Warning,
-            vec![cx.t(
-                "assumed: kube-proxy mode and in-cluster clients unknown (--kube-proxy, --in-cluster-clients refine this)",
-                "假定：kube-proxy 模式和集群内客户端未知（--kube-proxy、--in-cluster-clients 可细化判断）",
-            )],
+            vec![Note::assumed(cx.t(
+                "kube-proxy mode and in-cluster clients unknown (--kube-proxy, --in-cluster-clients refine this)",
+                "kube-proxy 模式和集群内客户端未知（--kube-proxy、--in-cluster-clients 可细化判断）",
+            ))],
         ),
     }
 }
 
-fn fixes(cx: &RuleContext<'_>, topology: &Topology<'_, '_>, svc: &ServiceView<'_>, etp_path: &str) -> Vec<Fix> {
+fn fixes(cx: &RuleContext<'_>, topology: &Topology<'_, '_>, svc: &ServiceView<'_>, etp_path: &str) -> Vec<Remedy> {
     let c = cx.cluster;
     let alibaba = svc.provider() == Provider::Alibaba || c.cni.is_some_and(Cni::is_terway);
     let terway = c.cni.is_some_and(Cni::is_terway);
@@ -285,10 +287,10 @@ fn fixes(cx: &RuleContext<'_>, topology: &Topology<'_, '_>, svc: &ServiceView<'_
             ));
         }
     }
-    fixes.push(dns_fix);
+    fixes.push(dns_fix.into());
 
     let cluster_fix = Fix::new(
-        "set-cluster-policy",
+        fix_ids::SET_CLUSTER_POLICY,
         Applicability::Unsafe,
         cx.t("set externalTrafficPolicy: Cluster", "将 externalTrafficPolicy 设为 Cluster"),
     )
@@ -312,11 +314,11 @@ fn fixes(cx: &RuleContext<'_>, topology: &Topology<'_, '_>, svc: &ServiceView<'_
     if reports_cluster_policy(cx, svc, svc.backend_type(), proxy_protocol_on(svc)) {
         cluster_fix = cluster_fix.introduces("ASM-LB-005");
     }
-    fixes.push(warn_ip_policies(cx, topology, svc, cluster_fix));
+    fixes.push(warn_ip_policies(cx, topology, svc, cluster_fix).into());
 
     if alibaba && c.cni != Some(Cni::Flannel) {
         let eni = Fix::new(
-            "eni-passthrough",
+            fix_ids::ENI_PASSTHROUGH,
             Applicability::Unsafe,
             cx.t(
                 "set externalTrafficPolicy: Cluster and service.beta.kubernetes.io/backend-type: \"eni\" (Terway only)",
@@ -349,22 +351,23 @@ fn fixes(cx: &RuleContext<'_>, topology: &Topology<'_, '_>, svc: &ServiceView<'_
         fixes.push(eni);
 
         let mut host_fix = lb_hostname(cx, svc);
-        if host_fix.applicability == Applicability::Unsafe {
-            host_fix.title.push_str(&cx.t(" (keeps Local)", "（保留 Local）"));
+        if let Remedy::Fix(fix) = &mut host_fix {
+            fix.title.push_str(&cx.t(" (keeps Local)", "（保留 Local）"));
         }
         fixes.push(host_fix);
 
-        fixes.push(use_nlb(cx, "", "").tradeoff(cx.t("NLB hairpin behaviour is not verified", "NLB 回环行为未经验证")));
+        let nlb = use_nlb(cx, "", "").tradeoff(cx.t("NLB hairpin behaviour is not verified", "NLB 回环行为未经验证"));
+        fixes.push(nlb.into());
     }
 
     let recommended = match (c.needs_source_ip, terway) {
-        (Some(false), _) => "set-cluster-policy",
-        (Some(true), true) => "eni-passthrough",
-        (Some(true), false) if cx.params.hostname.is_some() && alibaba => "lb-hostname",
-        _ => "use-service-dns",
+        (Some(false), _) => fix_ids::SET_CLUSTER_POLICY,
+        (Some(true), true) => fix_ids::ENI_PASSTHROUGH,
+        (Some(true), false) if cx.params.hostname.is_some() && alibaba => fix_ids::LB_HOSTNAME,
+        _ => fix_ids::USE_SERVICE_DNS,
     };
     for fix in &mut fixes {
-        fix.recommended = fix.id == recommended;
+        fix.set_recommended(fix.id() == recommended);
     }
     fixes
 }
@@ -450,7 +453,7 @@ mod tests {
         assert_eq!(sev(&[("inClusterClients", "pods"), ("cni", "terway-datapathv2")]), "warning");
         let datapathv2 = check_with(FOUNDING, &[("inClusterClients", "pods"), ("cni", "terway-datapathv2")]);
         let notes = &only(&datapathv2, "ASM-LB-001").notes;
-        assert!(notes.iter().any(|n| n.contains("in_cluster_loadbalance")), "{notes:#?}");
+        assert!(notes.iter().any(|n| n.text.contains("in_cluster_loadbalance")), "{notes:#?}");
         let rec = |ctx: &[(&str, &str)]| {
             let r = check_with(FOUNDING, ctx);
             only(&r, "ASM-LB-001").fixes.iter().find(|f| f.recommended).unwrap().id
@@ -487,7 +490,7 @@ mod tests {
         let f =
             only(&check_with(text, &[("inClusterClients", "pods"), ("kubeProxyMode", "ipvs")]), "ASM-LB-001").clone();
         assert_eq!(f.severity.as_str(), "info");
-        assert!(f.notes[0].contains("DNS name"));
+        assert!(f.notes[0].text.contains("DNS name"));
     }
 
     #[test]

@@ -1,12 +1,11 @@
 use serde_json::json;
-
 use crate::diagnostic::Severity;
 use crate::model::{Field, Resource, ServiceView};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
+use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, Related, Rule, RuleContext};
 use crate::yaml::pointer;
-
 use super::support::{exposed_placement, scope, Placement, HOSTNAME};
+use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -133,10 +132,9 @@ fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, etp_path: &str, p: &Plac
         Some(fields) => istio_gateway_fixes(cx, svc, p, fields, draft),
         None => {
             let workload = p.workload.clone().unwrap_or_default();
-            draft.fix(
-                Fix::new(
-                    "spread-gateway-pods",
-                    Applicability::DisplayOnly,
+            draft.advice(
+                Advice::new(
+                    fix_ids::SPREAD_GATEWAY_PODS,
                     cx.t(
                         format_args!(
                             "run at least 2 replicas of {workload} with a preferred pod anti-affinity on {HOSTNAME}"
@@ -162,7 +160,7 @@ fn istio_gateway_fixes(
     // One fix for both conditions: fixing only one leaves the finding.
     let label = p.workload.clone().unwrap_or_default();
     let mut fix = Fix::new(
-        "spread-gateway-pods",
+        fix_ids::SPREAD_GATEWAY_PODS,
         Applicability::Unsafe,
         cx.t(
             format_args!("run at least 2 gateway replicas and prefer spreading them (istio: {label}) over nodes"),

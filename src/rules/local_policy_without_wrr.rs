@@ -4,8 +4,8 @@ use crate::model::{istio_spec_field, selected_deployments, Origin, ServiceView, 
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::yaml::Node;
-
 use super::support::{annotation_path, owner, reports_local_without_wrr};
+use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -86,7 +86,7 @@ impl Rule for LocalPolicyWithoutWrr {
             let wlc = current == Some("wlc");
             let key = format!("{ALIBABA_PREFIX}scheduler");
             let mut fix = Fix::new(
-                "set-wrr-scheduler",
+                fix_ids::SET_WRR_SCHEDULER,
                 if hashing || wlc { Applicability::Unsafe } else { Applicability::Safe },
                 cx.t(format_args!("set {key}: \"wrr\""), format_args!("设置 {key}: \"wrr\"")),
             );

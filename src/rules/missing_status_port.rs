@@ -1,5 +1,6 @@
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+use crate::rule::{declare_rule, Advice, Draft, Rule, RuleContext};
 use crate::yaml::Node;
+use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -58,9 +59,8 @@ impl Rule for MissingStatusPort {
                 format_args!("gateway Service {service} has no port named status-port in {field}"),
                 format_args!("网关 Service {service} 的 {field} 中没有名为 status-port 的端口"),
             );
-            let upstream = Fix::new(
-                "add-status-port-15021",
-                Applicability::DisplayOnly,
+            let upstream = Advice::new(
+                fix_ids::ADD_STATUS_PORT_15021,
                 cx.t(
                     format_args!("add {{name: status-port, port: 15021, targetPort: 15021}} to {field} (upstream Istio 1.8 and later)"),
                     format_args!("在 {field} 中添加 {{name: status-port, port: 15021, targetPort: 15021}}（上游 Istio 1.8 及以上）"),
@@ -70,9 +70,8 @@ impl Rule for MissingStatusPort {
                 "a new CLB listener for the health port; ASM's own readiness port is not documented",
                 "会新增一个用于健康检查端口的 CLB 监听；ASM 自身的就绪端口未见文档说明",
             ));
-            let asm = Fix::new(
-                "add-status-port-15020",
-                Applicability::DisplayOnly,
+            let asm = Advice::new(
+                fix_ids::ADD_STATUS_PORT_15020,
                 cx.t(
                     format_args!(
                         "add {{name: status-port, port: 15020, targetPort: 15020}} to {field} (as ASM's examples do)"
@@ -86,7 +85,7 @@ impl Rule for MissingStatusPort {
                 "15020 serves merged telemetry, not Envoy's health check (15021)",
                 "15020 提供合并后的监控指标，而不是 Envoy 的健康检查（15021）",
             ));
-            out.push(Draft::new(&Self::META, svc.resource, ports.path.clone(), message).fix(upstream).fix(asm));
+            out.push(Draft::new(&Self::META, svc.resource, ports.path.clone(), message).advice(upstream).advice(asm));
         }
     }
 }

@@ -3,8 +3,8 @@ use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::schema::{self, FieldKind, Problem};
 use crate::yaml::{Node, Resolved, ScalarStyle};
-
 use super::support::{dotted, is_within, resource_label};
+use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -118,7 +118,7 @@ fn mistyped_draft(
     let mut draft = Draft::new(&MistypedValue::META, index, path, message).note(note);
     if let Some(value) = unquoted(node, expected) {
         let mut fix = Fix::new(
-            "unquote-value",
+            fix_ids::UNQUOTE_VALUE,
             Applicability::Safe,
             cx.t(format_args!("write {value} unquoted"), format_args!("去掉引号，写为 {value}")),
         )

@@ -1,10 +1,10 @@
 use crate::context::Version;
 use crate::diagnostic::Severity;
 use crate::model::Origin;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+use crate::rule::{declare_rule, Advice, Draft, Rule, RuleContext};
 use crate::yaml::{pointer, Node};
-
 use super::support::owner;
+use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -95,10 +95,9 @@ impl Rule for MixedProtocolLoadBalancer {
                 format_args!("{who} 在同一个 LoadBalancer 上混用 TCP 和 UDP 端口，需要 Kubernetes 1.24 及以上"),
             );
             out.push(
-                Draft::new(&Self::META, svc.resource, path, message).severity(severity).note(note).fix(
-                    Fix::new(
-                        "split-by-protocol",
-                        Applicability::DisplayOnly,
+                Draft::new(&Self::META, svc.resource, path, message).severity(severity).note(note).advice(
+                    Advice::new(
+                        fix_ids::SPLIT_BY_PROTOCOL,
                         cx.t(
                             "move the UDP ports to a second LoadBalancer Service (or upgrade to Kubernetes 1.24+)",
                             "把 UDP 端口移到第二个 LoadBalancer Service（或升级到 Kubernetes 1.24+）",

@@ -71,6 +71,7 @@ rules! {
     mistyped_value::MistypedValue,
 }
 
+pub mod fix_ids;
 mod support;
 
 #[cfg(all(test, feature = "yaml"))]

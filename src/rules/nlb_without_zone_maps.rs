@@ -1,9 +1,9 @@
 use crate::context::Version;
 use crate::model::clb_annotations::{lb_kind, LbKind};
 use crate::model::{ServiceView, ALIBABA_PREFIX, NLB_CLASS};
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
-
+use crate::rule::{declare_rule, Advice, Draft, Rule, RuleContext};
 use super::support::owner;
+use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -147,10 +147,9 @@ fn draft(cx: &RuleContext<'_>, svc: &ServiceView<'_>, path: &str, problem: &Prob
             format_args!("你的 CCM {ccm} 低于 v2.5.0，完全不处理 NLB Service"),
         ));
     }
-    draft.fix(
-        Fix::new(
-            "add-zone-maps",
-            Applicability::DisplayOnly,
+    draft.advice(
+        Advice::new(
+            fix_ids::ADD_ZONE_MAPS,
             cx.t(
                 format_args!(
                     "set {key}: \"<zone-a>:<vsw-a>,<zone-b>:<vsw-b>\" with vSwitches of the cluster's VPC in two zones"
@@ -241,6 +240,6 @@ spec:
         let gateway = "apiVersion: istio.alibabacloud.com/v1beta1\nkind: IstioGateway\nmetadata: {name: ingressgateway, namespace: istio-system}\nspec:\n  serviceType: LoadBalancer\n  loadBalancerClass: alibabacloud.com/nlb\n";
         assert_eq!(finding(gateway).unwrap().0, "/spec/loadBalancerClass");
         let old = check_with(&one, &[("ccmVersion", "v2.4.0")]);
-        assert!(only(&old, "ASM-NLB-040").notes.iter().any(|n| n.contains("older than v2.5.0")));
+        assert!(only(&old, "ASM-NLB-040").notes.iter().any(|n| n.text.contains("older than v2.5.0")));
     }
 }

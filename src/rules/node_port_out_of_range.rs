@@ -1,10 +1,9 @@
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, Note, Rule, RuleContext};
 use crate::yaml::{pointer, Node};
-
 use super::support::owner;
+use super::fix_ids;
 
-/// kube-apiserver's default `--service-node-port-range` (S38: base 30000, size 2768).
 const DEFAULT_RANGE: std::ops::RangeInclusive<i64> = 30000..=32767;
 
 declare_rule! {
@@ -65,21 +64,20 @@ impl Rule for NodePortOutOfRange {
                 );
                 out.push(
                     Draft::new(&Self::META, svc.resource, path.clone(), message)
-                        .note(cx.t(
-                            "assumed: the default --service-node-port-range 30000-32767; your cluster may configure another",
-                            "假定：使用默认的 --service-node-port-range 30000-32767；集群可能配置了其他范围",
-                        ))
+                        .note(Note::assumed(cx.t(
+                            "the default --service-node-port-range 30000-32767; your cluster may configure another",
+                            "使用默认的 --service-node-port-range 30000-32767；集群可能配置了其他范围",
+                        )))
                         .fix(
-                            Fix::new("remove-node-port", Applicability::Unsafe, cx.t("remove nodePort", "删除 nodePort"))
+                            Fix::new(fix_ids::REMOVE_NODE_PORT, Applicability::Unsafe, cx.t("remove nodePort", "删除 nodePort"))
                                 .op(Op::remove(path))
                                 .tradeoff(cx.t(
                                     "Kubernetes allocates a random port in range: firewalls or clients pinned to a node port must follow it",
                                     "Kubernetes 会在范围内随机分配端口：固定使用节点端口的防火墙或客户端需要随之修改",
                                 )),
                         )
-                        .fix(Fix::new(
-                            "choose-node-port",
-                            Applicability::DisplayOnly,
+                        .advice(Advice::new(
+                            fix_ids::CHOOSE_NODE_PORT,
                             cx.t("choose a free nodePort between 30000 and 32767", "在 30000 到 32767 之间选择一个空闲的 nodePort"),
                         )),
                 );

@@ -1,9 +1,9 @@
 use crate::model::is_istio_gateway;
 use crate::model::topology::istio_gateway_field;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+use crate::rule::{declare_rule, Advice, Draft, Note, Rule, RuleContext};
 use crate::yaml::pointer;
-
 use super::support::{bound_port, UNPRIVILEGED_PORT_START};
+use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -77,9 +77,8 @@ impl Rule for NonRootGatewayLowPort {
                     format_args!("IstioGateway {name} 未以 root 运行（{root_field}: false），但其端口需绑定容器端口 {bound}（低于 1024）"),
                 );
                 let high = if bound == 443 { 8443 } else { 8080 };
-                let fix = Fix::new(
-                    "remap-target-port",
-                    Applicability::DisplayOnly,
+                let fix = Advice::new(
+                    fix_ids::REMAP_TARGET_PORT,
                     cx.t(
                         format_args!("set targetPort to 1024 or above (for example {high}), or set {root_field}: true"),
                         format_args!("将 targetPort 设为 1024 及以上（如 {high}），或将 {root_field} 设为 true"),
@@ -92,11 +91,11 @@ impl Rule for NonRootGatewayLowPort {
                 out.push(
                     Draft::new(&Self::META, svc.resource, at, message)
                         .once_per(&[&path, &run_as_root.path])
-                        .note(cx.t(
-                            "assumed: ASM does not document lowering net.ipv4.ip_unprivileged_port_start for its gateways",
-                            "假定：ASM 未说明会为网关调低 net.ipv4.ip_unprivileged_port_start",
-                        ))
-                        .fix(fix),
+                        .note(Note::assumed(cx.t(
+                            "ASM does not document lowering net.ipv4.ip_unprivileged_port_start for its gateways",
+                            "ASM 未说明会为网关调低 net.ipv4.ip_unprivileged_port_start",
+                        )))
+                        .advice(fix),
                 );
             }
         }

@@ -4,10 +4,9 @@ use crate::model::clb_annotations::{lb_kind, LbKind};
 use crate::model::{Field, ServiceView};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
-
 use super::support::owner;
+use super::fix_ids;
 
-/// From this CCM version a new CLB is PayByCLCU unless told otherwise (S123).
 const CLCU_DEFAULT: Version = Version(2, 12, 1);
 
 declare_rule! {
@@ -198,7 +197,7 @@ fn finding(
 
 fn fix(cx: &RuleContext<'_>, found: &Found<'_, '_>, what: Setting, field: &Field<'_>) -> Fix {
     match what {
-        Setting::Spec => Fix::new("remove-spec", Applicability::Unsafe, cx.t("remove spec", "删除 spec"))
+        Setting::Spec => Fix::new(fix_ids::REMOVE_SPEC, Applicability::Unsafe, cx.t("remove spec", "删除 spec"))
             .op(Op::remove(field.path.clone()))
             .tradeoff(cx.t(
                 "the CLB is billed by usage (CLCU) instead of by a fixed specification",
@@ -206,7 +205,7 @@ fn fix(cx: &RuleContext<'_>, found: &Found<'_, '_>, what: Setting, field: &Field
             )),
         Setting::PayBySpec => {
             let mut fix = Fix::new(
-                "use-clcu",
+                fix_ids::USE_CLCU,
                 Applicability::Unsafe,
                 cx.t("set instance-charge-type: \"PayByCLCU\"", "将 instance-charge-type 设为 \"PayByCLCU\""),
             )
@@ -222,7 +221,7 @@ fn fix(cx: &RuleContext<'_>, found: &Found<'_, '_>, what: Setting, field: &Field
         }
         Setting::PayByBandwidth => {
             let mut fix = Fix::new(
-                "use-paybytraffic",
+                fix_ids::USE_PAYBYTRAFFIC,
                 Applicability::Unsafe,
                 cx.t(
                     "remove charge-type and bandwidth (pay by traffic)",

@@ -1,8 +1,8 @@
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, Rule, RuleContext};
 use crate::yaml::{pointer, Node};
+use super::fix_ids;
 
-/// Istio's explicit protocol prefixes (S30).
 const PROTOCOLS: [&str; 11] =
     ["http", "http2", "https", "tcp", "tls", "grpc", "grpc-web", "mongo", "mysql", "redis", "udp"];
 
@@ -102,7 +102,7 @@ impl Rule for PortNameWithoutProtocol {
                         if renamed.len() <= MAX_PORT_NAME {
                             draft = draft.fix(
                                 Fix::new(
-                                    "prefix-port-name",
+                                    fix_ids::PREFIX_PORT_NAME,
                                     Applicability::Unsafe,
                                     cx.t(
                                         format_args!("rename the port to {renamed}"),
@@ -118,7 +118,7 @@ impl Rule for PortNameWithoutProtocol {
                         }
                         draft = draft.fix(
                             Fix::new(
-                                "set-app-protocol",
+                                fix_ids::SET_APP_PROTOCOL,
                                 Applicability::Unsafe,
                                 cx.t(
                                     format_args!("set appProtocol: {protocol} on the port"),
@@ -135,10 +135,9 @@ impl Rule for PortNameWithoutProtocol {
                         );
                     }
                     None => {
-                        draft = draft.fix(
-                            Fix::new(
-                                "name-the-protocol",
-                                Applicability::DisplayOnly,
+                        draft = draft.advice(
+                            Advice::new(
+                                fix_ids::NAME_THE_PROTOCOL,
                                 cx.t(
                                     format_args!("rename the port to <protocol>-{name} or set appProtocol (http, https, grpc, tcp, tls, ...)"),
                                     format_args!("将端口重命名为 <协议>-{name}，或设置 appProtocol（http、https、grpc、tcp、tls 等）"),

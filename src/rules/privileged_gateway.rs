@@ -1,10 +1,10 @@
 use crate::model::topology::istio_gateway_field;
 use crate::model::{is_istio_gateway, Origin, ServiceView};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, Remedy, Rule, RuleContext};
 use crate::yaml::pointer;
-
 use super::support::{UNPRIVILEGED_PORT_START, bound_port};
+use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -89,7 +89,7 @@ impl Rule for PrivilegedGateway {
             let safe_to_drop = takers.clone().all(binds_only_high_ports);
             let fix = if safe_to_drop {
                 Fix::new(
-                    "run-as-non-root",
+                    fix_ids::RUN_AS_NON_ROOT,
                     Applicability::Unsafe,
                     cx.t(format_args!("set {field}: false"), format_args!("将 {field} 设为 false")),
                 )
@@ -98,10 +98,10 @@ impl Rule for PrivilegedGateway {
                     "every target port is 1024 or above, which Envoy binds without root (S181); anything else in the pod that needs root stops working",
                     "所有 targetPort 都不小于 1024，Envoy 无需 root 即可绑定（S181）；Pod 中其他需要 root 的操作将失效",
                 ))
+                .into()
             } else {
-                Fix::new(
-                    "remap-ports-then-run-as-non-root",
-                    Applicability::DisplayOnly,
+                Remedy::Advice(Advice::new(
+                    fix_ids::REMAP_PORTS_THEN_RUN_AS_NON_ROOT,
                     cx.t(
                         format_args!("first move every targetPort below 1024 to 1024 or above (80 to 8080, 443 to 8443), then set {field}: false"),
                         format_args!("先将所有小于 1024 的 targetPort 改为 1024 及以上（80 改为 8080，443 改为 8443），再将 {field} 设为 false"),
@@ -110,9 +110,9 @@ impl Rule for PrivilegedGateway {
                 .tradeoff(cx.t(
                     "without root Envoy cannot bind ports below 1024 (S181); written ports or unknown defaults keep this from being automatic",
                     "没有 root 权限时 Envoy 无法绑定 1024 以下端口（S181）；端口未写明或默认值未知时无法自动修改",
-                ))
+                )))
             };
-            out.push(Draft::new(&Self::META, svc.resource, path, message).fix(fix));
+            out.push(Draft::new(&Self::META, svc.resource, path, message).remedy(fix));
         }
     }
 }

@@ -1,8 +1,7 @@
 use crate::context::InClusterClients;
 use crate::diagnostic::Severity;
 use crate::model::clb_annotations::{lb_kind, LbKind};
-use crate::rule::{declare_rule, Draft, Rule, RuleContext};
-
+use crate::rule::{declare_rule, Draft, Note, Rule, RuleContext};
 use super::support::{has_l4_listener, in_cluster_note, lb_hostname, owner, use_service_dns};
 
 declare_rule! {
@@ -79,14 +78,14 @@ impl Rule for ProxyProtocolInClusterLbAccess {
                     "kube-proxy 会拦截集群内发往 CLB IP 的流量",
                 ));
             draft = draft.note(in_cluster_note(cx).unwrap_or_else(|| {
-                cx.t(
-                    "assumed: some in-cluster client may use the CLB address (--in-cluster-clients tells)",
-                    "假定：可能有集群内客户端使用 CLB 地址（可用 --in-cluster-clients 指定）",
-                )
+                Note::assumed(cx.t(
+                    "some in-cluster client may use the CLB address (--in-cluster-clients tells)",
+                    "可能有集群内客户端使用 CLB 地址（可用 --in-cluster-clients 指定）",
+                ))
             }));
             let mut dns = use_service_dns(cx, svc);
             dns.recommended = true;
-            out.push(draft.fix(dns).fix(lb_hostname(cx, svc)));
+            out.push(draft.advice(dns).remedy(lb_hostname(cx, svc)));
         }
     }
 }

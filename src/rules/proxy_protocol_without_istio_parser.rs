@@ -3,11 +3,11 @@ use crate::model::clb_annotations::lb_kind;
 use crate::model::proxy_config::{read_proxy_config, ProxyConfig, PROXY_CONFIG};
 use crate::model::{istio_spec_field, selected_deployments, Field, Origin, ServiceView};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
+use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, Note, NoteKind, Related, Remedy, Rule, RuleContext};
 use crate::yaml::Node;
-
 use super::support::reports_cluster_policy;
 use super::support::{has_l4_listener, owner};
+use super::fix_ids;
 
 const PARSER_CONFIG: &str = r#"{"gatewayTopology":{"proxyProtocol":{}}}"#;
 
@@ -164,47 +164,51 @@ fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, field: &Field<'_>, pods:
     );
     let mut draft = Draft::new(&ProxyProtocolWithoutIstioParser::META, svc.resource, field.path.clone(), message)
         .label(cx.t("the load balancer sends a PROXY protocol v2 header first", "负载均衡会先发送 PROXY 协议 v2 头"))
-        .note(cx.t(
-            "assumed: the mesh config (defaultConfig.gatewayTopology.proxyProtocol) and EnvoyFilters outside the input do not enable the parser; neither is in view, so this is a warning, not an error",
-            "假定：网格配置（defaultConfig.gatewayTopology.proxyProtocol）和输入之外的 EnvoyFilter 都没有启用解析；二者均不可见，因此仅为警告而非错误",
-        ));
+        .note(Note::assumed(cx.t(
+            "the mesh config (defaultConfig.gatewayTopology.proxyProtocol) and EnvoyFilters outside the input do not enable the parser; neither is in view, so this is a warning, not an error",
+            "网格配置（defaultConfig.gatewayTopology.proxyProtocol）和输入之外的 EnvoyFilter 都没有启用解析；二者均不可见，因此仅为警告而非错误",
+        )));
     if parser == Parser::Unreadable {
         // Unknown, not absent: never an error (an admission rejection) on a guess.
         draft = draft.severity(Severity::Info).note(if cfg!(feature = "yaml") {
-            cx.t(
-                format_args!("info: the {PROXY_CONFIG} annotation is neither YAML nor JSON, so whether it enables the parser is unknown"),
-                format_args!("提示：{PROXY_CONFIG} 注解既不是 YAML 也不是 JSON，无法判断是否启用了解析"),
-            )
+            Note::new(NoteKind::Info, cx.t(
+                format_args!("the {PROXY_CONFIG} annotation is neither YAML nor JSON, so whether it enables the parser is unknown"),
+                format_args!("{PROXY_CONFIG} 注解既不是 YAML 也不是 JSON，无法判断是否启用了解析"),
+            ))
         } else {
-            cx.t(
-                format_args!("info: this build reads JSON only and the {PROXY_CONFIG} annotation is not JSON, so whether it enables the parser is unknown; `gateway-doctor check` reads it"),
-                format_args!("提示：此构建只读取 JSON，而 {PROXY_CONFIG} 注解不是 JSON，无法判断是否启用了解析；`gateway-doctor check` 可以读取"),
-            )
+            Note::new(NoteKind::Info, cx.t(
+                format_args!("this build reads JSON only and the {PROXY_CONFIG} annotation is not JSON, so whether it enables the parser is unknown; `gateway-doctor check` reads it"),
+                format_args!("此构建只读取 JSON，而 {PROXY_CONFIG} 注解不是 JSON，无法判断是否启用了解析；`gateway-doctor check` 可以读取"),
+            ))
         });
     }
     let mut fixes = Vec::new();
     match pods {
         Pods::IstioGateway { annotations, config } => {
-            let mut fix = Fix::new(
-                "istio-parse-proxy-protocol",
+            let fix = Fix::new(
+                fix_ids::ISTIO_PARSE_PROXY_PROTOCOL,
                 Applicability::Unsafe,
                 cx.t(
                     format_args!("set podAnnotations {PROXY_CONFIG}: '{PARSER_CONFIG}' (Istio/ASM 1.19 or later)"),
                     format_args!("设置 podAnnotations {PROXY_CONFIG}: '{PARSER_CONFIG}'（Istio/ASM 1.19 及以上）"),
                 ),
             );
-            match config {
+            let remedy = match config {
                 None => {
                     let map = annotations.as_ref().map_or_else(
                         || crate::yaml::pointer::push(&svc.spec_path, "podAnnotations"),
                         |a| a.path.clone(),
                     );
-                    fix = fix.op(Op::add(crate::yaml::pointer::push(&map, PROXY_CONFIG), PARSER_CONFIG).quoted());
+                    fix.op(Op::add(crate::yaml::pointer::push(&map, PROXY_CONFIG), PARSER_CONFIG).quoted()).into()
                 }
                 Some(existing) => {
+                    draft = draft.related(Related {
+                        resource: svc.resource,
+                        path: existing.path.clone(),
+                        message: cx.t("the gateway pods' Istio config", "网关 Pod 的 Istio 配置"),
+                    });
                     // Merging into someone's config text is left to them.
-                    fix = Fix {
-                        applicability: Applicability::DisplayOnly,
+                    Remedy::Advice(Advice {
                         title: cx.t(
                             format_args!(
                                 "add \"gatewayTopology\": {{\"proxyProtocol\": {{}}}} to the existing {PROXY_CONFIG} (Istio/ASM 1.19 or later)"
@@ -213,23 +217,18 @@ fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, field: &Field<'_>, pods:
                                 "在现有的 {PROXY_CONFIG} 中加入 \"gatewayTopology\": {{\"proxyProtocol\": {{}}}}（Istio/ASM 1.19 及以上）"
                             ),
                         ),
-                        ..fix
-                    };
-                    draft = draft.related(Related {
-                        resource: svc.resource,
-                        path: existing.path.clone(),
-                        message: cx.t("the gateway pods' Istio config", "网关 Pod 的 Istio 配置"),
-                    });
+                        ..fix.into_advice()
+                    })
                 }
-            }
-            fixes.push(fix);
+            };
+            fixes.push(remedy);
         }
         Pods::Deployments(list) if list.is_empty() => {
             draft = draft.note(cx.t(
                 "the gateway Deployment is not in the input, so its pod annotations could not be checked",
                 "输入中没有网关 Deployment，无法检查其 Pod 注解",
             ));
-            fixes.push(deployment_advice(cx));
+            fixes.push(deployment_advice(cx).into());
         }
         Pods::Deployments(list) => {
             for (index, config, _) in list.iter().filter(|(_, _, p)| *p != Parser::Enabled) {
@@ -248,25 +247,25 @@ fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, field: &Field<'_>, pods:
                     ),
                 });
             }
-            fixes.push(deployment_advice(cx));
+            fixes.push(deployment_advice(cx).into());
         }
     }
     for fix in &mut fixes {
-        fix.tradeoffs.push(cx.t(
+        fix.tradeoffs_mut().push(cx.t(
             "gatewayTopology.proxyProtocol exists from Istio 1.19 (istio/api#2860); older gateways silently ignore it and need an EnvoyFilter that inserts envoy.filters.listener.proxy_protocol",
             "gatewayTopology.proxyProtocol 自 Istio 1.19 起才有（istio/api#2860）；更早版本的网关会静默忽略它，需要用 EnvoyFilter 插入 envoy.filters.listener.proxy_protocol",
         ));
-        fix.tradeoffs.push(cx.t(
+        fix.tradeoffs_mut().push(cx.t(
             "gateway pods restart; afterwards every connection must carry the header: in-cluster clients that bypass the CLB fail (ASM-PP-008)",
             "网关 Pod 会重启；之后每个连接都必须带 PROXY 头：绕过 CLB 的集群内客户端会失败（ASM-PP-008）",
         ));
-        fix.tradeoffs.push(cx.t(
+        fix.tradeoffs_mut().push(cx.t(
             "do not combine with HTTP/HTTPS listeners at the CLB (use X-Forwarded-For and numTrustedProxies there)",
             "不要与 CLB 的 HTTP/HTTPS 监听同时使用（七层监听请用 X-Forwarded-For 和 numTrustedProxies）",
         ));
     }
     let mut off = Fix::new(
-        "proxy-protocol-off",
+        fix_ids::PROXY_PROTOCOL_OFF,
         Applicability::Unsafe,
         cx.t("turn PROXY protocol off at the load balancer", "在负载均衡上关闭 PROXY 协议"),
     );
@@ -283,16 +282,16 @@ fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, field: &Field<'_>, pods:
             .tradeoff(cx.t(
                 "switching PROXY protocol on a CLB listener is not a smooth online change",
                 "切换 CLB 监听的 PROXY 协议不支持平滑在线变更",
-            )),
+            ))
+            .into(),
     );
-    draft.fixes = fixes;
+    draft.remedies = fixes;
     draft
 }
 
-fn deployment_advice(cx: &RuleContext<'_>) -> Fix {
-    Fix::new(
-        "istio-parse-proxy-protocol",
-        Applicability::DisplayOnly,
+fn deployment_advice(cx: &RuleContext<'_>) -> Advice {
+    Advice::new(
+        fix_ids::ISTIO_PARSE_PROXY_PROTOCOL,
         cx.t(
             format_args!("add the pod annotation {PROXY_CONFIG}: '{PARSER_CONFIG}' to the gateway Deployment, or set it mesh-wide (Istio/ASM 1.19 or later)"),
             format_args!("在网关 Deployment 上添加 Pod 注解 {PROXY_CONFIG}: '{PARSER_CONFIG}'，或在网格全局设置（Istio/ASM 1.19 及以上）"),

@@ -1,10 +1,10 @@
 use crate::model::{is_istio_gateway, replica_bounds, Field, ReplicaBounds};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Note, Remedy, Rule, RuleContext};
 use crate::yaml::pointer;
-
 use super::support::is_within;
 use super::support::{autoscale_disabled, base_specs_first, scope_of};
+use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -85,21 +85,23 @@ impl Rule for ReplicasOutsideHpaBounds {
             );
             let disabled = autoscale_disabled(cx, &bounds);
             let note = if disabled {
-                cx.t(
+                Note::from(cx.t(
                     "autoscaleEnabled is false: ASM does not document whether it still creates the HPA; if not, replicaCount is what runs",
                     "autoscaleEnabled 为 false：ASM 未说明此时是否仍会创建 HPA；若不创建，实际运行的是 replicaCount 个副本",
-                )
+                ))
             } else {
-                cx.t(
-                    "assumed: ASM renders an HPA from minReplicas/maxReplicas (its rendering is undocumented)",
-                    "假定：ASM 会根据 minReplicas/maxReplicas 生成 HPA（其生成方式未公开说明）",
-                )
+                Note::assumed(cx.t(
+                    "ASM renders an HPA from minReplicas/maxReplicas (its rendering is undocumented)",
+                    "ASM 会根据 minReplicas/maxReplicas 生成 HPA（其生成方式未公开说明）",
+                ))
             };
             let target = if below { min } else { max };
             let mut draft = Draft::new(&Self::META, bounds.resource, at.clone(), message).note(note).label(
                 cx.t(format_args!("the HPA scales this to {target}"), format_args!("HPA 会将其调整为 {target}")),
             );
-            draft.fixes = fixes(cx, &bounds, replicas_f, crossed, replicas, target, below);
+            draft
+                .remedies
+                .extend(fixes(cx, &bounds, replicas_f, crossed, replicas, target, below).into_iter().map(Remedy::from));
             out.push(draft.once_per(&[&replicas_f.path, &min_f.path, &max_f.path]));
         }
     }
@@ -124,7 +126,7 @@ fn fixes(
     below: bool,
 ) -> Vec<Fix> {
     let mut set = Fix::new(
-        "set-replica-count",
+        fix_ids::SET_REPLICA_COUNT,
         Applicability::Unsafe,
         cx.t(format_args!("set replicaCount to {target}"), format_args!("将 replicaCount 设为 {target}")),
     )
@@ -152,7 +154,7 @@ fn fixes(
         )
     };
     let widen = Fix::new(
-        "widen-replica-bounds",
+        fix_ids::WIDEN_REPLICA_BOUNDS,
         Applicability::Unsafe,
         cx.t(format_args!("set {key} to {replicas}"), format_args!("将 {key} 设为 {replicas}")),
     )
@@ -189,7 +191,7 @@ spec:
         let disabled = format!("{GATEWAY}  autoscaleEnabled: false\n");
         let f = only(&check_with(&disabled, &[]), "ASM-HPA-013").clone();
         assert_eq!(f.severity.as_str(), "info");
-        assert!(f.notes.iter().any(|n| n.contains("replicaCount is what runs")), "{:?}", f.notes);
+        assert!(f.notes.iter().any(|n| n.text.contains("replicaCount is what runs")), "{:?}", f.notes);
     }
 
     #[test]

@@ -1,8 +1,8 @@
 use crate::model::{quantity, resources_blocks, Field};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
-
 use super::support::{quantities, quantity_text, resource_label};
+use super::fix_ids::{self, FixId};
 
 declare_rule! {
     /// ## What it does
@@ -77,8 +77,8 @@ impl Rule for RequestExceedsLimit {
                             "the API server validates every request against its limit (S29)",
                             "API server 会校验每项请求不超过其限制（S29）",
                         ))
-                        .fix(set_to(cx, "lower-request", &request, limit, &lim_text))
-                        .fix(set_to(cx, "raise-limit", limit, &request, &req_text)),
+                        .fix(set_to(cx, fix_ids::LOWER_REQUEST, &request, limit, &lim_text))
+                        .fix(set_to(cx, fix_ids::RAISE_LIMIT, limit, &request, &req_text)),
                 );
             }
         }
@@ -86,8 +86,8 @@ impl Rule for RequestExceedsLimit {
 }
 
 /// Gives `target` the value of `source`, written as `source` is.
-fn set_to(cx: &RuleContext<'_>, id: &'static str, target: &Field<'_>, source: &Field<'_>, text: &str) -> Fix {
-    let (title, tradeoff) = if id == "lower-request" {
+fn set_to(cx: &RuleContext<'_>, id: FixId, target: &Field<'_>, source: &Field<'_>, text: &str) -> Fix {
+    let (title, tradeoff) = if id == fix_ids::LOWER_REQUEST {
         (
             cx.t(format_args!("lower the request to {text}"), format_args!("将请求降低到 {text}")),
             cx.t(

@@ -2,10 +2,10 @@ use crate::diagnostic::Severity;
 use crate::model::clb_annotations::{lb_kind, LbKind};
 use crate::model::{Field, ServiceView, ALIBABA_PREFIX};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
+use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, Related, Rule, RuleContext};
 use crate::yaml::Node;
-
 use super::support::{LISTENER_KEYS, annotation_path, owner};
+use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -139,7 +139,7 @@ fn not_overridden(cx: &RuleContext<'_>, svc: &ServiceView<'_>, id: &Field<'_>) -
     }
     let key = format!("{ALIBABA_PREFIX}force-override-listeners");
     let fix = Fix::new(
-        "force-override-listeners",
+        fix_ids::FORCE_OVERRIDE_LISTENERS,
         Applicability::Unsafe,
         cx.t(format_args!("set {key}: \"true\""), format_args!("设置 {key}: \"true\"")),
     );
@@ -191,9 +191,8 @@ fn port_clash(
             path: id.path.clone(),
             message: cx.t(format_args!("{who_a} reuses {lb} here"), format_args!("{who_a} 在此复用 {lb}")),
         })
-        .fix(Fix::new(
-            "use-another-port",
-            Applicability::DisplayOnly,
+        .advice(Advice::new(
+            fix_ids::USE_ANOTHER_PORT,
             cx.t(
                 "give one Service another port, or its own load balancer: services reusing one load balancer cannot share a frontend port",
                 "为其中一个 Service 换一个端口或单独的负载均衡：复用同一负载均衡的 Service 不能使用相同的前端端口",
@@ -247,7 +246,7 @@ mod tests {
         let text = svc("gw", &format!("{P}id: lb-1\n{P}force-override-listeners: \"True\"\n{P}scheduler: wrr\n"), 80);
         let report = check_with(&text, &[]);
         let f = only(&report, "ASM-ANN-039");
-        assert!(f.notes.iter().any(|n| n.contains("exact string")), "{:?}", f.notes);
+        assert!(f.notes.iter().any(|n| n.text.contains("exact string")), "{:?}", f.notes);
         assert_eq!(f.fixes[0].applicability, Applicability::Unsafe);
         let fixed = apply_fix(&text, "force-override-listeners", &[]);
         assert_eq!(fixed, text.replace("\"True\"", "\"true\""));

@@ -1,7 +1,8 @@
 use crate::model::{is_gateway_deployment, is_istio_gateway, Field};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Note, NoteKind, Rule, RuleContext};
 use crate::yaml::pointer;
+use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -103,7 +104,7 @@ impl Rule for RollingUpdateCannotProgress {
                 format_args!("{kind} {name} 的 {surge} 与 {unavailable} 均为 0，滚动更新无法替换任何 Pod"),
             );
             let unavailable_fix = Fix::new(
-                "allow-unavailable",
+                fix_ids::ALLOW_UNAVAILABLE,
                 Applicability::Unsafe,
                 cx.t(format_args!("set {unavailable}: \"25%\""), format_args!("将 {unavailable} 设为 \"25%\"")),
             )
@@ -113,7 +114,7 @@ impl Rule for RollingUpdateCannotProgress {
                 "滚动更新期间最多四分之一的网关 Pod 不可用（Istio chart 默认值）",
             ));
             let surge_fix = Fix::new(
-                "allow-surge",
+                fix_ids::ALLOW_SURGE,
                 Applicability::Unsafe,
                 cx.t(format_args!("set {surge}: \"100%\""), format_args!("将 {surge} 设为 \"100%\"")),
             )
@@ -126,9 +127,12 @@ impl Rule for RollingUpdateCannotProgress {
                 .fix(unavailable_fix)
                 .fix(surge_fix);
             if pair.istio_gateway {
-                draft = draft.note(cx.t(
-                    "assumed [M]: ASM maps rollingMaxSurge/rollingMaxUnavailable to the Deployment's strategy.rollingUpdate",
-                    "假定 [M]：ASM 将 rollingMaxSurge/rollingMaxUnavailable 映射到 Deployment 的 strategy.rollingUpdate",
+                draft = draft.note(Note::new(
+                    NoteKind::AssumedMedium,
+                    cx.t(
+                        "ASM maps rollingMaxSurge/rollingMaxUnavailable to the Deployment's strategy.rollingUpdate",
+                        "ASM 将 rollingMaxSurge/rollingMaxUnavailable 映射到 Deployment 的 strategy.rollingUpdate",
+                    ),
                 ));
             }
             out.push(draft.once_per(&[&pair.surge.path, &pair.unavailable.path]));

@@ -1,9 +1,9 @@
 use crate::diagnostic::Severity;
 use crate::model::clb_annotations::{lb_kind, LbKind};
 use crate::model::Origin;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
-
+use crate::rule::{declare_rule, Advice, Draft, Note, Rule, RuleContext};
 use super::support::{is_alibaba, owner, use_nlb, NLB_SOURCE_RANGES_CCM};
+use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -100,7 +100,7 @@ impl Rule for SourceRangesNotEnforcedOnClb {
                             "只有集群内客户端被过滤：kube-proxy（iptables 模式）在其节点上拦截发往 CLB IP 的流量，并丢弃范围之外的源地址（S145）；公网客户端不受限制",
                         ));
                     }
-                    draft.fix(acl_fix(cx, &cidrs)).fix(nlb_fix(cx))
+                    draft.advice(acl_fix(cx, &cidrs)).advice(nlb_fix(cx))
                 }
                 LbKind::Nlb if svc.lb_annotation("id").is_some() => {
                     let message = cx.t(
@@ -109,9 +109,8 @@ impl Rule for SourceRangesNotEnforcedOnClb {
                         ),
                         format_args!("{who} 的 loadBalancerSourceRanges 不支持复用的（用户管理的）NLB"),
                     );
-                    Draft::new(&Self::META, svc.resource, path, message).fix(Fix::new(
-                        "nlb-security-group",
-                        Applicability::DisplayOnly,
+                    Draft::new(&Self::META, svc.resource, path, message).advice(Advice::new(
+                        fix_ids::NLB_SECURITY_GROUP,
                         cx.t(
                             "restrict clients with a security group on the reused NLB",
                             "在复用的 NLB 上用安全组限制客户端",
@@ -134,7 +133,7 @@ impl Rule for SourceRangesNotEnforcedOnClb {
                             format_args!("loadBalancerSourceRanges of {who} is not enforced: your CCM {ccm} ignores it on NLB (enforced from v2.14.0)"),
                             format_args!("{who} 的 loadBalancerSourceRanges 不会生效：你的 CCM {ccm} 对 NLB 忽略该字段（v2.14.0 起执行）"),
                         );
-                        Draft::new(&Self::META, svc.resource, path, message).fix(upgrade_ccm(cx))
+                        Draft::new(&Self::META, svc.resource, path, message).advice(upgrade_ccm(cx))
                     }
                     None => {
                         let message = cx.t(
@@ -142,11 +141,11 @@ impl Rule for SourceRangesNotEnforcedOnClb {
                             format_args!("v2.14.0 之前的 CCM 对 NLB 忽略 {who} 的 loadBalancerSourceRanges"),
                         );
                         Draft::new(&Self::META, svc.resource, path, message)
-                            .note(cx.t(
-                                "assumed: the CCM version is unknown (--ccm-version tells); from v2.14.0 the CCM enforces the ranges with a security group on the NLB",
-                                "假定：CCM 版本未知（可用 --ccm-version 指定）；v2.14.0 起 CCM 通过 NLB 上的安全组执行该范围",
-                            ))
-                            .fix(upgrade_ccm(cx))
+                            .note(Note::assumed(cx.t(
+                                "the CCM version is unknown (--ccm-version tells); from v2.14.0 the CCM enforces the ranges with a security group on the NLB",
+                                "CCM 版本未知（可用 --ccm-version 指定）；v2.14.0 起 CCM 通过 NLB 上的安全组执行该范围",
+                            )))
+                            .advice(upgrade_ccm(cx))
                     }
                 },
             };
@@ -156,7 +155,7 @@ impl Rule for SourceRangesNotEnforcedOnClb {
 }
 
 /// NLB as the way to enforce the ranges, qualified by the CCM version.
-fn nlb_fix(cx: &RuleContext<'_>) -> Fix {
+fn nlb_fix(cx: &RuleContext<'_>) -> Advice {
     let fix = use_nlb(
         cx,
         ", which enforces the ranges with a security group from CCM v2.14.0",
@@ -175,10 +174,9 @@ fn nlb_fix(cx: &RuleContext<'_>) -> Fix {
     }
 }
 
-fn upgrade_ccm(cx: &RuleContext<'_>) -> Fix {
-    Fix::new(
-        "upgrade-ccm",
-        Applicability::DisplayOnly,
+fn upgrade_ccm(cx: &RuleContext<'_>) -> Advice {
+    Advice::new(
+        fix_ids::UPGRADE_CCM,
         cx.t(
             "upgrade the CCM to v2.14.0 or later, which enforces the ranges with a security group on the NLB",
             "将 CCM 升级到 v2.14.0 及以上，它会通过 NLB 上的安全组执行该范围",
@@ -190,11 +188,10 @@ fn upgrade_ccm(cx: &RuleContext<'_>) -> Fix {
     ))
 }
 
-fn acl_fix(cx: &RuleContext<'_>, cidrs: &[&str]) -> Fix {
+fn acl_fix(cx: &RuleContext<'_>, cidrs: &[&str]) -> Advice {
     let list = cidrs.join(", ");
-    Fix::new(
-        "use-clb-acl",
-        Applicability::DisplayOnly,
+    Advice::new(
+        fix_ids::USE_CLB_ACL,
         cx.t(
             format_args!("create a CLB access control list with {list}, then set acl-status: \"on\", acl-id: <its ID>, acl-type: \"white\""),
             format_args!("创建包含 {list} 的 CLB 访问控制列表，然后设置 acl-status: \"on\"、acl-id: <其 ID>、acl-type: \"white\""),
@@ -230,7 +227,7 @@ spec:
         assert_eq!(f.severity.as_str(), "warning");
         assert_eq!(f.location.path, "/spec/loadBalancerSourceRanges");
         assert!(f.fixes[0].title.contains("203.0.113.0/24"));
-        assert!(f.notes.iter().any(|n| n.contains("kube-proxy (iptables mode)")), "{:?}", f.notes);
+        assert!(f.notes.iter().any(|n| n.text.contains("kube-proxy (iptables mode)")), "{:?}", f.notes);
     }
 
     #[test]

@@ -1,7 +1,8 @@
 use crate::model::topology::{label_map, selector_matches, Match, ISTIO_ROOT_NAMESPACE};
 use crate::model::Resource;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
+use crate::rule::{declare_rule, Advice, Draft, Note, Related, Rule, RuleContext};
 use crate::yaml::Node;
+use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -115,10 +116,9 @@ impl Rule for TlsSecretOutsideGatewayNamespace {
                         path: "/metadata/namespace".into(),
                         message: cx.t("the Secret is here", "Secret 在此处"),
                     })
-                    .fix(
-                        Fix::new(
-                            "move-tls-secret",
-                            Applicability::DisplayOnly,
+                    .advice(
+                        Advice::new(
+                            fix_ids::MOVE_TLS_SECRET,
                             cx.t(
                                 format_args!("create Secret {credential} (or its cert-manager Certificate) in namespace {workload_ns}"),
                                 format_args!("在命名空间 {workload_ns} 中创建 Secret {credential}（或其 cert-manager Certificate）"),
@@ -130,10 +130,10 @@ impl Rule for TlsSecretOutsideGatewayNamespace {
                         )),
                     );
                 if assumed {
-                    draft = draft.note(cx.t(
-                        "assumed: no workload in the input carries the selector's labels; ASM gateways run in istio-system (S1)",
-                        "假定：输入中没有带该 selector 标签的工作负载；ASM 网关运行在 istio-system（S1）",
-                    ));
+                    draft = draft.note(Note::assumed(cx.t(
+                        "no workload in the input carries the selector's labels; ASM gateways run in istio-system (S1)",
+                        "输入中没有带该 selector 标签的工作负载；ASM 网关运行在 istio-system（S1）",
+                    )));
                 }
                 out.push(draft);
             }
@@ -172,7 +172,7 @@ type: kubernetes.io/tls
         assert_eq!(f.location.path, "/spec/servers/1/tls/credentialName");
         assert_eq!(f.message, "Gateway app/web uses credentialName web-cert, but Secret web-cert is in namespace app, not in istio-system where the gateway workload reads TLS Secrets");
         assert_eq!(f.related[0].location.document, 1);
-        assert!(f.notes.iter().any(|n| n.starts_with("assumed")), "{:?}", f.notes);
+        assert!(f.notes.iter().any(|n| n.text.starts_with("assumed")), "{:?}", f.notes);
     }
 
     #[test]
@@ -188,7 +188,7 @@ spec:
         let text = format!("{GATEWAY}---\n{SECRET_IN_APP}---\n{workload}");
         let f = only(&check_with(&text, &[]), "ASM-TLS-045").clone();
         assert!(f.message.ends_with("not in edge where the gateway workload reads TLS Secrets"), "{}", f.message);
-        assert!(f.notes.iter().all(|n| !n.starts_with("assumed")));
+        assert!(f.notes.iter().all(|n| !n.text.starts_with("assumed")));
         let moved = text.replace("{name: web-cert, namespace: app}", "{name: web-cert, namespace: edge}");
         assert!(!codes(&check_with(&moved, &[])).contains(&"ASM-TLS-045"));
     }

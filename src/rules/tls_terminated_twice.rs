@@ -1,10 +1,10 @@
 use crate::model::clb_annotations::{lb_kind, protocol_ports, LbKind};
 use crate::model::topology::{label_map, selector_matches, Match};
 use crate::model::{Resource, ServiceView};
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Related, Rule, RuleContext};
+use crate::rule::{declare_rule, Advice, Draft, Related, Rule, RuleContext};
 use crate::yaml::Node;
-
 use super::support::owner;
+use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -241,7 +241,7 @@ fn finding(cx: &RuleContext<'_>, case: &Case<'_, '_>) -> Draft {
             format_args!("将端口 {number} 的 targetPort 改为 Gateway 提供明文 HTTP 的端口"),
         ),
     };
-    let mut target_http = Fix::new("target-http-port", Applicability::DisplayOnly, title)
+    let mut target_http = Advice::new(fix_ids::TARGET_HTTP_PORT, title)
         .tradeoff(cx.t(
             "the Gateway's HTTP server then handles these requests: its hosts and routes must cover the HTTPS server's",
             "这些请求将由 Gateway 的 HTTP server 处理：其 hosts 和路由必须覆盖 HTTPS server 的",
@@ -251,9 +251,8 @@ fn finding(cx: &RuleContext<'_>, case: &Case<'_, '_>) -> Draft {
             format_args!("删除 Gateway 在端口 {number} 上的 {protocol} server 或改为明文 HTTP，否则它仍期望 TLS"),
         ));
     target_http.recommended = true;
-    let tcp = Fix::new(
-        "tcp-listener",
-        Applicability::DisplayOnly,
+    let tcp = Advice::new(
+        fix_ids::TCP_LISTENER,
         cx.t(
             format_args!("make port {number} a tcp listener (tcp:{number} in protocol-port, no cert-id) so TLS reaches the Gateway"),
             format_args!("将端口 {number} 改为 tcp 监听（protocol-port 中写 tcp:{number}，去掉 cert-id），让 TLS 到达 Gateway"),
@@ -267,7 +266,7 @@ fn finding(cx: &RuleContext<'_>, case: &Case<'_, '_>) -> Draft {
         "the CLB adds no X-Forwarded-For: client IPs then need PROXY protocol or externalTrafficPolicy: Local",
         "CLB 不再添加 X-Forwarded-For：保留客户端 IP 需要 PROXY 协议或 externalTrafficPolicy: Local",
     ));
-    draft.fix(target_http).fix(tcp)
+    draft.advice(target_http).advice(tcp)
 }
 
 #[cfg(all(test, feature = "yaml"))]

@@ -1,8 +1,9 @@
 use crate::diagnostic::Severity;
 use crate::model::{Origin, ServiceView};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, Note, Rule, RuleContext};
 use crate::yaml::Node;
+use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -102,15 +103,17 @@ impl Rule for TrafficPolicyOnClusterIp {
                     format_args!("{field}: {value} on {name}, whose serviceType is ClusterIP: the API server rejects the rendered Service if ASM copies the field into it"),
                     format_args!("{name} 的 serviceType 为 ClusterIP，{field}: {value}：若 ASM 把该字段复制到生成的 Service，API server 会拒绝该 Service"),
                 );
-                Draft::new(&Self::META, svc.resource, etp.path.clone(), message).severity(Severity::Warning).note(cx.t(
-                    "assumed: ASM does not document whether it copies externalTrafficPolicy into a ClusterIP Service",
-                    "假定：ASM 未说明是否会把 externalTrafficPolicy 复制到 ClusterIP Service 中",
-                ))
+                Draft::new(&Self::META, svc.resource, etp.path.clone(), message).severity(Severity::Warning).note(
+                    Note::assumed(cx.t(
+                        "ASM does not document whether it copies externalTrafficPolicy into a ClusterIP Service",
+                        "ASM 未说明是否会把 externalTrafficPolicy 复制到 ClusterIP Service 中",
+                    )),
+                )
             };
             if !shared_with_external {
                 draft = draft.fix(
                     Fix::new(
-                        "remove-external-traffic-policy",
+                        fix_ids::REMOVE_EXTERNAL_TRAFFIC_POLICY,
                         Applicability::Safe,
                         cx.t(format_args!("remove {field}"), format_args!("删除 {field}")),
                     )

@@ -1,10 +1,10 @@
 use crate::diagnostic::Severity;
 use crate::model::Resource;
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, Remedy, Rule, RuleContext};
 use crate::schema::{self, Problem, SchemaSource, Unknown};
-
 use super::support::{dotted, resource_label};
+use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -139,7 +139,7 @@ fn unknown_draft(
         ));
     }
     let [target] = candidates.as_slice() else { return draft };
-    draft.fixes.push(rename_fix(cx, resource, unknown, target));
+    draft.remedies.push(rename_fix(cx, resource, unknown, target));
     draft
 }
 
@@ -165,11 +165,11 @@ fn consequence(cx: &RuleContext<'_>, resource: &Resource<'_>, label: &str) -> St
 
 /// `rename-key`: safe when the target is free and the renamed document brings
 /// nothing new; what it brings is declared, and a new error keeps it from applying.
-fn rename_fix(cx: &RuleContext<'_>, resource: &Resource<'_>, unknown: &Unknown<'_>, target: &str) -> Fix {
+fn rename_fix(cx: &RuleContext<'_>, resource: &Resource<'_>, unknown: &Unknown<'_>, target: &str) -> Remedy {
     let title =
         cx.t(format_args!("rename {} to {target}", unknown.key), format_args!("将 {} 改名为 {target}", unknown.key));
     let to = crate::yaml::pointer::push(&unknown.parent, target);
-    let rename = Fix::new("rename-key", Applicability::Safe, title.clone())
+    let rename = Fix::new(fix_ids::RENAME_KEY, Applicability::Safe, title.clone())
         .op(Op::rename(unknown.path.clone(), to))
         .tradeoff(if crate::model::is_istio_gateway(resource) {
             cx.t("ASM starts reading the setting: its value takes effect", "ASM 开始读取该设置：其取值将生效")
@@ -179,7 +179,7 @@ fn rename_fix(cx: &RuleContext<'_>, resource: &Resource<'_>, unknown: &Unknown<'
                 "API server 开始读取该设置：其取值将生效",
             )
         });
-    let advice = |reason: String| Fix::new("rename-key", Applicability::DisplayOnly, title.clone()).tradeoff(reason);
+    let advice = |reason: String| Remedy::Advice(Advice::new(fix_ids::RENAME_KEY, title.clone()).tradeoff(reason));
     let duplicated = unknown.siblings.iter().filter(|e| e.key.scalar_text() == Some(unknown.key)).count() > 1;
     if unknown.entry.key.aliased || duplicated {
         return advice(
@@ -196,7 +196,7 @@ fn rename_fix(cx: &RuleContext<'_>, resource: &Resource<'_>, unknown: &Unknown<'
     // is measured by the engine (`Fix::reveals`), and an error keeps it from applying.
     let mut fix = rename.reveals();
     fix.recommended = true;
-    fix
+    fix.into()
 }
 
 #[cfg(all(test, feature = "yaml"))]

@@ -6,8 +6,8 @@ use crate::model::clb_annotations::{
 use crate::model::{Field, ServiceView, ALIBABA_PREFIX};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
-
 use super::support::{annotation_path, owner};
+use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -115,7 +115,7 @@ fn nlb_only_on_clb(
         ))
         .fix(
             Fix::new(
-                "remove-annotation",
+                fix_ids::REMOVE_ANNOTATION,
                 Applicability::Safe,
                 cx.t(format_args!("remove {key}"), format_args!("删除 {key}")),
             )
@@ -195,7 +195,7 @@ fn unknown(cx: &RuleContext<'_>, svc: &ServiceView<'_>, key: &str, field: &Field
     }
     if let Some(existing) = svc.annotation(&new_key) {
         let fix = Fix::new(
-            "remove-annotation",
+            fix_ids::REMOVE_ANNOTATION,
             Applicability::Unsafe,
             cx.t(
                 format_args!("remove {key}: {new_key} is already set"),
@@ -213,7 +213,7 @@ fn unknown(cx: &RuleContext<'_>, svc: &ServiceView<'_>, key: &str, field: &Field
     let fits = value_problem(entry.values, value).is_none();
     let safe = distance <= 2 && !ambiguous && fits;
     let mut fix = Fix::new(
-        "rename-annotation",
+        fix_ids::RENAME_ANNOTATION,
         if safe { Applicability::Safe } else { Applicability::Unsafe },
         cx.t(format_args!("rename the key to {new_key}"), format_args!("将键名改为 {new_key}")),
     )
@@ -328,7 +328,7 @@ spec:
             "{}",
             f.message
         );
-        assert!(f.notes.iter().any(|n| n.contains("v1.9.3.x")), "{:?}", f.notes);
+        assert!(f.notes.iter().any(|n| n.text.contains("v1.9.3.x")), "{:?}", f.notes);
         // Four edits away: the rename is offered, not applied by default.
         assert_eq!(f.fixes[0].applicability, crate::rule::Applicability::Unsafe);
         // The finding points at the key, not at the value.

@@ -376,6 +376,15 @@ pub fn fix_invariants(name: &str, text: &str, report: &Report, options: &Options
     let mut fix_ids: Vec<&str> = Vec::new();
 
     for finding in &report.findings {
+        // An id names one remedy of a finding (`--fix ID` picks it): no finding offers it twice.
+        for (i, x) in finding.fixes.iter().enumerate() {
+            if finding.fixes[..i].iter().any(|y| y.id == x.id) {
+                problems.push(format!(
+                    "{name}: {} at doc {} {} offers {} twice",
+                    finding.code, finding.location.document, finding.location.path, x.id
+                ));
+            }
+        }
         // A fix that is not advice changes the manifest, or says why it cannot.
         for x in finding.fixes.iter().filter(|x| x.applicability != Applicability::DisplayOnly) {
             if x.edits.is_empty() && x.unavailable.is_none() {

@@ -7,10 +7,11 @@ use crate::diagnostic::Severity;
 use crate::model::clb_annotations::is_dns_hostname;
 use crate::model::{Provider, ServiceView, ALIBABA_PREFIX, NLB_CLASS};
 use crate::patch::Op;
-use crate::rule::{Applicability, Fix, RuleContext};
+use crate::rule::{Advice, Applicability, Fix, Note, Remedy, RuleContext};
 
 use super::common::{annotation_path, scope};
 use super::predicates::{named_target_port_with_eni, reports_backend_label_with_eni, reports_eni_local_with_eni};
+use crate::rules::fix_ids;
 
 /// `kind namespace/name`: what the user wrote, not the Service ASM renders.
 pub fn owner(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> String {
@@ -28,7 +29,7 @@ pub fn is_alibaba(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> bool {
 
 /// ASM's recommended way around in-cluster interception: call the Service.
 /// The trade-offs every case shares; callers add their own.
-pub fn service_dns_fix(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> Fix {
+pub fn service_dns_fix(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> Advice {
     // Never a name that cannot exist: without metadata.name the Service's name is unknown.
     let title = match svc.dns_name() {
         Some(dns) => cx.t(
@@ -40,7 +41,7 @@ pub fn service_dns_fix(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> Fix {
             "在集群内改用 Service 的集群内域名（<名称>.<命名空间>.svc.cluster.local；此清单未设置 metadata.name）或 ClusterIP 访问，而不是负载均衡地址",
         ),
     };
-    Fix::new("use-service-dns", Applicability::DisplayOnly, title).tradeoff(
+    Advice::new(fix_ids::USE_SERVICE_DNS, title).tradeoff(
         cx.t(
             "no manifest change: in-cluster clients' configuration changes",
             "无需修改清单：需要修改集群内客户端的配置",
@@ -50,7 +51,7 @@ pub fn service_dns_fix(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> Fix {
 
 /// [`service_dns_fix`] where the CLB's listener does the work (PROXY
 /// protocol, TLS termination): in-cluster clients must do without it.
-pub fn use_service_dns(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> Fix {
+pub fn use_service_dns(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> Advice {
     service_dns_fix(cx, svc).tradeoff(cx.t(
         "in-cluster clients skip the CLB's listener features (PROXY header, TLS termination, X-Forwarded-For) and must not expect them",
         "集群内客户端不经过 CLB 监听的功能（PROXY 头、TLS 卸载、X-Forwarded-For），不能依赖这些功能",
@@ -59,24 +60,24 @@ pub fn use_service_dns(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> Fix {
 
 /// The hostname annotation: the CCM publishes a name instead of the CLB IP,
 /// so nothing in the cluster captures the address (S8; S14 `updateServiceStatus`).
-pub fn lb_hostname(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> Fix {
+pub fn lb_hostname(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> Remedy {
     let key = format!("{ALIBABA_PREFIX}hostname");
     let host = cx.params.hostname.as_deref().filter(|h| is_dns_hostname(h));
     let mut fix = match host {
         Some(host) => Fix::new(
-            "lb-hostname",
+            fix_ids::LB_HOSTNAME,
             Applicability::Unsafe,
             cx.t(format_args!("add {key}: \"{host}\""), format_args!("添加 {key}: \"{host}\"")),
         )
-        .op(Op::add(annotation_path(svc, &key), host).quoted()),
-        None => Fix::new(
-            "lb-hostname",
-            Applicability::DisplayOnly,
+        .op(Op::add(annotation_path(svc, &key), host).quoted())
+        .into(),
+        None => Remedy::Advice(Advice::new(
+            fix_ids::LB_HOSTNAME,
             cx.t(
                 format_args!("add {key} with a DNS name bound to the CLB (pass --param hostname=NAME to apply)"),
                 format_args!("添加 {key}，值为绑定到 CLB 的域名（传入 --param hostname=NAME 以应用）"),
             ),
-        ),
+        )),
     }
     .tradeoff(cx.t(
         "needs CCM v2.3.0 or later; the DNS record must be created separately",
@@ -132,7 +133,8 @@ pub fn declare_eni_passthrough(
     svc: &ServiceView<'_>,
     mut fix: Fix,
     cluster_at: Option<&str>,
-) -> Fix {
+) -> Remedy {
+    let mut advice_only = false;
     let sharing = cx.services.iter().filter(|other| {
         other.resource == svc.resource
             && other.annotations_path == svc.annotations_path
@@ -148,15 +150,16 @@ pub fn declare_eni_passthrough(
             fix = fix.introduces("ASM-ANN-028");
         }
         match named_target_port_with_eni(cx, other) {
-            Some(Severity::Error) => {
-                fix.applicability = Applicability::DisplayOnly;
-                fix.ops.clear();
-            }
+            Some(Severity::Error) => advice_only = true,
             Some(_) => fix = fix.introduces("ASM-LB-004"),
             None => {}
         }
     }
-    fix
+    if advice_only {
+        Remedy::Advice(fix.into_advice())
+    } else {
+        fix.into()
+    }
 }
 
 /// The first CCM that enforces `loadBalancerSourceRanges` on an NLB (S144).
@@ -165,10 +168,9 @@ pub const NLB_SOURCE_RANGES_CCM: Version = Version(2, 14, 0);
 /// Moving a Service to NLB: a new Service with `loadBalancerClass`, and what
 /// an NLB needs first (ASM NLB guide S140, ACK NLB annotations S141, CCM S144).
 /// `why_en`/`why_zh` end the title with why NLB helps in the caller's case.
-pub fn use_nlb(cx: &RuleContext<'_>, why_en: &str, why_zh: &str) -> Fix {
-    let fix = Fix::new(
-        "use-nlb",
-        Applicability::DisplayOnly,
+pub fn use_nlb(cx: &RuleContext<'_>, why_en: &str, why_zh: &str) -> Advice {
+    let fix = Advice::new(
+        fix_ids::USE_NLB,
         cx.t(
             format_args!("recreate the Service as an NLB (loadBalancerClass: {NLB_CLASS}){why_en}"),
             format_args!("将 Service 重建为 NLB（loadBalancerClass: {NLB_CLASS}）{why_zh}"),
@@ -217,17 +219,23 @@ pub fn has_l4_listener(svc: &ServiceView<'_>) -> bool {
 
 /// The note and severity for a finding that only matters to in-cluster
 /// clients of the load balancer address.
-pub fn in_cluster_note(cx: &RuleContext<'_>) -> Option<String> {
+pub fn in_cluster_note(cx: &RuleContext<'_>) -> Option<Note> {
     use crate::context::InClusterClients;
     match cx.cluster.in_cluster_clients {
-        Some(InClusterClients::None) => Some(cx.t(
-            "no in-cluster client uses the load balancer address (--in-cluster-clients none)",
-            "集群内没有客户端使用负载均衡地址（--in-cluster-clients none）",
-        )),
-        Some(_) => Some(cx.t(
-            "in-cluster clients use the load balancer address (--in-cluster-clients)",
-            "集群内客户端使用负载均衡地址（--in-cluster-clients）",
-        )),
+        Some(InClusterClients::None) => Some(
+            cx.t(
+                "no in-cluster client uses the load balancer address (--in-cluster-clients none)",
+                "集群内没有客户端使用负载均衡地址（--in-cluster-clients none）",
+            )
+            .into(),
+        ),
+        Some(_) => Some(
+            cx.t(
+                "in-cluster clients use the load balancer address (--in-cluster-clients)",
+                "集群内客户端使用负载均衡地址（--in-cluster-clients）",
+            )
+            .into(),
+        ),
         None => None,
     }
 }
