@@ -76,6 +76,8 @@ pub struct ReplicaBounds<'a> {
     pub base: String,
 }
 
+/// Every IstioGateway's and HPA's replica bounds, in input order, each
+/// IstioGateway's base spec before its overrides.
 pub fn replica_bounds<'a>(resources: &[Resource<'a>]) -> Vec<ReplicaBounds<'a>> {
     let mut out = Vec::new();
     for (index, resource) in resources.iter().enumerate() {
@@ -95,12 +97,13 @@ pub fn replica_bounds<'a>(resources: &[Resource<'a>]) -> Vec<ReplicaBounds<'a>> 
             }
         };
         let base = bounds(spec, "/spec".into());
+        let mut overrides = Vec::new();
         if !is_hpa {
             // An override replaces field by field (assumed: S204 gives it the
             // base spec's fields, ASM documents no merge).
             for (cluster, over) in spec.get("overrides").into_iter().flat_map(Node::string_map) {
                 let own = bounds(over, pointer::push("/spec/overrides", cluster));
-                out.push(ReplicaBounds {
+                overrides.push(ReplicaBounds {
                     min: own.min.or_else(|| base.min.clone()),
                     max: own.max.or_else(|| base.max.clone()),
                     replicas: own.replicas.or_else(|| base.replicas.clone()),
@@ -108,7 +111,10 @@ pub fn replica_bounds<'a>(resources: &[Resource<'a>]) -> Vec<ReplicaBounds<'a>> 
                 });
             }
         }
+        // The base spec before its overrides, so that an override which
+        // inherits both bounds is recognised as the base spec's finding.
         out.push(base);
+        out.extend(overrides);
     }
     out
 }

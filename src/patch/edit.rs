@@ -15,15 +15,19 @@ pub struct TextEdit {
 /// already taken is skipped whole. Returns the new text and, per group,
 /// whether it was applied.
 pub fn apply_groups(text: &str, groups: &[Vec<TextEdit>]) -> (String, Vec<bool>) {
-    let mut order: Vec<usize> = (0..groups.len()).collect();
-    let first_start = |g: &usize| groups.get(*g).and_then(|g| g.iter().map(|e| e.span.start).min());
-    order.sort_by_key(|g| first_start(g).unwrap_or(usize::MAX));
+    // By first edit, then by index: the order of groups that start together.
+    let mut order: Vec<(usize, usize)> = groups
+        .iter()
+        .enumerate()
+        .map(|(g, edits)| (edits.iter().map(|e| e.span.start).min().unwrap_or(usize::MAX), g))
+        .collect();
+    order.sort_unstable();
     // Taken edits sorted by position: they never clash with each other, so
     // only the ones around a new edit can clash with it. Groups come in
     // order of position, so insertions are mostly at the end.
     let mut taken: Vec<&TextEdit> = Vec::new();
     let mut applied = vec![false; groups.len()];
-    for g in order {
+    for (_, g) in order {
         let Some(group) = groups.get(g).filter(|group| !group.is_empty()) else { continue };
         let clashes = group.iter().any(|e| clashes_with_taken(&taken, e))
             || group.iter().enumerate().any(|(i, a)| group.iter().skip(i + 1).any(|b| clash(a, b)));

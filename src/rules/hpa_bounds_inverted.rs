@@ -2,7 +2,7 @@ use crate::model::{replica_bounds, Field, ReplicaBounds};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Note, Remedy, Rule, RuleContext};
 use crate::yaml::pointer;
-use super::support::{autoscale_disabled, base_specs_first, is_within, resource_label, scope_of};
+use super::support::{autoscale_disabled, is_within, resource_label, scope_of};
 use super::fix_ids;
 
 declare_rule! {
@@ -53,7 +53,7 @@ declare_rule! {
 
 impl Rule for HpaBoundsInverted {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        for bounds in base_specs_first(replica_bounds(cx.resources)) {
+        for bounds in replica_bounds(cx.resources) {
             let resource = &cx.resources[bounds.resource];
             let is_hpa = resource.kind == "HorizontalPodAutoscaler";
             let Some(max_field) = &bounds.max else { continue };

@@ -3,7 +3,7 @@ use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Note, Remedy, Rule, RuleContext};
 use crate::yaml::pointer;
 use super::support::is_within;
-use super::support::{autoscale_disabled, base_specs_first, scope_of};
+use super::support::{autoscale_disabled, scope_of};
 use super::fix_ids;
 
 declare_rule! {
@@ -56,7 +56,7 @@ declare_rule! {
 
 impl Rule for ReplicasOutsideHpaBounds {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        for bounds in base_specs_first(replica_bounds(cx.resources)) {
+        for bounds in replica_bounds(cx.resources) {
             let resource = &cx.resources[bounds.resource];
             if !is_istio_gateway(resource) {
                 continue;

@@ -5,13 +5,6 @@ use crate::model::ReplicaBounds;
 use crate::rule::RuleContext;
 use crate::yaml::{pointer, Node};
 
-/// The base spec before its overrides, so that an override which inherits
-/// both bounds is recognised as the base spec's finding.
-pub fn base_specs_first(mut all: Vec<ReplicaBounds<'_>>) -> Vec<ReplicaBounds<'_>> {
-    all.sort_by_key(|b| (b.resource, b.base != "/spec"));
-    all
-}
-
 pub fn scope_of(cx: &RuleContext<'_>, bounds: &ReplicaBounds<'_>) -> String {
     match bounds.base.strip_prefix("/spec/overrides/") {
         Some(cluster) => {
