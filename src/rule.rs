@@ -7,7 +7,6 @@ use crate::diagnostic::Severity;
 use crate::model::topology::Topology;
 use crate::model::{Resource, ServiceView};
 use crate::patch::Op;
-pub use crate::rules::fix_ids::FixId;
 
 /// The language of messages and fix titles.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -214,6 +213,30 @@ pub trait Rule: Declared + Sync {
     /// Reports every problem in the stream. Loop over resources with
     /// `continue`, never `return`: a clean first object must not hide a bad one.
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>);
+}
+
+/// The id of a fix or advice (`set-cluster-policy`): a public contract (the
+/// CLI's `--fix ID`, the Kubewarden policy's `mutate` setting, the report's
+/// `fixes[].id`), so its text never changes. A rule declares the ids it
+/// alone offers as documented constants in its own file; ids several rules
+/// offer live in `rules/support/fix_ids.rs`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FixId(&'static str);
+
+impl FixId {
+    pub const fn new(id: &'static str) -> Self {
+        FixId(id)
+    }
+
+    pub const fn as_str(self) -> &'static str {
+        self.0
+    }
+}
+
+impl std::fmt::Display for FixId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
 }
 
 /// A fix as a rule proposes it: operations on the resource, not text. A
@@ -559,8 +582,7 @@ impl Draft {
 
 #[cfg(test)]
 mod tests {
-    use super::{Applicability, Fix, Remedy};
-    use crate::rules::fix_ids;
+    use super::{Applicability, Fix, FixId, Remedy};
 
     /// `Fix::introduces` takes rule codes: every code written as a string
     /// literal in the rules' code (`"ASM-LB-005"`) names a registered rule.
@@ -596,13 +618,13 @@ mod tests {
     #[test]
     #[should_panic(expected = "a fix without operations is an `Advice`")]
     fn a_fix_without_operations_is_rejected() {
-        let _ = Remedy::from(Fix::new(fix_ids::SET_CLUSTER, Applicability::Unsafe, String::new()));
+        let _ = Remedy::from(Fix::new(FixId::new("set-cluster"), Applicability::Unsafe, String::new()));
     }
 
     #[cfg(debug_assertions)]
     #[test]
     #[should_panic(expected = "advice is an `Advice`, not a `Fix`")]
     fn a_display_only_fix_is_rejected() {
-        let _ = Fix::new(fix_ids::USE_NLB, Applicability::DisplayOnly, String::new());
+        let _ = Fix::new(FixId::new("use-nlb"), Applicability::DisplayOnly, String::new());
     }
 }

@@ -1,7 +1,7 @@
 use crate::model::clb_annotations::{entry_for_key, lb_kind, split_key, CcmVersion, LbKind, Prefix};
 use crate::rule::{declare_rule, Advice, Draft, Rule, RuleContext};
 use super::support::owner;
-use super::fix_ids;
+use super::support::fix_ids;
 
 const BASELINE: CcmVersion = CcmVersion(1, 9, 3, 0);
 

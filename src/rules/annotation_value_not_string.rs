@@ -2,10 +2,9 @@ use std::collections::HashSet;
 use crate::diagnostic::Severity;
 use crate::model::Resource;
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Note, Rule, RuleContext};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, FixId, Note, Rule, RuleContext};
 use crate::yaml::{pointer, Node, Resolved, Value};
 use super::support::{dotted, resource_label, string_maps};
-use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -59,6 +58,9 @@ declare_rule! {
         sources: ["S1", "S4", "S6", "S8"],
     }
 }
+
+/// Quotes an annotation value so it is a string.
+const QUOTE_ANNOTATION_VALUE: FixId = FixId::new("quote-annotation-value");
 
 impl Rule for AnnotationValueNotString {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
@@ -152,7 +154,7 @@ fn check_value(
     let quoted = if resolved == Resolved::Null { String::new() } else { text.to_owned() };
     let shown = format!("\"{quoted}\"");
     let mut fix = Fix::new(
-        fix_ids::QUOTE_ANNOTATION_VALUE,
+        QUOTE_ANNOTATION_VALUE,
         Applicability::Safe,
         cx.t(format_args!("quote the value: {shown}"), format_args!("给值加引号：{shown}")),
     )

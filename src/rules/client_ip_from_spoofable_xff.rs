@@ -2,9 +2,9 @@ use crate::model::clb_annotations::{lb_kind, LbKind};
 use crate::model::proxy_config::{gateway_pod_templates, PodTemplate, PROXY_CONFIG};
 use crate::model::topology::{clb_listeners, has_l7_listener, Topology};
 use crate::model::ServiceView;
-use crate::rule::{declare_rule, Advice, Draft, Note, Related, Rule, RuleContext};
+use crate::rule::{declare_rule, Advice, Draft, FixId, Note, Related, Rule, RuleContext};
 use super::support::owner;
-use super::fix_ids;
+use super::support::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -75,6 +75,9 @@ declare_rule! {
     }
 }
 
+/// Advice: remove `numTrustedProxies`, or put a CLB HTTP/HTTPS listener in front.
+const UNTRUST_FORWARDED_FOR: FixId = FixId::new("untrust-forwarded-for");
+
 impl Rule for ClientIpFromSpoofableXff {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let topology = cx.topology;
@@ -141,7 +144,7 @@ fn trusts_forged_header(
     }
     draft.advice(
         Advice::new(
-            fix_ids::UNTRUST_FORWARDED_FOR,
+            UNTRUST_FORWARDED_FOR,
             cx.t(
                 "remove numTrustedProxies (the client address is then the TCP peer), or put a CLB HTTP/HTTPS listener in front",
                 "删除 numTrustedProxies（客户端地址即为 TCP 对端），或在前端使用 CLB HTTP/HTTPS 监听",

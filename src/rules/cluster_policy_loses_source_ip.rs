@@ -4,10 +4,10 @@ use crate::model::proxy_config::{gateway_pod_templates, PROXY_CONFIG};
 use crate::model::topology::{clb_listeners, ClbListeners};
 use crate::model::{Provider, ServiceView, ALIBABA_PREFIX, BACKEND_TYPE};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, Note, Related, Remedy, Rule, RuleContext};
+use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, FixId, Note, Related, Remedy, Rule, RuleContext};
 use super::support::{absent_field_path, annotation_path, pods_trust_one_proxy, proxy_protocol_on, scope};
 use super::support::{declare_eni_passthrough, eni_backend_tradeoffs};
-use super::fix_ids;
+use super::support::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -91,6 +91,9 @@ declare_rule! {
         sources: ["S1", "S2", "S3", "S6", "S7", "S8", "S9", "S16", "S17", "S27", "S31", "S32", "S160"],
     }
 }
+
+/// Advice: enable PROXY protocol on the load balancer and make the gateway parse it.
+const PROXY_PROTOCOL: FixId = FixId::new("proxy-protocol");
 
 impl Rule for ClusterPolicyLosesSourceIp {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
@@ -375,7 +378,7 @@ fn fixes(cx: &RuleContext<'_>, svc: &ServiceView<'_>, path: &str, present: bool)
     if alibaba_lb {
         fixes.push(Remedy::Advice(
             Advice::new(
-                fix_ids::PROXY_PROTOCOL,
+                PROXY_PROTOCOL,
                 cx.t(
                     format_args!("enable {ALIBABA_PREFIX}proxy-protocol: \"on\" and make the gateway parse PROXY protocol (see ASM-PP-007, ASM-PP-008)"),
                     format_args!("启用 {ALIBABA_PREFIX}proxy-protocol: \"on\"，并让网关解析 PROXY 协议（见 ASM-PP-007、ASM-PP-008）"),

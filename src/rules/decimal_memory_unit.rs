@@ -1,9 +1,8 @@
 use crate::model::{quantity, resources_blocks, Field};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Note, NoteKind, Rule, RuleContext};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, FixId, Note, NoteKind, Rule, RuleContext};
 use crate::yaml::Resolved;
 use super::support::{quantities, quantity_text, resource_label};
-use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -42,6 +41,9 @@ declare_rule! {
         sources: ["S3", "S35"],
     }
 }
+
+/// Writes a decimal memory quantity with the binary unit (`2G` to `2Gi`).
+const BINARY_MEMORY_UNIT: FixId = FixId::new("binary-memory-unit");
 
 /// The decimal suffixes of byte quantities and the binary ones they are mistaken for.
 const DECIMAL_TO_BINARY: &[(&str, &str, i32)] =
@@ -87,7 +89,7 @@ impl Rule for DecimalMemoryUnit {
                     } else {
                         draft = draft.fix(
                             Fix::new(
-                                fix_ids::BINARY_MEMORY_UNIT,
+                                BINARY_MEMORY_UNIT,
                                 Applicability::Unsafe,
                                 cx.t(
                                     format_args!("write {converted} instead of {text}"),

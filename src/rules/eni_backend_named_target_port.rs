@@ -1,10 +1,10 @@
 use crate::diagnostic::Severity;
 use crate::model::{Resource, ServiceView, BACKEND_TYPE};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, Note, Remedy, Rule, RuleContext};
+use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, FixId, Note, Remedy, Rule, RuleContext};
 use crate::yaml::Node;
 use super::support::{is_quoted_number, named_target_port_severity, scope};
-use super::fix_ids;
+use super::support::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -68,6 +68,11 @@ declare_rule! {
         sources: ["S10", "S14", "S29", "S142", "S144"],
     }
 }
+
+/// Writes a named targetPort as the container port's number.
+const NUMERIC_TARGET_PORT: FixId = FixId::new("numeric-target-port");
+/// Advice: replace a named targetPort with the container's port number.
+const USE_CONTAINER_PORT_NUMBER: FixId = FixId::new("use-container-port-number");
 
 impl Rule for EniBackendNamedTargetPort {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
@@ -148,7 +153,7 @@ fn upgrade_ccm(cx: &RuleContext<'_>) -> Advice {
 fn fix(cx: &RuleContext<'_>, svc: &ServiceView<'_>, name: &str, path: &str) -> Remedy {
     if let Some(number) = name.parse::<u16>().ok().filter(|n| *n > 0 && !name.starts_with(['+', '0'])) {
         let mut fix = Fix::new(
-            fix_ids::NUMERIC_TARGET_PORT,
+            NUMERIC_TARGET_PORT,
             Applicability::Safe,
             cx.t(
                 format_args!("write targetPort as the number {number}"),
@@ -164,7 +169,7 @@ fn fix(cx: &RuleContext<'_>, svc: &ServiceView<'_>, name: &str, path: &str) -> R
     match numbers[..] {
         [number] => {
             let mut fix = Fix::new(
-                fix_ids::USE_CONTAINER_PORT_NUMBER,
+                USE_CONTAINER_PORT_NUMBER,
                 Applicability::Unsafe,
                 cx.t(
                     format_args!("replace targetPort `{name}` with {number}, the port the selected containers name so"),
@@ -185,7 +190,7 @@ fn fix(cx: &RuleContext<'_>, svc: &ServiceView<'_>, name: &str, path: &str) -> R
         }
         _ => Remedy::Advice(
             Advice::new(
-                fix_ids::USE_CONTAINER_PORT_NUMBER,
+                USE_CONTAINER_PORT_NUMBER,
                 cx.t(
                     format_args!("replace targetPort `{name}` with the gateway container's port number"),
                     format_args!("将 targetPort `{name}` 替换为网关容器的端口号"),

@@ -4,7 +4,7 @@ use crate::model::{ServiceView, BACKEND_TYPE};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Note, Rule, RuleContext};
 use super::support::{drop_health_check_node_port, reports_eni_local_with_eni, scope};
-use super::fix_ids;
+use super::support::fix_ids;
 
 declare_rule! {
     /// ## What it does

@@ -2,12 +2,11 @@ use crate::context::Cni;
 use crate::diagnostic::Severity;
 use crate::model::{Field, ServiceView, BACKEND_TYPE};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Note, Remedy, Rule, RuleContext};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, FixId, Note, Remedy, Rule, RuleContext};
 use super::support::{proxy_protocol_on, reports_cluster_policy};
 use super::support::scope;
 use super::support::reports_local_lb_access;
 use super::support::reports_local_without_wrr;
-use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -65,6 +64,11 @@ declare_rule! {
         sources: ["S8", "S11", "S14", "S39"],
     }
 }
+
+/// Removes the `backend-type` annotation.
+const REMOVE_BACKEND_TYPE: FixId = FixId::new("remove-backend-type");
+/// Sets `backend-type: "ecs"`.
+const SET_ECS_BACKEND: FixId = FixId::new("set-ecs-backend");
 
 impl Rule for EniBackendWithoutTerway {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
@@ -148,7 +152,7 @@ fn fixes(cx: &RuleContext<'_>, svc: &ServiceView<'_>, annotation: &Field<'_>) ->
     );
     let flannel = cx.cluster.cni == Some(Cni::Flannel);
     let ecs = Fix::new(
-        fix_ids::SET_ECS_BACKEND,
+        SET_ECS_BACKEND,
         Applicability::Unsafe,
         cx.t(format_args!("set {BACKEND_TYPE}: \"ecs\""), format_args!("将 {BACKEND_TYPE} 设为 \"ecs\"")),
     )
@@ -161,7 +165,7 @@ fn fixes(cx: &RuleContext<'_>, svc: &ServiceView<'_>, annotation: &Field<'_>) ->
     let mut ecs = with_node_backend_findings(cx, svc, Some("ecs"), ecs);
     ecs.recommended = flannel;
     let remove = Fix::new(
-        fix_ids::REMOVE_BACKEND_TYPE,
+        REMOVE_BACKEND_TYPE,
         Applicability::Unsafe,
         cx.t(format_args!("remove the {BACKEND_TYPE} annotation"), format_args!("删除 {BACKEND_TYPE} 注解")),
     )

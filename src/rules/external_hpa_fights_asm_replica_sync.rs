@@ -1,8 +1,7 @@
 use crate::model::is_istio_gateway;
 use crate::patch::Op;
-use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, Related, Rule, RuleContext};
+use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, FixId, Related, Rule, RuleContext};
 use crate::yaml::pointer;
-use super::fix_ids;
 
 const REPLICAS_MANAGED: &str = "asm.alibabacloud.com/replicas-managed-by-asm";
 
@@ -63,6 +62,13 @@ declare_rule! {
     }
 }
 
+/// Sets `asm.alibabacloud.com/replicas-managed-by-asm: "false"` so ASM stops fighting an external HPA.
+const DISABLE_ASM_REPLICA_SYNC: FixId = FixId::new("disable-asm-replica-sync");
+/// Quotes the `replicas-managed-by-asm` annotation value so it is a string.
+const QUOTE_ANNOTATION: FixId = FixId::new("quote-annotation");
+/// Advice: delete the external HPA and set autoscaling on the IstioGateway.
+const USE_ASM_AUTOSCALING: FixId = FixId::new("use-asm-autoscaling");
+
 impl Rule for ExternalHpaFightsAsmReplicaSync {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let topology = cx.topology;
@@ -91,7 +97,7 @@ impl Rule for ExternalHpaFightsAsmReplicaSync {
                 )
                 .fix(
                     Fix::new(
-                        fix_ids::QUOTE_ANNOTATION,
+                        QUOTE_ANNOTATION,
                         Applicability::Safe,
                         cx.t(format_args!("quote the value: {REPLICAS_MANAGED}: \"false\""), format_args!("为值加引号：{REPLICAS_MANAGED}: \"false\"")),
                     )
@@ -110,7 +116,7 @@ impl Rule for ExternalHpaFightsAsmReplicaSync {
                 )
                 .fix(
                     Fix::new(
-                        fix_ids::DISABLE_ASM_REPLICA_SYNC,
+                        DISABLE_ASM_REPLICA_SYNC,
                         Applicability::Unsafe,
                         cx.t(format_args!("add the annotation {REPLICAS_MANAGED}: \"false\""), format_args!("添加注解 {REPLICAS_MANAGED}: \"false\"")),
                     )
@@ -123,7 +129,7 @@ impl Rule for ExternalHpaFightsAsmReplicaSync {
                 )
                 .advice(
                     Advice::new(
-                        fix_ids::USE_ASM_AUTOSCALING,
+                        USE_ASM_AUTOSCALING,
                         cx.t(
                             format_args!("delete HPA {hpa_name} and set minReplicas, maxReplicas and cpu.targetAverageUtilization on the IstioGateway"),
                             format_args!("删除 HPA {hpa_name}，改在 IstioGateway 上设置 minReplicas、maxReplicas 和 cpu.targetAverageUtilization"),

@@ -1,8 +1,7 @@
 use crate::diagnostic::Severity;
 use crate::model::{is_istio_gateway, Resource};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Note, Rule, RuleContext};
-use super::fix_ids;
+use crate::rule::{declare_rule, Applicability, Draft, Fix, FixId, Note, Rule, RuleContext};
 
 const ISTIO_SYSTEM: &str = "istio-system";
 
@@ -48,6 +47,11 @@ declare_rule! {
     }
 }
 
+/// Sets the IstioGateway's `metadata.namespace` to `istio-system`.
+const MOVE_TO_ISTIO_SYSTEM: FixId = FixId::new("move-to-istio-system");
+/// Adds `metadata.namespace: istio-system` to the IstioGateway.
+const SET_NAMESPACE: FixId = FixId::new("set-namespace");
+
 impl Rule for GatewayOutsideIstioSystem {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         for (index, resource) in cx.resources.iter().enumerate() {
@@ -68,7 +72,7 @@ impl Rule for GatewayOutsideIstioSystem {
                 )
                 .fix(
                     Fix::new(
-                        fix_ids::MOVE_TO_ISTIO_SYSTEM,
+                        MOVE_TO_ISTIO_SYSTEM,
                         Applicability::Unsafe,
                         cx.t("set metadata.namespace: istio-system", "将 metadata.namespace 设为 istio-system"),
                     )
@@ -100,7 +104,7 @@ impl Rule for GatewayOutsideIstioSystem {
                 )))
                 .fix(
                     Fix::new(
-                        fix_ids::SET_NAMESPACE,
+                        SET_NAMESPACE,
                         Applicability::Safe,
                         cx.t("add metadata.namespace: istio-system", "添加 metadata.namespace: istio-system"),
                     )

@@ -2,10 +2,9 @@ use crate::diagnostic::Severity;
 use crate::model::proxy_config::PROXY_CONFIG;
 use crate::model::{Field, ServiceView, ALIBABA_PREFIX};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, Rule, RuleContext};
+use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, FixId, Rule, RuleContext};
 use super::support::{annotation_path, drops_connections};
 use super::support::owner;
-use super::fix_ids;
 
 const DRAIN_TIMEOUT: &str = "30";
 
@@ -65,6 +64,11 @@ declare_rule! {
     }
 }
 
+/// Turns on CLB connection drain (with a timeout) for the gateway Service.
+const CLB_CONNECTION_DRAIN: FixId = FixId::new("clb-connection-drain");
+/// Advice: give the gateway pods a graceful stop (preStop hook or terminationDrainDuration).
+const DRAIN_GATEWAY_PODS: FixId = FixId::new("drain-gateway-pods");
+
 impl Rule for GatewayRolloutDropsConnections {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         for svc in cx.services {
@@ -96,7 +100,7 @@ fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, drain: Option<&Field<'_>
     let drain_key = format!("{ALIBABA_PREFIX}connection-drain");
     let timeout_key = format!("{ALIBABA_PREFIX}connection-drain-timeout");
     let mut fix = Fix::new(
-        fix_ids::CLB_CONNECTION_DRAIN,
+        CLB_CONNECTION_DRAIN,
         Applicability::Unsafe,
         cx.t(
             format_args!("set {drain_key}: \"on\" with a drain timeout"),
@@ -130,7 +134,7 @@ fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, drain: Option<&Field<'_>
         ));
     fix.recommended = true;
     let pods = Advice::new(
-        fix_ids::DRAIN_GATEWAY_PODS,
+        DRAIN_GATEWAY_PODS,
         cx.t(
             format_args!("give the gateway pods a graceful stop: a preStop hook (IstioGateway lifecycle) or terminationDrainDuration in {PROXY_CONFIG}"),
             format_args!("让网关 Pod 优雅退出：preStop 钩子（IstioGateway lifecycle）或 {PROXY_CONFIG} 中的 terminationDrainDuration"),

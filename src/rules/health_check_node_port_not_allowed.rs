@@ -1,11 +1,11 @@
 use crate::model::Origin;
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, FixId, Rule, RuleContext};
 use crate::yaml::Node;
 use super::support::owner;
 use super::support::reports_local_lb_access;
 use super::support::reports_local_without_wrr;
-use super::fix_ids;
+use super::support::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -45,6 +45,9 @@ declare_rule! {
     }
 }
 
+/// Removes `healthCheckNodePort` where the API server rejects it.
+const REMOVE_HEALTH_CHECK_NODE_PORT: FixId = FixId::new("remove-health-check-node-port");
+
 impl Rule for HealthCheckNodePortNotAllowed {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         for svc in cx.services {
@@ -75,7 +78,7 @@ impl Rule for HealthCheckNodePortNotAllowed {
             );
             let mut draft = Draft::new(&Self::META, svc.resource, path, message).fix(
                 Fix::new(
-                    fix_ids::REMOVE_HEALTH_CHECK_NODE_PORT,
+                    REMOVE_HEALTH_CHECK_NODE_PORT,
                     Applicability::Safe,
                     cx.t("remove healthCheckNodePort", "删除 healthCheckNodePort"),
                 )

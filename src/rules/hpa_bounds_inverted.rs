@@ -1,9 +1,8 @@
 use crate::model::{replica_bounds, Field, ReplicaBounds};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Note, Remedy, Rule, RuleContext};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, FixId, Note, Remedy, Rule, RuleContext};
 use crate::yaml::pointer;
 use super::support::{autoscale_disabled, is_within, resource_label, scope_of};
-use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -50,6 +49,11 @@ declare_rule! {
         sources: ["S5", "S16", "S37"],
     }
 }
+
+/// Raises `maxReplicas` to `minReplicas`.
+const RAISE_MAX_REPLICAS: FixId = FixId::new("raise-max-replicas");
+/// Swaps inverted `minReplicas` and `maxReplicas`.
+const SWAP_REPLICA_BOUNDS: FixId = FixId::new("swap-replica-bounds");
 
 impl Rule for HpaBoundsInverted {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
@@ -113,7 +117,7 @@ fn fixes(cx: &RuleContext<'_>, bounds: &ReplicaBounds<'_>, min: i64, max: i64) -
     if let (Some(min_f), Some(max_f)) = (&bounds.min, &bounds.max) {
         if parent(min_f) == parent(max_f) {
             let swap = Fix::new(
-                fix_ids::SWAP_REPLICA_BOUNDS,
+                SWAP_REPLICA_BOUNDS,
                 Applicability::Unsafe,
                 cx.t(
                     format_args!("swap the bounds: minReplicas {max}, maxReplicas {min}"),
@@ -142,7 +146,7 @@ fn fixes(cx: &RuleContext<'_>, bounds: &ReplicaBounds<'_>, min: i64, max: i64) -
         Op::add(max_path, min)
     };
     let raise = Fix::new(
-        fix_ids::RAISE_MAX_REPLICAS,
+        RAISE_MAX_REPLICAS,
         Applicability::Unsafe,
         cx.t(format_args!("raise maxReplicas to {min}"), format_args!("将 maxReplicas 提高到 {min}")),
     )

@@ -2,9 +2,9 @@ use crate::diagnostic::Severity;
 use crate::model::clb_annotations::{lb_kind, protocol_ports, split_key, LbKind, Prefix};
 use crate::model::{Field, ServiceView, ALIBABA_PREFIX};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, Remedy, Rule, RuleContext};
+use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, FixId, Remedy, Rule, RuleContext};
 use super::support::{annotation_path, owner, reports_backend_label_with_eni};
-use super::fix_ids::{self, FixId};
+use super::support::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -62,6 +62,27 @@ declare_rule! {
         sources: ["S8", "S14", "S120", "S123", "S124"],
     }
 }
+
+/// Advice: add the missing `acl-id`/`acl-type` annotations an enabled CLB access control list needs.
+const ADD_ACL: FixId = FixId::new("add-acl");
+/// Advice: add `cert-id` (an uploaded certificate) for the CLB's https listener.
+const ADD_CERT_ID: FixId = FixId::new("add-cert-id");
+/// Advice: add the `cookie` annotation that `sticky-session-type: server` needs.
+const ADD_COOKIE: FixId = FixId::new("add-cookie");
+/// Advice: add the `cookie-timeout` annotation that `sticky-session-type: insert` needs.
+const ADD_COOKIE_TIMEOUT: FixId = FixId::new("add-cookie-timeout");
+/// Advice: add `protocol-port` with an http and an https listener, and `cert-id`, which `forward-port` needs.
+const ADD_LISTENERS: FixId = FixId::new("add-listeners");
+/// Advice: add `sticky-session-type` (`insert` or `server`) to an enabled sticky session.
+const ADD_STICKY_SESSION_TYPE: FixId = FixId::new("add-sticky-session-type");
+/// Advice: add `vswitch-id` and `address-type: intranet`, which a fixed CLB `ip` needs.
+const ADD_VSWITCH: FixId = FixId::new("add-vswitch");
+/// Adds `health-check-flag: "on"` for the CLB's HTTP/HTTPS listeners.
+const ENABLE_HTTP_HEALTH_CHECK: FixId = FixId::new("enable-http-health-check");
+/// Advice: choose ENI backends with the Service selector instead of `backend-label`.
+const SELECT_PODS: FixId = FixId::new("select-pods");
+/// Sets `address-type: "intranet"` for a CLB in a vSwitch.
+const SET_INTRANET: FixId = FixId::new("set-intranet");
 
 impl Rule for IncompleteLbAnnotations {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
@@ -142,13 +163,13 @@ impl<'c, 'a> Checker<'c, 'a> {
             let mut fix = if explicit_internet {
                 let path = self.get("address-type").map(|f| f.path.clone()).unwrap_or_default();
                 Fix::new(
-                    fix_ids::SET_INTRANET,
+                    SET_INTRANET,
                     Applicability::Unsafe,
                     cx.t("set address-type to \"intranet\"", "将 address-type 设为 \"intranet\""),
                 )
                 .op(Op::replace(path, "intranet").quoted())
             } else {
-                self.add_fix(fix_ids::SET_INTRANET, Applicability::Unsafe, "address-type", "intranet")
+                self.add_fix(SET_INTRANET, Applicability::Unsafe, "address-type", "intranet")
             };
             fix = fix.tradeoff(cx.t(
                 "the CLB becomes internal: clients outside the VPC lose access; a CLB's address type cannot change, so it is recreated with a new address",
@@ -165,7 +186,7 @@ impl<'c, 'a> Checker<'c, 'a> {
         }
         if self.get("ip").is_some() && (self.get("vswitch-id").is_none() || !intranet) {
             let advice = self.advice(
-                fix_ids::ADD_VSWITCH,
+                ADD_VSWITCH,
                 "add vswitch-id (the vSwitch whose CIDR holds the IP) and address-type: \"intranet\"",
                 "添加 vswitch-id（CIDR 包含该 IP 的交换机）和 address-type: \"intranet\"",
             );
@@ -191,7 +212,7 @@ impl<'c, 'a> Checker<'c, 'a> {
             (Some(_), None) => "acl-type",
         };
         let advice = self.advice(
-            fix_ids::ADD_ACL,
+            ADD_ACL,
             &format!("add {list}: the ID of a CLB access control list and \"white\" or \"black\""),
             &format!("添加 {list}：CLB 访问控制列表的 ID，以及 \"white\" 或 \"black\""),
         );
@@ -212,7 +233,7 @@ impl<'c, 'a> Checker<'c, 'a> {
         match self.text("sticky-session-type") {
             None => {
                 let advice = self.advice(
-                    fix_ids::ADD_STICKY_SESSION_TYPE,
+                    ADD_STICKY_SESSION_TYPE,
                     "add sticky-session-type: \"insert\" (with cookie-timeout) or \"server\" (with cookie)",
                     "添加 sticky-session-type: \"insert\"（及 cookie-timeout）或 \"server\"（及 cookie）",
                 );
@@ -227,7 +248,7 @@ impl<'c, 'a> Checker<'c, 'a> {
             }
             Some("insert") if self.get("cookie-timeout").is_none() => {
                 let advice = self.advice(
-                    fix_ids::ADD_COOKIE_TIMEOUT,
+                    ADD_COOKIE_TIMEOUT,
                     "add cookie-timeout (seconds, 1–86400)",
                     "添加 cookie-timeout（秒，1–86400）",
                 );
@@ -242,7 +263,7 @@ impl<'c, 'a> Checker<'c, 'a> {
             }
             Some("server") if self.get("cookie").is_none() => {
                 let advice = self.advice(
-                    fix_ids::ADD_COOKIE,
+                    ADD_COOKIE,
                     "add cookie: the name of the cookie your server sets",
                     "添加 cookie：服务器设置的 Cookie 名称",
                 );
@@ -286,7 +307,7 @@ impl<'c, 'a> Checker<'c, 'a> {
         let has_cert = self.get("cert-id").is_some();
         if self.get("forward-port").is_some() && !(has("http") && has("https") && has_cert) {
             let advice = self.advice(
-                fix_ids::ADD_LISTENERS,
+                ADD_LISTENERS,
                 "add protocol-port with an http: and an https: listener (e.g. \"https:443,http:80\") and cert-id",
                 "添加包含 http: 和 https: 监听的 protocol-port（例如 \"https:443,http:80\"）以及 cert-id",
             );
@@ -302,7 +323,7 @@ impl<'c, 'a> Checker<'c, 'a> {
         let reused_listeners = self.get("id").is_some() && self.text("force-override-listeners") != Some("true");
         if has("https") && !has_cert && !reused_listeners {
             let advice = self.advice(
-                fix_ids::ADD_CERT_ID,
+                ADD_CERT_ID,
                 "add cert-id: the ID of the certificate uploaded to Alibaba Cloud",
                 "添加 cert-id：上传到阿里云的证书 ID",
             );
@@ -317,7 +338,7 @@ impl<'c, 'a> Checker<'c, 'a> {
         }
         if (has("http") || has("https")) && self.text("health-check-flag") != Some("on") {
             let fix = self
-                .add_fix(fix_ids::ENABLE_HTTP_HEALTH_CHECK, Applicability::Unsafe, "health-check-flag", "on")
+                .add_fix(ENABLE_HTTP_HEALTH_CHECK, Applicability::Unsafe, "health-check-flag", "on")
                 .tradeoff(self.cx.t(
                     "HTTP health checks probe health-check-uri (default /) with health-check-type http; backends that answer it with an error are taken out",
                     "HTTP 健康检查会探测 health-check-uri（默认 /）；返回错误的后端会被摘除",
@@ -365,7 +386,7 @@ impl<'c, 'a> Checker<'c, 'a> {
         }
         if self.svc.backend_type() == Some("eni") && reports_backend_label_with_eni(self.svc) {
             let advice = self.advice(
-                fix_ids::SELECT_PODS,
+                SELECT_PODS,
                 "with ENI backends the CLB attaches pods: choose them with the Service selector instead",
                 "ENI 后端直接挂载 Pod：请改用 Service 的 selector 选择",
             );

@@ -1,7 +1,6 @@
 use crate::model::Origin;
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Note, NoteKind, Rule, RuleContext};
-use super::fix_ids;
+use crate::rule::{declare_rule, Applicability, Draft, Fix, FixId, Note, NoteKind, Rule, RuleContext};
 
 declare_rule! {
     /// ## What it does
@@ -46,6 +45,9 @@ declare_rule! {
     }
 }
 
+/// Sets `internalTrafficPolicy: Cluster`.
+const SET_CLUSTER: FixId = FixId::new("set-cluster");
+
 impl Rule for InternalTrafficPolicyLocal {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         for svc in cx.services {
@@ -62,7 +64,7 @@ impl Rule for InternalTrafficPolicyLocal {
                 format_args!("网关 Service {name} 设置了 spec.internalTrafficPolicy: Local，没有网关 Pod 的节点上的集群内客户端无法访问其 ClusterIP"),
             );
             let fix = Fix::new(
-                fix_ids::SET_CLUSTER,
+                SET_CLUSTER,
                 Applicability::Unsafe,
                 cx.t("set spec.internalTrafficPolicy: Cluster", "将 spec.internalTrafficPolicy 设为 Cluster"),
             )

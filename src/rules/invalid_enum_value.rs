@@ -1,9 +1,8 @@
 use crate::model::Resource;
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Note, Rule, RuleContext};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, FixId, Note, Rule, RuleContext};
 use crate::yaml::{Node, Resolved};
 use super::support::{dotted, enum_fields, resource_label};
-use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -59,6 +58,9 @@ declare_rule! {
         sources: ["S3", "S4", "S16", "S36"],
     }
 }
+
+/// Writes an enum value in the case the API defines (`nodeport` to `NodePort`).
+const CORRECT_ENUM_CASE: FixId = FixId::new("correct-enum-case");
 
 impl Rule for InvalidEnumValue {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
@@ -117,7 +119,7 @@ fn check_value(
     let mut matches = allowed.iter().filter(|a| scalar.is_some_and(|s| a.eq_ignore_ascii_case(&s.text)));
     if let (Some(intended), None) = (matches.next(), matches.next()) {
         let mut fix = Fix::new(
-            fix_ids::CORRECT_ENUM_CASE,
+            CORRECT_ENUM_CASE,
             Applicability::Safe,
             cx.t(format_args!("write {intended}"), format_args!("改为 {intended}")),
         )

@@ -4,9 +4,8 @@ use crate::model::clb_annotations::{
 };
 use crate::model::{Field, ServiceView};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, Rule, RuleContext};
+use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, FixId, Rule, RuleContext};
 use super::support::owner;
-use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -64,6 +63,11 @@ declare_rule! {
     }
 }
 
+/// Writes an annotation value the CCM accepts (`On` to `on`).
+const CORRECT_VALUE: FixId = FixId::new("correct-value");
+/// Advice: use the `wrr` scheduler, which the CLB documents.
+const USE_WRR: FixId = FixId::new("use-wrr");
+
 impl Rule for InvalidLbAnnotationValue {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         for svc in cx.services {
@@ -101,7 +105,7 @@ fn doubtful_wlc(cx: &RuleContext<'_>, svc: &ServiceView<'_>, key: &str, field: &
             "CLB 文档只列出 rr、wrr 和一致性哈希（sch、tch、qch）（S122）；wlc 只出现在 2021 年的 ACK 注解文档（S8）中",
         ))
         .advice(Advice::new(
-            fix_ids::USE_WRR,
+            USE_WRR,
             cx.t(
                 "use wrr (weighted round-robin), which the CLB documents and which honours node weights",
                 "改用 wrr（加权轮询）：CLB 文档列出了它，且会按节点权重分配",
@@ -171,7 +175,7 @@ fn bad_value(
         draft =
             draft.fix(
                 Fix::new(
-                    fix_ids::CORRECT_VALUE,
+                    CORRECT_VALUE,
                     Applicability::Safe,
                     cx.t(format_args!("write \"{fixed}\""), format_args!("改为 \"{fixed}\"")),
                 )

@@ -1,9 +1,8 @@
 use crate::diagnostic::Severity;
 use crate::model::clb_annotations::{is_dns_hostname, lb_kind, LbKind};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, FixId, Rule, RuleContext};
 use super::support::owner;
-use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -41,6 +40,11 @@ declare_rule! {
         sources: ["S8", "S14", "S16"],
     }
 }
+
+/// Writes the `hostname` annotation as a valid DNS name (lower case, no scheme or trailing dot).
+const NORMALIZE_HOSTNAME: FixId = FixId::new("normalize-hostname");
+/// Writes the `hostname` annotation from `--param hostname`.
+const SET_HOSTNAME: FixId = FixId::new("set-hostname");
 
 impl Rule for InvalidLbHostname {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
@@ -94,7 +98,7 @@ impl HostnameFixes for Draft {
         if let Some(name) = normalized {
             self = self.fix(
                 Fix::new(
-                    fix_ids::NORMALIZE_HOSTNAME,
+                    NORMALIZE_HOSTNAME,
                     Applicability::Safe,
                     cx.t(format_args!("write \"{name}\""), format_args!("改为 \"{name}\"")),
                 )
@@ -108,7 +112,7 @@ impl HostnameFixes for Draft {
         match cx.params.hostname.as_deref().filter(|h| is_dns_hostname(h)) {
             Some(host) => self.fix(
                 Fix::new(
-                    fix_ids::SET_HOSTNAME,
+                    SET_HOSTNAME,
                     Applicability::Unsafe,
                     cx.t(
                         format_args!("write \"{host}\" (--param hostname)"),

@@ -1,10 +1,9 @@
 use crate::diagnostic::Severity;
 use crate::model::{quantity, resources_blocks, Field};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Note, NoteKind, Rule, RuleContext};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, FixId, Note, NoteKind, Rule, RuleContext};
 use crate::yaml::Resolved;
 use super::support::{quantities, quantity_text, resource_label};
-use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -53,6 +52,9 @@ declare_rule! {
         sources: ["S29", "S35", "S182"],
     }
 }
+
+/// Writes a memory quantity given in milli-units (`512m`) in mebibytes (`512Mi`).
+const MEBIBYTES: FixId = FixId::new("mebibytes");
 
 impl Rule for InvalidQuantity {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
@@ -131,7 +133,7 @@ fn milli_bytes(
         format_args!("{what} 的 {owner} 中 {group}.memory {text} 是 {bytes} 字节：m 表示千分之一"),
     );
     let fix = Fix::new(
-        fix_ids::MEBIBYTES,
+        MEBIBYTES,
         Applicability::Unsafe,
         cx.t(format_args!("write {mebibytes} instead of {text}"), format_args!("将 {text} 改为 {mebibytes}")),
     )

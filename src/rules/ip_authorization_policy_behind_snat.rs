@@ -3,8 +3,7 @@ use crate::diagnostic::Severity;
 use crate::model::proxy_config::PROXY_CONFIG;
 use crate::model::topology::{clb_listeners, snats_client_ip, ClbListeners, IpCondition, IpPolicy};
 use crate::model::ServiceView;
-use crate::rule::{declare_rule, Advice, Draft, Note, Related, Remedy, Rule, RuleContext};
-use super::fix_ids;
+use crate::rule::{declare_rule, Advice, Draft, FixId, Note, Related, Remedy, Rule, RuleContext};
 
 declare_rule! {
     /// ## What it does
@@ -83,6 +82,11 @@ declare_rule! {
         sources: ["S7", "S8", "S9", "S17", "S27", "S32", "S33", "S160"],
     }
 }
+
+/// Advice: keep client IPs at the gateway (`Local`, or `Cluster` with ENI backends).
+const PRESERVE_SOURCE_IP: FixId = FixId::new("preserve-source-ip");
+/// Advice: match `remoteIpBlocks` and set `numTrustedProxies`.
+const USE_REMOTE_IP_BLOCKS: FixId = FixId::new("use-remote-ip-blocks");
 
 impl Rule for IpAuthorizationPolicyBehindSnat {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
@@ -259,7 +263,7 @@ fn fixes(cx: &RuleContext<'_>, svc: &ServiceView<'_>, cause: &Cause<'_>) -> Vec<
     let behind_l7 = matches!(cause, Cause::ClbProxy(_));
     if !behind_l7 {
         let mut preserve = Advice::new(
-            fix_ids::PRESERVE_SOURCE_IP,
+            PRESERVE_SOURCE_IP,
             cx.t(
                 format_args!("keep client IPs at {gateway}: externalTrafficPolicy: Local, or on Terway Cluster plus service.beta.kubernetes.io/backend-type: \"eni\""),
                 format_args!("在 {gateway} 上保留客户端 IP：externalTrafficPolicy: Local，或在 Terway 上使用 Cluster 加 service.beta.kubernetes.io/backend-type: \"eni\""),
@@ -285,7 +289,7 @@ fn fixes(cx: &RuleContext<'_>, svc: &ServiceView<'_>, cause: &Cause<'_>) -> Vec<
         fixes.push(preserve);
     }
     let mut remote = Advice::new(
-        fix_ids::USE_REMOTE_IP_BLOCKS,
+        USE_REMOTE_IP_BLOCKS,
         if behind_l7 {
             cx.t(
                 format_args!("match remoteIpBlocks instead, and set numTrustedProxies: 1 in {PROXY_CONFIG} (gatewayTopology) on the gateway pods"),

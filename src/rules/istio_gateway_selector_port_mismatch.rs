@@ -2,9 +2,8 @@ use crate::diagnostic::Severity;
 use crate::model::topology::{label_map, selector_matches, Index, Match, PodSource, Topology};
 use crate::model::ServiceView;
 use crate::patch::Op;
-use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, Note, Related, Rule, RuleContext};
+use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, FixId, Note, Related, Rule, RuleContext};
 use crate::yaml::{pointer, Node};
-use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -78,6 +77,13 @@ declare_rule! {
         sources: ["S1", "S3", "S4", "S32", "S34", "S40", "S41"],
     }
 }
+
+/// Advice: add the Gateway server's port to the gateway Service.
+const EXPOSE_SERVER_PORT: FixId = FixId::new("expose-server-port");
+/// Advice: move the Gateway server to a port the Service exposes.
+const USE_EXPOSED_PORT: FixId = FixId::new("use-exposed-port");
+/// Writes the Gateway selector that matches the gateway pods.
+const USE_GATEWAY_SELECTOR: FixId = FixId::new("use-gateway-selector");
 
 /// How many gateways a selector finding names and links.
 const SHOWN_GATEWAYS: usize = 5;
@@ -235,7 +241,7 @@ fn selector_finding(cx: &RuleContext<'_>, index: usize, selector: &[(&str, &str)
             .label(cx.t(format_args!("did you mean {key}={actual}?"), format_args!("是否应为 {key}={actual}？")))
             .fix(
                 Fix::new(
-                    fix_ids::USE_GATEWAY_SELECTOR,
+                    USE_GATEWAY_SELECTOR,
                     Applicability::Unsafe,
                     cx.t(format_args!("select {key}: {actual}"), format_args!("将 selector 改为 {key}: {actual}")),
                 )
@@ -337,7 +343,7 @@ fn port_findings(
         draft = draft
             .advice(
                 Advice::new(
-                    fix_ids::EXPOSE_SERVER_PORT,
+                    EXPOSE_SERVER_PORT,
                     cx.t(
                         format_args!("add {{name: <protocol>-{number}, port: {number}, targetPort: {number}}} to the ports of {service_list}"),
                         format_args!("在 {service_list} 的端口中添加 {{name: <协议>-{number}, port: {number}, targetPort: {number}}}"),
@@ -350,7 +356,7 @@ fn port_findings(
             )
             .advice(
                 Advice::new(
-                    fix_ids::USE_EXPOSED_PORT,
+                    USE_EXPOSED_PORT,
                     cx.t(
                         format_args!("move the server to a port the Service exposes ({})", listed.join(", ")),
                         format_args!("将该 server 改到 Service 已暴露的端口（{}）", listed.join("、")),

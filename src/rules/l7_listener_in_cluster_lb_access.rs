@@ -1,9 +1,8 @@
 use crate::context::InClusterClients;
 use crate::diagnostic::Severity;
 use crate::model::clb_annotations::{lb_kind, protocol_ports, LbKind};
-use crate::rule::{declare_rule, Advice, Draft, Note, Rule, RuleContext};
+use crate::rule::{declare_rule, Advice, Draft, FixId, Note, Rule, RuleContext};
 use super::support::{in_cluster_note, lb_hostname, owner, use_service_dns};
-use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -55,6 +54,9 @@ declare_rule! {
         sources: ["S8", "S9"],
     }
 }
+
+/// Advice: use TCP listeners on the CLB and terminate TLS in the Istio Gateway.
+const TERMINATE_TLS_IN_GATEWAY: FixId = FixId::new("terminate-tls-in-gateway");
 
 impl Rule for L7ListenerInClusterLbAccess {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
@@ -112,7 +114,7 @@ impl Rule for L7ListenerInClusterLbAccess {
 
 fn terminate_tls_in_gateway(cx: &RuleContext<'_>) -> Advice {
     Advice::new(
-        fix_ids::TERMINATE_TLS_IN_GATEWAY,
+        TERMINATE_TLS_IN_GATEWAY,
         cx.t(
             "use TCP listeners on the CLB and terminate TLS in the Istio Gateway (credentialName)",
             "CLB 改用 TCP 监听，在 Istio Gateway 中终止 TLS（credentialName）",

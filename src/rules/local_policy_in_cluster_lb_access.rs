@@ -8,7 +8,7 @@ use super::support::{proxy_protocol_on, reports_cluster_policy, reports_local_lb
 use super::support::{annotation_path, drop_health_check_node_port};
 use super::support::drops_connections;
 use super::support::{declare_eni_passthrough, eni_backend_tradeoffs, lb_hostname, service_dns_fix, use_nlb};
-use super::fix_ids;
+use super::support::fix_ids;
 
 declare_rule! {
     /// ## What it does

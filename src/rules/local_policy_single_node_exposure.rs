@@ -2,10 +2,9 @@ use serde_json::json;
 use crate::diagnostic::Severity;
 use crate::model::{Field, Resource, ServiceView};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, Related, Rule, RuleContext};
+use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, FixId, Related, Rule, RuleContext};
 use crate::yaml::pointer;
 use super::support::{exposed_placement, scope, Placement, HOSTNAME};
-use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -61,6 +60,9 @@ declare_rule! {
         sources: ["S3", "S4", "S14", "S34"],
     }
 }
+
+/// Runs at least 2 gateway replicas spread over nodes; advice where it cannot be written.
+const SPREAD_GATEWAY_PODS: FixId = FixId::new("spread-gateway-pods");
 
 fn is_production(resource: &Resource<'_>) -> bool {
     let Some(labels) = resource.get("/metadata/labels") else { return false };
@@ -134,7 +136,7 @@ fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, etp_path: &str, p: &Plac
             let workload = p.workload.clone().unwrap_or_default();
             draft.advice(
                 Advice::new(
-                    fix_ids::SPREAD_GATEWAY_PODS,
+                    SPREAD_GATEWAY_PODS,
                     cx.t(
                         format_args!(
                             "run at least 2 replicas of {workload} with a preferred pod anti-affinity on {HOSTNAME}"
@@ -160,7 +162,7 @@ fn istio_gateway_fixes(
     // One fix for both conditions: fixing only one leaves the finding.
     let label = p.workload.clone().unwrap_or_default();
     let mut fix = Fix::new(
-        fix_ids::SPREAD_GATEWAY_PODS,
+        SPREAD_GATEWAY_PODS,
         Applicability::Unsafe,
         cx.t(
             format_args!("run at least 2 gateway replicas and prefer spreading them (istio: {label}) over nodes"),

@@ -2,10 +2,9 @@ use crate::diagnostic::Severity;
 use crate::model::anti_affinity::spreads_pods;
 use crate::model::{istio_spec_field, selected_deployments, Origin, ServiceView, ALIBABA_PREFIX};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, FixId, Rule, RuleContext};
 use crate::yaml::Node;
 use super::support::{annotation_path, owner, reports_local_without_wrr};
-use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -61,6 +60,9 @@ declare_rule! {
     }
 }
 
+/// Sets the CLB scheduler to `wrr`, which honours node weights.
+const SET_WRR_SCHEDULER: FixId = FixId::new("set-wrr-scheduler");
+
 impl Rule for LocalPolicyWithoutWrr {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         for svc in cx.services {
@@ -86,7 +88,7 @@ impl Rule for LocalPolicyWithoutWrr {
             let wlc = current == Some("wlc");
             let key = format!("{ALIBABA_PREFIX}scheduler");
             let mut fix = Fix::new(
-                fix_ids::SET_WRR_SCHEDULER,
+                SET_WRR_SCHEDULER,
                 if hashing || wlc { Applicability::Unsafe } else { Applicability::Safe },
                 cx.t(format_args!("set {key}: \"wrr\""), format_args!("设置 {key}: \"wrr\"")),
             );

@@ -1,6 +1,5 @@
-use crate::rule::{declare_rule, Advice, Draft, Rule, RuleContext};
+use crate::rule::{declare_rule, Advice, Draft, FixId, Rule, RuleContext};
 use crate::yaml::Node;
-use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -40,6 +39,11 @@ declare_rule! {
     }
 }
 
+/// Advice: add the status port 15020 to the gateway Service, as ASM's examples do.
+const ADD_STATUS_PORT_15020: FixId = FixId::new("add-status-port-15020");
+/// Advice: add the status port 15021 to the gateway Service (upstream Istio 1.8 and later).
+const ADD_STATUS_PORT_15021: FixId = FixId::new("add-status-port-15021");
+
 impl Rule for MissingStatusPort {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         for svc in cx.services {
@@ -60,7 +64,7 @@ impl Rule for MissingStatusPort {
                 format_args!("网关 Service {service} 的 {field} 中没有名为 status-port 的端口"),
             );
             let upstream = Advice::new(
-                fix_ids::ADD_STATUS_PORT_15021,
+                ADD_STATUS_PORT_15021,
                 cx.t(
                     format_args!("add {{name: status-port, port: 15021, targetPort: 15021}} to {field} (upstream Istio 1.8 and later)"),
                     format_args!("在 {field} 中添加 {{name: status-port, port: 15021, targetPort: 15021}}（上游 Istio 1.8 及以上）"),
@@ -71,7 +75,7 @@ impl Rule for MissingStatusPort {
                 "会新增一个用于健康检查端口的 CLB 监听；ASM 自身的就绪端口未见文档说明",
             ));
             let asm = Advice::new(
-                fix_ids::ADD_STATUS_PORT_15020,
+                ADD_STATUS_PORT_15020,
                 cx.t(
                     format_args!(
                         "add {{name: status-port, port: 15020, targetPort: 15020}} to {field} (as ASM's examples do)"

@@ -1,10 +1,9 @@
 use crate::model::Resource;
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, FixId, Rule, RuleContext};
 use crate::schema::{self, FieldKind, Problem};
 use crate::yaml::{Node, Resolved, ScalarStyle};
 use super::support::{dotted, is_within, resource_label};
-use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -56,6 +55,9 @@ declare_rule! {
         sources: ["S200", "S201", "S202", "S203", "S204", "S205"],
     }
 }
+
+/// Writes a quoted number or boolean unquoted.
+const UNQUOTE_VALUE: FixId = FixId::new("unquote-value");
 
 impl Rule for MistypedValue {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
@@ -118,7 +120,7 @@ fn mistyped_draft(
     let mut draft = Draft::new(&MistypedValue::META, index, path, message).note(note);
     if let Some(value) = unquoted(node, expected) {
         let mut fix = Fix::new(
-            fix_ids::UNQUOTE_VALUE,
+            UNQUOTE_VALUE,
             Applicability::Safe,
             cx.t(format_args!("write {value} unquoted"), format_args!("去掉引号，写为 {value}")),
         )

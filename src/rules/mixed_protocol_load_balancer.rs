@@ -1,10 +1,9 @@
 use crate::context::Version;
 use crate::diagnostic::Severity;
 use crate::model::Origin;
-use crate::rule::{declare_rule, Advice, Draft, Rule, RuleContext};
+use crate::rule::{declare_rule, Advice, Draft, FixId, Rule, RuleContext};
 use crate::yaml::{pointer, Node};
 use super::support::owner;
-use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -53,6 +52,9 @@ declare_rule! {
     }
 }
 
+/// Advice: move the UDP ports to a second LoadBalancer Service.
+const SPLIT_BY_PROTOCOL: FixId = FixId::new("split-by-protocol");
+
 impl Rule for MixedProtocolLoadBalancer {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         let version = cx.cluster.kubernetes_version;
@@ -97,7 +99,7 @@ impl Rule for MixedProtocolLoadBalancer {
             out.push(
                 Draft::new(&Self::META, svc.resource, path, message).severity(severity).note(note).advice(
                     Advice::new(
-                        fix_ids::SPLIT_BY_PROTOCOL,
+                        SPLIT_BY_PROTOCOL,
                         cx.t(
                             "move the UDP ports to a second LoadBalancer Service (or upgrade to Kubernetes 1.24+)",
                             "把 UDP 端口移到第二个 LoadBalancer Service（或升级到 Kubernetes 1.24+）",

@@ -71,7 +71,6 @@ rules! {
     mistyped_value::MistypedValue,
 }
 
-pub mod fix_ids;
 mod support;
 
 #[cfg(all(test, feature = "yaml"))]

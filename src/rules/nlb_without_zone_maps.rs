@@ -1,9 +1,8 @@
 use crate::context::Version;
 use crate::model::clb_annotations::{lb_kind, LbKind};
 use crate::model::{ServiceView, ALIBABA_PREFIX, NLB_CLASS};
-use crate::rule::{declare_rule, Advice, Draft, Rule, RuleContext};
+use crate::rule::{declare_rule, Advice, Draft, FixId, Rule, RuleContext};
 use super::support::owner;
-use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -58,6 +57,9 @@ declare_rule! {
         sources: ["S140", "S141", "S144"],
     }
 }
+
+/// Advice: set the NLB `zone-maps` annotation with vSwitches in two zones.
+const ADD_ZONE_MAPS: FixId = FixId::new("add-zone-maps");
 
 /// The first CCM with NLB support, as ACK documents it (S141).
 const NLB_CCM: Version = Version(2, 5, 0);
@@ -149,7 +151,7 @@ fn draft(cx: &RuleContext<'_>, svc: &ServiceView<'_>, path: &str, problem: &Prob
     }
     draft.advice(
         Advice::new(
-            fix_ids::ADD_ZONE_MAPS,
+            ADD_ZONE_MAPS,
             cx.t(
                 format_args!(
                     "set {key}: \"<zone-a>:<vsw-a>,<zone-b>:<vsw-b>\" with vSwitches of the cluster's VPC in two zones"

@@ -1,8 +1,7 @@
 use crate::patch::Op;
-use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, Note, Rule, RuleContext};
+use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, FixId, Note, Rule, RuleContext};
 use crate::yaml::{pointer, Node};
 use super::support::owner;
-use super::fix_ids;
 
 const DEFAULT_RANGE: std::ops::RangeInclusive<i64> = 30000..=32767;
 
@@ -44,6 +43,11 @@ declare_rule! {
     }
 }
 
+/// Advice: choose a free nodePort in the node port range.
+const CHOOSE_NODE_PORT: FixId = FixId::new("choose-node-port");
+/// Removes an out-of-range `nodePort` so one is allocated.
+const REMOVE_NODE_PORT: FixId = FixId::new("remove-node-port");
+
 impl Rule for NodePortOutOfRange {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         for svc in cx.services {
@@ -69,7 +73,7 @@ impl Rule for NodePortOutOfRange {
                             "使用默认的 --service-node-port-range 30000-32767；集群可能配置了其他范围",
                         )))
                         .fix(
-                            Fix::new(fix_ids::REMOVE_NODE_PORT, Applicability::Unsafe, cx.t("remove nodePort", "删除 nodePort"))
+                            Fix::new(REMOVE_NODE_PORT, Applicability::Unsafe, cx.t("remove nodePort", "删除 nodePort"))
                                 .op(Op::remove(path))
                                 .tradeoff(cx.t(
                                     "Kubernetes allocates a random port in range: firewalls or clients pinned to a node port must follow it",
@@ -77,7 +81,7 @@ impl Rule for NodePortOutOfRange {
                                 )),
                         )
                         .advice(Advice::new(
-                            fix_ids::CHOOSE_NODE_PORT,
+                            CHOOSE_NODE_PORT,
                             cx.t("choose a free nodePort between 30000 and 32767", "在 30000 到 32767 之间选择一个空闲的 nodePort"),
                         )),
                 );

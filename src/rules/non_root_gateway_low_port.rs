@@ -1,9 +1,8 @@
 use crate::model::is_istio_gateway;
 use crate::model::topology::istio_gateway_field;
-use crate::rule::{declare_rule, Advice, Draft, Note, Rule, RuleContext};
+use crate::rule::{declare_rule, Advice, Draft, FixId, Note, Rule, RuleContext};
 use crate::yaml::pointer;
 use super::support::{bound_port, UNPRIVILEGED_PORT_START};
-use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -52,6 +51,9 @@ declare_rule! {
     }
 }
 
+/// Advice: set targetPort to 1024 or above, or set `runAsRoot: true`.
+const REMAP_TARGET_PORT: FixId = FixId::new("remap-target-port");
+
 impl Rule for NonRootGatewayLowPort {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         for svc in cx.services {
@@ -78,7 +80,7 @@ impl Rule for NonRootGatewayLowPort {
                 );
                 let high = if bound == 443 { 8443 } else { 8080 };
                 let fix = Advice::new(
-                    fix_ids::REMAP_TARGET_PORT,
+                    REMAP_TARGET_PORT,
                     cx.t(
                         format_args!("set targetPort to 1024 or above (for example {high}), or set {root_field}: true"),
                         format_args!("将 targetPort 设为 1024 及以上（如 {high}），或将 {root_field} 设为 true"),

@@ -3,9 +3,9 @@ use crate::diagnostic::Severity;
 use crate::model::clb_annotations::{lb_kind, LbKind};
 use crate::model::{Field, ServiceView};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, FixId, Rule, RuleContext};
 use super::support::owner;
-use super::fix_ids;
+use super::support::fix_ids;
 
 const CLCU_DEFAULT: Version = Version(2, 12, 1);
 
@@ -71,6 +71,11 @@ declare_rule! {
         sources: ["S120", "S123", "S124"],
     }
 }
+
+/// Sets `instance-charge-type: "PayByCLCU"`.
+const USE_CLCU: FixId = FixId::new("use-clcu");
+/// Removes the charge type and bandwidth annotations (pay by traffic).
+const USE_PAYBYTRAFFIC: FixId = FixId::new("use-paybytraffic");
 
 impl Rule for PayBySpecOnNewClb {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
@@ -205,7 +210,7 @@ fn fix(cx: &RuleContext<'_>, found: &Found<'_, '_>, what: Setting, field: &Field
             )),
         Setting::PayBySpec => {
             let mut fix = Fix::new(
-                fix_ids::USE_CLCU,
+                USE_CLCU,
                 Applicability::Unsafe,
                 cx.t("set instance-charge-type: \"PayByCLCU\"", "将 instance-charge-type 设为 \"PayByCLCU\""),
             )
@@ -221,7 +226,7 @@ fn fix(cx: &RuleContext<'_>, found: &Found<'_, '_>, what: Setting, field: &Field
         }
         Setting::PayByBandwidth => {
             let mut fix = Fix::new(
-                fix_ids::USE_PAYBYTRAFFIC,
+                USE_PAYBYTRAFFIC,
                 Applicability::Unsafe,
                 cx.t(
                     "remove charge-type and bandwidth (pay by traffic)",

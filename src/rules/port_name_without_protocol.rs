@@ -1,7 +1,6 @@
 use crate::patch::Op;
-use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, Rule, RuleContext};
+use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, FixId, Rule, RuleContext};
 use crate::yaml::{pointer, Node};
-use super::fix_ids;
 
 const PROTOCOLS: [&str; 11] =
     ["http", "http2", "https", "tcp", "tls", "grpc", "grpc-web", "mongo", "mysql", "redis", "udp"];
@@ -56,6 +55,13 @@ declare_rule! {
     }
 }
 
+/// Advice: rename the port to `<protocol>-<name>` or set `appProtocol`.
+const NAME_THE_PROTOCOL: FixId = FixId::new("name-the-protocol");
+/// Renames a port to `<protocol>-<name>` so Istio knows its protocol.
+const PREFIX_PORT_NAME: FixId = FixId::new("prefix-port-name");
+/// Sets `appProtocol` on a port so Istio knows its protocol.
+const SET_APP_PROTOCOL: FixId = FixId::new("set-app-protocol");
+
 fn has_protocol_prefix(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
     PROTOCOLS.iter().any(|p| name == *p || name.strip_prefix(p).is_some_and(|rest| rest.starts_with('-')))
@@ -102,7 +108,7 @@ impl Rule for PortNameWithoutProtocol {
                         if renamed.len() <= MAX_PORT_NAME {
                             draft = draft.fix(
                                 Fix::new(
-                                    fix_ids::PREFIX_PORT_NAME,
+                                    PREFIX_PORT_NAME,
                                     Applicability::Unsafe,
                                     cx.t(
                                         format_args!("rename the port to {renamed}"),
@@ -118,7 +124,7 @@ impl Rule for PortNameWithoutProtocol {
                         }
                         draft = draft.fix(
                             Fix::new(
-                                fix_ids::SET_APP_PROTOCOL,
+                                SET_APP_PROTOCOL,
                                 Applicability::Unsafe,
                                 cx.t(
                                     format_args!("set appProtocol: {protocol} on the port"),
@@ -137,7 +143,7 @@ impl Rule for PortNameWithoutProtocol {
                     None => {
                         draft = draft.advice(
                             Advice::new(
-                                fix_ids::NAME_THE_PROTOCOL,
+                                NAME_THE_PROTOCOL,
                                 cx.t(
                                     format_args!("rename the port to <protocol>-{name} or set appProtocol (http, https, grpc, tcp, tls, ...)"),
                                     format_args!("将端口重命名为 <协议>-{name}，或设置 appProtocol（http、https、grpc、tcp、tls 等）"),

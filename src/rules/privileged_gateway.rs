@@ -1,10 +1,9 @@
 use crate::model::topology::istio_gateway_field;
 use crate::model::{is_istio_gateway, Origin, ServiceView};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, Remedy, Rule, RuleContext};
+use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, FixId, Remedy, Rule, RuleContext};
 use crate::yaml::pointer;
 use super::support::{UNPRIVILEGED_PORT_START, bound_port};
-use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -53,6 +52,11 @@ declare_rule! {
     }
 }
 
+/// Advice: move every targetPort below 1024 up, then set `runAsRoot: false`.
+const REMAP_PORTS_THEN_RUN_AS_NON_ROOT: FixId = FixId::new("remap-ports-then-run-as-non-root");
+/// Sets `runAsRoot: false` on the IstioGateway.
+const RUN_AS_NON_ROOT: FixId = FixId::new("run-as-non-root");
+
 /// Every port of the Service binds at or above 1024 (and the ports are written).
 fn binds_only_high_ports(svc: &ServiceView<'_>) -> bool {
     let ports = svc.port_entries();
@@ -89,7 +93,7 @@ impl Rule for PrivilegedGateway {
             let safe_to_drop = takers.clone().all(binds_only_high_ports);
             let fix = if safe_to_drop {
                 Fix::new(
-                    fix_ids::RUN_AS_NON_ROOT,
+                    RUN_AS_NON_ROOT,
                     Applicability::Unsafe,
                     cx.t(format_args!("set {field}: false"), format_args!("将 {field} 设为 false")),
                 )
@@ -101,7 +105,7 @@ impl Rule for PrivilegedGateway {
                 .into()
             } else {
                 Remedy::Advice(Advice::new(
-                    fix_ids::REMAP_PORTS_THEN_RUN_AS_NON_ROOT,
+                    REMAP_PORTS_THEN_RUN_AS_NON_ROOT,
                     cx.t(
                         format_args!("first move every targetPort below 1024 to 1024 or above (80 to 8080, 443 to 8443), then set {field}: false"),
                         format_args!("先将所有小于 1024 的 targetPort 改为 1024 及以上（80 改为 8080，443 改为 8443），再将 {field} 设为 false"),

@@ -3,11 +3,10 @@ use crate::model::clb_annotations::lb_kind;
 use crate::model::proxy_config::{read_proxy_config, ProxyConfig, PROXY_CONFIG};
 use crate::model::{istio_spec_field, selected_deployments, Field, Origin, ServiceView};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, Note, NoteKind, Related, Remedy, Rule, RuleContext};
+use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, FixId, Note, NoteKind, Related, Remedy, Rule, RuleContext};
 use crate::yaml::Node;
 use super::support::reports_cluster_policy;
 use super::support::{has_l4_listener, owner};
-use super::fix_ids;
 
 const PARSER_CONFIG: &str = r#"{"gatewayTopology":{"proxyProtocol":{}}}"#;
 
@@ -67,6 +66,11 @@ declare_rule! {
         sources: ["S8", "S14", "S32", "S161", "S162"],
     }
 }
+
+/// Makes the gateway pods parse PROXY protocol (the `proxy.istio.io/config` gatewayTopology annotation); advice when a config already exists.
+const ISTIO_PARSE_PROXY_PROTOCOL: FixId = FixId::new("istio-parse-proxy-protocol");
+/// Turns PROXY protocol off at the load balancer.
+const PROXY_PROTOCOL_OFF: FixId = FixId::new("proxy-protocol-off");
 
 impl Rule for ProxyProtocolWithoutIstioParser {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
@@ -186,7 +190,7 @@ fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, field: &Field<'_>, pods:
     match pods {
         Pods::IstioGateway { annotations, config } => {
             let fix = Fix::new(
-                fix_ids::ISTIO_PARSE_PROXY_PROTOCOL,
+                ISTIO_PARSE_PROXY_PROTOCOL,
                 Applicability::Unsafe,
                 cx.t(
                     format_args!("set podAnnotations {PROXY_CONFIG}: '{PARSER_CONFIG}' (Istio/ASM 1.19 or later)"),
@@ -265,7 +269,7 @@ fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, field: &Field<'_>, pods:
         ));
     }
     let mut off = Fix::new(
-        fix_ids::PROXY_PROTOCOL_OFF,
+        PROXY_PROTOCOL_OFF,
         Applicability::Unsafe,
         cx.t("turn PROXY protocol off at the load balancer", "在负载均衡上关闭 PROXY 协议"),
     );
@@ -291,7 +295,7 @@ fn finding(cx: &RuleContext<'_>, svc: &ServiceView<'_>, field: &Field<'_>, pods:
 
 fn deployment_advice(cx: &RuleContext<'_>) -> Advice {
     Advice::new(
-        fix_ids::ISTIO_PARSE_PROXY_PROTOCOL,
+        ISTIO_PARSE_PROXY_PROTOCOL,
         cx.t(
             format_args!("add the pod annotation {PROXY_CONFIG}: '{PARSER_CONFIG}' to the gateway Deployment, or set it mesh-wide (Istio/ASM 1.19 or later)"),
             format_args!("在网关 Deployment 上添加 Pod 注解 {PROXY_CONFIG}: '{PARSER_CONFIG}'，或在网格全局设置（Istio/ASM 1.19 及以上）"),

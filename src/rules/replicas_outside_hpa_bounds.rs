@@ -1,10 +1,9 @@
 use crate::model::{is_istio_gateway, replica_bounds, Field, ReplicaBounds};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Note, Remedy, Rule, RuleContext};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, FixId, Note, Remedy, Rule, RuleContext};
 use crate::yaml::pointer;
 use super::support::is_within;
 use super::support::{autoscale_disabled, scope_of};
-use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -53,6 +52,11 @@ declare_rule! {
         sources: ["S5", "S16"],
     }
 }
+
+/// Sets the replica count within the autoscaling bounds.
+const SET_REPLICA_COUNT: FixId = FixId::new("set-replica-count");
+/// Moves an autoscaling bound to include the replica count.
+const WIDEN_REPLICA_BOUNDS: FixId = FixId::new("widen-replica-bounds");
 
 impl Rule for ReplicasOutsideHpaBounds {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
@@ -126,7 +130,7 @@ fn fixes(
     below: bool,
 ) -> Vec<Fix> {
     let mut set = Fix::new(
-        fix_ids::SET_REPLICA_COUNT,
+        SET_REPLICA_COUNT,
         Applicability::Unsafe,
         cx.t(format_args!("set replicaCount to {target}"), format_args!("将 replicaCount 设为 {target}")),
     )
@@ -154,7 +158,7 @@ fn fixes(
         )
     };
     let widen = Fix::new(
-        fix_ids::WIDEN_REPLICA_BOUNDS,
+        WIDEN_REPLICA_BOUNDS,
         Applicability::Unsafe,
         cx.t(format_args!("set {key} to {replicas}"), format_args!("将 {key} 设为 {replicas}")),
     )

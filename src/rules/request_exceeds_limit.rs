@@ -1,8 +1,7 @@
 use crate::model::{quantity, resources_blocks, Field};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, FixId, Rule, RuleContext};
 use super::support::{quantities, quantity_text, resource_label};
-use super::fix_ids::{self, FixId};
 
 declare_rule! {
     /// ## What it does
@@ -44,6 +43,11 @@ declare_rule! {
     }
 }
 
+/// Lowers a resource request to its limit.
+const LOWER_REQUEST: FixId = FixId::new("lower-request");
+/// Raises a resource limit to its request.
+const RAISE_LIMIT: FixId = FixId::new("raise-limit");
+
 impl Rule for RequestExceedsLimit {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         for block in resources_blocks(cx.resources) {
@@ -77,8 +81,8 @@ impl Rule for RequestExceedsLimit {
                             "the API server validates every request against its limit (S29)",
                             "API server 会校验每项请求不超过其限制（S29）",
                         ))
-                        .fix(set_to(cx, fix_ids::LOWER_REQUEST, &request, limit, &lim_text))
-                        .fix(set_to(cx, fix_ids::RAISE_LIMIT, limit, &request, &req_text)),
+                        .fix(set_to(cx, LOWER_REQUEST, &request, limit, &lim_text))
+                        .fix(set_to(cx, RAISE_LIMIT, limit, &request, &req_text)),
                 );
             }
         }
@@ -87,7 +91,7 @@ impl Rule for RequestExceedsLimit {
 
 /// Gives `target` the value of `source`, written as `source` is.
 fn set_to(cx: &RuleContext<'_>, id: FixId, target: &Field<'_>, source: &Field<'_>, text: &str) -> Fix {
-    let (title, tradeoff) = if id == fix_ids::LOWER_REQUEST {
+    let (title, tradeoff) = if id == LOWER_REQUEST {
         (
             cx.t(format_args!("lower the request to {text}"), format_args!("将请求降低到 {text}")),
             cx.t(

@@ -2,10 +2,9 @@ use crate::diagnostic::Severity;
 use crate::model::clb_annotations::{lb_kind, LbKind};
 use crate::model::{Field, ServiceView, ALIBABA_PREFIX};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, Related, Rule, RuleContext};
+use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, FixId, Related, Rule, RuleContext};
 use crate::yaml::Node;
 use super::support::{LISTENER_KEYS, annotation_path, owner};
-use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -71,6 +70,11 @@ declare_rule! {
         sources: ["S120", "S121", "S125"],
     }
 }
+
+/// Sets `force-override-listeners: "true"` so the CCM manages the reused CLB's listeners.
+const FORCE_OVERRIDE_LISTENERS: FixId = FixId::new("force-override-listeners");
+/// Advice: give one Service another port, or its own load balancer.
+const USE_ANOTHER_PORT: FixId = FixId::new("use-another-port");
 
 impl Rule for ReusedClbListenersNotManaged {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
@@ -139,7 +143,7 @@ fn not_overridden(cx: &RuleContext<'_>, svc: &ServiceView<'_>, id: &Field<'_>) -
     }
     let key = format!("{ALIBABA_PREFIX}force-override-listeners");
     let fix = Fix::new(
-        fix_ids::FORCE_OVERRIDE_LISTENERS,
+        FORCE_OVERRIDE_LISTENERS,
         Applicability::Unsafe,
         cx.t(format_args!("set {key}: \"true\""), format_args!("设置 {key}: \"true\"")),
     );
@@ -192,7 +196,7 @@ fn port_clash(
             message: cx.t(format_args!("{who_a} reuses {lb} here"), format_args!("{who_a} 在此复用 {lb}")),
         })
         .advice(Advice::new(
-            fix_ids::USE_ANOTHER_PORT,
+            USE_ANOTHER_PORT,
             cx.t(
                 "give one Service another port, or its own load balancer: services reusing one load balancer cannot share a frontend port",
                 "为其中一个 Service 换一个端口或单独的负载均衡：复用同一负载均衡的 Service 不能使用相同的前端端口",

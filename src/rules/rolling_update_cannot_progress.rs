@@ -1,8 +1,7 @@
 use crate::model::{is_gateway_deployment, is_istio_gateway, Field};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Note, NoteKind, Rule, RuleContext};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, FixId, Note, NoteKind, Rule, RuleContext};
 use crate::yaml::pointer;
-use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -47,6 +46,11 @@ declare_rule! {
         sources: ["S4", "S16", "S34"],
     }
 }
+
+/// Sets `rollingMaxSurge: "100%"` so a rollout can progress.
+const ALLOW_SURGE: FixId = FixId::new("allow-surge");
+/// Sets `rollingMaxUnavailable: "25%"` so a rollout can progress.
+const ALLOW_UNAVAILABLE: FixId = FixId::new("allow-unavailable");
 
 /// `0`, `"0"` or `0%`.
 fn is_zero(field: &Field<'_>) -> bool {
@@ -104,7 +108,7 @@ impl Rule for RollingUpdateCannotProgress {
                 format_args!("{kind} {name} 的 {surge} 与 {unavailable} 均为 0，滚动更新无法替换任何 Pod"),
             );
             let unavailable_fix = Fix::new(
-                fix_ids::ALLOW_UNAVAILABLE,
+                ALLOW_UNAVAILABLE,
                 Applicability::Unsafe,
                 cx.t(format_args!("set {unavailable}: \"25%\""), format_args!("将 {unavailable} 设为 \"25%\"")),
             )
@@ -114,7 +118,7 @@ impl Rule for RollingUpdateCannotProgress {
                 "滚动更新期间最多四分之一的网关 Pod 不可用（Istio chart 默认值）",
             ));
             let surge_fix = Fix::new(
-                fix_ids::ALLOW_SURGE,
+                ALLOW_SURGE,
                 Applicability::Unsafe,
                 cx.t(format_args!("set {surge}: \"100%\""), format_args!("将 {surge} 设为 \"100%\"")),
             )

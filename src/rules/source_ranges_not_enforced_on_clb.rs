@@ -1,9 +1,9 @@
 use crate::diagnostic::Severity;
 use crate::model::clb_annotations::{lb_kind, LbKind};
 use crate::model::Origin;
-use crate::rule::{declare_rule, Advice, Draft, Note, Rule, RuleContext};
+use crate::rule::{declare_rule, Advice, Draft, FixId, Note, Rule, RuleContext};
 use super::support::{is_alibaba, owner, use_nlb, NLB_SOURCE_RANGES_CCM};
-use super::fix_ids;
+use super::support::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -70,6 +70,11 @@ declare_rule! {
     }
 }
 
+/// Advice: restrict clients with a security group on the reused NLB.
+const NLB_SECURITY_GROUP: FixId = FixId::new("nlb-security-group");
+/// Advice: restrict clients with a CLB access control list.
+const USE_CLB_ACL: FixId = FixId::new("use-clb-acl");
+
 impl Rule for SourceRangesNotEnforcedOnClb {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
         for svc in cx.services {
@@ -110,7 +115,7 @@ impl Rule for SourceRangesNotEnforcedOnClb {
                         format_args!("{who} 的 loadBalancerSourceRanges 不支持复用的（用户管理的）NLB"),
                     );
                     Draft::new(&Self::META, svc.resource, path, message).advice(Advice::new(
-                        fix_ids::NLB_SECURITY_GROUP,
+                        NLB_SECURITY_GROUP,
                         cx.t(
                             "restrict clients with a security group on the reused NLB",
                             "在复用的 NLB 上用安全组限制客户端",
@@ -191,7 +196,7 @@ fn upgrade_ccm(cx: &RuleContext<'_>) -> Advice {
 fn acl_fix(cx: &RuleContext<'_>, cidrs: &[&str]) -> Advice {
     let list = cidrs.join(", ");
     Advice::new(
-        fix_ids::USE_CLB_ACL,
+        USE_CLB_ACL,
         cx.t(
             format_args!("create a CLB access control list with {list}, then set acl-status: \"on\", acl-id: <its ID>, acl-type: \"white\""),
             format_args!("创建包含 {list} 的 CLB 访问控制列表，然后设置 acl-status: \"on\"、acl-id: <其 ID>、acl-type: \"white\""),

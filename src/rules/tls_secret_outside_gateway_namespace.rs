@@ -1,8 +1,7 @@
 use crate::model::topology::{label_map, selector_matches, Match, ISTIO_ROOT_NAMESPACE};
 use crate::model::Resource;
-use crate::rule::{declare_rule, Advice, Draft, Note, Related, Rule, RuleContext};
+use crate::rule::{declare_rule, Advice, Draft, FixId, Note, Related, Rule, RuleContext};
 use crate::yaml::Node;
-use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -58,6 +57,9 @@ declare_rule! {
         sources: ["S183", "S1"],
     }
 }
+
+/// Advice: create the TLS Secret in the gateway's namespace.
+const MOVE_TLS_SECRET: FixId = FixId::new("move-tls-secret");
 
 fn namespace_of<'a>(resource: &Resource<'a>) -> &'a str {
     resource.namespace.unwrap_or("default")
@@ -118,7 +120,7 @@ impl Rule for TlsSecretOutsideGatewayNamespace {
                     })
                     .advice(
                         Advice::new(
-                            fix_ids::MOVE_TLS_SECRET,
+                            MOVE_TLS_SECRET,
                             cx.t(
                                 format_args!("create Secret {credential} (or its cert-manager Certificate) in namespace {workload_ns}"),
                                 format_args!("在命名空间 {workload_ns} 中创建 Secret {credential}（或其 cert-manager Certificate）"),

@@ -1,10 +1,9 @@
 use crate::model::clb_annotations::{lb_kind, protocol_ports, LbKind};
 use crate::model::topology::{label_map, selector_matches, Match};
 use crate::model::{Resource, ServiceView};
-use crate::rule::{declare_rule, Advice, Draft, Related, Rule, RuleContext};
+use crate::rule::{declare_rule, Advice, Draft, FixId, Related, Rule, RuleContext};
 use crate::yaml::Node;
 use super::support::owner;
-use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -73,6 +72,11 @@ declare_rule! {
         sources: ["S8", "S142"],
     }
 }
+
+/// Advice: point the https port's targetPort at the Gateway's plain HTTP port.
+const TARGET_HTTP_PORT: FixId = FixId::new("target-http-port");
+/// Advice: make the port a TCP listener so TLS reaches the Gateway.
+const TCP_LISTENER: FixId = FixId::new("tcp-listener");
 
 impl Rule for TlsTerminatedTwice {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
@@ -241,7 +245,7 @@ fn finding(cx: &RuleContext<'_>, case: &Case<'_, '_>) -> Draft {
             format_args!("将端口 {number} 的 targetPort 改为 Gateway 提供明文 HTTP 的端口"),
         ),
     };
-    let mut target_http = Advice::new(fix_ids::TARGET_HTTP_PORT, title)
+    let mut target_http = Advice::new(TARGET_HTTP_PORT, title)
         .tradeoff(cx.t(
             "the Gateway's HTTP server then handles these requests: its hosts and routes must cover the HTTPS server's",
             "这些请求将由 Gateway 的 HTTP server 处理：其 hosts 和路由必须覆盖 HTTPS server 的",
@@ -252,7 +256,7 @@ fn finding(cx: &RuleContext<'_>, case: &Case<'_, '_>) -> Draft {
         ));
     target_http.recommended = true;
     let tcp = Advice::new(
-        fix_ids::TCP_LISTENER,
+        TCP_LISTENER,
         cx.t(
             format_args!("make port {number} a tcp listener (tcp:{number} in protocol-port, no cert-id) so TLS reaches the Gateway"),
             format_args!("将端口 {number} 改为 tcp 监听（protocol-port 中写 tcp:{number}，去掉 cert-id），让 TLS 到达 Gateway"),

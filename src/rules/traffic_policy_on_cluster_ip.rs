@@ -1,9 +1,8 @@
 use crate::diagnostic::Severity;
 use crate::model::{Origin, ServiceView};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Note, Rule, RuleContext};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, FixId, Note, Rule, RuleContext};
 use crate::yaml::Node;
-use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -64,6 +63,9 @@ declare_rule! {
     }
 }
 
+/// Removes `externalTrafficPolicy` where it has no effect.
+const REMOVE_EXTERNAL_TRAFFIC_POLICY: FixId = FixId::new("remove-external-traffic-policy");
+
 /// `spec.externalIPs` with at least one address: the Service is then
 /// externally accessible and may carry the policy (S180).
 fn has_external_ips(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> bool {
@@ -113,7 +115,7 @@ impl Rule for TrafficPolicyOnClusterIp {
             if !shared_with_external {
                 draft = draft.fix(
                     Fix::new(
-                        fix_ids::REMOVE_EXTERNAL_TRAFFIC_POLICY,
+                        REMOVE_EXTERNAL_TRAFFIC_POLICY,
                         Applicability::Safe,
                         cx.t(format_args!("remove {field}"), format_args!("删除 {field}")),
                     )

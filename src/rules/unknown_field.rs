@@ -1,10 +1,9 @@
 use crate::diagnostic::Severity;
 use crate::model::Resource;
 use crate::patch::Op;
-use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, Remedy, Rule, RuleContext};
+use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, FixId, Remedy, Rule, RuleContext};
 use crate::schema::{self, Problem, SchemaSource, Unknown};
 use super::support::{dotted, resource_label};
-use super::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -83,6 +82,9 @@ declare_rule! {
         sources: ["S200", "S201", "S202", "S203", "S204", "S205"],
     }
 }
+
+/// Renames a misspelt field to the one the API defines.
+const RENAME_KEY: FixId = FixId::new("rename-key");
 
 impl Rule for UnknownField {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
@@ -169,7 +171,7 @@ fn rename_fix(cx: &RuleContext<'_>, resource: &Resource<'_>, unknown: &Unknown<'
     let title =
         cx.t(format_args!("rename {} to {target}", unknown.key), format_args!("将 {} 改名为 {target}", unknown.key));
     let to = crate::yaml::pointer::push(&unknown.parent, target);
-    let rename = Fix::new(fix_ids::RENAME_KEY, Applicability::Safe, title.clone())
+    let rename = Fix::new(RENAME_KEY, Applicability::Safe, title.clone())
         .op(Op::rename(unknown.path.clone(), to))
         .tradeoff(if crate::model::is_istio_gateway(resource) {
             cx.t("ASM starts reading the setting: its value takes effect", "ASM 开始读取该设置：其取值将生效")
@@ -179,7 +181,7 @@ fn rename_fix(cx: &RuleContext<'_>, resource: &Resource<'_>, unknown: &Unknown<'
                 "API server 开始读取该设置：其取值将生效",
             )
         });
-    let advice = |reason: String| Remedy::Advice(Advice::new(fix_ids::RENAME_KEY, title.clone()).tradeoff(reason));
+    let advice = |reason: String| Remedy::Advice(Advice::new(RENAME_KEY, title.clone()).tradeoff(reason));
     let duplicated = unknown.siblings.iter().filter(|e| e.key.scalar_text() == Some(unknown.key)).count() > 1;
     if unknown.entry.key.aliased || duplicated {
         return advice(

@@ -5,9 +5,9 @@ use crate::model::clb_annotations::{
 };
 use crate::model::{Field, ServiceView, ALIBABA_PREFIX};
 use crate::patch::Op;
-use crate::rule::{declare_rule, Applicability, Draft, Fix, Rule, RuleContext};
+use crate::rule::{declare_rule, Applicability, Draft, Fix, FixId, Rule, RuleContext};
 use super::support::{annotation_path, owner};
-use super::fix_ids;
+use super::support::fix_ids;
 
 declare_rule! {
     /// ## What it does
@@ -65,6 +65,9 @@ declare_rule! {
         sources: ["S8", "S14", "S120"],
     }
 }
+
+/// Renames a misspelt annotation key to the one the CCM reads.
+const RENAME_ANNOTATION: FixId = FixId::new("rename-annotation");
 
 /// The key `docs/usage.md` lists; only the v1.9.3.x CCMs read it (S120).
 const SLB_NETWORK_TYPE: &str = "slb-network-type";
@@ -213,7 +216,7 @@ fn unknown(cx: &RuleContext<'_>, svc: &ServiceView<'_>, key: &str, field: &Field
     let fits = value_problem(entry.values, value).is_none();
     let safe = distance <= 2 && !ambiguous && fits;
     let mut fix = Fix::new(
-        fix_ids::RENAME_ANNOTATION,
+        RENAME_ANNOTATION,
         if safe { Applicability::Safe } else { Applicability::Unsafe },
         cx.t(format_args!("rename the key to {new_key}"), format_args!("将键名改为 {new_key}")),
     )

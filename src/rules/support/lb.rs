@@ -10,8 +10,8 @@ use crate::patch::Op;
 use crate::rule::{Advice, Applicability, Fix, Note, Remedy, RuleContext};
 
 use super::common::{annotation_path, scope};
+use super::fix_ids;
 use super::predicates::{named_target_port_with_eni, reports_backend_label_with_eni, reports_eni_local_with_eni};
-use crate::rules::fix_ids;
 
 /// `kind namespace/name`: what the user wrote, not the Service ASM renders.
 pub fn owner(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> String {

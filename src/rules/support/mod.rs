@@ -5,6 +5,7 @@
 
 mod common;
 mod fields;
+pub mod fix_ids;
 mod lb;
 mod placement;
 mod predicates;
