@@ -8,6 +8,9 @@ pub mod context;
 pub mod diagnostic;
 mod engine;
 mod format;
+#[cfg(feature = "yaml")]
+mod gateways;
+pub mod host;
 mod indentation;
 #[cfg(feature = "yaml")]
 pub mod markdown;
@@ -24,15 +27,17 @@ pub mod sources;
 mod template;
 pub mod yaml;
 
-#[cfg(feature = "wasm")]
-pub mod wasm;
-
 pub use context::ClusterContext;
 pub use diagnostic::Severity;
 pub use engine::{check, fix, FixOutcome, FixRecord, FixRequest, Options, IGNORE_ANNOTATION};
 pub use format::InputFormat;
+#[cfg(feature = "yaml")]
+pub use gateways::{gateways, GatewayInfo, Replicas};
 pub use report::Report;
-pub use rule::{Lang, Rule, RuleMeta};
+pub use rule::{Applicability, FixAvailability, FixParams, Lang, Rule, RuleMeta};
+pub use schema::load as load_schema;
+pub use source::ColumnUnit;
+pub use sources::SOURCES;
 
 /// Every rule, in catalogue order.
 pub fn rules() -> &'static [&'static dyn Rule] {
