@@ -171,7 +171,7 @@ fn version(key: &str, value: &str) -> Result<Version, String> {
 }
 
 /// How a settings error names a JSON value's type: `a number`, `a list`.
-pub fn json_type(value: &serde_json::Value) -> &'static str {
+pub(crate) fn json_type(value: &serde_json::Value) -> &'static str {
     use serde_json::Value;
     match value {
         Value::Null => "null",

@@ -107,15 +107,15 @@ impl Args for ContextArgs {
                         .value_parser(PossibleValuesParser::new(names.iter().copied().chain(["unknown"]))),
                 ),
                 Values::Version(_) => command.arg(arg.value_name(key.value_name)),
-                Values::Bool { off_flag, off_help } => command
-                    .arg(arg.action(ArgAction::SetTrue).conflicts_with(off_flag))
-                    .arg(
+                Values::Bool { off_flag, off_help } => {
+                    command.arg(arg.action(ArgAction::SetTrue).conflicts_with(off_flag)).arg(
                         Arg::new(off_flag)
                             .long(off_flag)
                             .help(off_help)
                             .help_heading(CONTEXT_HEADING)
                             .action(ArgAction::SetTrue),
-                    ),
+                    )
+                }
             }
         })
     }
@@ -278,10 +278,12 @@ mod tests {
             assert_eq!(arg.get_help_heading(), Some("Cluster context"));
             for value in arg.get_possible_values() {
                 let mut cx = ClusterContext::default();
-                cx.set(key.key, value.get_name()).unwrap_or_else(|e| panic!("--{} {}: {e}", key.flag, value.get_name()));
+                cx.set(key.key, value.get_name())
+                    .unwrap_or_else(|e| panic!("--{} {}: {e}", key.flag, value.get_name()));
             }
         }
-        let parsed = Cli::try_parse_from(["gateway-doctor", "check", "--kube-proxy", "ipvs", "--no-source-ip", "-"]).unwrap();
+        let parsed =
+            Cli::try_parse_from(["gateway-doctor", "check", "--kube-proxy", "ipvs", "--no-source-ip", "-"]).unwrap();
         let Command::Check(args) = parsed.command else { panic!("check") };
         assert_eq!(args.context.pairs(), [("kubeProxyMode", "ipvs".to_owned()), ("needsSourceIp", "false".to_owned())]);
         let both = Cli::try_parse_from(["gateway-doctor", "check", "--needs-source-ip", "--no-source-ip", "-"]);

@@ -227,7 +227,10 @@ mod tests {
         assert!(error["error"].as_str().unwrap().contains("`mutate` needs a host"), "{error}");
         let unknown = json!({"object": founding(), "context": {"rejectOn": "often"}});
         let error = evaluate(Entrypoint::Findings, Some(&unknown), None);
-        assert!(error["error"].as_str().unwrap().contains("bad context: `rejectOn` takes error, warning, info or never"));
+        assert!(error["error"]
+            .as_str()
+            .unwrap()
+            .contains("bad context: `rejectOn` takes error, warning, info or never"));
     }
 
     #[test]

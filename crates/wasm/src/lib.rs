@@ -7,7 +7,8 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use gateway_doctor::{ColumnUnit, FixAvailability, FixRequest, InputFormat, Lang, Options, Severity};
+use gateway_doctor::text::ColumnUnit;
+use gateway_doctor::{FixAvailability, FixRequest, InputFormat, Lang, Options, Severity};
 
 /// talc instead of the standard library's dlmalloc: smaller code in the module
 /// (BENCHMARKS.md, Browser). The Kubewarden module uses it too.
