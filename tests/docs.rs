@@ -124,3 +124,30 @@ fn every_rule_cites_a_primary_source() {
     }
     assert!(offenders.is_empty(), "{} source problem(s):\n{}", offenders.len(), offenders.join("\n"));
 }
+
+/// The page's cluster questions (`www/index.html`, `<select data-key=...>`) ask for keys of
+/// `CONTEXT_KEYS` and offer only values the core accepts.
+#[test]
+fn page_context_selects_use_the_core_table() {
+    let page = std::fs::read_to_string(support::repo_root().join("www/index.html")).unwrap();
+    let mut selects = 0;
+    for select in page.split("<select").skip(1) {
+        let select = &select[..select.find("</select>").unwrap()];
+        let Some(key) = select.split("data-key=\"").nth(1).and_then(|rest| rest.split('"').next()) else { continue };
+        let entry =
+            CONTEXT_KEYS.iter().find(|k| k.key == key).unwrap_or_else(|| panic!("`{key}` is not a context key"));
+        let accepted: Vec<&str> = match entry.values {
+            Values::Names(names) => names.iter().copied().chain(["unknown"]).collect(),
+            Values::Bool { .. } => vec!["true", "false", "unknown"],
+            Values::Version(_) => panic!("`{key}` is a version: a text field, not a select"),
+        };
+        for value in select.split("<option value=\"").skip(1).map(|rest| rest.split('"').next().unwrap()) {
+            assert!(
+                accepted.contains(&value),
+                "www/index.html offers `{value}` for `{key}`; the core takes {accepted:?}"
+            );
+        }
+        selects += 1;
+    }
+    assert!(selects >= 4, "found {selects} context selects in www/index.html");
+}
