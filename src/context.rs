@@ -162,21 +162,29 @@ where
     }
 }
 
+fn version(key: &str, value: &str) -> Result<Version, String> {
+    let example = match context_key(key).map(|k| k.values) {
+        Some(Values::Version(example)) => example,
+        _ => "1.30",
+    };
+    Version::parse(value).ok_or_else(|| format!("`{value}` is not a version like {example}"))
+}
+
 /// How a settings error names a JSON value's type: `a number`, `a list`.
-pub fn json_type(value: &serde_json::Value) -> &'static str {
+pub(crate) fn json_type(value: &serde_json::Value) -> &'static str {
     use serde_json::Value;
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
         Value::Number(_) => "a number",
         Value::String(_) => "a string",
-        Value::Array(_) => "a list",
+        Value::Array(_) => "an array",
         Value::Object(_) => "an object",
     }
 }
 
 impl ClusterContext {
-    /// Parses one context key as the CLI and the settings of the hosts name it.
+    /// Parses one context key ([`CONTEXT_KEYS`]) as the CLI and the settings of the hosts name it.
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
         fn named<T>(key: &str, value: &str, parse: fn(&str) -> Option<T>, names: &[&str]) -> Result<Option<T>, String> {
             if value == "unknown" {
@@ -194,14 +202,8 @@ impl ClusterContext {
             "inClusterClients" => {
                 self.in_cluster_clients = named(key, value, InClusterClients::parse, InClusterClients::NAMES)?
             }
-            "kubernetesVersion" => {
-                self.kubernetes_version =
-                    Some(Version::parse(value).ok_or_else(|| format!("`{value}` is not a version like 1.30"))?)
-            }
-            "ccmVersion" => {
-                self.ccm_version =
-                    Some(Version::parse(value).ok_or_else(|| format!("`{value}` is not a version like v2.10.0"))?)
-            }
+            "kubernetesVersion" => self.kubernetes_version = Some(version(key, value)?),
+            "ccmVersion" => self.ccm_version = Some(version(key, value)?),
             "needsSourceIp" => {
                 self.needs_source_ip = Some(match value {
                     "true" => true,
@@ -214,7 +216,6 @@ impl ClusterContext {
         Ok(())
     }
 
-    /// The context keys and their allowed values, for help texts and settings validation.
     /// One context key from JSON settings (the policy hosts): a string as
     /// [`ClusterContext::set`] reads it, `true`/`false` for `needsSourceIp`,
     /// `null` for "not set".
@@ -241,16 +242,91 @@ impl ClusterContext {
         }
         Ok(())
     }
+}
 
-    pub const KEYS: &'static [(&'static str, &'static str)] = &[
-        ("cni", "terway-eni, terway-eniip, terway-datapathv2, flannel, cilium-kpr, unknown"),
-        ("kubeProxyMode", "iptables, ipvs, nftables, none, unknown"),
-        ("detectLocal", "implemented, no-op, unknown"),
-        ("kubernetesVersion", "a version such as 1.30"),
-        ("ccmVersion", "a version such as v2.10.0"),
-        ("inClusterClients", "none, pods, host-network, unknown"),
-        ("needsSourceIp", "true, false"),
-    ];
+/// How a context key's value is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Values {
+    /// One of these names, or `unknown`.
+    Names(&'static [&'static str]),
+    /// A version, such as the example.
+    Version(&'static str),
+    /// `true` or `false`. On the command line, `flag` sets `true` and this flag sets `false`.
+    Bool { off_flag: &'static str, off_help: &'static str },
+}
+
+/// One cluster-context key: the single definition the CLI flags, the
+/// browser's options, the hosts' settings and the docs are made from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ContextKey {
+    /// The key in JSON options and host settings (camelCase).
+    pub key: &'static str,
+    /// The CLI flag, without `--`.
+    pub flag: &'static str,
+    /// The flag's value name in `--help`.
+    pub value_name: &'static str,
+    pub values: Values,
+    /// What it means: the flag's help line and the docs' description.
+    pub help: &'static str,
+}
+
+/// Every context key, in the order of the CLI's help and the docs
+/// (docs/architecture.md#cluster-context).
+pub const CONTEXT_KEYS: &[ContextKey] = &[
+    ContextKey {
+        key: "cni",
+        flag: "cni",
+        value_name: "CNI",
+        values: Values::Names(Cni::NAMES),
+        help: "The cluster's CNI plugin",
+    },
+    ContextKey {
+        key: "kubeProxyMode",
+        flag: "kube-proxy",
+        value_name: "MODE",
+        values: Values::Names(KubeProxyMode::NAMES),
+        help: "kube-proxy's mode (`none`: an eBPF datapath replaces it)",
+    },
+    ContextKey {
+        key: "detectLocal",
+        flag: "detect-local",
+        value_name: "STATE",
+        values: Values::Names(DetectLocal::NAMES),
+        help: "Whether kube-proxy's local-traffic detector is configured (--detect-local-mode)",
+    },
+    ContextKey {
+        key: "kubernetesVersion",
+        flag: "k8s-version",
+        value_name: "VERSION",
+        values: Values::Version("1.30"),
+        help: "Kubernetes version, e.g. 1.30",
+    },
+    ContextKey {
+        key: "ccmVersion",
+        flag: "ccm-version",
+        value_name: "VERSION",
+        values: Values::Version("v2.10.0"),
+        help: "Version of the Alibaba Cloud controller manager, e.g. v2.10.0",
+    },
+    ContextKey {
+        key: "inClusterClients",
+        flag: "in-cluster-clients",
+        value_name: "WHO",
+        values: Values::Names(InClusterClients::NAMES),
+        help: "Who inside the cluster connects to the load balancer's address",
+    },
+    ContextKey {
+        key: "needsSourceIp",
+        flag: "needs-source-ip",
+        value_name: "",
+        values: Values::Bool { off_flag: "no-source-ip", off_help: "Backends do not need the client's source IP" },
+        help: "Backends need the client's source IP",
+    },
+];
+
+/// The definition of a context key.
+pub fn context_key(key: &str) -> Option<&'static ContextKey> {
+    CONTEXT_KEYS.iter().find(|k| k.key == key)
 }
 
 #[cfg(test)]
@@ -293,6 +369,35 @@ mod tests {
         }
         assert_eq!(serde_json::to_value(Cni::CiliumKpr).unwrap(), "cilium-kpr");
         assert_eq!(serde_json::from_value::<DetectLocal>(serde_json::json!("no-op")).unwrap(), DetectLocal::NoOp);
+    }
+
+    #[test]
+    fn every_key_in_the_table_is_parsed_and_cleared() {
+        for key in CONTEXT_KEYS {
+            let value = match key.values {
+                Values::Names(names) => names[0],
+                Values::Version(example) => example,
+                Values::Bool { .. } => "true",
+            };
+            let mut cx = ClusterContext::default();
+            cx.set(key.key, value).unwrap_or_else(|e| panic!("{}: {e}", key.key));
+            assert_ne!(cx, ClusterContext::default(), "{}", key.key);
+            cx.set_json(key.key, &serde_json::Value::Null).unwrap();
+            assert_eq!(cx, ClusterContext::default(), "{}", key.key);
+        }
+        // And the serde form uses the same keys.
+        let all = serde_json::to_value(ClusterContext {
+            cni: Some(Cni::Flannel),
+            kube_proxy_mode: Some(KubeProxyMode::Ipvs),
+            detect_local: Some(DetectLocal::NoOp),
+            kubernetes_version: Some(Version(1, 30, 0)),
+            ccm_version: Some(Version(2, 10, 0)),
+            in_cluster_clients: Some(InClusterClients::Pods),
+            needs_source_ip: Some(true),
+        })
+        .unwrap();
+        let keys: Vec<&str> = all.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, CONTEXT_KEYS.iter().map(|k| k.key).collect::<Vec<_>>());
     }
 
     #[test]

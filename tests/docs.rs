@@ -1,8 +1,11 @@
-//! `docs/rules.md` is generated from the rules' own metadata; this test fails
-//! when the committed file is stale. Regenerate it with:
+//! `docs/rules.md` is generated from the rules' own metadata, and the tables of
+//! cluster-context keys in the READMEs and docs/architecture.md from the core's
+//! `CONTEXT_KEYS`; these tests fail when a committed file is stale. Regenerate
+//! them with:
 //!
 //!     UPDATE_DOCS=1 cargo test --test docs
 
+use gateway_doctor::context::{Values, CONTEXT_KEYS};
 use gateway_doctor::report::rules_doc::rules_markdown;
 
 mod support;
@@ -15,6 +18,47 @@ fn rules_reference_is_up_to_date() {
         "the rules' metadata",
         "UPDATE_DOCS=1 cargo test --test docs",
     );
+}
+
+/// The files that show the cluster-context keys, each between these two markers.
+const CONTEXT_TABLES: &[&str] =
+    &["README.md", "docs/architecture.md", "crates/kubewarden/README.md", "crates/opa/README.md"];
+const TABLE_START: &str = "<!-- context-keys: generated from CONTEXT_KEYS (src/context.rs) by tests/docs.rs -->\n";
+const TABLE_END: &str = "<!-- /context-keys -->";
+
+/// The Markdown table of the context keys: JSON key, CLI flag, values, meaning.
+fn context_keys_table() -> String {
+    let code = |items: &mut dyn Iterator<Item = &str>| items.map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ");
+    let mut table = String::from("| key (JSON, settings) | CLI flag | values | meaning |\n|---|---|---|---|\n");
+    for key in CONTEXT_KEYS {
+        let (flag, values) = match key.values {
+            Values::Names(names) => (format!("`--{}`", key.flag), code(&mut names.iter().copied().chain(["unknown"]))),
+            Values::Version(example) => (format!("`--{}`", key.flag), format!("a version such as `{example}`")),
+            Values::Bool { off_flag, .. } => {
+                (format!("`--{}` / `--{off_flag}`", key.flag), code(&mut ["true", "false"].into_iter()))
+            }
+        };
+        table.push_str(&format!("| `{}` | {flag} | {values} | {} |\n", key.key, key.help));
+    }
+    table
+}
+
+#[test]
+fn context_key_tables_are_up_to_date() {
+    let table = context_keys_table();
+    for relative in CONTEXT_TABLES {
+        let committed = std::fs::read_to_string(support::repo_root().join(relative)).unwrap();
+        let start = committed.find(TABLE_START).unwrap_or_else(|| panic!("{relative} has no {TABLE_START}"));
+        let start = start + TABLE_START.len();
+        let end = start + committed[start..].find(TABLE_END).unwrap_or_else(|| panic!("{relative} has no {TABLE_END}"));
+        let expected = format!("{}{table}{}", &committed[..start], &committed[end..]);
+        support::assert_generated_file_is_fresh(
+            relative,
+            &expected,
+            "CONTEXT_KEYS",
+            "UPDATE_DOCS=1 cargo test --test docs",
+        );
+    }
 }
 
 /// Whether `text` names where it can be read: a URL, or a
@@ -62,7 +106,7 @@ fn source_addresses_are_recognised() {
 /// are listed at once.
 #[test]
 fn every_rule_cites_a_primary_source() {
-    use gateway_doctor::sources::{describe, SOURCES};
+    use gateway_doctor::{describe_source as describe, SOURCES};
 
     let mut offenders: Vec<String> = SOURCES
         .iter()
@@ -79,4 +123,31 @@ fn every_rule_cites_a_primary_source() {
         }
     }
     assert!(offenders.is_empty(), "{} source problem(s):\n{}", offenders.len(), offenders.join("\n"));
+}
+
+/// The page's cluster questions (`www/index.html`, `<select data-key=...>`) ask for keys of
+/// `CONTEXT_KEYS` and offer only values the core accepts.
+#[test]
+fn page_context_selects_use_the_core_table() {
+    let page = std::fs::read_to_string(support::repo_root().join("www/index.html")).unwrap();
+    let mut selects = 0;
+    for select in page.split("<select").skip(1) {
+        let select = &select[..select.find("</select>").unwrap()];
+        let Some(key) = select.split("data-key=\"").nth(1).and_then(|rest| rest.split('"').next()) else { continue };
+        let entry =
+            CONTEXT_KEYS.iter().find(|k| k.key == key).unwrap_or_else(|| panic!("`{key}` is not a context key"));
+        let accepted: Vec<&str> = match entry.values {
+            Values::Names(names) => names.iter().copied().chain(["unknown"]).collect(),
+            Values::Bool { .. } => vec!["true", "false", "unknown"],
+            Values::Version(_) => panic!("`{key}` is a version: a text field, not a select"),
+        };
+        for value in select.split("<option value=\"").skip(1).map(|rest| rest.split('"').next().unwrap()) {
+            assert!(
+                accepted.contains(&value),
+                "www/index.html offers `{value}` for `{key}`; the core takes {accepted:?}"
+            );
+        }
+        selects += 1;
+    }
+    assert!(selects >= 4, "found {selects} context selects in www/index.html");
 }

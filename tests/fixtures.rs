@@ -38,7 +38,7 @@ mod support;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use gateway_doctor::rule::{Applicability, FixAvailability, Lang};
+use gateway_doctor::{Applicability, FixAvailability, Lang};
 use gateway_doctor::{Options, Report, Severity};
 
 use support::*;
@@ -240,7 +240,7 @@ fn invariant_checks_catch_broken_fixes() {
         edit(fix);
         fix_invariants("probe", text, &report, &options).join("\n")
     };
-    let broken = |edit: &dyn Fn(&mut gateway_doctor::patch::TextEdit)| broken_fix(&|fix| edit(&mut fix.edits[0]));
+    let broken = |edit: &dyn Fn(&mut gateway_doctor::text::TextEdit)| broken_fix(&|fix| edit(&mut fix.edits[0]));
     // Never worse: a new error, an undeclared new warning, a declaration that does not come true.
     let new_error = broken(&|e| e.text = "Cluster\n  healthCheckNodePort: 30000".into());
     assert!(new_error.contains("has a new error ASM-SVC-026"), "{new_error}");

@@ -10,8 +10,8 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use gateway_doctor::diagnostic::DiagnosticKind;
 use gateway_doctor::yaml::{load, load_json, load_stream, read_value, Limits, Loaded, Node};
+use gateway_doctor::DiagnosticKind;
 use gateway_doctor::{check, fix, FixRequest, InputFormat, Options};
 use proptest::prelude::*;
 use serde_json::Value as Json;

@@ -5,9 +5,9 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use gateway_doctor::diagnostic::DiagnosticKind;
 use gateway_doctor::report::InputDiagnostic;
 use gateway_doctor::yaml::Limits;
+use gateway_doctor::DiagnosticKind;
 use gateway_doctor::{check, fix, FixRequest, Options, Report};
 
 /// Counts live heap bytes and their peak, so a test can show that a document

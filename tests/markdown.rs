@@ -1,6 +1,6 @@
 //! The founding document, as Markdown, checked block by block.
 
-use gateway_doctor::diagnostic::DiagnosticKind;
+use gateway_doctor::DiagnosticKind;
 use gateway_doctor::{check, fix, FixRequest, InputFormat, Options};
 
 const FOUNDING: &str = include_str!("data/markdown/founding.md");

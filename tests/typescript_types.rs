@@ -1,5 +1,5 @@
 //! The TypeScript types the browser module publishes (the
-//! `typescript_custom_section` of src/wasm.rs) describe the JSON the core
+//! `typescript_custom_section` of crates/wasm/src/lib.rs) describe the JSON the core
 //! really serialises: every fixture's report is held to `Report`, and the
 //! result of `fix` to `FixResult`. A field the Rust types serialise that the
 //! TypeScript lacks fails, and so does a required TypeScript field the JSON
@@ -14,7 +14,7 @@ mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use gateway_doctor::patch::Op;
+use gateway_doctor::Op;
 use gateway_doctor::{FixRequest, Options};
 use serde_json::Value;
 
@@ -40,10 +40,10 @@ struct Member {
     ty: Ty,
 }
 
-/// The text of `const TYPES: &str = r#"..."#` in src/wasm.rs, without comments.
+/// The text of `const TYPES: &str = r#"..."#` in crates/wasm/src/lib.rs, without comments.
 fn typescript_section() -> String {
-    let source = std::fs::read_to_string(repo_root().join("src/wasm.rs")).unwrap();
-    let start = source.find("const TYPES: &str = r#\"").expect("src/wasm.rs has the TYPES section") + 23;
+    let source = std::fs::read_to_string(repo_root().join("crates/wasm/src/lib.rs")).unwrap();
+    let start = source.find("const TYPES: &str = r#\"").expect("crates/wasm/src/lib.rs has the TYPES section") + 23;
     let end = start + source[start..].find("\"#;").expect("the TYPES section ends");
     let mut text = source[start..end].to_owned();
     while let Some(open) = text.find("/*") {

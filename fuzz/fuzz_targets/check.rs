@@ -26,7 +26,7 @@ fuzz_target!(|data: &[u8]| {
 });
 
 fn json_reader(text: &str) {
-    use gateway_doctor::diagnostic::DiagnosticKind;
+    use gateway_doctor::DiagnosticKind;
     let loaded = gateway_doctor::yaml::load_json(text, &Default::default());
     for diagnostic in &loaded.diagnostics {
         assert!(diagnostic.span.end <= text.len() && text.is_char_boundary(diagnostic.span.start));

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use gateway_doctor::patch::splice;
+use gateway_doctor::text::splice;
 use gateway_doctor::report::new_findings;
 use gateway_doctor::{fix, FixRequest, Options, Report, Severity};
 use libfuzzer_sys::fuzz_target;
@@ -25,7 +25,7 @@ fn diagnostic_counts(report: &Report) -> HashMap<String, usize> {
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, rest)) = data.split_first() else { return };
     let Ok(text) = std::str::from_utf8(rest) else { return };
-    let options = Options { params: gateway_doctor::rule::FixParams { hostname: Some("gw.example.com".into()) }, ..Options::default() };
+    let options = Options { params: gateway_doctor::FixParams { hostname: Some("gw.example.com".into()) }, ..Options::default() };
     let before = gateway_doctor::check(text, &options);
     let id = IDS[usize::from(selector) % IDS.len()];
 
@@ -54,7 +54,7 @@ fuzz_target!(|data: &[u8]| {
 
     let request = FixRequest { ids: vec![id.into()], allow_unsafe: true };
     let outcome = fix(text, &request, &options);
-    let syntax = |r: &Report| r.diagnostics.iter().filter(|d| d.kind == gateway_doctor::diagnostic::DiagnosticKind::Syntax).count();
+    let syntax = |r: &Report| r.diagnostics.iter().filter(|d| d.kind == gateway_doctor::DiagnosticKind::Syntax).count();
     assert!(syntax(&outcome.report) <= syntax(&before), "a fix broke the YAML:\n{}", outcome.text);
     let again = fix(&outcome.text, &request, &options);
     assert_eq!(again.text, outcome.text, "fixing did not converge");

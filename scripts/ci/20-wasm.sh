@@ -22,7 +22,7 @@ npm ci --no-audit --no-fund
 
 echo "--- wasm-bindgen API tests (Node)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-  cargo test --target wasm32-unknown-unknown --features wasm --test wasm --test wasm_schema
+  cargo test --target wasm32-unknown-unknown -p gateway-doctor-wasm --test wasm --test wasm_schema
 
 echo "--- pkg/ and the page bundle"
 scripts/build-wasm

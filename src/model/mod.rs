@@ -22,7 +22,7 @@ pub use gateway_spec::{istio_spec_field, selected_deployments};
 pub use labels::Labels;
 pub use resource::{collect, Resource};
 pub use service::{
-    is_istio_gateway, service_views, Field, GatewayReason, Origin, Provider, ServiceView, ALIBABA_PREFIX,
-    ALICLOUD_PREFIX, BACKEND_TYPE, NLB_CLASS,
+    is_istio_gateway, service_views, Field, GatewayReason, Origin, Provider, ServiceView, ALIBABA_PREFIX, BACKEND_TYPE,
+    NLB_CLASS,
 };
-pub use workload::{is_gateway_deployment, replica_bounds, resources_blocks, ReplicaBounds, ResourcesBlock};
+pub use workload::{is_gateway_deployment, replica_bounds, resources_blocks, ReplicaBounds};

@@ -63,6 +63,7 @@ impl DocumentStyle {
 }
 
 impl<'a> Lowering<'a> {
+    #[cfg(test)]
     pub fn new(text: &'a str, root: &'a Node, document: Span) -> Self {
         Self::with_style(text, root, document, DocumentStyle::of(text, document))
     }

@@ -15,9 +15,7 @@ mod loading;
 mod table;
 mod walk;
 
-#[cfg(feature = "wasm")]
-pub use loading::load;
-pub use loading::tables;
+pub use loading::{load, tables};
 pub use table::{FieldKind, ObjectType, Schema, SchemaSource};
 pub use walk::{expected_text, found_text, problems, Checked, Problem, Unknown};
 

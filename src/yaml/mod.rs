@@ -14,8 +14,8 @@ mod loaded;
 #[cfg(feature = "yaml")]
 mod loader;
 mod node;
-pub mod pointer;
-pub mod scalar;
+pub(crate) mod pointer;
+pub(crate) mod scalar;
 #[cfg(feature = "yaml")]
 mod split;
 mod stream;

@@ -11,11 +11,11 @@ use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-use gateway_doctor::patch::{apply_groups, splice, TextEdit};
 use gateway_doctor::report::{new_findings, Finding, Location};
-use gateway_doctor::rule::Applicability;
-use gateway_doctor::source::{LineIndex, Span};
+use gateway_doctor::text::{apply_groups, splice, TextEdit};
+use gateway_doctor::text::{LineIndex, Span};
 use gateway_doctor::yaml::{self, Limits};
+use gateway_doctor::Applicability;
 use gateway_doctor::{check, fix, FixRequest, Options, Report, Severity};
 
 /// The repository root (where the root Cargo.toml lives).
@@ -369,7 +369,7 @@ fn apply_in_rounds(text: &str, report: &Report, id: &str, options: &Options) -> 
 pub fn fix_invariants(name: &str, text: &str, report: &Report, options: &Options) -> Vec<String> {
     let mut problems = Vec::new();
     // A Markdown file's YAML stream has the file's own byte offsets.
-    let stream = gateway_doctor::markdown::yaml_stream(text, options.format, &Limits::default());
+    let stream = gateway_doctor::text::yaml_stream(text, options.format, &Limits::default());
     let documents = yaml::load(&stream, &Limits::default()).documents;
     let before = diagnostic_counts(report);
     let json = is_json(text);

@@ -1,6 +1,8 @@
 //! The command line (README.md#usage).
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::builder::PossibleValuesParser;
+use clap::{Arg, ArgAction, ArgMatches, Args, FromArgMatches, Parser, Subcommand, ValueEnum};
+use gateway_doctor::context::{Values, CONTEXT_KEYS};
 
 const ABOUT: &str = "Checks and fixes Kubernetes manifests of Alibaba Cloud Service Mesh ingress gateways \
 (IstioGateway, v1 Service and the objects around them), offline.";
@@ -78,69 +80,76 @@ Exit status:
   2  a usage error, an unreadable input, or an input with syntax errors (its fixable documents
      are still fixed and the text is still printed)";
 
-/// What the user knows about the cluster (docs/architecture.md#cluster-context). Unset means
-/// \"do not assume\".
-#[derive(Debug, Args, Default, Clone)]
+/// What the user knows about the cluster: one flag per key of the core's
+/// `CONTEXT_KEYS` (docs/architecture.md#cluster-context), with its values and
+/// help from there. Unset means "do not assume".
+#[derive(Debug, Default, Clone)]
 pub struct ContextArgs {
-    /// The cluster's CNI plugin
-    #[arg(long, value_name = "CNI", help_heading = "Cluster context",
-          value_parser = ["terway-eni", "terway-eniip", "terway-datapathv2", "flannel", "cilium-kpr", "unknown"])]
-    pub cni: Option<String>,
-
-    /// kube-proxy's mode (`none`: an eBPF datapath replaces it)
-    #[arg(long = "kube-proxy", value_name = "MODE", help_heading = "Cluster context",
-          value_parser = ["iptables", "ipvs", "nftables", "none", "unknown"])]
-    pub kube_proxy: Option<String>,
-
-    /// Whether kube-proxy's local-traffic detector is configured (--detect-local-mode)
-    #[arg(long = "detect-local", value_name = "STATE", help_heading = "Cluster context",
-          value_parser = ["implemented", "no-op", "unknown"])]
-    pub detect_local: Option<String>,
-
-    /// Kubernetes version, e.g. 1.30
-    #[arg(long = "k8s-version", value_name = "VERSION", help_heading = "Cluster context")]
-    pub k8s_version: Option<String>,
-
-    /// Version of the Alibaba Cloud controller manager, e.g. v2.10.0
-    #[arg(long = "ccm-version", value_name = "VERSION", help_heading = "Cluster context")]
-    pub ccm_version: Option<String>,
-
-    /// Who inside the cluster connects to the load balancer's address
-    #[arg(long = "in-cluster-clients", value_name = "WHO", help_heading = "Cluster context",
-          value_parser = ["none", "pods", "host-network", "unknown"])]
-    pub in_cluster_clients: Option<String>,
-
-    /// Backends need the client's source IP
-    #[arg(long = "needs-source-ip", help_heading = "Cluster context", conflicts_with = "no_source_ip")]
-    pub needs_source_ip: bool,
-
-    /// Backends do not need the client's source IP
-    #[arg(long = "no-source-ip", help_heading = "Cluster context")]
-    pub no_source_ip: bool,
+    pairs: Vec<(&'static str, String)>,
 }
 
 impl ContextArgs {
-    /// The flags as `ClusterContext` keys and values, in the order given above.
-    pub fn pairs(&self) -> Vec<(&'static str, String)> {
-        let mut pairs = Vec::new();
-        let mut push = |key, value: &Option<String>| {
-            if let Some(v) = value {
-                pairs.push((key, v.clone()));
+    /// The flags as `ClusterContext` keys and values, in the table's order.
+    pub fn pairs(&self) -> &[(&'static str, String)] {
+        &self.pairs
+    }
+}
+
+const CONTEXT_HEADING: &str = "Cluster context";
+
+impl Args for ContextArgs {
+    fn augment_args(command: clap::Command) -> clap::Command {
+        CONTEXT_KEYS.iter().fold(command, |command, key| {
+            let arg = Arg::new(key.flag).long(key.flag).help(key.help).help_heading(CONTEXT_HEADING);
+            match key.values {
+                Values::Names(names) => command.arg(
+                    arg.value_name(key.value_name)
+                        .value_parser(PossibleValuesParser::new(names.iter().copied().chain(["unknown"]))),
+                ),
+                Values::Version(_) => command.arg(arg.value_name(key.value_name)),
+                Values::Bool { off_flag, off_help } => {
+                    command.arg(arg.action(ArgAction::SetTrue).conflicts_with(off_flag)).arg(
+                        Arg::new(off_flag)
+                            .long(off_flag)
+                            .help(off_help)
+                            .help_heading(CONTEXT_HEADING)
+                            .action(ArgAction::SetTrue),
+                    )
+                }
             }
-        };
-        push("cni", &self.cni);
-        push("kubeProxyMode", &self.kube_proxy);
-        push("detectLocal", &self.detect_local);
-        push("kubernetesVersion", &self.k8s_version);
-        push("ccmVersion", &self.ccm_version);
-        push("inClusterClients", &self.in_cluster_clients);
-        if self.needs_source_ip {
-            pairs.push(("needsSourceIp", "true".into()));
+        })
+    }
+
+    fn augment_args_for_update(command: clap::Command) -> clap::Command {
+        Self::augment_args(command)
+    }
+}
+
+impl FromArgMatches for ContextArgs {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        let mut pairs = Vec::new();
+        for key in CONTEXT_KEYS {
+            match key.values {
+                Values::Bool { off_flag, .. } => {
+                    for (flag, value) in [(key.flag, "true"), (off_flag, "false")] {
+                        if matches.get_flag(flag) {
+                            pairs.push((key.key, value.to_owned()));
+                        }
+                    }
+                }
+                _ => {
+                    if let Some(value) = matches.get_one::<String>(key.flag) {
+                        pairs.push((key.key, value.clone()));
+                    }
+                }
+            }
         }
-        if self.no_source_ip {
-            pairs.push(("needsSourceIp", "false".into()));
-        }
-        pairs
+        Ok(ContextArgs { pairs })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
     }
 }
 
@@ -258,25 +267,26 @@ mod tests {
         Cli::command().debug_assert();
     }
 
-    /// Every value the flags offer is one the core's context accepts.
+    /// Every key of the core's table has its flag, and every value a flag offers is one the core's
+    /// context accepts.
     #[test]
-    fn context_flag_values_match_the_core() {
+    fn context_flags_come_from_the_core_table() {
         let command = Cli::command();
         let check = command.find_subcommand("check").unwrap();
-        let flags = [
-            ("cni", "cni"),
-            ("kube-proxy", "kubeProxyMode"),
-            ("detect-local", "detectLocal"),
-            ("in-cluster-clients", "inClusterClients"),
-        ];
-        for (flag, key) in flags {
-            let arg = check.get_arguments().find(|a| a.get_long() == Some(flag)).unwrap();
-            let values = arg.get_possible_values();
-            assert!(!values.is_empty(), "{flag}");
-            for value in values {
+        for key in gateway_doctor::context::CONTEXT_KEYS {
+            let arg = check.get_arguments().find(|a| a.get_long() == Some(key.flag)).unwrap();
+            assert_eq!(arg.get_help_heading(), Some("Cluster context"));
+            for value in arg.get_possible_values() {
                 let mut cx = ClusterContext::default();
-                cx.set(key, value.get_name()).unwrap_or_else(|e| panic!("--{flag} {}: {e}", value.get_name()));
+                cx.set(key.key, value.get_name())
+                    .unwrap_or_else(|e| panic!("--{} {}: {e}", key.flag, value.get_name()));
             }
         }
+        let parsed =
+            Cli::try_parse_from(["gateway-doctor", "check", "--kube-proxy", "ipvs", "--no-source-ip", "-"]).unwrap();
+        let Command::Check(args) = parsed.command else { panic!("check") };
+        assert_eq!(args.context.pairs(), [("kubeProxyMode", "ipvs".to_owned()), ("needsSourceIp", "false".to_owned())]);
+        let both = Cli::try_parse_from(["gateway-doctor", "check", "--needs-source-ip", "--no-source-ip", "-"]);
+        assert!(both.is_err());
     }
 }

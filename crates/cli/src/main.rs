@@ -32,7 +32,7 @@ fn main() -> ExitCode {
 fn options(context: &ContextArgs, params: &[String], ui: &Ui) -> Options {
     let mut options = Options { lang: ui.lang, ..Options::default() };
     for (key, value) in context.pairs() {
-        if let Err(e) = options.context.set(key, &value) {
+        if let Err(e) = options.context.set(key, value) {
             usage_error(&e);
         }
     }

@@ -66,7 +66,7 @@ fn metadata(m: &RuleMeta) -> serde_json::Value {
         "severity": m.severity,
         "fix": m.fix,
         "sources": m.sources,
-        "references": m.sources.iter().map(|id| json!({"id": id, "text": gateway_doctor::sources::describe(id).unwrap_or("")})).collect::<Vec<_>>(),
+        "references": m.sources.iter().map(|id| json!({"id": id, "text": gateway_doctor::describe_source(id).unwrap_or("")})).collect::<Vec<_>>(),
         "docs": m.docs_text(),
     })
 }

@@ -65,7 +65,7 @@ fn validate_settings_accepts_good_and_explains_bad() {
     assert_eq!(good["valid"], true);
     let bad = call(&host, "validate_settings", &json!({"rejectOn": "often"}));
     assert_eq!(bad["valid"], false);
-    assert!(bad["message"].as_str().unwrap().contains("`rejectOn` takes error, warning or never"));
+    assert!(bad["message"].as_str().unwrap().contains("`rejectOn` takes error, warning, info or never"));
     let unknown = call(&host, "validate_settings", &json!({"kubeproxy": "ipvs"}));
     assert!(unknown["message"].as_str().unwrap().contains("unknown setting `kubeproxy`"));
 }

@@ -4,16 +4,14 @@
 
 pub mod allocator;
 pub mod response;
-pub mod settings;
 pub mod subject;
 pub mod verdict;
 
-use gateway_doctor::yaml::{read_value, Limits};
+use gateway_doctor::host::{read_json, Settings};
 use kubewarden_policy_sdk::wapc_guest::{register_function, CallResult};
 use serde_json::Value;
 
 use crate::response::Validation;
-use crate::settings::Settings;
 use crate::subject::Subject;
 
 /// waPC initialisation: the host calls it once, before any request.
@@ -25,6 +23,7 @@ pub extern "C" fn wapc_init() {
 }
 
 /// `validate`: `{"request": <admission request or raw object>, "settings": {...}}`.
+/// The settings are the hosts' shared ones (`gateway_doctor::host::Settings`).
 pub fn validate(payload: &[u8]) -> CallResult {
     let answer = match read_json(payload) {
         Ok(payload) => evaluate(&payload),
@@ -55,10 +54,4 @@ pub fn validate_settings(payload: &[u8]) -> CallResult {
         .map_err(|e| format!("the settings are not JSON: {e}"))
         .and_then(|value| Settings::from_json(&value));
     Ok(response::settings_validation(result.map(drop)))
-}
-
-/// Requests are read by the core's JSON reader, the one the checks use, so
-/// the module carries no second JSON parser.
-fn read_json(payload: &[u8]) -> Result<Value, String> {
-    read_value(payload, &Limits::default())
 }

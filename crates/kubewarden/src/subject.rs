@@ -1,7 +1,9 @@
 //! What a `validate` call is about: the object inside an admission request
-//! (`policyType: kubernetes`) or a raw object (`policyType: raw`), and whether
-//! it is a kind gateway-doctor checks at admission.
+//! (`policyType: kubernetes`) or a raw object (`policyType: raw`), found as
+//! every host finds it (`gateway_doctor::host::request`), and whether it is a
+//! kind this policy checks at admission (`metadata.yml` selects the same kinds).
 
+use gateway_doctor::host::{self, Subject as Found};
 use serde_json::Value;
 
 /// The kinds this policy checks; every other kind is accepted untouched.
@@ -17,59 +19,18 @@ pub enum Subject<'a> {
 
 /// Finds the object to check in the `request` of a waPC `ValidationRequest`.
 pub fn subject(request: &Value) -> Result<Subject<'_>, String> {
-    // An AdmissionReview envelope (as `kwctl run --request-path` fixtures hold it).
-    let request = match request.get("kind").and_then(Value::as_str) {
-        Some("AdmissionReview") => request.get("request").ok_or("the AdmissionReview has no `request`")?,
-        _ => request,
-    };
-    if request.get("operation").is_some() || request.get("uid").is_some() {
-        admission(request)
-    } else if request.get("kind").is_some_and(Value::is_string) {
-        Ok(object(request))
-    } else {
-        Err("the request is neither an admission request (with `operation` and `object`) \
-             nor a Kubernetes object (with `apiVersion` and `kind`)"
-            .into())
+    match host::request(request)?.subject {
+        Found::Nothing(reason) => Ok(Subject::Skipped(reason)),
+        Found::Object(object) => {
+            let (group, kind) = host::group_kind(request, object);
+            if CHECKED.iter().any(|(g, k)| *g == group && *k == kind) {
+                Ok(Subject::Checked(object))
+            } else {
+                let group = if group.is_empty() { "core" } else { group };
+                Ok(Subject::Skipped(format!("{kind} ({group}) is not a kind gateway-doctor checks at admission")))
+            }
+        }
     }
-}
-
-fn admission(request: &Value) -> Result<Subject<'_>, String> {
-    let operation = request.get("operation").and_then(Value::as_str).unwrap_or("");
-    if !matches!(operation, "CREATE" | "UPDATE") {
-        return Ok(Subject::Skipped(format!("operation `{operation}` has no new object to check")));
-    }
-    let Some(object) = request.get("object").filter(|o| o.is_object()) else {
-        return Err(format!("the {operation} request has no `object`"));
-    };
-    let kind = request.get("kind");
-    let group = kind.and_then(|k| k.get("group")).and_then(Value::as_str);
-    let name = kind.and_then(|k| k.get("kind")).and_then(Value::as_str);
-    match (group, name) {
-        (Some(group), Some(name)) if is_checked(group, name) => Ok(Subject::Checked(object)),
-        (Some(group), Some(name)) => Ok(Subject::Skipped(skip_reason(group, name))),
-        // Without a request kind, judge by the object itself.
-        _ => Ok(self::object(object)),
-    }
-}
-
-fn object(object: &Value) -> Subject<'_> {
-    let api_version = object.get("apiVersion").and_then(Value::as_str).unwrap_or("");
-    let group = api_version.rsplit_once('/').map_or("", |(group, _)| group);
-    let kind = object.get("kind").and_then(Value::as_str).unwrap_or("");
-    if is_checked(group, kind) {
-        Subject::Checked(object)
-    } else {
-        Subject::Skipped(skip_reason(group, kind))
-    }
-}
-
-fn is_checked(group: &str, kind: &str) -> bool {
-    CHECKED.iter().any(|(g, k)| *g == group && *k == kind)
-}
-
-fn skip_reason(group: &str, kind: &str) -> String {
-    let group = if group.is_empty() { "core" } else { group };
-    format!("{kind} ({group}) is not a kind gateway-doctor checks at admission")
 }
 
 #[cfg(test)]
@@ -110,7 +71,7 @@ mod tests {
 
     #[test]
     fn unrecognisable_requests_are_errors() {
-        assert!(subject(&json!({"hello": "world"})).unwrap_err().contains("neither an admission request"));
+        assert!(subject(&json!({"hello": "world"})).unwrap_err().contains("neither a Kubernetes object"));
         let no_object = json!({"uid": "1", "operation": "UPDATE", "kind": {"group": "", "kind": "Service"}});
         assert!(subject(&no_object).unwrap_err().contains("has no `object`"));
     }

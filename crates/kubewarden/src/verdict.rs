@@ -2,13 +2,12 @@
 //! validation answer: rejection at or above `rejectOn`, warnings below it,
 //! codes in the audit annotations, and the fixed object when `mutate` asks.
 
+use gateway_doctor::host::{read_json, Settings};
 use gateway_doctor::report::{Finding, Report};
-use gateway_doctor::yaml::{read_value, Limits};
 use gateway_doctor::{FixRecord, FixRequest, Options, Severity};
 use serde_json::Value;
 
 use crate::response::Validation;
-use crate::settings::Settings;
 
 /// The audit annotation that lists the codes found (the API server prefixes it
 /// with the webhook's name).
@@ -16,7 +15,7 @@ pub const CODES_ANNOTATION: &str = "codes";
 
 /// Judges one Service or IstioGateway.
 pub fn judge(object: &Value, settings: &Settings) -> Validation {
-    let options = Options { context: settings.context.clone(), lang: settings.lang, ..Options::default() };
+    let options = settings.options();
     let text = serde_json::to_string(object).unwrap_or_default();
     let (report, mutated, applied) = match mutate(&text, settings, &options) {
         Some(fixed) => fixed,
@@ -90,7 +89,7 @@ fn mutate(text: &str, settings: &Settings, options: &Options) -> Option<(Report,
 /// The fixed text as a JSON object. The edits keep the input's JSON style, so
 /// the JSON reader reads it back.
 fn fixed_object(text: &str) -> Result<Value, String> {
-    match read_value(text.as_bytes(), &Limits::default())? {
+    match read_json(text.as_bytes())? {
         value @ Value::Object(_) => Ok(value),
         _ => Err("the fixed object did not read back as an object".into()),
     }

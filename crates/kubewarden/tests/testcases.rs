@@ -118,7 +118,7 @@ fn bad_settings_fail_validation_with_the_reason() {
     let ok = check(json!({"cni": "terway-eniip", "rejectOn": "warning", "mutate": ["safe"]}));
     assert!(ok.valid && ok.message.is_none());
     for (settings, why) in [
-        (json!({"rejectOn": "sometimes"}), "`rejectOn` takes error, warning or never"),
+        (json!({"rejectOn": "sometimes"}), "`rejectOn` takes error, warning, info or never"),
         (json!({"kubeProxy": "ipvs"}), "unknown setting `kubeProxy`"),
         (json!({"kubernetesVersion": "latest"}), "is not a version"),
         (json!({"ignore": ["ASM-XX-000"]}), "is not a rule code or name"),

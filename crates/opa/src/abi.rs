@@ -5,7 +5,7 @@
 //! A value is the address of a [`Slot`]: a NUL-terminated JSON text and its
 //! length, so `opa_json_dump` is free and a path update can swap the text.
 
-use gateway_doctor::yaml::{read_value, Limits};
+use gateway_doctor::host::read_json;
 use serde_json::Value;
 
 use crate::heap::HEAP;
@@ -99,12 +99,6 @@ fn parse_value(addr: usize) -> Result<Option<Value>, String> {
 fn parse_json(text: &[u8]) -> Result<Value, String> {
     policy::check_depth(text)?;
     read_json(text).map_err(|e| format!("the input is not JSON: {e}"))
-}
-
-/// JSON is read by the core's JSON reader, the one the checks use, so the
-/// module carries no second JSON parser.
-fn read_json(text: &[u8]) -> Result<Value, String> {
-    read_value(text, &Limits::default())
 }
 
 /// `[{"result": ...}]`, the result set of one evaluation.

@@ -1,8 +1,8 @@
 //! The two entrypoints as pure functions of (input JSON, data JSON): what the
 //! ABI layer evaluates, kept free of wasm so it is unit-tested natively.
 
+use gateway_doctor::host::{self, Settings, Subject};
 use gateway_doctor::report::{Finding, Report};
-use gateway_doctor::{ClusterContext, Lang, Options, Severity};
 use serde_json::{json, Map, Value};
 
 /// The deepest JSON nesting the module parses. serde_json and the core recurse
@@ -68,11 +68,11 @@ impl Entrypoint {
 /// on any violation fails closed.
 pub fn evaluate(entrypoint: Entrypoint, input: Option<&Value>, data: Option<&Value>) -> Value {
     match run(input, data) {
-        Ok((report, reject_on)) => match entrypoint {
+        Ok((report, settings)) => match entrypoint {
             Entrypoint::Findings => {
                 serde_json::to_value(&report).unwrap_or_else(|e| error_value(entrypoint, &e.to_string()))
             }
-            Entrypoint::Violations => violations(&report, reject_on),
+            Entrypoint::Violations => violations(&report, &settings),
         },
         Err(message) => error_value(entrypoint, &message),
     }
@@ -89,91 +89,45 @@ pub fn error_value(entrypoint: Entrypoint, message: &str) -> Value {
     }
 }
 
-fn run(input: Option<&Value>, data: Option<&Value>) -> Result<(Report, Option<Severity>), String> {
+fn run(input: Option<&Value>, data: Option<&Value>) -> Result<(Report, Settings), String> {
     let input = input.ok_or("no input: pass a Kubernetes object, an AdmissionReview or {\"object\", \"context\"}")?;
-    let (object, input_context) = subject(input)?;
-    let mut settings = Map::new();
-    for layer in [data.and_then(|d| d.get("context")), input_context] {
+    let request = host::request(input)?;
+    // `data.context` holds the defaults; the input's own context overrides them key by key.
+    let mut layers = Map::new();
+    for layer in [data.and_then(|d| d.get("context")), request.settings] {
         match layer {
             None | Some(Value::Null) => {}
-            Some(Value::Object(map)) => settings.extend(map.clone()),
+            Some(Value::Object(map)) => layers.extend(map.clone()),
             Some(_) => return Err("`context` must be an object".into()),
         }
     }
-    let (options, reject_on) = options(settings)?;
-    let report = match object {
-        Some(object) => gateway_doctor::check(&object.to_string(), &options),
-        None => gateway_doctor::check("", &options),
+    let settings = Settings::from_map(&layers).map_err(|why| format!("bad context: {why}"))?;
+    if !settings.mutate.is_empty() {
+        return Err("bad context: `mutate` needs a host that can change the object (the Kubewarden policy); \
+                    this module only reports"
+            .into());
+    }
+    let options = settings.options();
+    let report = match request.subject {
+        Subject::Object(object) => gateway_doctor::check(&object.to_string(), &options),
+        Subject::Nothing(_) => gateway_doctor::check("", &options),
     };
-    Ok((report, reject_on))
+    Ok((report, settings))
 }
 
-/// Finds the object and the input's own context. `None` for the object means
-/// nothing to check (an admission request without a new object, as on DELETE).
-fn subject(input: &Value) -> Result<(Option<&Value>, Option<&Value>), String> {
-    let Value::Object(map) = input else {
-        return Err(format!("the input is {}, not an object", type_name(input)));
-    };
-    // AdmissionReview: {"request": {"object": ...}}; Gatekeeper: {"review": ..., "parameters": ...}.
-    if let Some(request) = map.get("request").or_else(|| map.get("review")) {
-        let object = request.get("object").filter(|o| !o.is_null());
-        if let Some(object) = object {
-            check_object(object)?;
-        }
-        return Ok((object, map.get("context").or_else(|| map.get("parameters"))));
-    }
-    if let Some(object) = map.get("object") {
-        check_object(object)?;
-        return Ok((Some(object), map.get("context")));
-    }
-    if map.contains_key("kind") {
-        check_object(input)?;
-        return Ok((Some(input), None));
-    }
-    Err("the input is neither a Kubernetes object (with `kind`), an AdmissionReview (with `request`), \
-         nor {\"object\": ..., \"context\": ...}"
-        .into())
-}
-
-fn check_object(object: &Value) -> Result<(), String> {
-    match object {
-        Value::Object(map) if map.get("kind").is_some_and(Value::is_string) => Ok(()),
-        Value::Object(_) => Err("the object has no string `kind`".into()),
-        other => Err(format!("the object is {}, not a Kubernetes object", type_name(other))),
-    }
-}
-
-/// The context keys (docs/architecture.md#cluster-context), plus `lang` and `rejectOn`.
-fn options(mut settings: Map<String, Value>) -> Result<(Options, Option<Severity>), String> {
-    let lang = match settings.remove("lang") {
-        None | Some(Value::Null) => Lang::En,
-        Some(Value::String(text)) => Lang::parse(&text).ok_or(format!("`lang` takes en or zh, not `{text}`"))?,
-        Some(_) => return Err("`lang` must be a string".into()),
-    };
-    let reject_on = match settings.remove("rejectOn") {
-        None | Some(Value::Null) => Some(Severity::Error),
-        Some(Value::String(text)) if text == "never" => None,
-        Some(Value::String(text)) => Some(
-            Severity::parse(&text).ok_or(format!("`rejectOn` takes error, warning, info or never, not `{text}`"))?,
-        ),
-        Some(_) => return Err("`rejectOn` must be a string".into()),
-    };
-    let mut context = ClusterContext::default();
-    for (key, value) in &settings {
-        context.set_json(key, value).map_err(|why| format!("bad context: {why}"))?;
-    }
-    Ok((Options { context, lang, ..Options::default() }, reject_on))
-}
-
-fn violations(report: &Report, reject_on: Option<Severity>) -> Value {
-    let Some(threshold) = reject_on else { return json!([]) };
+/// The findings at or above `rejectOn` that `ignore` does not name, after
+/// the input's own problems at or above it.
+fn violations(report: &Report, settings: &Settings) -> Value {
+    let rejects = |severity| settings.reject_on.rejects(severity);
     let mut out: Vec<Value> = report
         .diagnostics
         .iter()
-        .filter(|d| d.severity >= threshold)
+        .filter(|d| rejects(d.severity))
         .map(|d| json!({"msg": format!("input: {}", d.message), "details": {"severity": d.severity, "kind": d.kind}}))
         .collect();
-    out.extend(report.findings.iter().filter(|f| f.severity >= threshold).map(violation));
+    out.extend(
+        report.findings.iter().filter(|f| rejects(f.severity) && !settings.ignores(f.code, f.name)).map(violation),
+    );
     Value::Array(out)
 }
 
@@ -195,17 +149,6 @@ fn violation(finding: &Finding) -> Value {
             "fixes": fixes,
         },
     })
-}
-
-fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 #[cfg(test)]
@@ -269,6 +212,25 @@ mod tests {
             assert!(violation[0]["msg"].as_str().unwrap().contains(why));
         }
         assert!(evaluate(Entrypoint::Findings, None, None)["error"].as_str().unwrap().starts_with("no input"));
+    }
+
+    #[test]
+    fn ignore_drops_violations_and_mutate_is_refused() {
+        let warn = json!({"object": founding(), "context": {"rejectOn": "warning"}});
+        assert!(lb001(&evaluate(Entrypoint::Violations, Some(&warn), None), "/details/code").is_some());
+        let ignored = json!({"object": founding(), "context": {"rejectOn": "warning", "ignore": ["ASM-LB-001"]}});
+        assert!(lb001(&evaluate(Entrypoint::Violations, Some(&ignored), None), "/details/code").is_none());
+        // The report itself still holds the finding.
+        assert!(lb001(&evaluate(Entrypoint::Findings, Some(&ignored), None)["findings"], "/code").is_some());
+        let mutate = json!({"object": founding(), "context": {"mutate": ["safe"]}});
+        let error = evaluate(Entrypoint::Findings, Some(&mutate), None);
+        assert!(error["error"].as_str().unwrap().contains("`mutate` needs a host"), "{error}");
+        let unknown = json!({"object": founding(), "context": {"rejectOn": "often"}});
+        let error = evaluate(Entrypoint::Findings, Some(&unknown), None);
+        assert!(error["error"]
+            .as_str()
+            .unwrap()
+            .contains("bad context: `rejectOn` takes error, warning, info or never"));
     }
 
     #[test]

@@ -7,12 +7,8 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::engine::resource_ref;
-use crate::format::InputFormat;
-use crate::report::ResourceRef;
-use crate::rule::{FixAvailability, Lang};
-use crate::source::ColumnUnit;
-use crate::{model, FixRequest, Options, Severity};
+use gateway_doctor::text::ColumnUnit;
+use gateway_doctor::{FixAvailability, FixRequest, InputFormat, Lang, Options, Severity};
 
 /// talc instead of the standard library's dlmalloc: smaller code in the module
 /// (BENCHMARKS.md, Browser). The Kubewarden module uses it too.
@@ -177,7 +173,7 @@ pub fn check(
     let run = || -> Result<JsValue, String> {
         let text = text_arg(&text)?;
         let (options, _) = options_arg(options)?;
-        Ok(to_js(&crate::check(&text, &options)))
+        Ok(to_js(&gateway_doctor::check(&text, &options)))
     };
     run().unwrap_or_else(|e| error(&e))
 }
@@ -203,7 +199,7 @@ pub fn fix(
             _ => Vec::new(),
         };
         let (options, allow_unsafe) = options_arg(options)?;
-        Ok(to_js(&crate::fix(&text, &FixRequest { ids, allow_unsafe }, &options)))
+        Ok(to_js(&gateway_doctor::fix(&text, &FixRequest { ids, allow_unsafe }, &options)))
     };
     run().unwrap_or_else(|e| error(&e))
 }
@@ -230,7 +226,7 @@ struct SourceInfo {
 /// Every rule's metadata and docs, in catalogue order.
 #[wasm_bindgen(unchecked_return_type = "RuleInfo[]")]
 pub fn rules() -> JsValue {
-    let rules: Vec<RuleInfo> = crate::rules()
+    let rules: Vec<RuleInfo> = gateway_doctor::rules()
         .iter()
         .map(|rule| {
             let meta = rule.meta();
@@ -245,7 +241,7 @@ pub fn rules() -> JsValue {
                 sources: meta
                     .sources
                     .iter()
-                    .filter_map(|id| crate::sources::SOURCES.iter().find(|(s, _)| s == id))
+                    .filter_map(|id| gateway_doctor::SOURCES.iter().find(|(s, _)| s == id))
                     .map(|(id, text)| SourceInfo { id, text })
                     .collect(),
             }
@@ -261,7 +257,7 @@ pub fn rules() -> JsValue {
 #[wasm_bindgen(js_name = "loadSchema", unchecked_return_type = "true | ApiError")]
 pub fn load_schema(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> JsValue {
     let Some(text) = text.as_string() else { return error("the schema must be a string") };
-    match crate::schema::load(&text) {
+    match gateway_doctor::load_schema(&text) {
         Ok(()) => JsValue::TRUE,
         Err(e) => error(&format!("the schema does not parse: {e}")),
     }
@@ -271,28 +267,6 @@ pub fn load_schema(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValu
 #[wasm_bindgen]
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_owned()
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct GatewayInfo {
-    resource: ResourceRef,
-    spec_path: String,
-    service: String,
-    #[serde(rename = "type")]
-    service_type: String,
-    external_traffic_policy: String,
-    replicas: Replicas,
-}
-
-#[derive(Default, Serialize)]
-struct Replicas {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    count: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    min: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    max: Option<i64>,
 }
 
 /// The effective Services of the input with their policy and replica counts,
@@ -305,31 +279,7 @@ pub fn gateways(
     let run = || -> Result<JsValue, String> {
         let text = text_arg(&text)?;
         let (options, _) = options_arg(options)?;
-        let stream = crate::markdown::yaml_stream(&text, options.format, &options.limits);
-        let loaded = crate::yaml::load_stream(&stream, options.format, &options.limits);
-        let resources = model::collect(&loaded.documents);
-        let services = model::service_views(&resources);
-        let bounds = model::replica_bounds(&resources);
-        let number = |field: &Option<model::Field<'_>>| field.as_ref().and_then(|f| f.node.as_i64());
-        let infos: Vec<GatewayInfo> = services
-            .iter()
-            .map(|svc| {
-                let replicas = bounds
-                    .iter()
-                    .find(|b| b.resource == svc.resource && b.base == svc.spec_path)
-                    .map(|b| Replicas { count: number(&b.replicas), min: number(&b.min), max: number(&b.max) })
-                    .unwrap_or_default();
-                GatewayInfo {
-                    resource: resource_ref(&resources[svc.resource]),
-                    spec_path: svc.spec_path.clone(),
-                    service: svc.display_name(),
-                    service_type: svc.effective_type().to_owned(),
-                    external_traffic_policy: svc.effective_etp().to_owned(),
-                    replicas,
-                }
-            })
-            .collect();
-        Ok(to_js(&infos))
+        Ok(to_js(&gateway_doctor::gateways(&text, &options)))
     };
     run().unwrap_or_else(|e| error(&e))
 }
@@ -382,7 +332,7 @@ fn to_js<T: Serialize>(value: &T) -> JsValue {
 fn from_js(value: &JsValue) -> Result<serde_json::Value, String> {
     let text =
         js_sys::JSON::stringify(value).ok().and_then(|text| text.as_string()).ok_or("arguments must be JSON values")?;
-    crate::yaml::read_value(text.as_bytes(), &crate::yaml::Limits::default())
+    gateway_doctor::host::read_json(text.as_bytes())
 }
 
 fn error(message: &str) -> JsValue {
@@ -390,4 +340,35 @@ fn error(message: &str) -> JsValue {
     // Setting a property on a fresh plain object cannot fail.
     let _ = js_sys::Reflect::set(&object, &JsValue::from_str("error"), &JsValue::from_str(message));
     object.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use gateway_doctor::context::{Values, CONTEXT_KEYS};
+
+    /// The `ClusterContext` interface of the TypeScript types, written from the core's table.
+    fn cluster_context_interface() -> String {
+        let members: String = CONTEXT_KEYS
+            .iter()
+            .map(|key| {
+                let ty = match key.values {
+                    Values::Names(names) => {
+                        names.iter().chain(&["unknown"]).map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(" | ")
+                    }
+                    Values::Version(_) => "string".to_owned(),
+                    Values::Bool { .. } => "boolean".to_owned(),
+                };
+                format!("  {}?: {ty};\n", key.key)
+            })
+            .collect();
+        format!("export interface ClusterContext {{\n{members}}}")
+    }
+
+    /// The JS options are the context keys of the core's table, with the same values.
+    #[test]
+    fn typescript_context_keys_come_from_the_core_table() {
+        let expected = cluster_context_interface();
+        // wasm-bindgen takes the `TYPES` constant in: read it from the source.
+        assert!(include_str!("lib.rs").contains(&expected), "crates/wasm/src/lib.rs TYPES should hold:\n{expected}");
+    }
 }

@@ -1,16 +1,16 @@
 //! The JavaScript API, run in Node by wasm-bindgen-test:
 //! `CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-//!  cargo test --target wasm32-unknown-unknown --features wasm --test wasm`.
-#![cfg(all(target_arch = "wasm32", feature = "wasm"))]
+//!  cargo test --target wasm32-unknown-unknown -p gateway-doctor-wasm --test wasm`.
+#![cfg(target_arch = "wasm32")]
 
-use gateway_doctor::wasm;
+use gateway_doctor_wasm as wasm;
 use serde::Serialize;
 use serde_json::{json, Value};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
 
-const FOUNDING: &str = include_str!("data/founding.yaml");
-const FOUNDING_MD: &str = include_str!("data/markdown/founding.md");
+const FOUNDING: &str = include_str!("../../../tests/data/founding.yaml");
+const FOUNDING_MD: &str = include_str!("../../../tests/data/markdown/founding.md");
 
 fn js(value: Value) -> JsValue {
     value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap()
@@ -25,10 +25,10 @@ fn lb001(report: &Value) -> &Value {
     report["findings"].as_array().unwrap().iter().find(|f| f["code"] == "ASM-LB-001").expect("ASM-LB-001")
 }
 
-/// Checks as the page does: with the field tables loaded (tests/wasm_schema.rs
+/// Checks as the page does: with the field tables loaded (crates/wasm/tests/wasm_schema.rs
 /// covers a module that has not loaded them).
 fn check(text: &str, options: Value) -> Value {
-    assert_eq!(wasm::load_schema(JsValue::from_str(include_str!("../schema/tables.txt"))), JsValue::TRUE);
+    assert_eq!(wasm::load_schema(JsValue::from_str(include_str!("../../../schema/tables.txt"))), JsValue::TRUE);
     rust(wasm::check(JsValue::from_str(text), Some(js(options))))
 }
 

@@ -2,10 +2,10 @@
 //! the page hands them over (`loadSchema`), a report says so instead of passing
 //! silently. A test binary of its own, so that no other test has loaded them:
 //! `CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-//!  cargo test --target wasm32-unknown-unknown --features wasm --test wasm_schema`.
-#![cfg(all(target_arch = "wasm32", feature = "wasm"))]
+//!  cargo test --target wasm32-unknown-unknown -p gateway-doctor-wasm --test wasm_schema`.
+#![cfg(target_arch = "wasm32")]
 
-use gateway_doctor::wasm;
+use gateway_doctor_wasm as wasm;
 use serde_json::Value;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -28,7 +28,7 @@ fn the_tables_are_said_missing_until_loaded() {
 
     let refused: Value = serde_wasm_bindgen::from_value(wasm::load_schema(JsValue::from_str("type\n"))).unwrap();
     assert!(refused["error"].as_str().unwrap().starts_with("the schema does not parse"));
-    assert_eq!(wasm::load_schema(JsValue::from_str(include_str!("../schema/tables.txt"))), JsValue::TRUE);
+    assert_eq!(wasm::load_schema(JsValue::from_str(include_str!("../../../schema/tables.txt"))), JsValue::TRUE);
 
     let after = check(TYPO);
     assert!(codes(&after, "diagnostics", "kind").is_empty());
