@@ -11,8 +11,6 @@
 //! would bring a new error becomes advice and says why (a fix never makes a
 //! manifest worse: docs/architecture.md#fixes).
 
-use std::collections::BTreeSet;
-
 use crate::diagnostic::Severity;
 use crate::patch::splice;
 use crate::report::{new_findings, Report};
@@ -61,8 +59,10 @@ impl Outcome {
         if let Some(error) = new.iter().find(|f| f.severity == Severity::Error) {
             return Outcome::Error(error.code);
         }
-        let codes: BTreeSet<&'static str> = new.iter().map(|f| f.code).collect();
-        Outcome::Introduces(codes.into_iter().collect())
+        let mut codes: Vec<&'static str> = new.iter().map(|f| f.code).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        Outcome::Introduces(codes)
     }
 }
 

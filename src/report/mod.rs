@@ -185,7 +185,7 @@ pub fn new_findings<'a>(before: &Report, after: &'a Report) -> Vec<&'a Finding> 
         old.entry(key(f)).or_default().push(f.severity);
     }
     for severities in old.values_mut() {
-        severities.sort();
+        severities.sort_unstable();
     }
     after
         .findings

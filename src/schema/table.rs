@@ -76,7 +76,8 @@ impl Schema {
                             field.split_once(':').and_then(|(f, k)| Some((f.to_owned(), parse_kind(k, &names)?)));
                         fields.push(parsed.ok_or_else(|| format!("unreadable field `{field}` of {name}"))?);
                     }
-                    fields.sort_by(|a, b| a.0.cmp(&b.0));
+                    // Field names are unique within a type.
+                    fields.sort_unstable_by(|a, b| a.0.cmp(&b.0));
                     types.push(ObjectType { name: name.to_owned(), fields });
                 }
                 (Some("source"), Some(id)) => match (words.next(), words.next()) {
