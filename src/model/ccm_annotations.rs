@@ -51,9 +51,8 @@ const fn r(
     default: Option<&'static str>,
     since: CcmVersion,
     source: Src,
-    note: &'static str,
 ) -> ClbAnnotation {
-    ClbAnnotation { key, side, values, default, since, source, note }
+    ClbAnnotation { key, side, values, default, since, source }
 }
 
 const CIPHERS: &[&str] = &[
@@ -71,93 +70,93 @@ const SCHEDULERS: &[&str] = &["wrr", "wlc", "rr", "sch", "tch", "qch"];
 /// The rows, in `annotations.go` order, then the keys `helper` defines.
 #[rustfmt::skip]
 pub const TABLE: &[ClbAnnotation] = &[
-//  key                                  read by values                                        default                    since            source  note
-    r(Lb("address-type"),                Both, one_of(&["internet", "intranet"]),              Some("internet"),          v(1, 9, 3, 0),   A(30),  "a reused CLB's address type must match"),
-    r(Lb("id"),                          Both, TEXT,                                           None,                      v(1, 9, 3, 81),  A(31),  "reuses an existing load balancer, which is not deleted with the Service"),
-    r(Lb("name"),                        Both, TEXT,                                           None,                      v(1, 9, 3, 101), A(32),  ""),
-    r(Lb("resource-group-id"),           Both, TEXT,                                           None,                      v(1, 9, 3, 313), A(33),  "immutable"),
-    r(Lb("additional-resource-tags"),    Both, TEXT,                                           None,                      v(1, 9, 3, 0),   A(34),  ""),
-    r(Lb("delete-protection"),           Clb,  ON_OFF,                                         Some("on"),                v(1, 9, 3, 313), A(35),  "NLBs always get deletion protection"),
-    r(Lb("modification-protection"),     Clb,  one_of(&["ConsoleProtection", "NonProtection"]), Some("ConsoleProtection"), v(1, 9, 3, 313), A(36),  ""),
-    r(Lb("cert-id"),                     Both, TEXT,                                           None,                      v(1, 9, 3, 101), A(38),  "certificate of the HTTPS listeners"),
-    r(Lb("protocol-port"),               Both, Values::ProtocolPorts,                          None,                      v(1, 9, 3, 0),   A(39),  "creates HTTP/HTTPS listeners"),
-    r(Lb("idle-timeout"),                Both, int(1, 60),                                     Some("15"),                v(2, 1, 0, 0),   A(40),  "HTTP/HTTPS listeners"),
-    r(Lb("tls-cipher-policy"),           Both, one_of(CIPHERS),                                Some("tls_cipher_policy_1_0"), v(2, 4, 0, 0), A(41), ""),
-    r(Lb("scheduler"),                   Both, one_of(SCHEDULERS),                             Some("rr"),                v(1, 9, 3, 239), A(43),  "Local mode needs wrr so that node weights (pods per node) count"),
-    r(Lb("connection-drain"),            Both, ON_OFF,                                         None,                      v(2, 0, 1, 0),   A(44),  "TCP/UDP listeners"),
-    r(Lb("connection-drain-timeout"),    Both, int(10, 900),                                   None,                      v(2, 0, 1, 0),   A(45),  ""),
-    r(Lb("ignore-weight-update"),        Both, ON_OFF,                                         Some("off"),               v(2, 11, 1, 0),  A(46),  ""),
-    r(Lb("preserve-lb-on-delete"),       Both, TEXT,                                           None,                      v(2, 10, 0, 0),  A(48),  "any non-empty value enables it, \"false\" included"),
-    r(Lb("vswitch-id"),                  Clb,  TEXT,                                           None,                      v(1, 9, 3, 239), A(54),  "requires address-type: intranet"),
-    r(Lb("network-type"),                Clb,  one_of(&["classic", "vpc"]),                    None,                      v(2, 12, 4, 0),  A(55),  "absent: a VPC CLB; v1.9.3.x read slb-network-type instead"),
-    r(Lb("charge-type"),                 Clb,  one_of(&["paybytraffic", "paybybandwidth"]),    Some("paybytraffic"),      v(1, 9, 3, 0),   A(56),  "paybybandwidth is pay-by-specification only"),
-    r(Lb("force-override-listeners"),    Both, one_of(&["true", "false"]),                     Some("false"),             v(1, 9, 3, 81),  A(57),  "only with id; only the exact string true counts"),
-    r(Lb("master-zoneid"),               Clb,  TEXT,                                           None,                      v(1, 9, 3, 10),  A(58),  "immutable"),
-    r(Lb("slave-zoneid"),                Clb,  TEXT,                                           None,                      v(1, 9, 3, 10),  A(59),  "immutable"),
-    r(Lb("bandwidth"),                   Clb,  int(1, i64::MAX),                               None,                      v(1, 9, 3, 10),  A(60),  "Mbps; with charge-type: paybybandwidth"),
-    r(Lb("spec"),                        Clb,  TEXT,                                           None,                      v(1, 9, 3, 0),   A(61),  "pay-by-specification only (PayBySpec defaults it to slb.s1.small); a PayByCLCU CLB has no spec"),
-    r(Lb("instance-charge-type"),        Clb,  one_of(&["PayBySpec", "PayByCLCU"]),            Some("PayByCLCU"),         v(2, 4, 0, 0),   A(62),  "the default is PayByCLCU from CCM v2.12.1, PayBySpec before"),
-    r(Lb("ip-version"),                  Both, one_of(&["ipv4", "ipv6"]),                      Some("ipv4"),              v(1, 9, 3, 101), A(63),  "ipv6 requires kube-proxy in IPVS mode; immutable"),
-    r(Lb("external-ip-type"),            Clb,  one_of(&["eip"]),                               None,                      v(1, 9, 3, 316), A(64),  "the status shows the EIP"),
-    r(Lb("hostname"),                    Clb,  Values::DnsName,                                None,                      v(2, 3, 0, 0),   A(65),  "the status shows this name instead of the CLB IP; in-cluster traffic goes through the CLB"),
-    r(Lb("ip"),                          Clb,  Values::Ipv4,                                   None,                      v(2, 7, 0, 0),   A(66),  "requires vswitch-id and address-type: intranet; immutable"),
-    r(Lb("acl-status"),                  Clb,  ON_OFF,                                         Some("off"),               v(1, 9, 3, 164), A(69),  ""),
-    r(Lb("acl-id"),                      Clb,  TEXT,                                           None,                      v(1, 9, 3, 164), A(70),  "required when acl-status is on"),
-    r(Lb("acl-type"),                    Clb,  one_of(&["white", "black"]),                    None,                      v(1, 9, 3, 164), A(71),  "required when acl-status is on; an empty white list forwards everything"),
-    r(Lb("forward-port"),                Clb,  TEXT,                                           None,                      v(1, 9, 3, 164), A(72),  "HTTP to HTTPS redirect, e.g. 80:443"),
-    r(Lb("http2-enabled"),               Clb,  ON_OFF,                                         Some("on"),                v(2, 1, 0, 0),   A(73),  "HTTPS listeners only"),
-    r(Lb("health-check-switch"),         Clb,  ON_OFF,                                         Some("on"),                v(2, 6, 0, 0),   A(74),  "TCP/UDP listeners"),
-    r(Lb("health-check-flag"),           Both, ON_OFF,                                         Some("off"),               v(1, 9, 3, 0),   A(75),  "HTTP/HTTPS listeners; NLB reads its health-check keys only when on"),
-    r(Lb("health-check-type"),           Both, one_of(&["tcp", "http"]),                       Some("tcp"),               v(1, 9, 3, 0),   A(76),  ""),
-    r(Lb("health-check-uri"),            Both, TEXT,                                           None,                      v(1, 9, 3, 0),   A(77),  ""),
-    r(Lb("health-check-connect-port"),   Both, Values::Int { min: 1, max: 65535, also: Some(-520) }, None,               v(1, 9, 3, 0),   A(78),  ""),
-    r(Lb("healthy-threshold"),           Both, int(2, 10),                                     Some("3"),                 v(1, 9, 3, 0),   A(79),  ""),
-    r(Lb("unhealthy-threshold"),         Both, int(2, 10),                                     Some("3"),                 v(1, 9, 3, 0),   A(80),  ""),
-    r(Lb("health-check-interval"),       Both, int(1, 50),                                     Some("2"),                 v(1, 9, 3, 0),   A(81),  ""),
-    r(Lb("health-check-connect-timeout"), Both, int(1, 300),                                   Some("5"),                 v(1, 9, 3, 0),   A(82),  "ignored if below the interval"),
-    r(Lb("health-check-timeout"),        Clb,  int(1, 300),                                    Some("5"),                 v(1, 9, 3, 0),   A(83),  "ignored if below the interval"),
-    r(Lb("health-check-domain"),         Both, TEXT,                                           None,                      v(1, 9, 3, 0),   A(84),  ""),
-    r(Lb("health-check-httpcode"),       Both, Values::ListOf(&["http_2xx", "http_3xx", "http_4xx", "http_5xx"]), Some("http_2xx"), v(1, 9, 3, 0), A(85), ""),
-    r(Lb("health-check-method"),         Both, one_of(&["head", "get"]),                       None,                      v(2, 3, 0, 0),   A(86),  ""),
-    r(Lb("sticky-session"),              Clb,  ON_OFF,                                         Some("off"),               v(1, 9, 3, 0),   A(87),  "HTTP/HTTPS listeners only"),
-    r(Lb("sticky-session-type"),         Clb,  one_of(&["insert", "server"]),                  None,                      v(1, 9, 3, 0),   A(88),  "required when sticky-session is on"),
-    r(Lb("cookie-timeout"),              Clb,  int(1, 86400),                                  None,                      v(1, 9, 3, 0),   A(89),  "seconds; required for insert"),
-    r(Lb("cookie"),                      Clb,  TEXT,                                           None,                      v(1, 9, 3, 0),   A(90),  "required for server"),
-    r(Lb("persistence-timeout"),         Clb,  int(0, 3600),                                   Some("0"),                 v(1, 9, 3, 0),   A(91),  "seconds; TCP listeners only"),
-    r(Lb("vgroup-port"),                 Both, TEXT,                                           None,                      v(2, 1, 0, 0),   A(92),  "only with a reused load balancer's server groups"),
-    r(Lb("xforwardedfor-proto"),         Clb,  ON_OFF,                                         Some("off"),               v(2, 1, 0, 0),   A(93),  ""),
-    r(Lb("xforwardedfor-slbport"),       Clb,  ON_OFF,                                         Some("off"),               v(2, 9, 1, 0),   A(94),  ""),
-    r(Lb("xforwardedfor-clientsrcport"), Clb,  ON_OFF,                                         Some("off"),               v(2, 9, 1, 0),   A(95),  ""),
-    r(Lb("request-timeout"),             Clb,  int(1, 180),                                    Some("60"),                v(2, 3, 0, 0),   A(96),  "HTTP/HTTPS listeners"),
-    r(Lb("established-timeout"),         Clb,  int(10, 900),                                   None,                      v(2, 3, 0, 0),   A(97),  "TCP listeners"),
-    r(Lb("proxy-protocol"),              Both, ON_OFF,                                         Some("off"),               v(2, 6, 0, 0),   A(98),  "TCP/UDP listeners send PROXY protocol v2; the CLB path needs exactly on; NLB reads it from v2.5.1"),
-    r(Lb("domain-extensions"),           Clb,  TEXT,                                           None,                      v(2, 13, 0, 0),  A(99),  ""),
-    r(Lb("backend-label"),               Both, TEXT,                                           None,                      v(1, 9, 3, 0),   A(102), "only for ecs backends"),
-    r(Lb("backend-ip-version"),          Both, TEXT,                                           None,                      v(2, 1, 0, 0),   A(104), ""),
-    r(Lb("remove-unscheduled-backend"),  Both, ON_OFF,                                         Some("off"),               v(1, 9, 3, 164), A(105), "the CLB path needs exactly on"),
-    r(Lb("weight"),                      Both, TEXT,                                           None,                      v(2, 1, 0, 0),   A(106), "read only with id and vgroup-port"),
-    r(Lb("default-weight"),              Both, TEXT,                                           None,                      v(2, 14, 0, 0),  A(107), ""),
-    r(Lb("zone-maps"),                   Nlb,  TEXT,                                           None,                      v(2, 5, 1, 0),   A(112), "required for a new NLB"),
-    r(Lb("security-group-ids"),          Nlb,  TEXT,                                           None,                      v(2, 6, 0, 0),   A(113), ""),
-    r(Lb("bandwidth-package-id"),        Nlb,  TEXT,                                           None,                      v(2, 9, 1, 0),   A(114), ""),
-    r(Lb("ipv6-address-type"),           Nlb,  TEXT,                                           None,                      v(2, 9, 1, 0),   A(115), ""),
-    r(Lb("cross-zone-enabled"),          Nlb,  ON_OFF,                                         None,                      v(2, 13, 0, 0),  A(116), ""),
-    r(Lb("cacert-id"),                   Nlb,  TEXT,                                           None,                      v(2, 5, 1, 0),   A(118), ""),
-    r(Lb("cacert"),                      Nlb,  TEXT,                                           None,                      v(2, 5, 1, 0),   A(119), ""),
-    r(Lb("cps"),                         Nlb,  TEXT,                                           None,                      v(2, 5, 1, 0),   A(120), ""),
-    r(Lb("preserve-client-ip"),          Nlb,  TEXT,                                           None,                      v(2, 5, 1, 0),   A(122), ""),
-    r(Lb("server-group-type"),           Nlb,  TEXT,                                           None,                      v(2, 8, 0, 0),   A(123), ""),
-    r(Lb("ppv2-pvl-ep-id-enabled"),      Nlb,  TEXT,                                           None,                      v(2, 9, 1, 0),   A(125), ""),
-    r(Lb("ppv2-pvl-eps-id-enabled"),     Nlb,  TEXT,                                           None,                      v(2, 9, 1, 0),   A(126), ""),
-    r(Lb("ppv2-pvl-vpc-id-enabled"),     Nlb,  TEXT,                                           None,                      v(2, 9, 1, 0),   A(127), ""),
-    r(Lb("alpn"),                        Nlb,  TEXT,                                           None,                      v(2, 10, 0, 0),  A(129), ""),
-    r(Lb("alpn-policy"),                 Nlb,  TEXT,                                           None,                      v(2, 10, 0, 0),  A(130), ""),
-    r(Lb("listener-port-range"),         Nlb,  TEXT,                                           None,                      v(2, 11, 2, 0),  A(132), ""),
-    r(Lb("additional-cert-ids"),         Nlb,  TEXT,                                           None,                      v(2, 13, 0, 0),  A(133), ""),
-    r(Full("service.beta.kubernetes.io/backend-type"), Both, one_of(&["eni", "ecs"]),         None,                      v(1, 9, 3, 164), H(29),  "eni is effective only with Terway"),
-    r(Full("service.beta.kubernetes.io/class"),        Clb,  TEXT,                            None,                      v(1, 9, 3, 239), H(30),  "any non-empty value makes the CLB controller skip the Service"),
-    r(New("type"),                       Both, TEXT,                                           None,                      v(2, 10, 0, 0),  H(31),  "nlb selects NLB, only with the LoadBalancerTypeAnnotation feature gate"),
-    r(New("tunnel-type"),                Clb,  TEXT,                                           None,                      v(2, 12, 4, 0),  H(32),  "its mere presence makes the CLB controller skip the Service"),
+//  key                                  read by values                                        default                    since            source  why (for the reader of the table)
+    r(Lb("address-type"),                Both, one_of(&["internet", "intranet"]),              Some("internet"),          v(1, 9, 3, 0),   A(30)),  // a reused CLB's address type must match
+    r(Lb("id"),                          Both, TEXT,                                           None,                      v(1, 9, 3, 81),  A(31)),  // reuses an existing load balancer, which is not deleted with the Service
+    r(Lb("name"),                        Both, TEXT,                                           None,                      v(1, 9, 3, 101), A(32)),
+    r(Lb("resource-group-id"),           Both, TEXT,                                           None,                      v(1, 9, 3, 313), A(33)),  // immutable
+    r(Lb("additional-resource-tags"),    Both, TEXT,                                           None,                      v(1, 9, 3, 0),   A(34)),
+    r(Lb("delete-protection"),           Clb,  ON_OFF,                                         Some("on"),                v(1, 9, 3, 313), A(35)),  // NLBs always get deletion protection
+    r(Lb("modification-protection"),     Clb,  one_of(&["ConsoleProtection", "NonProtection"]), Some("ConsoleProtection"), v(1, 9, 3, 313), A(36)),
+    r(Lb("cert-id"),                     Both, TEXT,                                           None,                      v(1, 9, 3, 101), A(38)),  // certificate of the HTTPS listeners
+    r(Lb("protocol-port"),               Both, Values::ProtocolPorts,                          None,                      v(1, 9, 3, 0),   A(39)),  // creates HTTP/HTTPS listeners
+    r(Lb("idle-timeout"),                Both, int(1, 60),                                     Some("15"),                v(2, 1, 0, 0),   A(40)),  // HTTP/HTTPS listeners
+    r(Lb("tls-cipher-policy"),           Both, one_of(CIPHERS),                                Some("tls_cipher_policy_1_0"), v(2, 4, 0, 0), A(41)),
+    r(Lb("scheduler"),                   Both, one_of(SCHEDULERS),                             Some("rr"),                v(1, 9, 3, 239), A(43)),  // Local mode needs wrr so that node weights (pods per node) count
+    r(Lb("connection-drain"),            Both, ON_OFF,                                         None,                      v(2, 0, 1, 0),   A(44)),  // TCP/UDP listeners
+    r(Lb("connection-drain-timeout"),    Both, int(10, 900),                                   None,                      v(2, 0, 1, 0),   A(45)),
+    r(Lb("ignore-weight-update"),        Both, ON_OFF,                                         Some("off"),               v(2, 11, 1, 0),  A(46)),
+    r(Lb("preserve-lb-on-delete"),       Both, TEXT,                                           None,                      v(2, 10, 0, 0),  A(48)),  // any non-empty value enables it, "false" included
+    r(Lb("vswitch-id"),                  Clb,  TEXT,                                           None,                      v(1, 9, 3, 239), A(54)),  // requires address-type: intranet
+    r(Lb("network-type"),                Clb,  one_of(&["classic", "vpc"]),                    None,                      v(2, 12, 4, 0),  A(55)),  // absent: a VPC CLB; v1.9.3.x read slb-network-type instead
+    r(Lb("charge-type"),                 Clb,  one_of(&["paybytraffic", "paybybandwidth"]),    Some("paybytraffic"),      v(1, 9, 3, 0),   A(56)),  // paybybandwidth is pay-by-specification only
+    r(Lb("force-override-listeners"),    Both, one_of(&["true", "false"]),                     Some("false"),             v(1, 9, 3, 81),  A(57)),  // only with id; only the exact string true counts
+    r(Lb("master-zoneid"),               Clb,  TEXT,                                           None,                      v(1, 9, 3, 10),  A(58)),  // immutable
+    r(Lb("slave-zoneid"),                Clb,  TEXT,                                           None,                      v(1, 9, 3, 10),  A(59)),  // immutable
+    r(Lb("bandwidth"),                   Clb,  int(1, i64::MAX),                               None,                      v(1, 9, 3, 10),  A(60)),  // Mbps; with charge-type: paybybandwidth
+    r(Lb("spec"),                        Clb,  TEXT,                                           None,                      v(1, 9, 3, 0),   A(61)),  // pay-by-specification only (PayBySpec defaults it to slb.s1.small); a PayByCLCU CLB has no spec
+    r(Lb("instance-charge-type"),        Clb,  one_of(&["PayBySpec", "PayByCLCU"]),            Some("PayByCLCU"),         v(2, 4, 0, 0),   A(62)),  // the default is PayByCLCU from CCM v2.12.1, PayBySpec before
+    r(Lb("ip-version"),                  Both, one_of(&["ipv4", "ipv6"]),                      Some("ipv4"),              v(1, 9, 3, 101), A(63)),  // ipv6 requires kube-proxy in IPVS mode; immutable
+    r(Lb("external-ip-type"),            Clb,  one_of(&["eip"]),                               None,                      v(1, 9, 3, 316), A(64)),  // the status shows the EIP
+    r(Lb("hostname"),                    Clb,  Values::DnsName,                                None,                      v(2, 3, 0, 0),   A(65)),  // the status shows this name instead of the CLB IP; in-cluster traffic goes through the CLB
+    r(Lb("ip"),                          Clb,  Values::Ipv4,                                   None,                      v(2, 7, 0, 0),   A(66)),  // requires vswitch-id and address-type: intranet; immutable
+    r(Lb("acl-status"),                  Clb,  ON_OFF,                                         Some("off"),               v(1, 9, 3, 164), A(69)),
+    r(Lb("acl-id"),                      Clb,  TEXT,                                           None,                      v(1, 9, 3, 164), A(70)),  // required when acl-status is on
+    r(Lb("acl-type"),                    Clb,  one_of(&["white", "black"]),                    None,                      v(1, 9, 3, 164), A(71)),  // required when acl-status is on; an empty white list forwards everything
+    r(Lb("forward-port"),                Clb,  TEXT,                                           None,                      v(1, 9, 3, 164), A(72)),  // HTTP to HTTPS redirect, e.g. 80:443
+    r(Lb("http2-enabled"),               Clb,  ON_OFF,                                         Some("on"),                v(2, 1, 0, 0),   A(73)),  // HTTPS listeners only
+    r(Lb("health-check-switch"),         Clb,  ON_OFF,                                         Some("on"),                v(2, 6, 0, 0),   A(74)),  // TCP/UDP listeners
+    r(Lb("health-check-flag"),           Both, ON_OFF,                                         Some("off"),               v(1, 9, 3, 0),   A(75)),  // HTTP/HTTPS listeners; NLB reads its health-check keys only when on
+    r(Lb("health-check-type"),           Both, one_of(&["tcp", "http"]),                       Some("tcp"),               v(1, 9, 3, 0),   A(76)),
+    r(Lb("health-check-uri"),            Both, TEXT,                                           None,                      v(1, 9, 3, 0),   A(77)),
+    r(Lb("health-check-connect-port"),   Both, Values::Int { min: 1, max: 65535, also: Some(-520) }, None,               v(1, 9, 3, 0),   A(78)),
+    r(Lb("healthy-threshold"),           Both, int(2, 10),                                     Some("3"),                 v(1, 9, 3, 0),   A(79)),
+    r(Lb("unhealthy-threshold"),         Both, int(2, 10),                                     Some("3"),                 v(1, 9, 3, 0),   A(80)),
+    r(Lb("health-check-interval"),       Both, int(1, 50),                                     Some("2"),                 v(1, 9, 3, 0),   A(81)),
+    r(Lb("health-check-connect-timeout"), Both, int(1, 300),                                   Some("5"),                 v(1, 9, 3, 0),   A(82)),  // ignored if below the interval
+    r(Lb("health-check-timeout"),        Clb,  int(1, 300),                                    Some("5"),                 v(1, 9, 3, 0),   A(83)),  // ignored if below the interval
+    r(Lb("health-check-domain"),         Both, TEXT,                                           None,                      v(1, 9, 3, 0),   A(84)),
+    r(Lb("health-check-httpcode"),       Both, Values::ListOf(&["http_2xx", "http_3xx", "http_4xx", "http_5xx"]), Some("http_2xx"), v(1, 9, 3, 0), A(85)),
+    r(Lb("health-check-method"),         Both, one_of(&["head", "get"]),                       None,                      v(2, 3, 0, 0),   A(86)),
+    r(Lb("sticky-session"),              Clb,  ON_OFF,                                         Some("off"),               v(1, 9, 3, 0),   A(87)),  // HTTP/HTTPS listeners only
+    r(Lb("sticky-session-type"),         Clb,  one_of(&["insert", "server"]),                  None,                      v(1, 9, 3, 0),   A(88)),  // required when sticky-session is on
+    r(Lb("cookie-timeout"),              Clb,  int(1, 86400),                                  None,                      v(1, 9, 3, 0),   A(89)),  // seconds; required for insert
+    r(Lb("cookie"),                      Clb,  TEXT,                                           None,                      v(1, 9, 3, 0),   A(90)),  // required for server
+    r(Lb("persistence-timeout"),         Clb,  int(0, 3600),                                   Some("0"),                 v(1, 9, 3, 0),   A(91)),  // seconds; TCP listeners only
+    r(Lb("vgroup-port"),                 Both, TEXT,                                           None,                      v(2, 1, 0, 0),   A(92)),  // only with a reused load balancer's server groups
+    r(Lb("xforwardedfor-proto"),         Clb,  ON_OFF,                                         Some("off"),               v(2, 1, 0, 0),   A(93)),
+    r(Lb("xforwardedfor-slbport"),       Clb,  ON_OFF,                                         Some("off"),               v(2, 9, 1, 0),   A(94)),
+    r(Lb("xforwardedfor-clientsrcport"), Clb,  ON_OFF,                                         Some("off"),               v(2, 9, 1, 0),   A(95)),
+    r(Lb("request-timeout"),             Clb,  int(1, 180),                                    Some("60"),                v(2, 3, 0, 0),   A(96)),  // HTTP/HTTPS listeners
+    r(Lb("established-timeout"),         Clb,  int(10, 900),                                   None,                      v(2, 3, 0, 0),   A(97)),  // TCP listeners
+    r(Lb("proxy-protocol"),              Both, ON_OFF,                                         Some("off"),               v(2, 6, 0, 0),   A(98)),  // TCP/UDP listeners send PROXY protocol v2; the CLB path needs exactly on; NLB reads it from v2.5.1
+    r(Lb("domain-extensions"),           Clb,  TEXT,                                           None,                      v(2, 13, 0, 0),  A(99)),
+    r(Lb("backend-label"),               Both, TEXT,                                           None,                      v(1, 9, 3, 0),   A(102)), // only for ecs backends
+    r(Lb("backend-ip-version"),          Both, TEXT,                                           None,                      v(2, 1, 0, 0),   A(104)),
+    r(Lb("remove-unscheduled-backend"),  Both, ON_OFF,                                         Some("off"),               v(1, 9, 3, 164), A(105)), // the CLB path needs exactly on
+    r(Lb("weight"),                      Both, TEXT,                                           None,                      v(2, 1, 0, 0),   A(106)), // read only with id and vgroup-port
+    r(Lb("default-weight"),              Both, TEXT,                                           None,                      v(2, 14, 0, 0),  A(107)),
+    r(Lb("zone-maps"),                   Nlb,  TEXT,                                           None,                      v(2, 5, 1, 0),   A(112)), // required for a new NLB
+    r(Lb("security-group-ids"),          Nlb,  TEXT,                                           None,                      v(2, 6, 0, 0),   A(113)),
+    r(Lb("bandwidth-package-id"),        Nlb,  TEXT,                                           None,                      v(2, 9, 1, 0),   A(114)),
+    r(Lb("ipv6-address-type"),           Nlb,  TEXT,                                           None,                      v(2, 9, 1, 0),   A(115)),
+    r(Lb("cross-zone-enabled"),          Nlb,  ON_OFF,                                         None,                      v(2, 13, 0, 0),  A(116)),
+    r(Lb("cacert-id"),                   Nlb,  TEXT,                                           None,                      v(2, 5, 1, 0),   A(118)),
+    r(Lb("cacert"),                      Nlb,  TEXT,                                           None,                      v(2, 5, 1, 0),   A(119)),
+    r(Lb("cps"),                         Nlb,  TEXT,                                           None,                      v(2, 5, 1, 0),   A(120)),
+    r(Lb("preserve-client-ip"),          Nlb,  TEXT,                                           None,                      v(2, 5, 1, 0),   A(122)),
+    r(Lb("server-group-type"),           Nlb,  TEXT,                                           None,                      v(2, 8, 0, 0),   A(123)),
+    r(Lb("ppv2-pvl-ep-id-enabled"),      Nlb,  TEXT,                                           None,                      v(2, 9, 1, 0),   A(125)),
+    r(Lb("ppv2-pvl-eps-id-enabled"),     Nlb,  TEXT,                                           None,                      v(2, 9, 1, 0),   A(126)),
+    r(Lb("ppv2-pvl-vpc-id-enabled"),     Nlb,  TEXT,                                           None,                      v(2, 9, 1, 0),   A(127)),
+    r(Lb("alpn"),                        Nlb,  TEXT,                                           None,                      v(2, 10, 0, 0),  A(129)),
+    r(Lb("alpn-policy"),                 Nlb,  TEXT,                                           None,                      v(2, 10, 0, 0),  A(130)),
+    r(Lb("listener-port-range"),         Nlb,  TEXT,                                           None,                      v(2, 11, 2, 0),  A(132)),
+    r(Lb("additional-cert-ids"),         Nlb,  TEXT,                                           None,                      v(2, 13, 0, 0),  A(133)),
+    r(Full("service.beta.kubernetes.io/backend-type"), Both, one_of(&["eni", "ecs"]),         None,                      v(1, 9, 3, 164), H(29)),  // eni is effective only with Terway
+    r(Full("service.beta.kubernetes.io/class"),        Clb,  TEXT,                            None,                      v(1, 9, 3, 239), H(30)),  // any non-empty value makes the CLB controller skip the Service
+    r(New("type"),                       Both, TEXT,                                           None,                      v(2, 10, 0, 0),  H(31)),  // nlb selects NLB, only with the LoadBalancerTypeAnnotation feature gate
+    r(New("tunnel-type"),                Clb,  TEXT,                                           None,                      v(2, 12, 4, 0),  H(32)),  // its mere presence makes the CLB controller skip the Service
 ];
 
 #[cfg(test)]

@@ -126,9 +126,6 @@ pub struct ClbAnnotation {
     /// The first CCM version whose CLB path (NLB path for NLB-only keys) reads it.
     pub since: CcmVersion,
     pub source: Src,
-    /// Why the row reads as it does, for the reader of the table: no rule prints it.
-    #[allow(dead_code)]
-    pub note: &'static str,
 }
 
 impl ClbAnnotation {
