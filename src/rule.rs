@@ -425,21 +425,15 @@ pub enum NoteKind {
 
 impl NoteKind {
     /// The lead word the report writes before a note of this kind.
-    pub fn lead(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (NoteKind::Plain, _) => "",
-            (NoteKind::Assumed, Lang::En) => "assumed: ",
-            (NoteKind::Assumed, Lang::Zh) => "假定：",
-            (NoteKind::AssumedMedium, Lang::En) => "assumed [M]: ",
-            (NoteKind::AssumedMedium, Lang::Zh) => "假定 [M]：",
-            (NoteKind::AssumedLow, Lang::En) => "assumed [L]: ",
-            (NoteKind::AssumedLow, Lang::Zh) => "假定 [L]：",
-            (NoteKind::Warning, Lang::En) => "warning: ",
-            (NoteKind::Warning, Lang::Zh) => "警告：",
-            (NoteKind::Info, Lang::En) => "info: ",
-            (NoteKind::Info, Lang::Zh) => "提示：",
-            (NoteKind::Error, Lang::En) => "error: ",
-            (NoteKind::Error, Lang::Zh) => "错误：",
+    pub fn lead(self, lang: Lang) -> String {
+        match self {
+            NoteKind::Plain => String::new(),
+            NoteKind::Assumed => lang.t("assumed: ", "假定："),
+            NoteKind::AssumedMedium => lang.t("assumed [M]: ", "假定 [M]："),
+            NoteKind::AssumedLow => lang.t("assumed [L]: ", "假定 [L]："),
+            NoteKind::Warning => lang.t("warning: ", "警告："),
+            NoteKind::Info => lang.t("info: ", "提示："),
+            NoteKind::Error => lang.t("error: ", "错误："),
         }
     }
 }

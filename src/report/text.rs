@@ -358,7 +358,7 @@ impl Renderer<'_> {
             .or_else(|| f.fixes.iter().find(|x| applicable(x)))?;
         let unsafe_flag = if fix.applicability == Applicability::Unsafe { " --unsafe" } else { "" };
         let target = if self.file == STDIN_LABEL { "-".to_owned() } else { shell_quote(self.file) };
-        let lead = if self.lang == Lang::Zh { "应用：" } else { "apply: " };
+        let lead = self.lang.t("apply: ", "应用：");
         Some(format!("{lead}gateway-doctor fix --fix {}{unsafe_flag} {target}", fix.id))
     }
 }
@@ -367,21 +367,17 @@ impl Renderer<'_> {
 /// already start with their kind's lead word (`assumed: ...`).
 fn labelled_note(note: &Note, lang: Lang) -> String {
     let text = clean(&note.text);
-    match (note.kind, lang) {
-        (NoteKind::Plain, Lang::Zh) => format!("注：{text}"),
-        (NoteKind::Plain, Lang::En) => format!("note: {text}"),
+    match note.kind {
+        NoteKind::Plain => lang.t(format_args!("note: {text}"), format_args!("注：{text}")),
         _ => text,
     }
 }
 
-fn severity_word(severity: Severity, lang: Lang) -> &'static str {
-    match (severity, lang) {
-        (Severity::Error, Lang::En) => "error",
-        (Severity::Warning, Lang::En) => "warning",
-        (Severity::Info, Lang::En) => "info",
-        (Severity::Error, Lang::Zh) => "错误",
-        (Severity::Warning, Lang::Zh) => "警告",
-        (Severity::Info, Lang::Zh) => "提示",
+fn severity_word(severity: Severity, lang: Lang) -> String {
+    match severity {
+        Severity::Error => lang.t("error", "错误"),
+        Severity::Warning => lang.t("warning", "警告"),
+        Severity::Info => lang.t("info", "提示"),
     }
 }
 
