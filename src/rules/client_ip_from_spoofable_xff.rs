@@ -1,6 +1,6 @@
 use crate::model::clb_annotations::{lb_kind, LbKind};
 use crate::model::proxy_config::{gateway_pod_templates, PodTemplate, PROXY_CONFIG};
-use crate::model::topology::{clb_listeners, has_l7_listener, Topology};
+use crate::model::topology::{clb_listeners, has_l7_listener};
 use crate::model::ServiceView;
 use crate::rule::{declare_rule, Advice, Draft, FixId, Note, Related, Rule, RuleContext};
 use super::support::owner;
@@ -96,7 +96,7 @@ impl Rule for ClientIpFromSpoofableXff {
             if !has_l7_listener(svc) {
                 for (pod, n) in trusting {
                     let Some(field) = &pod.config_field else { continue };
-                    out.push(trusts_forged_header(cx, svc, topology, field.path.clone(), pod.resource, n));
+                    out.push(trusts_forged_header(cx, svc, field.path.clone(), pod.resource, n));
                 }
             } else if trusting.is_empty() && pods.iter().all(|p| p.config.facts().is_some()) {
                 for policy in topology.ip_based_authorization_policies(svc) {
@@ -112,7 +112,6 @@ impl Rule for ClientIpFromSpoofableXff {
 fn trusts_forged_header(
     cx: &RuleContext<'_>,
     svc: &ServiceView<'_>,
-    topology: &Topology<'_, '_>,
     path: String,
     resource: usize,
     n: i64,
@@ -128,7 +127,7 @@ fn trusts_forged_header(
             "no HTTP proxy (CDN, WAF) the input cannot show sits in front of the CLB; if one does, make sure nothing else can reach the CLB",
             "CLB 前面没有输入中看不到的 HTTP 代理（CDN、WAF）；如果有，请确保其他来源无法访问该 CLB",
         )));
-    for policy in topology.ip_based_authorization_policies(svc) {
+    for policy in cx.topology.ip_based_authorization_policies(svc) {
         let Some(condition) = policy.conditions.iter().find(|c| !c.is_peer()) else { continue };
         let name = cx.resources[policy.resource].display_name();
         draft = draft

@@ -1,5 +1,5 @@
 use crate::diagnostic::Severity;
-use crate::model::topology::{label_map, selector_matches, Index, Match, PodSource, Topology};
+use crate::model::topology::{label_map, selector_matches, Index, Match, PodSource};
 use crate::model::ServiceView;
 use crate::patch::Op;
 use crate::rule::{declare_rule, Advice, Applicability, Draft, Fix, FixId, Note, Related, Rule, RuleContext};
@@ -118,7 +118,7 @@ impl Rule for IstioGatewaySelectorPortMismatch {
                 }
                 continue;
             }
-            out.extend(port_findings(cx, topology, index, &matched));
+            out.extend(port_findings(cx, index, &matched));
         }
     }
 }
@@ -279,13 +279,12 @@ fn exposed_ports(services: &[&ServiceView<'_>]) -> Vec<(i64, Option<i64>)> {
 
 fn port_findings(
     cx: &RuleContext<'_>,
-    topology: &Topology<'_, '_>,
     index: usize,
     matched: &[&PodSource],
 ) -> Vec<Draft> {
     let mut services: Vec<&ServiceView<'_>> = Vec::new();
     for source in matched {
-        for svc in topology.services_of(source) {
+        for svc in cx.topology.services_of(source) {
             if !services.iter().any(|s| std::ptr::eq(*s, svc)) {
                 services.push(svc);
             }

@@ -1,6 +1,5 @@
 use crate::context::{Cni, InClusterClients, KubeProxyMode, Version};
 use crate::diagnostic::Severity;
-use crate::model::topology::Topology;
 use crate::model::{Origin, Provider, ServiceView, BACKEND_TYPE};
 use crate::patch::Op;
 use crate::rule::{declare_rule, Applicability, Draft, Fix, Note, Remedy, Rule, RuleContext};
@@ -88,7 +87,6 @@ declare_rule! {
 
 impl Rule for LocalPolicyInClusterLbAccess {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let topology = cx.topology;
         for svc in cx.services {
             if svc.effective_type() != "LoadBalancer" || svc.effective_etp() != "Local" {
                 continue;
@@ -129,7 +127,7 @@ impl Rule for LocalPolicyInClusterLbAccess {
             // An override that inherits the base's policy and annotations repeats the base's finding.
             draft = draft.once_per(&[&etp.path, &svc.annotations_path]);
             draft.notes = notes;
-            draft.remedies = fixes(cx, topology, svc, &etp.path);
+            draft.remedies = fixes(cx, svc, &etp.path);
             out.push(draft);
         }
     }
@@ -264,7 +262,7 @@ fn assess(cx: &RuleContext<'_>, svc: &ServiceView<'_>) -> (Severity, Vec<Note>) 
     }
 }
 
-fn fixes(cx: &RuleContext<'_>, topology: &Topology<'_, '_>, svc: &ServiceView<'_>, etp_path: &str) -> Vec<Remedy> {
+fn fixes(cx: &RuleContext<'_>, svc: &ServiceView<'_>, etp_path: &str) -> Vec<Remedy> {
     let c = cx.cluster;
     let alibaba = svc.provider() == Provider::Alibaba || c.cni.is_some_and(Cni::is_terway);
     let terway = c.cni.is_some_and(Cni::is_terway);
@@ -314,7 +312,7 @@ fn fixes(cx: &RuleContext<'_>, topology: &Topology<'_, '_>, svc: &ServiceView<'_
     if reports_cluster_policy(cx, svc, svc.backend_type(), proxy_protocol_on(svc)) {
         cluster_fix = cluster_fix.introduces("ASM-LB-005");
     }
-    fixes.push(warn_ip_policies(cx, topology, svc, cluster_fix).into());
+    fixes.push(warn_ip_policies(cx, svc, cluster_fix).into());
 
     if alibaba && c.cni != Some(Cni::Flannel) {
         let eni = Fix::new(
@@ -374,9 +372,9 @@ fn fixes(cx: &RuleContext<'_>, topology: &Topology<'_, '_>, svc: &ServiceView<'_
 
 /// Cross-resource (ASM-SIP-006): names every IP-based AuthorizationPolicy in
 /// the input that would see node IPs once the gateway SNATs.
-fn warn_ip_policies(cx: &RuleContext<'_>, topology: &Topology<'_, '_>, svc: &ServiceView<'_>, mut fix: Fix) -> Fix {
+fn warn_ip_policies(cx: &RuleContext<'_>, svc: &ServiceView<'_>, mut fix: Fix) -> Fix {
     let mut matched = false;
-    for policy in topology.ip_based_authorization_policies(svc) {
+    for policy in cx.topology.ip_based_authorization_policies(svc) {
         let Some(condition) = policy.conditions.iter().find(|c| c.sees_node_ip_under_snat(svc)) else { continue };
         matched = true;
         let name = cx.resources[policy.resource].display_name();

@@ -74,7 +74,6 @@ fn is_production(resource: &Resource<'_>) -> bool {
 
 impl Rule for LocalPolicySingleNodeExposure {
     fn check(&self, cx: &RuleContext<'_>, out: &mut Vec<Draft>) {
-        let topology = cx.topology;
         for svc in cx.services {
             if svc.effective_type() != "LoadBalancer" || svc.effective_etp() != "Local" {
                 continue;
@@ -83,7 +82,7 @@ impl Rule for LocalPolicySingleNodeExposure {
             if svc.gateway.is_none() {
                 continue;
             }
-            let Some(placement) = exposed_placement(cx, topology, svc) else { continue };
+            let Some(placement) = exposed_placement(cx, svc) else { continue };
             // An override that changes none of these fields repeats its base.
             let mut key = vec![etp.path.as_str()];
             if let Some(fields) = &placement.fields {

@@ -3,7 +3,7 @@
 //! (ASM-HA-011 reports it; ASM-LB-005's fixes declare it).
 
 use crate::model::anti_affinity::spreads_pods;
-use crate::model::topology::{istio_gateway_field, Topology};
+use crate::model::topology::istio_gateway_field;
 use crate::model::{Field, Origin, ServiceView};
 use crate::rule::RuleContext;
 use crate::yaml::Node;
@@ -38,11 +38,7 @@ fn unreadable(node: Option<&Node>) -> bool {
     node.is_some_and(|n| n.as_i64().is_none())
 }
 
-fn istio_gateway_placement<'a>(
-    cx: &RuleContext<'a>,
-    topology: &Topology<'_, 'a>,
-    svc: &ServiceView<'a>,
-) -> Placement<'a> {
+fn istio_gateway_placement<'a>(cx: &RuleContext<'a>, svc: &ServiceView<'a>) -> Placement<'a> {
     let resource = &cx.resources[svc.resource];
     let pick = |key| istio_gateway_field(resource, &svc.spec_path, key);
     let (count, min, max, affinity) =
@@ -50,9 +46,9 @@ fn istio_gateway_placement<'a>(
     let replicas = int(&count).unwrap_or(1).max(int(&min).unwrap_or(0));
     let spread = spreads_pods(affinity.as_ref().map(|a| a.node));
     let mut related = Vec::new();
-    for deployment in topology.gateway_workloads(svc) {
+    for deployment in cx.topology.gateway_workloads(svc) {
         related.push((deployment, "/metadata/name".to_owned()));
-        for hpa in topology.hpas_targeting(&svc.namespace, &svc.name) {
+        for hpa in cx.topology.hpas_targeting(&svc.namespace, &svc.name) {
             related.push((hpa, "/spec/minReplicas".to_owned()));
         }
     }
@@ -74,12 +70,8 @@ fn istio_gateway_placement<'a>(
 /// The Deployments behind a `v1 Service`, when the input has them: their
 /// replicas (an HPA's `minReplicas` where one targets them) add up, and the
 /// pods are spread only if every Deployment spreads them.
-fn deployment_placement<'a>(
-    cx: &RuleContext<'a>,
-    topology: &Topology<'_, 'a>,
-    svc: &ServiceView<'a>,
-) -> Option<Placement<'a>> {
-    let workloads = topology.gateway_workloads(svc);
+fn deployment_placement<'a>(cx: &RuleContext<'a>, svc: &ServiceView<'a>) -> Option<Placement<'a>> {
+    let workloads = cx.topology.gateway_workloads(svc);
     // A DaemonSet or StatefulSet is judged by other means; say nothing.
     if workloads.is_empty() || workloads.iter().any(|i| !cx.resources[*i].is("apps", "Deployment")) {
         return None;
@@ -100,7 +92,7 @@ fn deployment_placement<'a>(
             if deployment.get("/spec/replicas").is_some() { "/spec/replicas" } else { "/metadata/name" };
         placement.related.push((index, replicas_path.to_owned()));
         let namespace = deployment.namespace.unwrap_or("default");
-        let hpas = deployment.name.map(|n| topology.hpas_targeting(namespace, n)).unwrap_or_default();
+        let hpas = deployment.name.map(|n| cx.topology.hpas_targeting(namespace, n)).unwrap_or_default();
         let count = match hpas.first() {
             Some(hpa) => {
                 placement.related.push((*hpa, "/spec/minReplicas".to_owned()));
@@ -131,14 +123,10 @@ fn deployment_placement<'a>(
 /// Where the gateway's pods run, when that may be on one node: fewer than
 /// two replicas, or no anti-affinity that spreads them. `None` when they are
 /// spread or their placement is unknown.
-pub fn exposed_placement<'a>(
-    cx: &RuleContext<'a>,
-    topology: &Topology<'_, 'a>,
-    svc: &ServiceView<'a>,
-) -> Option<Placement<'a>> {
+pub fn exposed_placement<'a>(cx: &RuleContext<'a>, svc: &ServiceView<'a>) -> Option<Placement<'a>> {
     let placement = match svc.origin {
-        Origin::IstioGateway { .. } => istio_gateway_placement(cx, topology, svc),
-        Origin::Service => deployment_placement(cx, topology, svc)?,
+        Origin::IstioGateway { .. } => istio_gateway_placement(cx, svc),
+        Origin::Service => deployment_placement(cx, svc)?,
     };
     let spread = placement.replicas >= 2 && placement.spread;
     (!spread && !placement.unknown).then_some(placement)

@@ -93,7 +93,7 @@ pub fn reports_single_node_once_local(cx: &RuleContext<'_>, svc: &ServiceView<'_
     if svc.effective_type() != "LoadBalancer" || svc.gateway.is_none() {
         return false;
     }
-    exposed_placement(cx, cx.topology, svc).is_some()
+    exposed_placement(cx, svc).is_some()
 }
 
 /// Mirrors ASM-HA-042 (`gateway_rollout_drops_connections.rs`): whether its
