@@ -331,6 +331,17 @@ mod tests {
         assert!(!RejectOn::Never.rejects(Severity::Error));
     }
 
+    /// `HOST_KEYS` and the `rejectOn` error spell the names out as text;
+    /// both must list exactly `RejectOn::NAMES`.
+    #[test]
+    fn reject_on_names_are_listed_where_spelled_out() {
+        let listed = HOST_KEYS.iter().find(|(key, _)| *key == "rejectOn").unwrap().1;
+        assert_eq!(listed, RejectOn::NAMES.join(", "));
+        let (last, rest) = RejectOn::NAMES.split_last().unwrap();
+        let error = Settings::from_json(&json!({"rejectOn": "often"})).unwrap_err();
+        assert!(error.contains(&format!("takes {} or {last}, not", rest.join(", "))), "{error}");
+    }
+
     #[test]
     fn round_trips_through_json() {
         let settings =
