@@ -352,6 +352,31 @@ fn concise_is_one_line_per_finding_and_diagnostic() {
     assert_eq!(clean.stderr, "no problems found in 1 file (1 resource checked)\n");
 }
 
+/// README.md's sample output is the binary's real output: each block after a
+/// `<!-- sample: ARGS -->` line, cut at `...` lines, is a part of what
+/// `gateway-doctor ARGS` prints in the repository's root.
+#[test]
+fn readme_samples_are_real_output() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let mut samples = 0;
+    for after in readme.split("<!-- sample: ").skip(1) {
+        let (args, rest) = after.split_once(" -->").unwrap();
+        let block = rest.split("```\n").nth(1).expect("a code block follows the marker");
+        let args: Vec<&str> = args.split_whitespace().collect();
+        let out = run_with(&args, None, &root).stdout;
+        for part in block.split("\n...\n") {
+            assert!(
+                out.contains(part),
+                "README.md's sample of `gateway-doctor {}` is not its output:\n{part}\n--- the output ---\n{out}",
+                args.join(" ")
+            );
+        }
+        samples += 1;
+    }
+    assert_eq!(samples, 2);
+}
+
 // --- check: JSON and SARIF ------------------------------------------------
 
 #[test]
