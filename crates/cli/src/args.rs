@@ -164,6 +164,10 @@ pub struct CheckArgs {
     #[arg(value_name = "FILE|DIR|-", required = true)]
     pub inputs: Vec<String>,
 
+    // One flag, two names: ruff calls it `--output-format` (with `full`,
+    // `concise`, `json`, `sarif`, ...: https://docs.astral.sh/ruff/settings/#output-format),
+    // and `--format json` keeps working. `text` is the short default, `full`
+    // the complete form it used to be.
     /// Output format (see below)
     #[arg(long, visible_alias = "output-format", value_enum, default_value_t = CheckFormat::Text)]
     pub format: CheckFormat,
