@@ -1,6 +1,14 @@
-//! The human format: rustc/ruff-style diagnostics with a source snippet and a
-//! caret under the span, then the assumptions, the alternative fixes and a
-//! closing summary.
+//! The human formats: rustc/ruff-style diagnostics with a source snippet and
+//! a caret under the span, then the notes, the fixes and a closing summary;
+//! or one line per finding (`concise`).
+//!
+//! The forms follow ruff's `--output-format` values `full` and `concise`
+//! (<https://docs.astral.sh/ruff/settings/#output-format>; one line per
+//! diagnostic as in astral-sh/ruff
+//! `crates/ruff/tests/snapshots/lint__output_format_concise.snap@62e0d477`).
+//! The default shows every fix on one line and the trade-offs of the
+//! recommended fix only; `--show-fixes` (or `full`) shows every fix's, as
+//! rustc keeps detail behind `--explain` (README.md#sample-output).
 //!
 //! Pure: it renders a [`Report`] and the text it was made from into a string.
 //! Colour is plain ANSI SGR, only when asked for; the caller decides whether
@@ -32,26 +40,89 @@ pub struct TextOptions {
     /// Language of the renderer's own words (the report's messages are
     /// already in the language they were checked in).
     pub lang: Lang,
+    pub detail: Detail,
+}
+
+/// How much of each finding the text shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Detail {
+    /// Each finding with its snippet and notes; every fix on one line, with
+    /// the trade-offs of the recommended fix (or of a finding's only fix).
+    #[default]
+    Standard,
+    /// Every fix with its trade-offs, what it may introduce and why it
+    /// cannot be written as a text edit.
+    Full,
+    /// One line per finding or input diagnostic,
+    /// `FILE:LINE:COL: severity[CODE] message`, for grep and editors' error
+    /// formats; an input diagnostic has its kind (`syntax`) for CODE.
+    Concise,
 }
 
 /// Renders the findings and input diagnostics of one file's report, in the
 /// order they occur in the file.
 pub fn render(report: &Report, source: &str, file: &str, options: &TextOptions) -> String {
-    let renderer =
-        Renderer { source, lines: LineIndex::new(source), file, paint: Paint(options.colored), lang: options.lang };
-    let mut items: Vec<(usize, u8, usize)> = Vec::new();
-    items.extend(report.diagnostics.iter().enumerate().map(|(i, d)| (d.span.start, 0, i)));
-    items.extend(report.findings.iter().enumerate().map(|(i, f)| (f.location.span.start, 1, i)));
-    items.sort();
+    let renderer = Renderer {
+        source,
+        lines: LineIndex::new(source),
+        file,
+        paint: Paint(options.colored),
+        lang: options.lang,
+        detail: options.detail,
+    };
     let mut out = String::new();
-    for (_, what, index) in items {
-        match what {
-            0 => renderer.diagnostic(&mut out, &report.diagnostics[index]),
-            _ => renderer.finding(&mut out, &report.findings[index]),
+    for item in in_file_order(report) {
+        match (item, options.detail) {
+            (Item::Diagnostic(d), Detail::Concise) => {
+                renderer.concise(&mut out, d.severity, DiagnosticKind::as_str(d.kind), diagnostic_at(d).1, &d.message)
+            }
+            (Item::Finding(f), Detail::Concise) => {
+                renderer.concise(&mut out, f.severity, f.code, f.location.start, &f.message)
+            }
+            (Item::Diagnostic(d), _) => {
+                renderer.diagnostic(&mut out, d);
+                out.push('\n');
+            }
+            (Item::Finding(f), _) => {
+                renderer.finding(&mut out, f);
+                out.push('\n');
+            }
         }
-        out.push('\n');
     }
     out
+}
+
+#[derive(Clone, Copy)]
+enum Item<'a> {
+    Diagnostic(&'a InputDiagnostic),
+    Finding(&'a Finding),
+}
+
+/// Diagnostics and findings by where they start; at one offset a diagnostic
+/// comes first, and findings keep the report's order.
+fn in_file_order(report: &Report) -> Vec<Item<'_>> {
+    let diagnostics = report.diagnostics.iter().map(|d| (diagnostic_at(d).0.start, 0, Item::Diagnostic(d)));
+    let findings = report.findings.iter().map(|f| (f.location.span.start, 1, Item::Finding(f)));
+    let mut items: Vec<_> = diagnostics.chain(findings).collect();
+    items.sort_by_key(|(offset, kind, _)| (*offset, *kind));
+    items.into_iter().map(|(_, _, item)| item).collect()
+}
+
+/// Where an input diagnostic sits: its span and its first position. The
+/// renderer reads a diagnostic's position only here.
+fn diagnostic_at(d: &InputDiagnostic) -> (Span, Position) {
+    (d.span, d.start)
+}
+
+/// Whether the standard form shows this fix's trade-offs: the recommended
+/// fix's, and the only fix's (it has no alternative to hide behind).
+fn shows_details(finding: &Finding, fix: &FixOut) -> bool {
+    fix.recommended || finding.fixes.len() == 1
+}
+
+/// Whether a fix has lines under its title in the full form.
+fn has_details(fix: &FixOut) -> bool {
+    !fix.tradeoffs.is_empty() || !fix.introduces.is_empty() || fix.unavailable.is_some()
 }
 
 /// Counts over every file of a run, for the closing summary line.
@@ -69,6 +140,8 @@ pub struct Totals {
     pub input_errors: usize,
     /// Other input diagnostics (duplicate keys, documents that are not objects).
     pub input_notes: usize,
+    /// Fixes whose trade-offs only `--show-fixes` shows.
+    pub hidden_fixes: usize,
 }
 
 impl Totals {
@@ -80,6 +153,11 @@ impl Totals {
         self.info += report.summary.info;
         self.suppressed += report.summary.suppressed;
         self.fixable += report.findings.iter().filter(|f| f.fixes.iter().any(applies_by_default)).count();
+        self.hidden_fixes += report
+            .findings
+            .iter()
+            .flat_map(|f| f.fixes.iter().filter(move |x| !shows_details(f, x) && has_details(x)))
+            .count();
         for d in &report.diagnostics {
             if d.severity == Severity::Error {
                 self.input_errors += 1;
@@ -155,6 +233,15 @@ pub fn summary(totals: &Totals, options: &TextOptions) -> String {
         };
         let _ = write!(line, "\n{text}");
     }
+    if options.detail == Detail::Standard && totals.hidden_fixes > 0 {
+        let n = totals.hidden_fixes;
+        let text = if zh {
+            format!("`--show-fixes` 可列出另外 {n} 个修复的权衡")
+        } else {
+            format!("`--show-fixes` lists the trade-offs of {}", count(n, "other fix", "other fixes"))
+        };
+        let _ = write!(line, "\n{text}");
+    }
     line.push('\n');
     line
 }
@@ -187,6 +274,7 @@ struct Renderer<'a> {
     file: &'a str,
     paint: Paint,
     lang: Lang,
+    detail: Detail,
 }
 
 impl Renderer<'_> {
@@ -237,6 +325,9 @@ impl Renderer<'_> {
                     self.fix_tags(fix),
                     clean(&fix.title)
                 );
+                if self.detail != Detail::Full && !shows_details(f, fix) {
+                    continue;
+                }
                 let sub = " ".repeat(gutter + 6);
                 if !fix.tradeoffs.is_empty() {
                     let joined: Vec<String> = fix.tradeoffs.iter().map(|t| clean(t)).collect();
@@ -262,9 +353,25 @@ impl Renderer<'_> {
     fn diagnostic(&self, out: &mut String, d: &InputDiagnostic) {
         let code = format!("[{}]", DiagnosticKind::as_str(d.kind));
         self.heading(out, d.severity, &code, &d.message);
-        let gutter = self.gutter_width(d.span);
-        self.arrow(out, gutter, d.start);
-        self.snippet(out, gutter, d.span, d.severity, None);
+        let (span, start) = diagnostic_at(d);
+        let gutter = self.gutter_width(span);
+        self.arrow(out, gutter, start);
+        self.snippet(out, gutter, span, d.severity, None);
+    }
+
+    /// `FILE:LINE:COL: severity[CODE] message`, on one line whatever the
+    /// file name or message holds.
+    fn concise(&self, out: &mut String, severity: Severity, code: &str, at: Position, message: &str) {
+        let tag = format!("{}[{code}]", severity_word(severity, self.lang));
+        let _ = writeln!(
+            out,
+            "{}:{}:{}: {} {}",
+            clean(self.file),
+            at.line,
+            at.column,
+            self.paint.paint(severity_style(severity), &tag),
+            clean(message)
+        );
     }
 
     fn heading(&self, out: &mut String, severity: Severity, code: &str, message: &str) {
@@ -506,8 +613,21 @@ mod tests {
     use crate::rules::test_support::FOUNDING;
 
     fn plain(text: &str) -> String {
-        let report = check(text, &Options::default());
-        render(&report, text, "gw.yaml", &TextOptions::default())
+        rendered(text, Detail::Standard, Lang::En)
+    }
+
+    fn rendered(text: &str, detail: Detail, lang: Lang) -> String {
+        let report = check(text, &Options { lang, ..Options::default() });
+        render(&report, text, "gw.yaml", &TextOptions { detail, lang, ..TextOptions::default() })
+    }
+
+    /// The lines of one fix's entry: its title line and the lines under it.
+    fn fix_entry<'a>(out: &'a str, id: &str) -> Vec<&'a str> {
+        let mut lines = out.lines().skip_while(|l| !l.contains(&format!(". {id} ")));
+        let title = lines.next().unwrap_or_else(|| panic!("no fix {id} in\n{out}"));
+        let indent = title.len() - title.trim_start().len();
+        let under = lines.take_while(|l| l.len() - l.trim_start().len() > indent && !l.trim_start().starts_with('='));
+        std::iter::once(title).chain(under).collect()
     }
 
     /// The column of the first caret on the line after `needle`'s source line.
@@ -523,10 +643,79 @@ mod tests {
 
     #[test]
     fn a_fix_shows_what_it_may_introduce() {
+        let out = rendered(FOUNDING, Detail::Full, Lang::En);
+        let entry = fix_entry(&out, "set-cluster-policy");
+        assert!(entry.iter().any(|l| l.trim() == "may introduce: ASM-LB-005"), "{out}");
+    }
+
+    /// By default every fix is one line and only the recommended fix (or a
+    /// finding's only fix) keeps its trade-offs; `Full` shows them all.
+    #[test]
+    fn only_the_recommended_fix_shows_its_trade_offs_by_default() {
         let out = plain(FOUNDING);
-        let at = out.find("set-cluster-policy").expect("the fix is listed");
-        let next = out[at..].find("eni-passthrough").expect("the next fix");
-        assert!(out[at..at + next].contains("may introduce: ASM-LB-005"), "{out}");
+        let recommended = fix_entry(&out, "use-service-dns");
+        assert_eq!(recommended.len(), 2, "{out}");
+        assert!(recommended[0].contains("use-service-dns (recommended, advice only): "));
+        assert!(recommended[1].trim_start().starts_with("no manifest change: "), "{out}");
+        for other in ["set-cluster-policy", "eni-passthrough", "lb-hostname", "use-nlb"] {
+            assert_eq!(fix_entry(&out, other).len(), 1, "{other}:\n{out}");
+        }
+        // A finding's only fix is not an alternative: its trade-offs stay.
+        assert_eq!(fix_entry(&out, "spread-gateway-pods").len(), 2, "{out}");
+
+        let full = rendered(FOUNDING, Detail::Full, Lang::En);
+        for other in ["set-cluster-policy", "eni-passthrough", "lb-hostname", "use-nlb"] {
+            assert!(fix_entry(&full, other).len() >= 2, "{other}:\n{full}");
+        }
+        assert!(full.lines().count() > out.lines().count());
+        let strip = |text: &str| text.lines().filter(|l| !l.starts_with("      ")).collect::<Vec<_>>().join("\n");
+        assert_eq!(strip(&full), strip(&out), "the two forms differ only in the lines under the fixes");
+    }
+
+    #[test]
+    fn concise_is_one_line_per_finding_and_diagnostic() {
+        let text = format!("{FOUNDING}---\nkind: Service\nmetadata: {{name: [broken\n");
+        for lang in [Lang::En, Lang::Zh] {
+            let report = check(&text, &Options { lang, ..Options::default() });
+            assert!(!report.findings.is_empty() && !report.diagnostics.is_empty());
+            let options = TextOptions { detail: Detail::Concise, lang, ..TextOptions::default() };
+            let out = render(&report, &text, "gw.yaml", &options);
+            let lines: Vec<&str> = out.lines().collect();
+            assert_eq!(lines.len(), report.findings.len() + report.diagnostics.len(), "{out}");
+            let f = &report.findings[0];
+            let expected = format!(
+                "gw.yaml:{}:{}: {}[{}] {}",
+                f.location.start.line,
+                f.location.start.column,
+                severity_word(f.severity, lang),
+                f.code,
+                f.message
+            );
+            assert!(lines.contains(&expected.as_str()), "{expected}\n{out}");
+            let (_, start) = diagnostic_at(&report.diagnostics[0]);
+            let syntax = format!("gw.yaml:{}:{}: {}[syntax] ", start.line, start.column, lang.t("error", "错误"));
+            assert!(lines.iter().any(|l| l.starts_with(&syntax)), "{syntax}\n{out}");
+        }
+        // A control character or line break in a file name or message stays on its line.
+        let report = check(FOUNDING, &Options::default());
+        let options = TextOptions { detail: Detail::Concise, ..TextOptions::default() };
+        let out = render(&report, FOUNDING, "a\nb.yaml", &options);
+        assert_eq!(out.lines().count(), report.findings.len(), "{out}");
+    }
+
+    #[test]
+    fn the_summary_points_at_show_fixes_only_when_trade_offs_are_hidden() {
+        let mut totals = Totals::default();
+        totals.add(&check(FOUNDING, &Options::default()));
+        // ASM-LB-001's four alternatives and ASM-HA-042's advice.
+        assert_eq!(totals.hidden_fixes, 5);
+        let hint = "\n`--show-fixes` lists the trade-offs of 5 other fixes\n";
+        assert!(summary(&totals, &TextOptions::default()).ends_with(hint));
+        for detail in [Detail::Full, Detail::Concise] {
+            assert!(!summary(&totals, &TextOptions { detail, ..TextOptions::default() }).contains("--show-fixes"));
+        }
+        let zh = summary(&totals, &TextOptions { lang: Lang::Zh, ..TextOptions::default() });
+        assert!(zh.ends_with("\n`--show-fixes` 可列出另外 5 个修复的权衡\n"), "{zh}");
     }
 
     #[test]
@@ -604,7 +793,7 @@ mod tests {
         assert_eq!(window.underline_width, 1);
         let text = "a: 1\nb: 2\n";
         let lines = LineIndex::new(text);
-        let r = Renderer { source: text, lines, file: "f", paint: Paint(false), lang: Lang::En };
+        let r = Renderer { source: text, lines, file: "f", paint: Paint(false), lang: Lang::En, detail: Detail::Full };
         let mut out = String::new();
         r.snippet(&mut out, 1, Span::new(3, 9), Severity::Error, None);
         assert!(out.contains("1 | a: 1\n  |    ^\n"), "{out}");
@@ -620,7 +809,7 @@ mod tests {
     #[test]
     fn colour_only_when_asked() {
         let report = check(FOUNDING, &Options::default());
-        let colored = render(&report, FOUNDING, "gw.yaml", &TextOptions { colored: true, lang: Lang::En });
+        let colored = render(&report, FOUNDING, "gw.yaml", &TextOptions { colored: true, ..TextOptions::default() });
         assert!(colored.contains("\x1b[1;33mwarning[ASM-LB-001]\x1b[0m"), "{colored}");
     }
 
@@ -644,7 +833,7 @@ mod tests {
             summary(&many, &options),
             "2 errors, 2 warnings, 2 info in 2 files (3 resources checked, 2 suppressed); 1 input error\n1 fixable with `gateway-doctor fix`\n"
         );
-        let zh = summary(&many, &TextOptions { colored: false, lang: Lang::Zh });
+        let zh = summary(&many, &TextOptions { lang: Lang::Zh, ..TextOptions::default() });
         assert_eq!(
             zh,
             "2 个错误，2 个警告，2 个提示，共 2 个文件（检查了 3 个资源，2 个已抑制）；1 个输入错误\n1 个可用 `gateway-doctor fix` 修复\n"

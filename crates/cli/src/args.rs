@@ -44,16 +44,21 @@ Inputs:
   are checked, and unlabelled or json blocks that name an apiVersion, also when indented in a
   list item; lines and columns are the Markdown file's.
 
-Output formats:
-  text   rustc-style diagnostics with a source snippet, the assumptions and the alternative fixes,
-         then a summary line
-  json   the JSON report (README.md, \"JSON report\") with an added \"file\" field: one object for
-         one input, an array of such objects for several inputs
-  sarif  one SARIF 2.1.0 log with a run over every input; fixes with text edits are included
+Output formats (--format, or --output-format as ruff calls it):
+  text     the default: rustc-style findings with a source snippet and the notes, every fix on
+           one line with the trade-offs of the recommended one (--show-fixes shows them all), then
+           a summary line
+  full     the same with every fix's trade-offs and the findings it may introduce
+  concise  one line per finding or input diagnostic, FILE:LINE:COL: severity[CODE] message (an
+           input diagnostic has its kind, such as syntax, for CODE), for grep and editors' error
+           formats; the summary goes to standard error
+  json     the JSON report (README.md, \"JSON report\") with an added \"file\" field: one object for
+           one input, an array of such objects for several inputs
+  sarif    one SARIF 2.1.0 log with a run over every input; fixes with text edits are included
   policyreport
-         a wgpolicyk8s.io/v1alpha2 PolicyReport per input (a v1 List of them for several inputs),
-         as Kyverno and Kubewarden's audit scanner write: one result per finding, rule = code,
-         severity error/warning/info -> high/medium/info, result fail (error) or warn
+           a wgpolicyk8s.io/v1alpha2 PolicyReport per input (a v1 List of them for several inputs),
+           as Kyverno and Kubewarden's audit scanner write: one result per finding, rule = code,
+           severity error/warning/info -> high/medium/info, result fail (error) or warn
 
 Exit status:
   0  nothing at or above --fail-on
@@ -159,9 +164,17 @@ pub struct CheckArgs {
     #[arg(value_name = "FILE|DIR|-", required = true)]
     pub inputs: Vec<String>,
 
+    // One flag, two names: ruff calls it `--output-format` (with `full`,
+    // `concise`, `json`, `sarif`, ...: https://docs.astral.sh/ruff/settings/#output-format),
+    // and `--format json` keeps working. `text` is the short default, `full`
+    // the complete form it used to be.
     /// Output format (see below)
-    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    #[arg(long, visible_alias = "output-format", value_enum, default_value_t = CheckFormat::Text)]
     pub format: CheckFormat,
+
+    /// Show every fix's trade-offs, not only the recommended fix's (the text format; `full` shows them too)
+    #[arg(long = "show-fixes")]
+    pub show_fixes: bool,
 
     /// The lowest severity that makes the exit status 1
     #[arg(long = "fail-on", value_enum, default_value_t = FailOn::Error)]
@@ -222,6 +235,8 @@ pub struct ExplainArgs {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum CheckFormat {
     Text,
+    Full,
+    Concise,
     Json,
     Sarif,
     Policyreport,

@@ -1,5 +1,6 @@
 //! `gateway-doctor check`: report findings in text, JSON, SARIF or as a PolicyReport.
 
+use gateway_doctor::report::text::Detail;
 use gateway_doctor::report::{policyreport, sarif, text};
 use gateway_doctor::{Options, Report, Severity};
 use serde_json::{Map, Value};
@@ -25,7 +26,10 @@ pub fn run(args: &CheckArgs, options: &Options, ui: &Ui) -> u8 {
         ui.error(e);
     }
     match args.format {
-        CheckFormat::Text => emit(&render_text(&loaded, &reports, ui)),
+        CheckFormat::Text if args.show_fixes => emit(&render_text(&loaded, &reports, Detail::Full, ui)),
+        CheckFormat::Text => emit(&render_text(&loaded, &reports, Detail::Standard, ui)),
+        CheckFormat::Full => emit(&render_text(&loaded, &reports, Detail::Full, ui)),
+        CheckFormat::Concise => render_concise(&loaded, &reports, ui),
         CheckFormat::Json => emit(&render_json(&loaded, &reports)),
         CheckFormat::Sarif => emit(&render_sarif(&loaded, &reports)),
         CheckFormat::Policyreport => emit(&render_policy_reports(&loaded, &reports)),
@@ -52,18 +56,35 @@ fn exit_status(reports: &[Report], unreadable: bool, fail_on: FailOn) -> u8 {
     }
 }
 
-fn render_text(loaded: &[Loaded], reports: &[Report], ui: &Ui) -> String {
-    let options = text::TextOptions { colored: ui.stdout_color, lang: ui.lang };
-    let mut out = String::new();
-    let mut totals = text::Totals::default();
-    for (l, report) in loaded.iter().zip(reports) {
-        out.push_str(&text::render(report, &l.text, &l.input.label, &options));
-        totals.add(report);
-    }
+fn render_text(loaded: &[Loaded], reports: &[Report], detail: Detail, ui: &Ui) -> String {
+    let options = text::TextOptions { colored: ui.stdout_color, lang: ui.lang, detail };
+    let mut out = render_findings(loaded, reports, &options);
     if !loaded.is_empty() {
-        out.push_str(&text::summary(&totals, &options));
+        out.push_str(&text::summary(&totals(reports), &options));
     }
     out
+}
+
+/// One line per finding on standard output and nothing else, so that every
+/// line parses as `FILE:LINE:COL: ...`; the summary goes to standard error
+/// (ruff prints its `Found N errors.` after the lines, on standard output).
+fn render_concise(loaded: &[Loaded], reports: &[Report], ui: &Ui) {
+    let options = text::TextOptions { colored: ui.stdout_color, lang: ui.lang, detail: Detail::Concise };
+    emit(&render_findings(loaded, reports, &options));
+    if !loaded.is_empty() {
+        let options = text::TextOptions { colored: ui.stderr_color, ..options };
+        ui.note(text::summary(&totals(reports), &options).trim_end());
+    }
+}
+
+fn render_findings(loaded: &[Loaded], reports: &[Report], options: &text::TextOptions) -> String {
+    loaded.iter().zip(reports).map(|(l, report)| text::render(report, &l.text, &l.input.label, options)).collect()
+}
+
+fn totals(reports: &[Report]) -> text::Totals {
+    let mut totals = text::Totals::default();
+    reports.iter().for_each(|report| totals.add(report));
+    totals
 }
 
 /// One report object with `file` for one input; an array of them for several.

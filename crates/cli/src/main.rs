@@ -13,14 +13,19 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser};
 use gateway_doctor::Options;
 
-use crate::args::{Cli, Command, ContextArgs};
+use crate::args::{CheckFormat, Cli, Command, ContextArgs};
 use crate::ui::Ui;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let ui = Ui::new(cli.lang, cli.color);
     let status = match &cli.command {
-        Command::Check(args) => check::run(args, &options(&args.context, &[], &ui), &ui),
+        Command::Check(args) => {
+            if args.show_fixes && !matches!(args.format, CheckFormat::Text | CheckFormat::Full) {
+                usage_error("--show-fixes applies to the text format (--format text or full)");
+            }
+            check::run(args, &options(&args.context, &[], &ui), &ui)
+        }
         Command::Fix(args) => fix::run(args, &options(&args.context, &args.params, &ui), &ui),
         Command::Rules(args) => rules::list(args, &ui),
         Command::Explain(args) => rules::explain(args, &ui),

@@ -20,7 +20,8 @@ pub struct Ui {
     pub lang: Lang,
     /// Colour standard output.
     pub stdout_color: bool,
-    stderr_color: bool,
+    /// Colour standard error.
+    pub stderr_color: bool,
 }
 
 impl Ui {

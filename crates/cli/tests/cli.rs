@@ -115,7 +115,7 @@ fn usage_and_unreadable_inputs_are_exit_2() {
     let xml = run(&["check", "founding-gateway.yaml", "--format", "xml"]);
     assert_eq!(xml.status, 2);
     assert!(xml.stderr.contains("invalid value 'xml' for '--format <FORMAT>'"), "{}", xml.stderr);
-    assert!(xml.stderr.contains("[possible values: text, json, sarif, policyreport]"), "{}", xml.stderr);
+    assert!(xml.stderr.contains("[possible values: text, full, concise, json, sarif, policyreport]"), "{}", xml.stderr);
     assert!(xml.stdout.is_empty(), "{}", xml.stdout);
     assert_eq!(run(&["check", "founding-gateway.yaml", "--cni", "weave"]).status, 2);
     let version = run(&["check", "founding-gateway.yaml", "--k8s-version", "latest"]);
@@ -150,7 +150,9 @@ warning[ASM-LB-001]: pods on nodes without a gateway pod may not reach the load 
         block.contains("\n  = fixes (choose one):\n    1. use-service-dns (recommended, advice only): "),
         "{block}"
     );
-    assert!(block.contains("\n    2. set-cluster-policy (unsafe): set externalTrafficPolicy: Cluster\n"));
+    // The alternatives are one line each: their trade-offs wait for --show-fixes.
+    assert!(block
+        .contains("\n    2. set-cluster-policy (unsafe): set externalTrafficPolicy: Cluster\n    3. eni-passthrough "));
     assert!(block.ends_with("\n  = more: gateway-doctor explain ASM-LB-001\n"), "{block}");
     assert!(r.stdout.contains(" in 1 file (1 resource checked)\n"), "{}", r.stdout);
     assert!(!r.stdout.contains('\x1b'), "piped output has no colour");
@@ -222,6 +224,157 @@ fn multi_document_streams_report_the_later_document() {
     assert_eq!(found[0]["location"]["start"]["line"], 16);
     assert_eq!(report["summary"]["documents"], 3);
     assert_eq!(report["summary"]["resources"], 3);
+}
+
+// --- check: how much the text shows -------------------------------------------
+
+/// The lines under one fix's title line in a finding block.
+fn lines_under_fix<'a>(block: &'a str, id: &str) -> Vec<&'a str> {
+    let names = |l: &str| {
+        l.split_once(". ")
+            .is_some_and(|(_, rest)| rest.strip_prefix(id).is_some_and(|after| after.starts_with([' ', '\u{ff08}'])))
+    };
+    let mut lines = block.lines().skip_while(|l| !names(l));
+    let title = lines.next().unwrap_or_else(|| panic!("no fix {id} in\n{block}"));
+    let indent = title.len() - title.trim_start().len();
+    lines.take_while(|l| l.len() - l.trim_start().len() > indent && !l.trim_start().starts_with('=')).collect()
+}
+
+const LB001_ALTERNATIVES: [&str; 4] = ["set-cluster-policy", "eni-passthrough", "lb-hostname", "use-nlb"];
+
+#[test]
+fn by_default_only_the_recommended_fix_shows_its_trade_offs() {
+    for (lang, heading, hint) in [
+        ("en", "warning[ASM-LB-001]", "`--show-fixes` lists the trade-offs of "),
+        ("zh", "警告[ASM-LB-001]", "`--show-fixes` 可列出另外 "),
+    ] {
+        let r = run(&["check", "founding-gateway.yaml", "--lang", lang]);
+        let block = finding_block(&r.stdout, heading);
+        let recommended = lines_under_fix(block, "use-service-dns");
+        assert_eq!(recommended.len(), 1, "{block}");
+        assert!(recommended[0].contains(" · "), "the trade-offs, joined: {block}");
+        for id in LB001_ALTERNATIVES {
+            assert!(lines_under_fix(block, id).is_empty(), "{id}:\n{block}");
+        }
+        assert!(r.stdout.lines().last().unwrap().starts_with(hint), "{}", r.stdout);
+    }
+}
+
+#[test]
+fn show_fixes_and_full_show_every_fix_s_trade_offs() {
+    for (lang, heading) in [("en", "warning[ASM-LB-001]"), ("zh", "警告[ASM-LB-001]")] {
+        let shown = run(&["check", "founding-gateway.yaml", "--show-fixes", "--lang", lang]);
+        assert_eq!(shown.status, 0, "{}", shown.stderr);
+        let block = finding_block(&shown.stdout, heading);
+        for id in LB001_ALTERNATIVES {
+            assert!(!lines_under_fix(block, id).is_empty(), "{id}:\n{block}");
+        }
+        assert!(!shown.stdout.contains("--show-fixes"), "no hint when nothing is hidden:\n{}", shown.stdout);
+        for spelling in [&["--format", "full"], &["--output-format", "full"]] {
+            let full = run(&[&["check", "founding-gateway.yaml", "--lang", lang][..], spelling].concat());
+            assert_eq!(full.stdout, shown.stdout);
+        }
+    }
+    let default = run(&["check", "founding-gateway.yaml"]).stdout;
+    let full = run(&["check", "founding-gateway.yaml", "--format", "full"]).stdout;
+    assert!(default.lines().count() < full.lines().count());
+    // --show-fixes means nothing to the other formats: a usage error, not silence.
+    for format in ["concise", "json", "sarif", "policyreport"] {
+        let r = run(&["check", "founding-gateway.yaml", "--show-fixes", "--format", format]);
+        assert_eq!(r.status, 2, "{format}");
+        assert!(r.stderr.contains("--show-fixes applies to the text format"), "{}", r.stderr);
+        assert!(r.stdout.is_empty());
+    }
+}
+
+/// `FILE:LINE:COL: severity[CODE] message`, read as a regular expression
+/// would: `^(.+):(\d+):(\d+): (error|warning|info|错误|警告|提示)\[([A-Za-z0-9-]+)\] (.+)$`.
+fn parse_concise(line: &str) -> Option<(String, u64, u64, String)> {
+    let (place, rest) = line.split_once(": ")?;
+    let mut parts = place.rsplitn(3, ':');
+    let column: u64 = parts.next()?.parse().ok()?;
+    let line_number: u64 = parts.next()?.parse().ok()?;
+    let file = parts.next().filter(|f| !f.is_empty())?;
+    let (tag, message) = rest.split_once(' ')?;
+    let (severity, code) = tag.strip_suffix(']')?.split_once('[')?;
+    let known = ["error", "warning", "info", "错误", "警告", "提示"].contains(&severity);
+    let code_ok = !code.is_empty() && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    (known && code_ok && !message.trim().is_empty() && line_number > 0 && column > 0)
+        .then(|| (file.to_owned(), line_number, column, code.to_owned()))
+}
+
+/// A diagnostic's start in the JSON report, wherever the report keeps it.
+fn diagnostic_start(d: &Value) -> &Value {
+    d.get("location").unwrap_or(d).get("start").expect("a diagnostic has a start")
+}
+
+#[test]
+fn concise_is_one_line_per_finding_and_diagnostic() {
+    let inputs = ["founding-gateway.yaml", "multi-doc.yaml", "syntax-error.yaml"];
+    let reports = json(&run(&[&["check", "--format", "json"][..], &inputs].concat()));
+    let mut expected: Vec<(String, u64, u64, String)> = Vec::new();
+    for report in reports.as_array().unwrap() {
+        let file = report["file"].as_str().unwrap();
+        for f in report["findings"].as_array().unwrap() {
+            let start = &f["location"]["start"];
+            let code = f["code"].as_str().unwrap().to_owned();
+            expected.push((file.to_owned(), start["line"].as_u64().unwrap(), start["column"].as_u64().unwrap(), code));
+        }
+        for d in report["diagnostics"].as_array().unwrap() {
+            let start = diagnostic_start(d);
+            let kind = d["kind"].as_str().unwrap().to_owned();
+            expected.push((file.to_owned(), start["line"].as_u64().unwrap(), start["column"].as_u64().unwrap(), kind));
+        }
+    }
+    expected.sort();
+    assert!(expected.iter().any(|e| e.3 == "syntax"), "{expected:?}");
+    for lang in ["en", "zh"] {
+        let r = run(&[&["check", "--output-format", "concise", "--lang", lang][..], &inputs].concat());
+        assert_eq!(r.status, 2, "the syntax error still decides the exit status");
+        let mut parsed: Vec<_> = r
+            .stdout
+            .lines()
+            .map(|line| {
+                parse_concise(line).unwrap_or_else(|| panic!("not FILE:LINE:COL: severity[CODE] message: {line}"))
+            })
+            .collect();
+        parsed.sort();
+        assert_eq!(parsed, expected, "{}", r.stdout);
+        // The summary is on standard error, so standard output is only the lines.
+        let summary = if lang == "en" { " in 3 files (" } else { "共 3 个文件" };
+        assert!(r.stderr.contains(summary), "{}", r.stderr);
+    }
+    let out = run(&["check", "--format", "concise", "founding-gateway.yaml"]).stdout;
+    let lb001 = "founding-gateway.yaml:8:26: warning[ASM-LB-001] pods on nodes without a gateway pod may not reach";
+    assert!(out.lines().any(|l| l.starts_with(lb001)), "{out}");
+    let clean = run(&["check", "--format", "concise", "clean-service.yaml"]);
+    assert_eq!((clean.status, clean.stdout.as_str()), (0, ""));
+    assert_eq!(clean.stderr, "no problems found in 1 file (1 resource checked)\n");
+}
+
+/// README.md's sample output is the binary's real output: each block after a
+/// `<!-- sample: ARGS -->` line, cut at `...` lines, is a part of what
+/// `gateway-doctor ARGS` prints in the repository's root.
+#[test]
+fn readme_samples_are_real_output() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let mut samples = 0;
+    for after in readme.split("<!-- sample: ").skip(1) {
+        let (args, rest) = after.split_once(" -->").unwrap();
+        let block = rest.split("```\n").nth(1).expect("a code block follows the marker");
+        let args: Vec<&str> = args.split_whitespace().collect();
+        let out = run_with(&args, None, &root).stdout;
+        for part in block.split("\n...\n") {
+            assert!(
+                out.contains(part),
+                "README.md's sample of `gateway-doctor {}` is not its output:\n{part}\n--- the output ---\n{out}",
+                args.join(" ")
+            );
+        }
+        samples += 1;
+    }
+    assert_eq!(samples, 2);
 }
 
 // --- check: JSON and SARIF ------------------------------------------------
@@ -557,9 +710,17 @@ fn rules_in_three_formats() {
 fn help_documents_exit_statuses_and_json_shape() {
     let help = run(&["check", "--help"]);
     assert_eq!(help.status, 0);
-    for needle in
-        ["Exit status:", "--fail-on never", "an array of such objects", "--needs-source-ip", "Cluster context", "*.md"]
-    {
+    for needle in [
+        "Exit status:",
+        "--fail-on never",
+        "an array of such objects",
+        "--needs-source-ip",
+        "Cluster context",
+        "*.md",
+        "[alias: --output-format]",
+        "--show-fixes",
+        "FILE:LINE:COL: severity[CODE] message",
+    ] {
         assert!(help.stdout.contains(needle), "{needle}:\n{}", help.stdout);
     }
 }
