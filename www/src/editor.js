@@ -1,12 +1,78 @@
 // The CodeMirror editor: line numbers, YAML highlighting, and the findings as
-// inline markers and gutter marks.
-import { EditorState } from "@codemirror/state";
+// inline markers and gutter marks (built by the page from the report: this file reads no report).
+import { EditorState, Compartment, Annotation } from "@codemirror/state";
 import { EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter, drawSelection } from "@codemirror/view";
 import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
 import { searchKeymap, highlightSelectionMatches } from "@codemirror/search";
 import { syntaxHighlighting, defaultHighlightStyle, bracketMatching } from "@codemirror/language";
 import { yaml } from "@codemirror/lang-yaml";
 import { lintGutter, setDiagnostics } from "@codemirror/lint";
+
+/**
+ * Above this many characters the editor drops YAML highlighting, bracket matching and
+ * selection-match highlighting: CodeMirror parses in 100 ms slices while the page runs, and for
+ * a multi-megabyte paste (viewed at its end) it would parse all of it, which keeps the main
+ * thread busy in long tasks (BENCHMARKS.md, Browser).
+ */
+export const PLAIN_ABOVE = 512 * 1024;
+
+const syntax = new Compartment();
+const syntaxExtensions = () => [bracketMatching(), highlightSelectionMatches(), syntaxHighlighting(defaultHighlightStyle, { fallback: true }), yaml()];
+
+/** Switches the syntax extensions off or on in the same transaction that crosses PLAIN_ABOVE. */
+const syntaxBySize = EditorState.transactionExtender.of((tr) => {
+  if (!tr.docChanged) return null;
+  // A sliced paste says how long the document will be once all of it is in.
+  const plain = Math.max(tr.newDoc.length, tr.annotation(partialPaste) ?? 0) > PLAIN_ABOVE;
+  if (plain === tr.startState.doc.length > PLAIN_ABOVE) return null;
+  return { effects: syntax.reconfigure(plain ? [] : syntaxExtensions()) };
+});
+
+/** Pastes and loaded files longer than this go in one slice per task: splitting 10 MB into lines at once takes long. */
+export const PASTE_SLICE = 256 * 1024;
+/** Marks the transactions of a sliced paste before its last: the page is told of the change once. */
+const partialPaste = Annotation.define();
+
+function nextTask(fn) {
+  const channel = new MessageChannel();
+  channel.port1.onmessage = () => {
+    channel.port1.close();
+    fn();
+  };
+  channel.port2.postMessage(null);
+}
+
+/**
+ * Replaces from..to with a long text a slice per task, as one undo step (`userEvent` joins
+ * adjacent changes): the page hears of the change once, after the last slice.
+ */
+function insertInSlices(view, from, to, text, userEvent) {
+  let at = from;
+  let replaceTo = to;
+  let offset = 0;
+  const finalLength = view.state.doc.length - (to - from) + text.length;
+  const step = () => {
+    let end = Math.min(offset + PASTE_SLICE, text.length);
+    // Split neither a CRLF pair nor a surrogate pair.
+    const before = text.charCodeAt(end - 1);
+    if (end < text.length && (before === 13 || (before >= 0xd800 && before < 0xdc00))) end++;
+    const last = end === text.length;
+    const insert = text.slice(offset, end);
+    view.dispatch({
+      changes: { from: at, to: replaceTo, insert },
+      // A paste leaves the cursor after the text, as CodeMirror's own paste does.
+      selection: userEvent ? { anchor: at + insert.length } : undefined,
+      scrollIntoView: last && !!userEvent,
+      userEvent,
+      annotations: last ? [] : [partialPaste.of(finalLength)],
+    });
+    at += insert.length;
+    replaceTo = at;
+    offset = end;
+    if (!last) nextTask(step);
+  };
+  step();
+}
 
 /**
  * The editor lives in a shadow root: there CodeMirror's styles go into
@@ -30,16 +96,24 @@ export function createEditor(host, { onChange, label }) {
         highlightActiveLine(),
         drawSelection(),
         history(),
-        bracketMatching(),
-        highlightSelectionMatches(),
-        syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
-        yaml(),
+        syntax.of(syntaxExtensions()),
+        syntaxBySize,
         lintGutter(),
         keymap.of([...defaultKeymap, ...historyKeymap, ...searchKeymap]),
         EditorView.lineWrapping,
         EditorView.contentAttributes.of({ "data-testid": "manifest-input", "aria-label": label, "aria-multiline": "true" }),
+        EditorView.domEventHandlers({
+          paste(event, view) {
+            const text = event.clipboardData?.getData("text/plain");
+            if (!text || text.length <= PASTE_SLICE || view.state.readOnly) return false;
+            event.preventDefault();
+            const { from, to } = view.state.selection.main;
+            insertInSlices(view, from, to, text, "input.paste");
+            return true;
+          },
+        }),
         EditorView.updateListener.of((update) => {
-          if (update.docChanged) onChange(update.state.doc.toString());
+          if (update.docChanged && !update.transactions.some((tr) => tr.annotation(partialPaste))) onChange(update.state.doc);
         }),
       ],
     }),
@@ -48,7 +122,8 @@ export function createEditor(host, { onChange, label }) {
 }
 
 export function setText(view, text) {
-  view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
+  if (text.length > PASTE_SLICE) insertInSlices(view, 0, view.state.doc.length, text);
+  else view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
 }
 
 export function setLabel(view, label) {
@@ -63,18 +138,16 @@ export function offsetOf(doc, position) {
 
 const lintSeverity = { error: "error", warning: "warning", info: "info" };
 
-export function showFindings(view, report) {
+/** Shows markers ({start, end, severity, message, source}, 1-based positions) in the editor. */
+export function showMarks(view, marks) {
   const doc = view.state.doc;
-  const marks = [];
-  const add = (start, end, severity, message, source) => {
+  const diagnostics = marks.map(({ start, end, severity, message, source }) => {
     const from = offsetOf(doc, start);
     let to = offsetOf(doc, end);
     if (to <= from) to = Math.min(doc.line(Math.min(start.line, doc.lines)).to, from + 1);
-    marks.push({ from, to: Math.max(to, from), severity: lintSeverity[severity] ?? "info", message, source });
-  };
-  for (const f of report.findings) add(f.location.start, f.location.end, f.severity, f.message, f.code);
-  for (const d of report.diagnostics) add(d.start, d.end, d.severity, d.message, d.kind);
-  view.dispatch(setDiagnostics(view.state, marks));
+    return { from, to: Math.max(to, from), severity: lintSeverity[severity] ?? "info", message, source };
+  });
+  view.dispatch(setDiagnostics(view.state, diagnostics));
 }
 
 export function jumpTo(view, start, end) {
