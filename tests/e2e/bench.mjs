@@ -2,7 +2,8 @@
 // - the founding manifest and a ~1 MB input: the time from a `paste` event in
 //   the editor to the rendered findings (the `gd:findings-rendered` mark), the
 //   median of the pastes after a first one into the same page (emptied before each);
-// - a ~10 MB input: the longest main-thread task (Long Tasks API) from the
+// - 1 MB of founding manifests (thousands of findings) and a ~10 MB input: the
+//   longest main-thread task (Long Tasks API) from the
 //   paste until the findings are rendered and the page is idle again.
 // Usage: node tests/e2e/bench.mjs [--runs N]
 //
@@ -133,6 +134,17 @@ try {
       `${name}: ${kb(text)}, ${findings} findings, paste to findings median ${median(times).toFixed(1)} ms over ${runs} runs ` +
         `(min ${Math.min(...times).toFixed(1)}, max ${Math.max(...times).toFixed(1)}; first paste on a fresh page ${first.ms.toFixed(1)}), ` +
         `longest task ${longest.toFixed(0)} ms`,
+    );
+  }
+  // Thousands of findings: founding manifests (about 7 findings each) to 1 MB.
+  const dense = stream(FOUNDING, 1 << 20, true);
+  for (let i = 0; i < (runsFlag ?? 3); i++) {
+    const page = await freshPage(env);
+    const r = await paste(page, dense, 2000);
+    await page.close();
+    console.log(
+      `founding manifests to ${kb(dense)}: ${r.findings} findings, paste to findings ${r.ms.toFixed(0)} ms, ` +
+        `longest main-thread task ${r.longest.toFixed(0)} ms (${r.longTasks} tasks over 50 ms, until 2 s after the findings)`,
     );
   }
   for (let i = 0; i < (runsFlag ?? 3); i++) {

@@ -269,7 +269,7 @@ async function renderReport(result, hasText, mine) {
   );
   const list = $("findings");
   list.querySelector(":scope > li.none")?.remove();
-  if (!(await renderFindings(list, result, mine))) return false;
+  if (!(await renderFindings(list, result, () => mine === revision))) return false;
   if (!result.findings.length && hasText) list.append(h("li", { class: "none" }, t("noFindings")));
   return true;
 }
@@ -278,6 +278,15 @@ async function renderReport(result, hasText, mine) {
 
 /** What is in the list: finding key -> { node, signature, finding, location }. */
 const rendered = new Map();
+/**
+ * The list shows the first findings, FINDINGS_PAGE more each time its end is reached or the
+ * button there is pressed: tens of thousands of nodes would cost the page memory and layout
+ * time for findings nobody scrolls to (the summary and the editor count all of them).
+ */
+const FINDINGS_PAGE = 200;
+let shownLimit = FINDINGS_PAGE;
+/** How many renderings of the list are under way (a report's, or more of one). */
+let renderingList = 0;
 
 function yieldToPage() {
   return new Promise((resolve) => nextTask(resolve));
@@ -301,15 +310,24 @@ function signature(f) {
  * an unchanged finding keeps its node, a changed one gets a new node, the rest are removed.
  * Works in slices of SLICE_MS with the page free in between; stops (false) when superseded.
  */
-async function renderFindings(list, result, mine) {
-  const findings = result.findings;
+async function renderFindings(list, result, isCurrent) {
+  renderingList++;
+  try {
+    return await updateList(list, result, isCurrent);
+  } finally {
+    renderingList--;
+  }
+}
+
+async function updateList(list, result, current) {
+  const findings = result.findings.slice(0, shownLimit);
   const keys = uniqueKeys(findings);
   let cursor = list.firstElementChild;
   let sliceEnd = performance.now() + SLICE_MS;
   for (let i = 0; i < findings.length; i++) {
     if (performance.now() > sliceEnd) {
       await yieldToPage();
-      if (mine !== revision) return false;
+      if (!current()) return false;
       sliceEnd = performance.now() + SLICE_MS;
     }
     const f = findings[i];
@@ -337,11 +355,27 @@ async function renderFindings(list, result, mine) {
     range.setStartBefore(cursor);
     range.setEndAfter(list.lastChild);
     range.deleteContents();
-    const current = new Set(keys);
-    for (const key of rendered.keys()) if (!current.has(key)) rendered.delete(key);
+    const kept = new Set(keys);
+    for (const key of rendered.keys()) if (!kept.has(key)) rendered.delete(key);
   }
+  const more = Math.min(result.findings.length - findings.length, FINDINGS_PAGE);
+  $("findings-more").hidden = more <= 0;
+  if (more > 0) $("show-more").textContent = t("showMore", findings.length, result.findings.length, more);
   return true;
 }
+
+function showMore() {
+  if (!report || renderingList > 0 || shownLimit >= report.findings.length) return;
+  shownLimit += FINDINGS_PAGE;
+  const seen = revision;
+  renderFindings($("findings"), report, () => seen === revision);
+}
+
+$("show-more").addEventListener("click", showMore);
+// Scrolling to the end of the list shows more, as the button does.
+new IntersectionObserver((entries) => {
+  if (entries.some((e) => e.isIntersecting)) showMore();
+}).observe($("show-more"));
 
 let radioGroups = 0;
 
@@ -496,6 +530,8 @@ async function copy() {
 
 let gatewayList = [];
 
+const PICTURE_GATEWAYS = 100;
+
 /** The picture's gateways, from the same worker call as the report they belong to. */
 function updatePicture(gateways) {
   gatewayList = gateways.filter((g) => g.type === "LoadBalancer");
@@ -505,9 +541,14 @@ function updatePicture(gateways) {
   if (!gatewayList.length) return;
   const select = $("picture-gateway");
   const previous = select.value;
-  select.replaceChildren(...gatewayList.map((g, i) => h("option", { value: String(i) }, `${g.service}${g.specPath !== "/spec" ? ` (${g.specPath})` : ""}`)));
-  const lbIndex = gatewayList.findIndex((g) => lbFinding(g));
-  select.value = previous && Number(previous) < gatewayList.length ? previous : String(Math.max(lbIndex, 0));
+  // A stream of thousands of gateways lists the first PICTURE_GATEWAYS, and says how many more.
+  const listed = gatewayList.slice(0, PICTURE_GATEWAYS);
+  select.replaceChildren(
+    ...listed.map((g, i) => h("option", { value: String(i) }, `${g.service}${g.specPath !== "/spec" ? ` (${g.specPath})` : ""}`)),
+    gatewayList.length > listed.length ? h("option", { disabled: true }, t("moreGateways", gatewayList.length - listed.length)) : null,
+  );
+  const lbIndex = listed.findIndex((g) => lbFinding(g));
+  select.value = previous && Number(previous) < listed.length ? previous : String(Math.max(lbIndex, 0));
   drawCurrent();
 }
 

@@ -112,6 +112,7 @@ export function createEditor(host, { onChange, label }) {
             return true;
           },
         }),
+        marksFollowViewport,
         EditorView.updateListener.of((update) => {
           if (update.docChanged && !update.transactions.some((tr) => tr.annotation(partialPaste))) onChange(update.state.doc);
         }),
@@ -138,8 +139,40 @@ export function offsetOf(doc, position) {
 
 const lintSeverity = { error: "error", warning: "warning", info: "info" };
 
+/**
+ * Up to this many markers go to the editor at once. Above it only those near the visible
+ * lines do, refreshed as the view scrolls: CodeMirror builds its decorations for every
+ * diagnostic it is given, which for tens of thousands takes longer than a frame.
+ */
+export const ALL_MARKS_UP_TO = 2000;
+/** Lines above and below the viewport whose markers are shown too. */
+const MARGIN_LINES = 200;
+
+/** The markers of the last report, and the line range they were last shown for. */
+const shown = new WeakMap();
+
 /** Shows markers ({start, end, severity, message, source}, 1-based positions) in the editor. */
 export function showMarks(view, marks) {
+  shown.set(view, { marks, lines: null });
+  refreshMarks(view);
+}
+
+function visibleLines(view) {
+  const doc = view.state.doc;
+  const { from, to } = view.viewport;
+  return { first: doc.lineAt(from).number - MARGIN_LINES, last: doc.lineAt(to).number + MARGIN_LINES };
+}
+
+function refreshMarks(view) {
+  const state = shown.get(view);
+  if (!state) return;
+  let marks = state.marks;
+  if (marks.length > ALL_MARKS_UP_TO) {
+    const lines = visibleLines(view);
+    if (state.lines && state.lines.first <= lines.first + MARGIN_LINES / 2 && state.lines.last >= lines.last - MARGIN_LINES / 2) return;
+    state.lines = lines;
+    marks = marks.filter((m) => m.end.line >= lines.first && m.start.line <= lines.last);
+  }
   const doc = view.state.doc;
   const diagnostics = marks.map(({ start, end, severity, message, source }) => {
     const from = offsetOf(doc, start);
@@ -149,6 +182,17 @@ export function showMarks(view, marks) {
   });
   view.dispatch(setDiagnostics(view.state, diagnostics));
 }
+
+/** Scrolling a document with many markers shows those near the new viewport. */
+const marksFollowViewport = EditorView.updateListener.of((update) => {
+  const state = shown.get(update.view);
+  // Until the next report, the markers' lines are those of the text before this edit.
+  if (update.docChanged) shown.delete(update.view);
+  else if (update.viewportChanged && !update.docChanged && state?.marks.length > ALL_MARKS_UP_TO) {
+    // Not inside an update: dispatching there is not allowed.
+    queueMicrotask(() => refreshMarks(update.view));
+  }
+});
 
 export function jumpTo(view, start, end) {
   const from = offsetOf(view.state.doc, start);
