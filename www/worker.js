@@ -1,11 +1,13 @@
 // Runs the checker off the main thread, so typing never waits for a check.
-// Messages: {id, op: "check" | "fix" | "gateways" | "rules" | "version" | "page", args: [...]}.
+// Messages: {id, op: "check" | "fix" | "gateways" | "rules" | "version" | "page" | "encodeState", args: [...]}.
+// "encodeState" compresses the page's state for the link here, off the main thread.
 // "page" takes the text as a string or, for a large one, a Blob (the page builds it
 // a slice per task), and the options.
 // Replies: {id, result, ms} or {id, error}; "page" first sends its findings in
 // batches ({id, findings}), so no single message is large enough for the page's
 // structured-clone copy of it to hold the main thread for long.
 import init, * as api from "../pkg/gateway_doctor.js";
+import { encodeState } from "./src/state.js";
 
 const ready = init({ module_or_path: new URL("../pkg/gateway_doctor_bg.wasm", import.meta.url) }).then(loadSchema);
 
@@ -42,6 +44,7 @@ self.onmessage = async ({ data: { id, op, args } }) => {
     const started = performance.now();
     let result;
     if (op === "page") result = page(id, ...args);
+    else if (op === "encodeState") result = await encodeState(...args);
     else if (ops.has(op)) result = api[op](...args);
     else throw new Error(`unknown operation ${op}`);
     self.postMessage({ id, result, ms: performance.now() - started });

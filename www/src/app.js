@@ -5,7 +5,7 @@ import { h, markdown } from "./dom.js";
 import { t, setLang, lang, browserLang } from "./i18n.js";
 import { renderDiff } from "./diff.js";
 import { drawPicture } from "./picture.js";
-import { encodeState, decodeState, MAX_FRAGMENT } from "./state.js";
+import { decodeState, MAX_FRAGMENT } from "./state.js";
 import { FOUNDING_EXAMPLE } from "./example.js";
 import { loadRules } from "./rule-docs.js";
 
@@ -139,11 +139,12 @@ function requestCheck(reason = "edit") {
 const DEFER_ABOVE = 64 * 1024;
 /** Above this many characters the worker gets the text as a Blob, built a slice per task. */
 const BLOB_ABOVE = 1 << 20;
-const BLOB_SLICE = 1 << 20;
+const BLOB_SLICE = 256 * 1024;
 
 /**
  * What to check: the text, or for a large edited document a Blob of it. Copying or encoding
- * 10 MB at once takes the main thread for over 100 ms; slice by slice, each task stays short.
+ * 10 MB at once takes the main thread for over 100 ms; slice by slice, each task stays short
+ * (the worker reads the Blob).
  * Null when a newer check superseded this one meanwhile.
  */
 async function checkInput(file, superseded) {
@@ -714,7 +715,8 @@ function scheduleSave() {
 
 /** Puts the state in the fragment; false when it is too large for a link. */
 async function saveState() {
-  const encoded = await encodeState(snapshot());
+  // Compressed in the worker: for a large text it is tens of milliseconds of work.
+  const encoded = await checker.call("encodeState", snapshot());
   if (encoded.length > MAX_FRAGMENT) {
     history.replaceState(null, "", location.pathname + location.search);
     return false;
