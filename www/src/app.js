@@ -84,8 +84,10 @@ function diagnosticRange(d) {
 
 let progress = null;
 
+/** The input's size for the progress line, from its length in characters (≈ bytes for YAML). */
 function formatSize(chars) {
-  return chars >= 1 << 20 ? `${(chars / (1 << 20)).toFixed(1)} MB` : `${Math.max(1, Math.round(chars / 1024))} KB`;
+  if (chars >= 1 << 20) return `${(chars / (1 << 20)).toFixed(1)} MB`;
+  return chars < 1024 ? "< 1 KB" : `${Math.round(chars / 1024)} KB`;
 }
 
 /** Shows the input's size and the time since the check was asked for, until it is rendered. */
@@ -94,7 +96,7 @@ function startProgress(size) {
   const started = performance.now();
   const show = () => ($("status").textContent = t("checking", formatSize(size), ((performance.now() - started) / 1000).toFixed(1)));
   show();
-  progress = { started, timer: setInterval(show, 100) };
+  progress = { timer: setInterval(show, 100) };
   $("status").classList.add("busy");
   return started;
 }
