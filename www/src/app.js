@@ -272,6 +272,11 @@ async function renderReport(result, hasText, mine) {
   );
   const list = $("findings");
   list.querySelector(":scope > li.none")?.remove();
+  // The markers of a large report take a good part of a frame: the list starts in the next task.
+  if (result.findings.length > FINDINGS_PAGE) {
+    await yieldToPage();
+    if (mine !== revision) return false;
+  }
   if (!(await renderFindings(list, result, () => mine === revision))) return false;
   if (!result.findings.length && hasText) list.append(h("li", { class: "none" }, t("noFindings")));
   return true;
