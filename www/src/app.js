@@ -613,8 +613,11 @@ function activate(index) {
   state.active = index;
   state.replicas = null;
   renderTabs();
-  setText(editor, textOf(activeFile()));
-  requestCheck();
+  const text = textOf(activeFile());
+  // The editor's change reaches onChange, which checks (after the last slice of a large text,
+  // so no check runs against a half-filled editor); an empty editor left empty does not.
+  setText(editor, text);
+  if (!text) requestCheck();
 }
 
 async function openFiles(fileList) {
