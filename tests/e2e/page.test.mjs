@@ -351,6 +351,41 @@ test("no debounce: a newer edit supersedes the running check, and a waiting one 
   await closeClean(opened);
 });
 
+test("a large paste arrives whole, in slices, as one undo step, and is checked once", async () => {
+  const opened = await openPage(browser.env, "/www/");
+  const p = opened.page;
+  // Records the text of each check sent to the worker (a string, or a Blob for a large text).
+  await p.addInitScript(() => {
+    const post = Worker.prototype.postMessage;
+    window.__inputs = [];
+    Worker.prototype.postMessage = function (message, ...rest) {
+      if (message?.op === "page") window.__inputs.push(message.args[0]);
+      return post.call(this, message, ...rest);
+    };
+  });
+  await p.reload();
+  await waitReady(p);
+  // Over 1 MB, with CRLF line ends and characters outside the BMP that slices must not split.
+  const unit = FOUNDING.replace(/\n/g, "\r\n") + "# é 😀 中文\r\n";
+  const text = Array.from({ length: 1700 }, (_, i) => unit.replace("name: ingressgateway", `name: gw-${i}`)).join("---\r\n");
+  assert.ok(text.length > 1 << 20);
+  const inputs = () => p.evaluate(() => Promise.all(window.__inputs.map((x) => (typeof x === "string" ? x : x.text()))));
+  await p.evaluate(() => (window.__inputs = []));
+  await rechecked(p, () => pasteOver(p, text));
+  const sent = await inputs();
+  assert.equal(sent.length, 1, "one check, after the last slice");
+  // The editor keeps line breaks as \n, as CodeMirror does.
+  assert.ok(sent[0] === text.replace(/\r\n/g, "\n"), "the checked text is the pasted text");
+  assert.equal(await lbFinding(p).first().getByTestId("finding-location").innerText(), "line 5:26");
+  // One undo step takes the whole paste back.
+  await rechecked(p, async () => {
+    await p.getByTestId("manifest-input").focus();
+    await p.keyboard.press("Control+Z");
+  });
+  assert.deepEqual((await inputs()).slice(1), [""], "the editor is empty again");
+  await closeClean(opened);
+});
+
 test("a click anywhere on a fix card chooses the fix, and so do Space and Enter", async () => {
   const opened = await page();
   const p = opened.page;

@@ -1,5 +1,6 @@
 // The page: editor, cluster questions, findings, fixes, picture, sharing.
-import { Checker, nextTask } from "./checker.js";
+import { Checker } from "./checker.js";
+import { nextTask } from "./tasks.js";
 import { createEditor, setText, setLabel, showMarks, jumpTo } from "./editor.js";
 import { h, markdown } from "./dom.js";
 import { t, setLang, lang, browserLang } from "./i18n.js";

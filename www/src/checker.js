@@ -2,16 +2,7 @@
 // behind the running one. A newer check replaces the waiting one (which then
 // resolves to null, never run), so edits made while a large input is checked
 // coalesce by the worker being busy, not by a timer.
-
-/** Runs `fn` in a task of its own (a message to ourselves: no timer clamping). */
-export function nextTask(fn) {
-  const channel = new MessageChannel();
-  channel.port1.onmessage = () => {
-    channel.port1.close();
-    fn();
-  };
-  channel.port2.postMessage(null);
-}
+import { nextTask } from "./tasks.js";
 
 export class Checker {
   constructor(url) {

@@ -7,6 +7,7 @@ import { searchKeymap, highlightSelectionMatches } from "@codemirror/search";
 import { syntaxHighlighting, defaultHighlightStyle, bracketMatching } from "@codemirror/language";
 import { yaml } from "@codemirror/lang-yaml";
 import { lintGutter, setDiagnostics } from "@codemirror/lint";
+import { nextTask } from "./tasks.js";
 
 /**
  * Above this many characters the editor drops YAML highlighting, bracket matching and
@@ -32,45 +33,58 @@ const syntaxBySize = EditorState.transactionExtender.of((tr) => {
 export const PASTE_SLICE = 256 * 1024;
 /** Marks the transactions of a sliced paste before its last: the page is told of the change once. */
 const partialPaste = Annotation.define();
+/** Marks every slice's transaction. */
+const slice = Annotation.define();
+/** Where the next slice goes, per view; moved by edits made between slices. */
+const sliceAt = new WeakMap();
 
-function nextTask(fn) {
-  const channel = new MessageChannel();
-  channel.port1.onmessage = () => {
-    channel.port1.close();
-    fn();
-  };
-  channel.port2.postMessage(null);
-}
+/** An edit typed between two slices moves where the next slice goes. */
+const followEdits = EditorView.updateListener.of((update) => {
+  const next = sliceAt.get(update.view);
+  if (!next) return;
+  for (const tr of update.transactions) if (tr.docChanged && !tr.annotation(slice)) next.at = tr.changes.mapPos(next.at, 1);
+});
 
 /**
  * Replaces from..to with a long text a slice per task, as one undo step (`userEvent` joins
  * adjacent changes): the page hears of the change once, after the last slice.
  */
 function insertInSlices(view, from, to, text, userEvent) {
-  let at = from;
+  // A slicing still under way (a second paste, a file opened meanwhile) is finished first.
+  sliceAt.get(view)?.finish();
+  const next = { at: from, finish: () => step(true) };
   let replaceTo = to;
   let offset = 0;
   const finalLength = view.state.doc.length - (to - from) + text.length;
-  const step = () => {
-    let end = Math.min(offset + PASTE_SLICE, text.length);
+  const step = (all = false) => {
+    if (sliceAt.get(view) !== next) return;
+    const at = next.at;
+    let end = all ? text.length : Math.min(offset + PASTE_SLICE, text.length);
     // Split neither a CRLF pair nor a surrogate pair.
     const before = text.charCodeAt(end - 1);
     if (end < text.length && (before === 13 || (before >= 0xd800 && before < 0xdc00))) end++;
     const last = end === text.length;
     const insert = text.slice(offset, end);
+    if (last) sliceAt.delete(view);
+    // The editor stores line breaks as \n: where the slice ends comes from the change itself.
+    const changes = view.state.changes({ from: at, to: replaceTo ?? at, insert });
+    const after = changes.mapPos(replaceTo ?? at, 1);
     view.dispatch({
-      changes: { from: at, to: replaceTo, insert },
+      changes,
       // A paste leaves the cursor after the text, as CodeMirror's own paste does.
-      selection: userEvent ? { anchor: at + insert.length } : undefined,
+      selection: userEvent ? { anchor: after } : undefined,
       scrollIntoView: last && !!userEvent,
-      userEvent,
-      annotations: last ? [] : [partialPaste.of(finalLength)],
+      // Only the first slice is a paste: history joins the adjacent ones without a user event
+      // into its undo step (a second "input.paste" would start one of its own).
+      userEvent: offset === 0 ? userEvent : undefined,
+      annotations: last ? [slice.of(true)] : [slice.of(true), partialPaste.of(finalLength)],
     });
-    at += insert.length;
-    replaceTo = at;
+    next.at = after;
+    replaceTo = null;
     offset = end;
-    if (!last) nextTask(step);
+    if (!last) nextTask(() => step());
   };
+  sliceAt.set(view, next);
   step();
 }
 
@@ -113,6 +127,7 @@ export function createEditor(host, { onChange, label }) {
           },
         }),
         marksFollowViewport,
+        followEdits,
         EditorView.updateListener.of((update) => {
           if (update.docChanged && !update.transactions.some((tr) => tr.annotation(partialPaste))) onChange(update.state.doc);
         }),
