@@ -345,6 +345,9 @@ test("no debounce: a newer edit supersedes the running check, and a waiting one 
   // (Scrolling the button into view for the click may show a page more on its own.)
   await p.getByTestId("show-more").click();
   await p.waitForFunction(() => document.querySelectorAll('[data-testid="finding"]').length >= 400);
+  // The picture lists the first 100 of the 900 gateways and says how many more there are.
+  assert.equal(await p.locator("#picture-gateway option:not([disabled])").count(), 100);
+  assert.equal(await p.locator("#picture-gateway option[disabled]").innerText(), "… and 800 more");
   // The summary counts all of them.
   const [errors, warnings, infos] = (await p.locator("#summary").innerText()).match(/\d+/g).map(Number);
   assert.equal(errors + warnings + infos, total);
@@ -383,6 +386,15 @@ test("a large paste arrives whole, in slices, as one undo step, and is checked o
     await p.keyboard.press("Control+Z");
   });
   assert.deepEqual((await inputs()).slice(1), [""], "the editor is empty again");
+  await closeClean(opened);
+});
+
+test("a stream of broken documents lists 200 input problems and counts the rest", async () => {
+  const opened = await page();
+  const p = opened.page;
+  await enter(p, Array.from({ length: 300 }, (_, i) => `a${i}: [1\n`).join("---\n"));
+  assert.equal(await p.getByTestId("diagnostic").count(), 200);
+  assert.equal(await p.getByTestId("more-diagnostics").innerText(), "… and 100 more input problems, marked in the editor");
   await closeClean(opened);
 });
 

@@ -252,13 +252,18 @@ function marksOf(result) {
   ];
 }
 
+const DIAGNOSTICS_LISTED = 200;
+
 /** Renders a report; false when a newer check superseded it while it was being rendered. */
 async function renderReport(result, hasText, mine) {
   showMarks(editor, marksOf(result));
   const s = result.summary;
   $("summary").textContent = hasText ? t("summary", s) : "";
+  // Thousands of input problems (a stream of broken documents) list the first ones and a count.
+  const listed = result.diagnostics.slice(0, DIAGNOSTICS_LISTED);
+  const unlisted = result.diagnostics.length - listed.length;
   $("diagnostics").replaceChildren(
-    ...result.diagnostics.map((d) => {
+    ...listed.map((d) => {
       const range = diagnosticRange(d);
       return h("li", { class: `diagnostic sev-${d.severity}`, "data-testid": "diagnostic", "data-kind": d.kind },
         h("span", { class: `badge ${d.severity}` }, d.severity),
@@ -271,6 +276,7 @@ async function renderReport(result, hasText, mine) {
       );
     }),
   );
+  if (unlisted > 0) $("diagnostics").append(h("li", { class: "muted", "data-testid": "more-diagnostics" }, t("moreDiagnostics", unlisted)));
   const list = $("findings");
   list.querySelector(":scope > li.none")?.remove();
   // The markers of a large report take a good part of a frame: the list starts in the next task.
@@ -552,10 +558,8 @@ function updatePicture(gateways) {
   const previous = select.value;
   // A stream of thousands of gateways lists the first PICTURE_GATEWAYS, and says how many more.
   const listed = gatewayList.slice(0, PICTURE_GATEWAYS);
-  select.replaceChildren(
-    ...listed.map((g, i) => h("option", { value: String(i) }, `${g.service}${g.specPath !== "/spec" ? ` (${g.specPath})` : ""}`)),
-    gatewayList.length > listed.length ? h("option", { disabled: true }, t("moreGateways", gatewayList.length - listed.length)) : null,
-  );
+  select.replaceChildren(...listed.map((g, i) => h("option", { value: String(i) }, `${g.service}${g.specPath !== "/spec" ? ` (${g.specPath})` : ""}`)));
+  if (gatewayList.length > listed.length) select.append(h("option", { disabled: true }, t("moreGateways", gatewayList.length - listed.length)));
   const lbIndex = listed.findIndex((g) => lbFinding(g));
   select.value = previous && Number(previous) < listed.length ? previous : String(Math.max(lbIndex, 0));
   drawCurrent();
