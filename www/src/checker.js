@@ -59,8 +59,9 @@ export class Checker {
     const job = this.queued;
     this.queued = null;
     const superseded = () => this.queued !== null;
-    // In a task of its own: reading a large text is not added to the task of the edit.
-    this.running = new Promise((ok) => nextTask(ok))
+    // A large text is read in a task of its own, not added to the task of the edit.
+    const free = job.defer ? new Promise((ok) => nextTask(ok)) : Promise.resolve();
+    this.running = free
       .then(() => job.request(superseded))
       .then((input) => (superseded() ? job.resolve(null) : this.call("page", input.text, input.options).then(job.resolve)))
       .catch(job.reject)
