@@ -251,3 +251,201 @@ test("the field tables load beside the wasm: a misspelt field is found, with its
   assert.equal(await p.locator('[data-testid="diagnostic"][data-kind="schema-unavailable"]').count(), 0);
   await closeClean(opened);
 });
+
+/**
+ * Replaces the editor's text as a user's select-all and paste does. (A second `fill` makes
+ * Chromium's editing command write inline styles, which the page's CSP rightly blocks.)
+ */
+async function pasteOver(p, text) {
+  await p.getByTestId("manifest-input").focus();
+  await p.keyboard.press("Control+A");
+  await p.getByTestId("manifest-input").evaluate((content, text) => {
+    const data = new DataTransfer();
+    data.setData("text/plain", text);
+    content.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
+  }, text);
+}
+
+test("an unrelated edit keeps a finding's node; a shifted finding keeps its node and moves its line", async () => {
+  const opened = await page();
+  const p = opened.page;
+  await enter(p, FOUNDING);
+  const codes = await p.getByTestId("finding").evaluateAll((els) => els.map((e) => e.dataset.code));
+  await lbFinding(p).evaluate((el) => (el.__kept = true));
+  await rechecked(p, () => pasteOver(p, FOUNDING + "# an unrelated comment\n"));
+  assert.equal(await lbFinding(p).evaluate((el) => el.__kept), true, "the same node after an edit elsewhere");
+  assert.deepEqual(await p.getByTestId("finding").evaluateAll((els) => els.map((e) => e.dataset.code)), codes);
+  // A line above every finding: same nodes, new positions.
+  await rechecked(p, () => pasteOver(p, "# a comment first\n" + FOUNDING));
+  assert.equal(await lbFinding(p).evaluate((el) => el.__kept), true, "the same node after its line moved");
+  assert.equal(await lbFinding(p).getByTestId("finding-location").innerText(), "line 6:26");
+  // A change to the finding itself (its severity): a new node.
+  await rechecked(p, () => p.getByTestId("context-clients").selectOption("none"));
+  assert.equal(await lbFinding(p).getAttribute("data-severity"), "info");
+  assert.equal(await lbFinding(p).evaluate((el) => el.__kept), undefined, "a changed finding is rendered anew");
+  await closeClean(opened);
+});
+
+test("no debounce: a newer edit supersedes the running check, and a waiting one is never sent", async () => {
+  const opened = await openPage(browser.env, "/www/");
+  const p = opened.page;
+  // Records each check sent to the worker, with what the status line says at that moment.
+  await p.addInitScript(() => {
+    const post = Worker.prototype.postMessage;
+    window.__sent = [];
+    Worker.prototype.postMessage = function (message, ...rest) {
+      if (message?.op === "page") {
+        const input = message.args[0];
+        window.__sent.push({ length: typeof input === "string" ? input.length : input.size, status: document.getElementById("status").textContent });
+        const hook = window.__onSend;
+        window.__onSend = null;
+        hook?.();
+      }
+      return post.call(this, message, ...rest);
+    };
+  });
+  await p.reload();
+  await waitReady(p);
+  // About 600 KB: read in a task after the edit's, and slow enough to check that the edits
+  // below land while it runs.
+  const big = Array.from({ length: 900 }, (_, i) => FOUNDING.replace("name: ingressgateway", `name: gw-${i}`)).join("---\n");
+  const renders = await p.evaluate(async (big) => {
+    const content = document.getElementById("editor").shadowRoot.querySelector(".cm-content");
+    const paste = (text) => {
+      const data = new DataTransfer();
+      data.setData("text/plain", text);
+      content.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
+    };
+    content.focus();
+    window.__sent = [];
+    performance.clearMarks("gd:findings-rendered");
+    // Two more edits right after the big text is sent, before the worker can answer: the first
+    // waits behind the running check and is replaced by the second before it is sent.
+    window.__onSend = () => queueMicrotask(() => {
+      paste("# one\n");
+      paste("# two\n");
+    });
+    paste(big);
+    const expected = big.length + "# one\n# two\n".length;
+    await new Promise((resolve) => {
+      const poll = () => (performance.getEntriesByName("gd:findings-rendered").some((m) => m.detail.findings > 0) ? resolve() : setTimeout(poll, 5));
+      poll();
+    });
+    await new Promise((ok) => setTimeout(ok, 300));
+    return { marks: performance.getEntriesByName("gd:findings-rendered").map((m) => m.detail), sent: window.__sent, expected };
+  }, big);
+  assert.deepEqual(renders.sent.map((s) => s.length), [big.length, renders.expected], "the middle edit was never sent");
+  assert.match(renders.sent[0].status, /^Checking \d+ KB… \d+\.\d s$/, "progress shows the size and the time");
+  assert.equal(renders.marks.length, 1, "only the newest check is rendered");
+  // Thousands of findings: the list shows the first 200, and more on request.
+  const total = renders.marks[0].findings;
+  assert.ok(total > 900, `${total} findings`);
+  assert.equal(await p.getByTestId("finding").count(), 200);
+  assert.equal(await p.getByTestId("show-more").innerText(), `Showing 200 of ${total} findings: show 200 more`);
+  // (Scrolling the button into view for the click may show a page more on its own.)
+  await p.getByTestId("show-more").click();
+  await p.waitForFunction(() => document.querySelectorAll('[data-testid="finding"]').length >= 400);
+  // The picture lists the first 100 of the 900 gateways and says how many more there are.
+  assert.equal(await p.locator("#picture-gateway option:not([disabled])").count(), 100);
+  assert.equal(await p.locator("#picture-gateway option[disabled]").innerText(), "… and 800 more");
+  // The summary counts all of them.
+  const [errors, warnings, infos] = (await p.locator("#summary").innerText()).match(/\d+/g).map(Number);
+  assert.equal(errors + warnings + infos, total);
+  await closeClean(opened);
+});
+
+test("a large paste arrives whole, in slices, as one undo step, and is checked once", async () => {
+  const opened = await openPage(browser.env, "/www/");
+  const p = opened.page;
+  // Records the text of each check sent to the worker (a string, or a Blob for a large text).
+  await p.addInitScript(() => {
+    const post = Worker.prototype.postMessage;
+    window.__inputs = [];
+    Worker.prototype.postMessage = function (message, ...rest) {
+      if (message?.op === "page") window.__inputs.push(message.args[0]);
+      return post.call(this, message, ...rest);
+    };
+  });
+  await p.reload();
+  await waitReady(p);
+  // Over 1 MB, with CRLF line ends and characters outside the BMP that slices must not split.
+  const unit = FOUNDING.replace(/\n/g, "\r\n") + "# é 😀 中文\r\n";
+  const text = Array.from({ length: 1700 }, (_, i) => unit.replace("name: ingressgateway", `name: gw-${i}`)).join("---\r\n");
+  assert.ok(text.length > 1 << 20);
+  const inputs = () => p.evaluate(() => Promise.all(window.__inputs.map((x) => (typeof x === "string" ? x : x.text()))));
+  await p.evaluate(() => (window.__inputs = []));
+  await rechecked(p, () => pasteOver(p, text));
+  const sent = await inputs();
+  assert.equal(sent.length, 1, "one check, after the last slice");
+  // The editor keeps line breaks as \n, as CodeMirror does.
+  assert.ok(sent[0] === text.replace(/\r\n/g, "\n"), "the checked text is the pasted text");
+  assert.equal(await lbFinding(p).first().getByTestId("finding-location").innerText(), "line 5:26");
+  // One undo step takes the whole paste back.
+  await rechecked(p, async () => {
+    await p.getByTestId("manifest-input").focus();
+    await p.keyboard.press("Control+Z");
+  });
+  assert.deepEqual((await inputs()).slice(1), [""], "the editor is empty again");
+  await closeClean(opened);
+});
+
+test("a stream of broken documents lists 200 input problems and counts the rest", async () => {
+  const opened = await page();
+  const p = opened.page;
+  await enter(p, Array.from({ length: 300 }, (_, i) => `a${i}: [1\n`).join("---\n"));
+  assert.equal(await p.getByTestId("diagnostic").count(), 200);
+  assert.equal(await p.getByTestId("more-diagnostics").innerText(), "… and 100 more input problems, marked in the editor");
+  await closeClean(opened);
+});
+
+test("a click anywhere on a fix card chooses the fix, and so do Space and Enter", async () => {
+  const opened = await page();
+  const p = opened.page;
+  await enter(p, FOUNDING);
+  const card = (id) => lbFinding(p).locator(`[data-testid=fix-option][data-fix-id="${id}"]`);
+  const chosen = (id) =>
+    p.waitForFunction((fix) => document.getElementById("fix-section").dataset.fix === fix && !document.getElementById("fix-section").hidden, id);
+  // A trade-off of the card, not its radio button or title.
+  await card("set-cluster-policy").locator(".tradeoff").first().click();
+  await chosen("set-cluster-policy");
+  assert.equal(await card("set-cluster-policy").locator("input").isChecked(), true);
+  // The card's padding, right of its text.
+  const box = await card("eni-passthrough").boundingBox();
+  await p.mouse.click(box.x + box.width - 4, box.y + box.height - 4);
+  await chosen("eni-passthrough");
+  // Keyboard: Tab from the location button, past the explanation, reaches the fixes.
+  await lbFinding(p).getByTestId("finding-location").focus();
+  await p.keyboard.press("Tab");
+  await p.keyboard.press("Tab");
+  assert.equal(await p.evaluate(() => document.activeElement.closest("[data-fix-id]")?.dataset.fixId), "eni-passthrough", "Tab reaches the chosen fix");
+  await p.keyboard.press("ArrowDown");
+  await chosen("lb-hostname");
+  await card("use-service-dns").locator("input").focus();
+  await p.keyboard.press("Enter");
+  await chosen("use-service-dns");
+  await card("use-nlb").locator("input").focus();
+  await p.keyboard.press("Space");
+  await chosen("use-nlb");
+  await closeClean(opened);
+});
+
+test("the findings are listed in the report's order", async () => {
+  const opened = await page();
+  const p = opened.page;
+  // Two documents, several findings in each, two at one place (ASM-LB-001 and ASM-HA-011).
+  const text = `${FOUNDING}---\n${FOUNDING.replace("name: ingressgateway", "name: second").replace("memory: 2G", "memory: 3G")}`;
+  await enter(p, text);
+  const listed = await p.getByTestId("finding").evaluateAll((els) =>
+    els.map((e) => `${e.dataset.code} ${e.querySelector('[data-testid="finding-location"]').textContent}`),
+  );
+  // The report itself, from the same wasm in this page.
+  const reported = await p.evaluate(async (text) => {
+    const api = await import("/pkg/gateway_doctor.js");
+    await api.default({ module_or_path: "/pkg/gateway_doctor_bg.wasm" });
+    api.loadSchema(await (await fetch("/www/dist/schema.txt")).text());
+    return api.check(text, { lang: "en" }).findings.map((f) => `${f.code} line ${f.location.start.line}:${f.location.start.column}`);
+  }, text);
+  assert.ok(listed.length >= 8, `several findings: ${listed}`);
+  assert.deepEqual(listed, reported);
+  await closeClean(opened);
+});
