@@ -142,6 +142,8 @@ pub struct Totals {
     pub input_notes: usize,
     /// Fixes whose trade-offs only `--show-fixes` shows.
     pub hidden_fixes: usize,
+    /// The first finding's code, for the closing `explain` hint.
+    pub first_code: Option<&'static str>,
 }
 
 impl Totals {
@@ -152,6 +154,7 @@ impl Totals {
         self.warning += report.summary.warning;
         self.info += report.summary.info;
         self.suppressed += report.summary.suppressed;
+        self.first_code = self.first_code.or(report.findings.first().map(|f| f.code));
         self.fixable += report.findings.iter().filter(|f| f.fixes.iter().any(applies_by_default)).count();
         self.hidden_fixes += report
             .findings
@@ -242,6 +245,14 @@ pub fn summary(totals: &Totals, options: &TextOptions) -> String {
         };
         let _ = write!(line, "\n{text}");
     }
+    // Once, as rustc closes with `rustc --explain`, not under every finding.
+    if let (Some(code), false) = (totals.first_code, options.detail == Detail::Concise) {
+        let text = options.lang.t(
+            format_args!("a rule explained: `gateway-doctor explain {code}`"),
+            format_args!("规则说明：`gateway-doctor explain {code}`"),
+        );
+        let _ = write!(line, "\n{text}");
+    }
     line.push('\n');
     line
 }
@@ -285,7 +296,6 @@ impl Renderer<'_> {
         self.arrow(out, gutter, f.location.start);
         self.snippet(out, gutter, f.location.span, f.severity, f.label.as_deref());
         let _ = writeln!(out, "{} {}", " ".repeat(gutter), self.paint.paint(Style::Gutter, "|"));
-        let zh = self.lang == Lang::Zh;
         for note in &f.notes {
             self.note_line(out, gutter, &labelled_note(note, self.lang));
         }
@@ -293,7 +303,7 @@ impl Renderer<'_> {
             let at = related.location.start;
             let text = format!(
                 "{}{} ({}:{}:{})",
-                if zh { "相关：" } else { "related: " },
+                self.lang.t("related: ", "相关："),
                 clean(&related.message),
                 self.file,
                 at.line,
@@ -301,53 +311,49 @@ impl Renderer<'_> {
             );
             self.note_line(out, gutter, &text);
         }
-        if !f.fixes.is_empty() {
-            let heading = if f.fixes.len() == 1 {
-                if zh {
-                    "修复"
-                } else {
-                    "fix"
-                }
-            } else if zh {
-                "修复（任选其一）"
-            } else {
-                "fixes (choose one)"
-            };
-            self.note_line(out, gutter, &format!("{heading}{}", if zh { "：" } else { ":" }));
+        if let [fix] = f.fixes.as_slice() {
+            // One fix: nothing to choose, so it sits on its own note line.
+            let lead = self.lang.t("fix: ", "修复：");
+            self.note_line(out, gutter, &format!("{lead}{}", self.fix_line(fix)));
+            self.fix_details(out, gutter + 3, fix);
+        } else if !f.fixes.is_empty() {
+            self.note_line(out, gutter, &self.lang.t("fixes (choose one):", "修复（任选其一）："));
             let indent = " ".repeat(gutter + 3);
-            let colon = if zh { "：" } else { ": " };
             for (i, fix) in f.fixes.iter().enumerate() {
-                let _ = writeln!(
-                    out,
-                    "{indent}{}. {}{}{colon}{}",
-                    i + 1,
-                    self.paint.paint(Style::Bold, fix.id),
-                    self.fix_tags(fix),
-                    clean(&fix.title)
-                );
-                if self.detail != Detail::Full && !shows_details(f, fix) {
-                    continue;
-                }
-                let sub = " ".repeat(gutter + 6);
-                if !fix.tradeoffs.is_empty() {
-                    let joined: Vec<String> = fix.tradeoffs.iter().map(|t| clean(t)).collect();
-                    let _ = writeln!(out, "{sub}{}", joined.join(" · "));
-                }
-                if !fix.introduces.is_empty() {
-                    let may = if zh { "可能引入：" } else { "may introduce: " };
-                    let _ = writeln!(out, "{sub}{may}{}", fix.introduces.join(", "));
-                }
-                if let Some(reason) = &fix.unavailable {
-                    let why = if zh { "无法写成文本修改：" } else { "cannot be written as a text edit: " };
-                    let _ = writeln!(out, "{sub}({why}{})", clean(reason));
+                let _ = writeln!(out, "{indent}{}. {}", i + 1, self.fix_line(fix));
+                if self.detail == Detail::Full || shows_details(f, fix) {
+                    self.fix_details(out, gutter + 6, fix);
                 }
             }
+        }
+        if !f.fixes.is_empty() {
             if let Some(hint) = self.fix_hint(f) {
                 self.note_line(out, gutter, &hint);
             }
         }
-        let more = if zh { "详情：" } else { "more: " };
-        self.note_line(out, gutter, &format!("{more}gateway-doctor explain {}", f.code));
+    }
+
+    /// `id (tags): title`.
+    fn fix_line(&self, fix: &FixOut) -> String {
+        let colon = self.lang.t(": ", "：");
+        format!("{}{}{colon}{}", self.paint.paint(Style::Bold, fix.id), self.fix_tags(fix), clean(&fix.title))
+    }
+
+    /// A fix's trade-offs, what it may introduce, and why it has no text edit.
+    fn fix_details(&self, out: &mut String, indent: usize, fix: &FixOut) {
+        let sub = " ".repeat(indent);
+        if !fix.tradeoffs.is_empty() {
+            let joined: Vec<String> = fix.tradeoffs.iter().map(|t| clean(t)).collect();
+            let _ = writeln!(out, "{sub}{}", joined.join(" · "));
+        }
+        if !fix.introduces.is_empty() {
+            let may = self.lang.t("may introduce: ", "可能引入：");
+            let _ = writeln!(out, "{sub}{may}{}", fix.introduces.join(", "));
+        }
+        if let Some(reason) = &fix.unavailable {
+            let why = self.lang.t("cannot be written as a text edit: ", "无法写成文本修改：");
+            let _ = writeln!(out, "{sub}({why}{})", clean(reason));
+        }
     }
 
     fn diagnostic(&self, out: &mut String, d: &InputDiagnostic) {
@@ -623,7 +629,9 @@ mod tests {
 
     /// The lines of one fix's entry: its title line and the lines under it.
     fn fix_entry<'a>(out: &'a str, id: &str) -> Vec<&'a str> {
-        let mut lines = out.lines().skip_while(|l| !l.contains(&format!(". {id} ")));
+        // `1. ID (...)` under `= fixes`, or `= fix: ID (...)` for a finding's only fix.
+        let names = |l: &str| l.contains(&format!(". {id} ")) || l.contains(&format!("= fix: {id} "));
+        let mut lines = out.lines().skip_while(|l| !names(l));
         let title = lines.next().unwrap_or_else(|| panic!("no fix {id} in\n{out}"));
         let indent = title.len() - title.trim_start().len();
         let under = lines.take_while(|l| l.len() - l.trim_start().len() > indent && !l.trim_start().starts_with('='));
@@ -706,16 +714,21 @@ mod tests {
     #[test]
     fn the_summary_points_at_show_fixes_only_when_trade_offs_are_hidden() {
         let mut totals = Totals::default();
-        totals.add(&check(FOUNDING, &Options::default()));
+        let report = check(FOUNDING, &Options::default());
+        totals.add(&report);
         // ASM-LB-001's four alternatives and ASM-HA-042's advice.
         assert_eq!(totals.hidden_fixes, 5);
         let hint = "\n`--show-fixes` lists the trade-offs of 5 other fixes\n";
-        assert!(summary(&totals, &TextOptions::default()).ends_with(hint));
+        let explain = format!("a rule explained: `gateway-doctor explain {}`\n", report.findings[0].code);
+        assert!(summary(&totals, &TextOptions::default()).ends_with(&format!("{hint}{explain}")));
         for detail in [Detail::Full, Detail::Concise] {
             assert!(!summary(&totals, &TextOptions { detail, ..TextOptions::default() }).contains("--show-fixes"));
         }
         let zh = summary(&totals, &TextOptions { lang: Lang::Zh, ..TextOptions::default() });
-        assert!(zh.ends_with("\n`--show-fixes` 可列出另外 5 个修复的权衡\n"), "{zh}");
+        let zh_explain = format!("规则说明：`gateway-doctor explain {}`\n", report.findings[0].code);
+        assert!(zh.ends_with(&format!("\n`--show-fixes` 可列出另外 5 个修复的权衡\n{zh_explain}")), "{zh}");
+        let concise = summary(&totals, &TextOptions { detail: Detail::Concise, ..TextOptions::default() });
+        assert!(!concise.contains("explain"), "{concise}");
     }
 
     #[test]
@@ -735,7 +748,7 @@ mod tests {
         assert!(out.starts_with(expected_head), "{out}");
         assert!(out.contains("    2. set-cluster-policy (unsafe): set externalTrafficPolicy: Cluster\n"), "{out}");
         assert!(out.contains("  = apply: gateway-doctor fix --fix set-cluster-policy --unsafe gw.yaml\n"), "{out}");
-        assert!(out.contains("  = more: gateway-doctor explain ASM-LB-001\n"), "{out}");
+        assert!(!out.contains("explain"), "the explain hint closes the summary, once: {out}");
         assert!(!out.contains('\x1b'));
     }
 

@@ -153,7 +153,12 @@ warning[ASM-LB-001]: pods on nodes without a gateway pod may not reach the load 
     // The alternatives are one line each: their trade-offs wait for --show-fixes.
     assert!(block
         .contains("\n    2. set-cluster-policy (unsafe): set externalTrafficPolicy: Cluster\n    3. eni-passthrough "));
-    assert!(block.ends_with("\n  = more: gateway-doctor explain ASM-LB-001\n"), "{block}");
+    assert!(
+        block.ends_with("\n  = apply: gateway-doctor fix --fix set-cluster-policy --unsafe founding-gateway.yaml\n"),
+        "{block}"
+    );
+    // The explain hint closes the output once, naming the first finding's rule.
+    assert!(r.stdout.ends_with("\na rule explained: `gateway-doctor explain ASM-HA-042`\n"), "{}", r.stdout);
     assert!(r.stdout.contains(" in 1 file (1 resource checked)\n"), "{}", r.stdout);
     assert!(!r.stdout.contains('\x1b'), "piped output has no colour");
 }
@@ -256,7 +261,8 @@ fn by_default_only_the_recommended_fix_shows_its_trade_offs() {
         for id in LB001_ALTERNATIVES {
             assert!(lines_under_fix(block, id).is_empty(), "{id}:\n{block}");
         }
-        assert!(r.stdout.lines().last().unwrap().starts_with(hint), "{}", r.stdout);
+        let closing: Vec<&str> = r.stdout.lines().rev().take(2).collect();
+        assert!(closing[1].starts_with(hint) && closing[0].contains("gateway-doctor explain"), "{}", r.stdout);
     }
 }
 
