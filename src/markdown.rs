@@ -339,6 +339,9 @@ pub(crate) fn into_file_report(
         report.diagnostics.push(diagnostic(DiagnosticKind::NotAResource, message, Span::empty(0)));
     }
     report.diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+    // Shifting spans back into the file keeps their order; sorting again
+    // makes that a guarantee rather than a property of the shifts.
+    crate::report::sort_findings(&mut report.findings);
     relocate(&mut report, text, &lines, columns);
     report
 }
@@ -427,6 +430,23 @@ mod tests {
         let elisions: Vec<_> = report.diagnostics.iter().filter(|d| d.kind == DiagnosticKind::Elision).collect();
         assert_eq!(elisions.iter().map(|d| d.start.line).collect::<Vec<_>>(), [9, 12]);
         assert!(!report.diagnostics.iter().any(|d| d.kind == DiagnosticKind::Syntax));
+    }
+
+    /// The file's findings keep the report's one order (document, position,
+    /// severity, code) after the spans move back into indented blocks.
+    #[test]
+    fn findings_keep_the_report_order_in_the_file() {
+        let indented = "1. Gateway:\n\n   ```yaml\n   apiVersion: istio.alibabacloud.com/v1beta1\n   kind: IstioGateway\n   metadata: {name: gw, namespace: istio-system}\n   spec:\n     externalTrafficPolicy: Local\n     serviceType: LoadBalancer\n   ```\n";
+        for text in [FOUNDING_SNIPPET, indented] {
+            let report = engine::check(text, &markdown_options());
+            let keys: Vec<_> = report
+                .findings
+                .iter()
+                .map(|f| (f.location.document, f.location.span.start, std::cmp::Reverse(f.severity), f.code))
+                .collect();
+            assert!(keys.len() > 2, "{keys:?}");
+            assert!(keys.is_sorted(), "{keys:?}");
+        }
     }
 
     #[test]

@@ -127,7 +127,7 @@ pub(crate) fn check_stream(text: &str, format: InputFormat, options: &Options) -
     };
     // A draft that names no resource of this stream is a rule bug: it is dropped, not a panic.
     let mut findings: Vec<Finding> = drafts.into_iter().filter_map(|d| resolver.finding(d)).collect();
-    findings.sort_by_key(|f| (f.location.document, f.location.span.start, f.code));
+    crate::report::sort_findings(&mut findings);
 
     let mut diagnostics: Vec<Diagnostic> = loaded.diagnostics;
     diagnostics.extend(not_resources(&loaded.documents));

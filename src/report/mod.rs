@@ -6,6 +6,7 @@ pub mod rules_doc;
 pub mod sarif;
 pub mod text;
 
+use std::cmp::Reverse;
 use std::collections::HashMap;
 
 use serde::Serialize;
@@ -173,6 +174,12 @@ impl Report {
     }
 }
 
+/// The one order of findings in every output (README.md#json-report): by
+/// document, then position, then severity (error first), then code.
+pub fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by_key(|f| (f.location.document, f.location.span.start, Reverse(f.severity), f.code));
+}
+
 /// Findings of `after` that `before` does not have, matched by (code,
 /// document, path): a finding that moves, or grows more severe than every
 /// finding it could match, counts as new; one that keeps or lowers its
@@ -202,4 +209,63 @@ pub fn new_findings<'a>(before: &Report, after: &'a Report) -> Vec<&'a Finding> 
             }
         })
         .collect()
+}
+
+#[cfg(all(test, feature = "yaml"))]
+mod tests {
+    use super::*;
+    use crate::engine::{check, Options};
+    use crate::rules::test_support::FOUNDING;
+
+    fn order(findings: &[Finding]) -> Vec<(usize, usize, Severity, &'static str)> {
+        findings.iter().map(|f| (f.location.document, f.location.span.start, f.severity, f.code)).collect()
+    }
+
+    /// At one position a warning comes before an info, whatever the codes:
+    /// ASM-LB-001 before ASM-HA-011 on the founding gateway (issue 15).
+    #[test]
+    fn at_one_position_the_more_severe_finding_comes_first() {
+        let report = check(FOUNDING, &Options::default());
+        let codes: Vec<&str> = report.findings.iter().map(|f| f.code).collect();
+        let at = |code: &str| codes.iter().position(|c| *c == code).unwrap();
+        assert!(at("ASM-LB-001") < at("ASM-HA-011"), "{codes:?}");
+        let lb = &report.findings[at("ASM-LB-001")];
+        let ha = &report.findings[at("ASM-HA-011")];
+        assert_eq!(lb.location.span.start, ha.location.span.start);
+    }
+
+    /// Document, then position, then error before warning before info, then code.
+    #[test]
+    fn findings_sort_by_document_position_severity_then_code() {
+        let report = check(FOUNDING, &Options::default());
+        let template = report.findings[0].clone();
+        let finding = |document, start, severity, code| {
+            let mut f = template.clone();
+            f.location.document = document;
+            f.location.span = Span::new(start, start + 1);
+            f.severity = severity;
+            f.code = code;
+            f
+        };
+        let mut findings = vec![
+            finding(1, 0, Severity::Error, "ASM-A-001"),
+            finding(0, 9, Severity::Info, "ASM-A-001"),
+            finding(0, 5, Severity::Info, "ASM-A-001"),
+            finding(0, 5, Severity::Warning, "ASM-Z-009"),
+            finding(0, 5, Severity::Error, "ASM-Z-009"),
+            finding(0, 5, Severity::Warning, "ASM-B-002"),
+        ];
+        sort_findings(&mut findings);
+        assert_eq!(
+            order(&findings),
+            [
+                (0, 5, Severity::Error, "ASM-Z-009"),
+                (0, 5, Severity::Warning, "ASM-B-002"),
+                (0, 5, Severity::Warning, "ASM-Z-009"),
+                (0, 5, Severity::Info, "ASM-A-001"),
+                (0, 9, Severity::Info, "ASM-A-001"),
+                (1, 0, Severity::Error, "ASM-A-001"),
+            ]
+        );
+    }
 }

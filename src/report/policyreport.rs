@@ -162,6 +162,19 @@ spec:
         assert_eq!(value["summary"]["warn"], warn);
     }
 
+    /// Results follow the report's one order (ASM-LB-001 before ASM-HA-011).
+    #[test]
+    fn results_follow_the_report_order() {
+        let report = check(FOUNDING, &Options::default());
+        let value = policy_report(&report, "gw.yaml");
+        let rules: Vec<&str> =
+            value["results"].as_array().unwrap().iter().map(|r| r["rule"].as_str().unwrap()).collect();
+        let codes: Vec<&str> = report.findings.iter().map(|f| f.code).collect();
+        assert_eq!(rules, codes);
+        let at = |code: &str| rules.iter().position(|r| *r == code).unwrap();
+        assert!(at("ASM-LB-001") < at("ASM-HA-011"), "{rules:?}");
+    }
+
     #[test]
     fn errors_fail_with_high_severity() {
         let mut context = ClusterContext::default();

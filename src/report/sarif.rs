@@ -464,6 +464,19 @@ mod tests {
         assert!(eni.get("properties").is_none(), "{eni}");
     }
 
+    /// Results follow the report's one order (ASM-LB-001 before ASM-HA-011).
+    #[test]
+    fn results_follow_the_report_order() {
+        let report = check(FOUNDING, &Options::default());
+        let codes: Vec<&str> = report.findings.iter().map(|f| f.code).collect();
+        let log = sarif(FOUNDING);
+        let rule_ids: Vec<&str> =
+            log["runs"][0]["results"].as_array().unwrap().iter().map(|r| r["ruleId"].as_str().unwrap()).collect();
+        assert_eq!(rule_ids, codes);
+        let at = |code: &str| rule_ids.iter().position(|r| *r == code).unwrap();
+        assert!(at("ASM-LB-001") < at("ASM-HA-011"), "{rule_ids:?}");
+    }
+
     #[test]
     fn a_finding_becomes_a_result_with_region_and_fixes() {
         let log = sarif(FOUNDING);
