@@ -15,7 +15,7 @@ use crate::diagnostic::{Diagnostic, DiagnosticKind, Severity};
 use crate::format::InputFormat;
 use crate::model::topology::Topology;
 use crate::model::{self, Resource};
-use crate::report::{Finding, InputDiagnostic, Report, ResourceInfo, ResourceRef, Summary, REPORT_VERSION};
+use crate::report::{Finding, InputDiagnostic, Location, Report, ResourceInfo, ResourceRef, Summary, REPORT_VERSION};
 use crate::rule::{Draft, FixParams, Lang, RuleContext};
 use crate::rules;
 use crate::source::{ColumnUnit, LineIndex, Span};
@@ -232,10 +232,13 @@ fn input_diagnostic(text: &str, lines: &LineIndex, columns: ColumnUnit, d: Diagn
         kind: d.kind,
         severity: d.severity,
         message: d.message,
-        document: d.document,
-        span: d.span,
-        start: lines.position(text, d.span.start, columns),
-        end: lines.position(text, d.span.end, columns),
+        location: Location {
+            document: d.document,
+            path: String::new(),
+            span: d.span,
+            start: lines.position(text, d.span.start, columns),
+            end: lines.position(text, d.span.end, columns),
+        },
     }
 }
 

@@ -61,14 +61,38 @@ pub struct ResourceRef {
     pub name: Option<String>,
 }
 
+/// Where a finding, a related location or an input diagnostic is: one
+/// shape for all three. `D` is the document index, always known for a
+/// finding; an input diagnostic (`Location<Option<usize>>`) may be about the
+/// whole input or about text outside every document, and has no `path`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Location {
-    pub document: usize,
-    /// JSON Pointer from the document root.
+#[serde(bound(serialize = "D: DocumentIndex"))]
+pub struct Location<D = usize> {
+    #[serde(skip_serializing_if = "DocumentIndex::is_absent")]
+    pub document: D,
+    /// JSON Pointer from the document root; left out when empty.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub path: String,
     pub span: Span,
     pub start: Position,
     pub end: Position,
+}
+
+/// A location's document index: `usize`, or `Option<usize>` where there may be none.
+pub trait DocumentIndex: Serialize {
+    fn is_absent(&self) -> bool;
+}
+
+impl DocumentIndex for usize {
+    fn is_absent(&self) -> bool {
+        false
+    }
+}
+
+impl DocumentIndex for Option<usize> {
+    fn is_absent(&self) -> bool {
+        self.is_none()
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -134,11 +158,8 @@ pub struct InputDiagnostic {
     pub kind: DiagnosticKind,
     pub severity: Severity,
     pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub document: Option<usize>,
-    pub span: Span,
-    pub start: Position,
-    pub end: Position,
+    /// The same shape as a finding's, without `path`.
+    pub location: Location<Option<usize>>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -232,6 +253,40 @@ mod tests {
         let lb = &report.findings[at("ASM-LB-001")];
         let ha = &report.findings[at("ASM-HA-011")];
         assert_eq!(lb.location.span.start, ha.location.span.start);
+    }
+
+    fn keys(value: &serde_json::Value) -> Vec<&str> {
+        value.as_object().unwrap().keys().map(String::as_str).collect()
+    }
+
+    /// A diagnostic's `location` is a finding's, less the `path` it does not have.
+    #[test]
+    fn a_diagnostic_location_has_the_shape_of_a_findings() {
+        let text = format!("{FOUNDING}  serviceType: LoadBalancer\n");
+        let report = serde_json::to_value(check(&text, &Options::default())).unwrap();
+        let finding = &report["findings"][0]["location"];
+        let diagnostic = &report["diagnostics"][0];
+        assert_eq!(diagnostic["kind"], "duplicate-key", "{diagnostic}");
+        let location = &diagnostic["location"];
+        assert_eq!(keys(finding), ["document", "path", "span", "start", "end"]);
+        assert_eq!(keys(location), ["document", "span", "start", "end"]);
+        for key in ["span", "start", "end"] {
+            assert_eq!(keys(&finding[key]), keys(&location[key]), "{key}");
+        }
+        assert_eq!(location["start"], serde_json::json!({"line": 9, "column": 3}));
+        for gone in ["document", "span", "start", "end"] {
+            assert!(diagnostic.get(gone).is_none(), "{gone} is under location now");
+        }
+        // Outside every document: no `document`.
+        let whole = serde_json::to_value(check(
+            &"x".repeat(11),
+            &Options {
+                limits: crate::yaml::Limits { max_input_bytes: 10, ..Default::default() },
+                ..Options::default()
+            },
+        ))
+        .unwrap();
+        assert_eq!(keys(&whole["diagnostics"][0]["location"]), ["span", "start", "end"]);
     }
 
     /// Document, then position, then error before warning before info, then code.

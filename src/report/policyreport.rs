@@ -78,7 +78,7 @@ fn input_result(diagnostic: &InputDiagnostic, file: &str) -> Value {
         "result": "error",
         "scored": true,
         "message": diagnostic.message,
-        "properties": {"file": file, "line": diagnostic.start.line.to_string()},
+        "properties": {"file": file, "line": diagnostic.location.start.line.to_string()},
     })
 }
 

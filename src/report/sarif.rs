@@ -94,7 +94,7 @@ pub fn log(inputs: &[SarifInput<'_>], rules: &[&dyn Rule], tool: &Tool<'_>, srcr
             notifications.push(Notification {
                 level: level(d.severity),
                 message: Message::new(d.message.clone()),
-                locations: vec![location(d.span)],
+                locations: vec![location(d.location.span)],
                 descriptor: Descriptor { id: DiagnosticKind::as_str(d.kind) },
             });
         }

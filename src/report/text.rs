@@ -40,7 +40,7 @@ pub fn render(report: &Report, source: &str, file: &str, options: &TextOptions) 
     let renderer =
         Renderer { source, lines: LineIndex::new(source), file, paint: Paint(options.colored), lang: options.lang };
     let mut items: Vec<(usize, u8, usize)> = Vec::new();
-    items.extend(report.diagnostics.iter().enumerate().map(|(i, d)| (d.span.start, 0, i)));
+    items.extend(report.diagnostics.iter().enumerate().map(|(i, d)| (d.location.span.start, 0, i)));
     items.extend(report.findings.iter().enumerate().map(|(i, f)| (f.location.span.start, 1, i)));
     items.sort();
     let mut out = String::new();
@@ -262,9 +262,9 @@ impl Renderer<'_> {
     fn diagnostic(&self, out: &mut String, d: &InputDiagnostic) {
         let code = format!("[{}]", DiagnosticKind::as_str(d.kind));
         self.heading(out, d.severity, &code, &d.message);
-        let gutter = self.gutter_width(d.span);
-        self.arrow(out, gutter, d.start);
-        self.snippet(out, gutter, d.span, d.severity, None);
+        let gutter = self.gutter_width(d.location.span);
+        self.arrow(out, gutter, d.location.start);
+        self.snippet(out, gutter, d.location.span, d.severity, None);
     }
 
     fn heading(&self, out: &mut String, severity: Severity, code: &str, message: &str) {
@@ -594,7 +594,10 @@ mod tests {
         let out = render(&report, text, "bad.yaml", &TextOptions::default());
         assert!(out.starts_with("error[syntax]: "), "{out}");
         let d = &report.diagnostics[0];
-        assert!(out.contains(&format!(" --> bad.yaml:{}:{}\n", d.start.line, d.start.column)), "{out}");
+        assert!(
+            out.contains(&format!(" --> bad.yaml:{}:{}\n", d.location.start.line, d.location.start.column)),
+            "{out}"
+        );
         assert!(out.contains('^'));
     }
 

@@ -124,7 +124,7 @@ pub fn spans_inside_text(name: &str, text: &str, report: &Report) -> Vec<String>
             spans.extend(x.edits.iter().map(|e| (format!("{} fix {} edit", f.code, x.id), e.span)));
         }
     }
-    spans.extend(report.diagnostics.iter().map(|d| (format!("diagnostic `{}`", d.message), d.span)));
+    spans.extend(report.diagnostics.iter().map(|d| (format!("diagnostic `{}`", d.message), d.location.span)));
 
     let inside = |span: Span| {
         span.start <= span.end
@@ -147,20 +147,14 @@ pub fn spans_inside_text(name: &str, text: &str, report: &Report) -> Vec<String>
             problems.extend(location_agrees(name, &what, text, &lines, location));
         }
     }
-    for d in report.diagnostics.iter().filter(|d| inside(d.span)) {
-        let line = lines.line_of(d.span.start) + 1;
-        if d.start.line != line {
-            problems.push(format!(
-                "{name}: diagnostic `{}` says line {} but its span starts on line {line}",
-                d.message, d.start.line
-            ));
-        }
+    for d in report.diagnostics.iter().filter(|d| inside(d.location.span)) {
+        problems.extend(location_agrees(name, &format!("diagnostic `{}`", d.message), text, &lines, &d.location));
     }
     problems
 }
 
 /// Line and column (in characters) computed independently from the byte span.
-fn location_agrees(name: &str, what: &str, text: &str, lines: &LineIndex, loc: &Location) -> Vec<String> {
+fn location_agrees<D>(name: &str, what: &str, text: &str, lines: &LineIndex, loc: &Location<D>) -> Vec<String> {
     let mut problems = Vec::new();
     for (label, offset, pos) in [("start", loc.span.start, loc.start), ("end", loc.span.end, loc.end)] {
         let line = lines.line_of(offset);
@@ -535,8 +529,8 @@ pub fn render_report(report: &Report, code: &str) -> String {
             out,
             "\ndiagnostic {kind} {} {}:{}: {}",
             d.severity.as_str(),
-            d.start.line,
-            d.start.column,
+            d.location.start.line,
+            d.location.start.column,
             d.message
         );
     }

@@ -141,7 +141,7 @@ function renderReport(result, text) {
         " ",
         h("span", { class: "message" }, d.message),
         " ",
-        h("button", { type: "button", class: "link", onclick: () => jumpTo(editor, d.start, d.end) }, where(d.start)),
+        h("button", { type: "button", class: "link", onclick: () => jumpTo(editor, d.location.start, d.location.end) }, where(d.location.start)),
       ),
     ),
   );

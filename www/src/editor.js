@@ -73,7 +73,7 @@ export function showFindings(view, report) {
     marks.push({ from, to: Math.max(to, from), severity: lintSeverity[severity] ?? "info", message, source });
   };
   for (const f of report.findings) add(f.location.start, f.location.end, f.severity, f.message, f.code);
-  for (const d of report.diagnostics) add(d.start, d.end, d.severity, d.message, d.kind);
+  for (const d of report.diagnostics) add(d.location.start, d.location.end, d.severity, d.message, d.kind);
   view.dispatch(setDiagnostics(view.state, marks));
 }
 

@@ -64,14 +64,22 @@ export interface ResourceRef {
   name?: string;
 }
 
+/**
+ * Where a finding, a related location or an input diagnostic is: one shape for all three.
+ * `document` is absent only on a diagnostic about the whole input or about text outside every
+ * document; `path` is absent on a diagnostic, and on a finding only when it is the document root ("").
+ */
 export interface Location {
-  document: number;
+  document?: number;
   /** JSON Pointer from the document root. */
-  path: string;
+  path?: string;
   span: Span;
   start: Position;
   end: Position;
 }
+
+/** A finding's location always names its document. */
+export interface FindingLocation extends Location { document: number }
 
 export type PatchOp =
   | { op: "add" | "replace"; path: string; value: unknown }
@@ -103,22 +111,19 @@ export interface Finding {
   severity: Severity;
   message: string;
   resource: ResourceRef;
-  location: Location;
+  location: FindingLocation;
   label?: string;
   /** What the severity assumes about the cluster. */
   notes: string[];
   fixes: FixOption[];
-  related?: { message: string; location: Location }[];
+  related?: { message: string; location: FindingLocation }[];
 }
 
 export interface InputDiagnostic {
   kind: "syntax" | "duplicate-key" | "alias-limit" | "limit" | "not-a-resource" | "elision" | "indentation" | "template" | "schema-unavailable";
   severity: Severity;
   message: string;
-  document?: number;
-  span: Span;
-  start: Position;
-  end: Position;
+  location: Location;
 }
 
 export interface Report {

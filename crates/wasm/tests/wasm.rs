@@ -123,7 +123,7 @@ fn hostile_input_gives_diagnostics_not_traps() {
             .as_array()
             .expect("diagnostics")
             .iter()
-            .map(|d| (d["kind"].as_str().unwrap(), d["start"]["line"].as_u64().unwrap()))
+            .map(|d| (d["kind"].as_str().unwrap(), d["location"]["start"]["line"].as_u64().unwrap()))
             .collect();
         let start: String = text.chars().take(40).collect();
         assert_eq!(got, want, "{start:?}: {report}");
