@@ -1,6 +1,7 @@
 //! The report contract (README.md#json-report, docs/architecture.md#the-json-report)
 //! and its renderers.
 
+pub mod json;
 pub mod policyreport;
 pub mod rules_doc;
 pub mod sarif;
@@ -17,9 +18,10 @@ use crate::patch::{Op, TextEdit};
 use crate::rule::{Applicability, Lang, NoteKind};
 use crate::source::{Position, Span};
 
-pub const REPORT_VERSION: u32 = 1;
+pub const REPORT_VERSION: u32 = 2;
 
-#[derive(Clone, Debug, Serialize)]
+/// Serialised in the shape of `json.rs` (version 2, with `fixCatalogue`).
+#[derive(Clone, Debug)]
 pub struct Report {
     pub version: u32,
     pub findings: Vec<Finding>,
@@ -29,7 +31,8 @@ pub struct Report {
     pub summary: Summary,
 }
 
-#[derive(Clone, Debug, Serialize)]
+/// A finding; `json.rs` writes it with its fixes' descriptions in the catalogue.
+#[derive(Clone, Debug)]
 pub struct Finding {
     pub code: &'static str,
     pub name: &'static str,
@@ -37,12 +40,10 @@ pub struct Finding {
     pub message: String,
     pub resource: ResourceRef,
     pub location: Location,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// What the severity assumes about the cluster, and other context.
     pub notes: Vec<Note>,
     pub fixes: Vec<FixOut>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<RelatedLocation>,
 }
 
@@ -130,26 +131,25 @@ impl std::fmt::Display for Note {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+/// A fix of one finding. The JSON report writes `id`, `recommended`, `patch`,
+/// `edits` and `unavailable` in the finding, and the description (`title`,
+/// `applicability`, `tradeoffs`, `introduces`) once in `fixCatalogue`.
+#[derive(Clone, Debug)]
 pub struct FixOut {
     pub id: &'static str,
     pub title: String,
     pub applicability: Applicability,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub recommended: bool,
     pub tradeoffs: Vec<String>,
     /// Rule codes of warnings or infos the fixed manifest may newly carry.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub introduces: Vec<&'static str>,
     /// `introduces` is measured by the engine (`Fix::reveals`), not declared.
-    #[serde(skip)]
     pub reveals: bool,
     /// RFC 6902, against the resource.
     pub patch: Vec<Op>,
     /// The same change as edits of the input text.
     pub edits: Vec<TextEdit>,
     /// Why the patch could not be written as text edits, when it could not.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unavailable: Option<String>,
 }
 

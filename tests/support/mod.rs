@@ -98,10 +98,58 @@ pub fn json_round_trip(name: &str, report: &Report) -> Vec<String> {
         Ok(_) => problems.push(format!("{name}: report JSON changes when parsed and written again")),
         Err(e) => problems.push(format!("{name}: parsed report does not serialise: {e}")),
     }
-    for key in ["version", "findings", "diagnostics", "summary"] {
+    for key in ["version", "findings", "fixCatalogue", "diagnostics", "summary"] {
         if value.get(key).is_none() {
             problems.push(format!("{name}: report JSON lacks `{key}`"));
         }
+    }
+    problems.extend(catalogue_problems(name, report, &value));
+    problems
+}
+
+/// `fixCatalogue` holds each distinct fix description once, every entry is
+/// used, and each finding's fix points in range at the entry that says what
+/// the in-memory fix says.
+pub fn catalogue_problems(name: &str, report: &Report, json: &serde_json::Value) -> Vec<String> {
+    let mut problems = Vec::new();
+    let Some(entries) = json["fixCatalogue"].as_array() else {
+        return vec![format!("{name}: fixCatalogue is not an array")];
+    };
+    for (i, entry) in entries.iter().enumerate() {
+        if entries[..i].contains(entry) {
+            problems.push(format!("{name}: fixCatalogue[{i}] repeats an earlier entry: {entry}"));
+        }
+    }
+    let mut used = vec![false; entries.len()];
+    for (f, finding) in report.findings.iter().enumerate() {
+        for (x, fix) in finding.fixes.iter().enumerate() {
+            let written = &json["findings"][f]["fixes"][x];
+            let Some(index) = written["catalogue"].as_u64().map(|i| i as usize) else {
+                problems.push(format!("{name}: {} fix {} has no catalogue index", finding.code, fix.id));
+                continue;
+            };
+            let Some(entry) = entries.get(index) else {
+                problems
+                    .push(format!("{name}: {} fix {}: catalogue index {index} is out of range", finding.code, fix.id));
+                continue;
+            };
+            used[index] = true;
+            let mut expected = serde_json::json!({
+                "id": fix.id, "title": fix.title, "applicability": fix.applicability, "tradeoffs": fix.tradeoffs,
+            });
+            if !fix.introduces.is_empty() {
+                expected["introduces"] = serde_json::json!(fix.introduces);
+            }
+            if *entry != expected || written["id"] != fix.id {
+                problems.push(format!(
+                    "{name}: {} fix {}: catalogue entry {entry} is not {expected}",
+                    finding.code, fix.id
+                ));
+            }
+        }
+    }
+    if let Some(unused) = used.iter().position(|u| !u) {
+        problems.push(format!("{name}: fixCatalogue[{unused}] is used by no fix"));
     }
     problems
 }

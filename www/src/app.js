@@ -8,6 +8,7 @@ import { drawPicture } from "./picture.js";
 import { encodeState, decodeState, MAX_FRAGMENT } from "./state.js";
 import { FOUNDING_EXAMPLE } from "./example.js";
 import { loadRules } from "./rule-docs.js";
+import { withDescription } from "./report.js";
 
 const $ = (id) => document.getElementById(id);
 const MAX_FILE_BYTES = 32 * 1024 * 1024;
@@ -130,7 +131,7 @@ function renderReport(result, text) {
   const s = result.summary;
   $("summary").textContent = text.trim() ? t("summary", s) : "";
   const list = $("findings");
-  list.replaceChildren(...result.findings.map(renderFinding));
+  list.replaceChildren(...result.findings.map((f, index) => renderFinding(f, index, result)));
   if (!result.findings.length && text.trim()) list.append(h("li", { class: "none" }, t("noFindings")));
   $("diagnostics").replaceChildren(
     ...result.diagnostics.map((d) =>
@@ -147,9 +148,9 @@ function renderReport(result, text) {
   );
 }
 
-function renderFinding(f, index) {
+function renderFinding(f, index, result) {
   const rule = rules.get(f.code);
-  const fixes = f.fixes.map((fix) =>
+  const fixes = f.fixes.map((option) => withDescription(result, option)).map((fix) =>
     h("li", { class: `fix-option${fix.recommended ? " recommended" : ""}`, "data-testid": "fix-option", "data-fix-id": fix.id },
       h("label", {},
         h("input", { type: "radio", name: `fix-${index}`, value: fix.id, disabled: !!fix.unavailable, onchange: () => chooseFix(f, fix) }),

@@ -89,14 +89,22 @@ export type PatchOp =
 
 export interface TextEdit { span: Span; text: string }
 
-export interface FixOption {
+/** What a fix is, written once in `Report.fixCatalogue` for every fix that shares it. */
+export interface FixDescription {
   id: string;
   title: string;
   applicability: "safe" | "unsafe" | "display-only";
-  recommended?: boolean;
   tradeoffs: string[];
   /** Rule codes of warnings or infos the fixed manifest may newly carry. */
   introduces?: string[];
+}
+
+/** A fix of one finding: what it changes here; its description is `fixCatalogue[catalogue]`. */
+export interface FixOption {
+  id: string;
+  /** Index into `Report.fixCatalogue`. */
+  catalogue: number;
+  recommended?: boolean;
   /** RFC 6902, relative to the resource. */
   patch: PatchOp[];
   /** The same change as edits of the input text. */
@@ -127,8 +135,11 @@ export interface InputDiagnostic {
 }
 
 export interface Report {
+  /** 2: fix descriptions in `fixCatalogue`, diagnostics' positions under `location`. */
   version: number;
   findings: Finding[];
+  /** Each distinct fix description once, in order of first use. */
+  fixCatalogue: FixDescription[];
   diagnostics: InputDiagnostic[];
   resources: (ResourceRef & { gateway?: string })[];
   summary: { documents: number; resources: number; error: number; warning: number; info: number; suppressed: number };

@@ -35,7 +35,7 @@ fn check(text: &str, options: Value) -> Value {
 #[wasm_bindgen_test]
 fn check_reports_the_founding_finding_with_utf16_columns() {
     let report = check(FOUNDING, json!({}));
-    assert_eq!(report["version"], 1);
+    assert_eq!(report["version"], 2);
     let finding = lb001(&report);
     assert_eq!(finding["severity"], "warning");
     assert_eq!(finding["location"]["path"], "/spec/externalTrafficPolicy");
