@@ -338,7 +338,10 @@ pub(crate) fn into_file_report(
         );
         report.diagnostics.push(diagnostic(DiagnosticKind::NotAResource, message, Span::empty(0)));
     }
-    report.diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+    report.diagnostics.sort_by_key(|d| (d.location.span.start, d.location.span.end));
+    // Shifting spans back into the file keeps their order; sorting again
+    // makes that a guarantee rather than a property of the shifts.
+    crate::report::sort_findings(&mut report.findings);
     relocate(&mut report, text, &lines, columns);
     report
 }
@@ -358,32 +361,31 @@ fn move_into_markdown(report: &mut Report, extracted: &Extracted, text: &str) {
         }
     }
     for d in &mut report.diagnostics {
-        d.span = shifts.span(d.span);
+        d.location.span = shifts.span(d.location.span);
     }
 }
 
 fn diagnostic(kind: DiagnosticKind, message: String, span: Span) -> InputDiagnostic {
     let origin = crate::source::Position { line: 1, column: 1 };
-    InputDiagnostic { kind, severity: Severity::Info, message, document: None, span, start: origin, end: origin }
+    let location = Location { document: None, path: String::new(), span, start: origin, end: origin };
+    InputDiagnostic { kind, severity: Severity::Info, message, location }
 }
 
 /// Lines and columns from the Markdown text itself: the stream blanks
 /// characters outside the blocks, so its columns there are not the file's.
 fn relocate(report: &mut Report, text: &str, lines: &LineIndex, columns: ColumnUnit) {
     let at = |offset: usize| lines.position(text, offset, columns);
-    let fix = |location: &mut Location| {
-        location.start = at(location.span.start);
-        location.end = at(location.span.end);
-    };
     for finding in &mut report.findings {
-        fix(&mut finding.location);
+        finding.location.start = at(finding.location.span.start);
+        finding.location.end = at(finding.location.span.end);
         for related in &mut finding.related {
-            fix(&mut related.location);
+            related.location.start = at(related.location.span.start);
+            related.location.end = at(related.location.span.end);
         }
     }
     for d in &mut report.diagnostics {
-        d.start = at(d.span.start);
-        d.end = at(d.span.end);
+        d.location.start = at(d.location.span.start);
+        d.location.end = at(d.location.span.end);
     }
 }
 
@@ -425,8 +427,25 @@ mod tests {
         assert_eq!(finding.location.start.line, 11);
         assert_eq!(finding.location.start.column, 26);
         let elisions: Vec<_> = report.diagnostics.iter().filter(|d| d.kind == DiagnosticKind::Elision).collect();
-        assert_eq!(elisions.iter().map(|d| d.start.line).collect::<Vec<_>>(), [9, 12]);
+        assert_eq!(elisions.iter().map(|d| d.location.start.line).collect::<Vec<_>>(), [9, 12]);
         assert!(!report.diagnostics.iter().any(|d| d.kind == DiagnosticKind::Syntax));
+    }
+
+    /// The file's findings keep the report's one order (document, position,
+    /// severity, code) after the spans move back into indented blocks.
+    #[test]
+    fn findings_keep_the_report_order_in_the_file() {
+        let indented = "1. Gateway:\n\n   ```yaml\n   apiVersion: istio.alibabacloud.com/v1beta1\n   kind: IstioGateway\n   metadata: {name: gw, namespace: istio-system}\n   spec:\n     externalTrafficPolicy: Local\n     serviceType: LoadBalancer\n   ```\n";
+        for text in [FOUNDING_SNIPPET, indented] {
+            let report = engine::check(text, &markdown_options());
+            let keys: Vec<_> = report
+                .findings
+                .iter()
+                .map(|f| (f.location.document, f.location.span.start, std::cmp::Reverse(f.severity), f.code))
+                .collect();
+            assert!(keys.len() > 2, "{keys:?}");
+            assert!(keys.is_sorted(), "{keys:?}");
+        }
     }
 
     #[test]
@@ -456,7 +475,7 @@ mod tests {
         let text = "```yaml\na: [\n```\n\n```yaml\napiVersion: v1\nkind: Service\nmetadata: {name: b}\nspec: {type: LoadBalancer, externalTrafficPolicy: Local}\n```\n";
         let report = engine::check(text, &markdown_options());
         let syntax = report.diagnostics.iter().find(|d| d.kind == DiagnosticKind::Syntax).expect("syntax error");
-        assert!(syntax.start.line <= 3, "the error is in the first block: {syntax:?}");
+        assert!(syntax.location.start.line <= 3, "the error is in the first block: {syntax:?}");
         assert_eq!(report.findings.len(), 1);
         assert_eq!(report.findings[0].location.start.line, 9);
     }

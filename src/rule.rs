@@ -46,7 +46,7 @@ pub enum FixAvailability {
 }
 
 /// Whether a fix may be applied without asking.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Applicability {
     /// Advice only: nothing in the manifest changes (or it cannot be done safely by text).

@@ -92,7 +92,7 @@ fn input_problems_of(report: &Report) -> Found {
         .diagnostics
         .iter()
         .filter(|d| d.severity >= Severity::Warning)
-        .map(|d| (d.kind.as_str().to_owned(), d.start.line, d.severity))
+        .map(|d| (d.kind.as_str().to_owned(), d.location.start.line, d.severity))
         .collect();
     found.sort();
     found

@@ -55,8 +55,8 @@ fn one_limit_hit<'r>(report: &'r Report, text: &str) -> &'r InputDiagnostic {
     let hits = limit_hits(report);
     assert_eq!(hits.len(), 1, "{:#?}", report.diagnostics);
     let hit = hits[0];
-    assert!(hit.span.start <= hit.span.end && hit.span.end <= text.len());
-    assert!(hit.start.line >= 1 && hit.start.column >= 1);
+    assert!(hit.location.span.start <= hit.location.span.end && hit.location.span.end <= text.len());
+    assert!(hit.location.start.line >= 1 && hit.location.start.column >= 1);
     hit
 }
 
@@ -73,8 +73,8 @@ fn a_hundred_thousand_open_brackets_or_braces() {
         // saphyr's scanner reads flow collections ahead and stops at 256 levels
         // before the loader's own limit of 128 sees them.
         assert!(hit.message.starts_with("nesting deeper than"), "{}", hit.message);
-        assert_eq!(hit.start.line, 1);
-        assert!(hit.span.start <= 256, "{}", hit.span.start);
+        assert_eq!(hit.location.start.line, 1);
+        assert!(hit.location.span.start <= 256, "{}", hit.location.span.start);
     }
 }
 
@@ -89,7 +89,7 @@ fn deep_block_nesting_stops_at_the_limit_with_its_line() {
     let hit = one_limit_hit(&report, &text);
     assert!(hit.message.contains("nesting deeper than 128"));
     // Level 129 (line 129) opens the mapping that is one too many.
-    assert_eq!(hit.start.line, 129);
+    assert_eq!(hit.location.start.line, 129);
 }
 
 fn billion_laughs() -> String {
@@ -113,7 +113,7 @@ fn a_billion_laughs_is_refused_before_it_expands() {
     let peak = PEAK.load(Ordering::Relaxed).saturating_sub(before);
     let hit = one_limit_hit(&report, &text);
     assert_eq!(hit.kind, DiagnosticKind::AliasLimit);
-    assert_eq!(hit.document, Some(0));
+    assert_eq!(hit.location.document, Some(0));
     // Fully expanded, the document has 10^10 nodes. The limit of 100,000
     // copied nodes keeps the heap to a few tens of megabytes at most, even
     // with other tests running in parallel.
@@ -130,8 +130,8 @@ fn two_hundred_thousand_tiny_documents() {
     assert!(hit.message.contains("more than 100000 documents"), "{}", hit.message);
     assert_eq!(report.summary.documents, 100_000);
     // The diagnostic points at the first document left out.
-    assert_eq!(hit.span.start, 100_000 * "---\na: 1\n".len());
-    assert_eq!(hit.start.line, 200_001);
+    assert_eq!(hit.location.span.start, 100_000 * "---\na: 1\n".len());
+    assert_eq!(hit.location.start.line, 200_001);
 }
 
 #[test]
@@ -149,7 +149,7 @@ fn a_twenty_megabyte_scalar_is_refused_and_the_next_document_checked() {
     let report = check(&text, &Options::default());
     let hit = one_limit_hit(&report, &text);
     assert!(hit.message.contains("over the limit of 8388608 bytes"), "{}", hit.message);
-    assert_eq!((hit.document, hit.start.line, hit.start.column), (Some(0), 1, 4));
+    assert_eq!((hit.location.document, hit.location.start.line, hit.location.start.column), (Some(0), 1, 4));
     assert_eq!(lb001_documents(&report), [1]);
 }
 
@@ -159,7 +159,7 @@ fn one_document_over_a_limit_leaves_the_others_checked() {
     let text = format!("{GATEWAY}---\n{deep}---\n{}---\n{GATEWAY}", billion_laughs());
     let report = check(&text, &Options::default());
     let hits = limit_hits(&report);
-    assert_eq!(hits.iter().map(|h| h.document).collect::<Vec<_>>(), [Some(1), Some(2)]);
+    assert_eq!(hits.iter().map(|h| h.location.document).collect::<Vec<_>>(), [Some(1), Some(2)]);
     assert_eq!(lb001_documents(&report), [0, 3]);
     assert_eq!(report.summary.documents, 4);
 }
@@ -171,8 +171,8 @@ fn oversized_input_is_refused_at_the_byte_that_crosses_the_limit() {
     let report = check(&text, &options);
     let hit = one_limit_hit(&report, &text);
     assert!(report.findings.is_empty());
-    assert!(text.is_char_boundary(hit.span.start) && hit.span.start <= 100);
-    assert!(hit.span.start > 90);
+    assert!(text.is_char_boundary(hit.location.span.start) && hit.location.span.start <= 100);
+    assert!(hit.location.span.start > 90);
 }
 
 /// The deepest input the limits allow: 128 levels of flow sequences; block

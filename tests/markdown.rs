@@ -16,8 +16,12 @@ fn the_founding_snippets_parse_with_their_elisions_and_raise_no_lb_finding() {
     assert!(!report.diagnostics.iter().any(|d| d.kind == DiagnosticKind::Syntax), "{:#?}", report.diagnostics);
     assert_eq!(report.summary.resources, 2, "both IstioGateway snippets are read");
     assert!(report.findings.iter().all(|f| f.code != "ASM-LB-001"), "both snippets already say Cluster");
-    let elisions: Vec<usize> =
-        report.diagnostics.iter().filter(|d| d.kind == DiagnosticKind::Elision).map(|d| d.start.line).collect();
+    let elisions: Vec<usize> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.kind == DiagnosticKind::Elision)
+        .map(|d| d.location.start.line)
+        .collect();
     let expected: Vec<usize> = (0..3).map(|n| line_of(FOUNDING, "....", n)).collect();
     assert_eq!(elisions, expected);
 }
@@ -101,7 +105,7 @@ fn an_unlabelled_manifest_that_does_not_parse_is_reported_at_its_line() {
         "Steps:\n\n- Apply:\n\n  ```\n  apiVersion: v1\n  kind: Service\n  metadata:\n    name: a\n  EOF\n  ```\n";
     let report = check(text, &markdown());
     let syntax = report.diagnostics.iter().find(|d| d.kind == DiagnosticKind::Syntax).expect("a syntax error");
-    assert!((6..=11).contains(&syntax.start.line), "{syntax:?}");
+    assert!((6..=11).contains(&syntax.location.start.line), "{syntax:?}");
     assert!(report.diagnostics.iter().all(|d| d.kind != DiagnosticKind::NotAResource), "{:#?}", report.diagnostics);
 }
 
@@ -111,7 +115,7 @@ fn no_break_space_indentation_is_named_with_its_line_not_repaired() {
     let report = check(text, &markdown());
     let d = report.diagnostics.iter().find(|d| d.kind == DiagnosticKind::Indentation).expect("indentation");
     assert!(d.message.starts_with("no-break space U+00A0 used as indentation at line 5"), "{}", d.message);
-    assert_eq!((d.start.line, d.start.column), (5, 1));
+    assert_eq!((d.location.start.line, d.location.start.column), (5, 1));
     assert!(report.findings.is_empty(), "a document misread is not checked");
     assert!(report.has_input_errors());
 }
@@ -124,7 +128,7 @@ fn a_shell_block_holding_a_manifest_is_named_and_the_note_does_not_deny_it() {
         .diagnostics
         .iter()
         .filter(|d| d.kind == DiagnosticKind::NotAResource)
-        .map(|d| (d.start.line, d.message.as_str()))
+        .map(|d| (d.location.start.line, d.message.as_str()))
         .collect();
     assert_eq!(
         messages,
@@ -143,7 +147,7 @@ fn templated_namespace_is_named_and_never_default() {
     assert!(template
         .message
         .starts_with("metadata.namespace is an unrendered template marker `{{ .Values.namespace }}`"));
-    assert_eq!((template.start.line, template.start.column), (6, 14));
+    assert_eq!((template.location.start.line, template.location.start.column), (6, 14));
     assert!(report.findings.iter().all(|f| f.code != "ASM-CR-020"), "no verdict on an unknown namespace");
     assert!(report.findings.iter().all(|f| !f.message.contains("default/")), "{:#?}", report.findings);
     assert_eq!(report.resources[0].resource.namespace.as_deref(), Some("{{ .Values.namespace }}"));

@@ -402,6 +402,10 @@ fn the_checker_catches_a_missing_or_an_extra_field() {
     assert!(missing.contains("the TypeScript type FixOption requires `edits`, the JSON has none"), "{missing}");
     let op = fix(&|f| f["patch"] = serde_json::json!([{"op": "copy", "from": "/a", "path": "/b"}]));
     assert!(op.contains("r/findings/0/fixes/0/patch/0"), "{op}");
-    let kind = fix(&|f| f["applicability"] = "maybe".into());
+    let catalogue = fix(&|f| f["catalogue"] = "0".into());
+    assert!(catalogue.contains("catalogue: \"0\" is not number"), "{catalogue}");
+    let mut entry = report.clone();
+    entry["fixCatalogue"][0]["applicability"] = "maybe".into();
+    let kind = checker.check(&entry, &report_ty, "r", "Report").join("\n");
     assert!(kind.contains("applicability: \"maybe\" is not"), "{kind}");
 }

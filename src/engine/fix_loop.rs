@@ -183,7 +183,7 @@ fn documents_broken(before: &Report, after: &Report) -> Vec<bool> {
     let count = |report: &Report| {
         let mut by_document = vec![0usize; documents + 1];
         for d in report.diagnostics.iter().filter(|d| d.kind == DiagnosticKind::Syntax) {
-            if let Some(slot) = by_document.get_mut(d.document.unwrap_or(documents).min(documents)) {
+            if let Some(slot) = by_document.get_mut(d.location.document.unwrap_or(documents).min(documents)) {
                 *slot += 1;
             }
         }

@@ -15,7 +15,7 @@ use crate::diagnostic::{Diagnostic, DiagnosticKind, Severity};
 use crate::format::InputFormat;
 use crate::model::topology::Topology;
 use crate::model::{self, Resource};
-use crate::report::{Finding, InputDiagnostic, Report, ResourceInfo, ResourceRef, Summary, REPORT_VERSION};
+use crate::report::{Finding, InputDiagnostic, Location, Report, ResourceInfo, ResourceRef, Summary, REPORT_VERSION};
 use crate::rule::{Draft, FixParams, Lang, RuleContext};
 use crate::rules;
 use crate::source::{ColumnUnit, LineIndex, Span};
@@ -127,7 +127,7 @@ pub(crate) fn check_stream(text: &str, format: InputFormat, options: &Options) -
     };
     // A draft that names no resource of this stream is a rule bug: it is dropped, not a panic.
     let mut findings: Vec<Finding> = drafts.into_iter().filter_map(|d| resolver.finding(d)).collect();
-    findings.sort_by_key(|f| (f.location.document, f.location.span.start, f.code));
+    crate::report::sort_findings(&mut findings);
 
     let mut diagnostics: Vec<Diagnostic> = loaded.diagnostics;
     diagnostics.extend(not_resources(&loaded.documents));
@@ -232,10 +232,13 @@ fn input_diagnostic(text: &str, lines: &LineIndex, columns: ColumnUnit, d: Diagn
         kind: d.kind,
         severity: d.severity,
         message: d.message,
-        document: d.document,
-        span: d.span,
-        start: lines.position(text, d.span.start, columns),
-        end: lines.position(text, d.span.end, columns),
+        location: Location {
+            document: d.document,
+            path: String::new(),
+            span: d.span,
+            start: lines.position(text, d.span.start, columns),
+            end: lines.position(text, d.span.end, columns),
+        },
     }
 }
 

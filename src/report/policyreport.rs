@@ -78,7 +78,7 @@ fn input_result(diagnostic: &InputDiagnostic, file: &str) -> Value {
         "result": "error",
         "scored": true,
         "message": diagnostic.message,
-        "properties": {"file": file, "line": diagnostic.start.line.to_string()},
+        "properties": {"file": file, "line": diagnostic.location.start.line.to_string()},
     })
 }
 
@@ -160,6 +160,19 @@ spec:
         assert!(lb["properties"]["fixes"].as_str().unwrap().contains("set-cluster-policy"));
         let warn = results.iter().filter(|r| r["result"] == "warn").count();
         assert_eq!(value["summary"]["warn"], warn);
+    }
+
+    /// Results follow the report's one order (ASM-LB-001 before ASM-HA-011).
+    #[test]
+    fn results_follow_the_report_order() {
+        let report = check(FOUNDING, &Options::default());
+        let value = policy_report(&report, "gw.yaml");
+        let rules: Vec<&str> =
+            value["results"].as_array().unwrap().iter().map(|r| r["rule"].as_str().unwrap()).collect();
+        let codes: Vec<&str> = report.findings.iter().map(|f| f.code).collect();
+        assert_eq!(rules, codes);
+        let at = |code: &str| rules.iter().position(|r| *r == code).unwrap();
+        assert!(at("ASM-LB-001") < at("ASM-HA-011"), "{rules:?}");
     }
 
     #[test]

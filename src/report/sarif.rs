@@ -94,7 +94,7 @@ pub fn log(inputs: &[SarifInput<'_>], rules: &[&dyn Rule], tool: &Tool<'_>, srcr
             notifications.push(Notification {
                 level: level(d.severity),
                 message: Message::new(d.message.clone()),
-                locations: vec![location(d.span)],
+                locations: vec![location(d.location.span)],
                 descriptor: Descriptor { id: DiagnosticKind::as_str(d.kind) },
             });
         }
@@ -462,6 +462,19 @@ mod tests {
             .find(|f| f["description"]["text"].as_str().unwrap().contains("backend-type"))
             .unwrap();
         assert!(eni.get("properties").is_none(), "{eni}");
+    }
+
+    /// Results follow the report's one order (ASM-LB-001 before ASM-HA-011).
+    #[test]
+    fn results_follow_the_report_order() {
+        let report = check(FOUNDING, &Options::default());
+        let codes: Vec<&str> = report.findings.iter().map(|f| f.code).collect();
+        let log = sarif(FOUNDING);
+        let rule_ids: Vec<&str> =
+            log["runs"][0]["results"].as_array().unwrap().iter().map(|r| r["ruleId"].as_str().unwrap()).collect();
+        assert_eq!(rule_ids, codes);
+        let at = |code: &str| rule_ids.iter().position(|r| *r == code).unwrap();
+        assert!(at("ASM-LB-001") < at("ASM-HA-011"), "{rule_ids:?}");
     }
 
     #[test]

@@ -111,7 +111,7 @@ fn in_file_order(report: &Report) -> Vec<Item<'_>> {
 /// Where an input diagnostic sits: its span and its first position. The
 /// renderer reads a diagnostic's position only here.
 fn diagnostic_at(d: &InputDiagnostic) -> (Span, Position) {
-    (d.span, d.start)
+    (d.location.span, d.location.start)
 }
 
 /// Whether the standard form shows this fix's trade-offs: the recommended
@@ -796,7 +796,10 @@ mod tests {
         let out = render(&report, text, "bad.yaml", &TextOptions::default());
         assert!(out.starts_with("error[syntax]: "), "{out}");
         let d = &report.diagnostics[0];
-        assert!(out.contains(&format!(" --> bad.yaml:{}:{}\n", d.start.line, d.start.column)), "{out}");
+        assert!(
+            out.contains(&format!(" --> bad.yaml:{}:{}\n", d.location.start.line, d.location.start.column)),
+            "{out}"
+        );
         assert!(out.contains('^'));
     }
 

@@ -98,10 +98,58 @@ pub fn json_round_trip(name: &str, report: &Report) -> Vec<String> {
         Ok(_) => problems.push(format!("{name}: report JSON changes when parsed and written again")),
         Err(e) => problems.push(format!("{name}: parsed report does not serialise: {e}")),
     }
-    for key in ["version", "findings", "diagnostics", "summary"] {
+    for key in ["version", "findings", "fixCatalogue", "diagnostics", "summary"] {
         if value.get(key).is_none() {
             problems.push(format!("{name}: report JSON lacks `{key}`"));
         }
+    }
+    problems.extend(catalogue_problems(name, report, &value));
+    problems
+}
+
+/// `fixCatalogue` holds each distinct fix description once, every entry is
+/// used, and each finding's fix points in range at the entry that says what
+/// the in-memory fix says.
+pub fn catalogue_problems(name: &str, report: &Report, json: &serde_json::Value) -> Vec<String> {
+    let mut problems = Vec::new();
+    let Some(entries) = json["fixCatalogue"].as_array() else {
+        return vec![format!("{name}: fixCatalogue is not an array")];
+    };
+    for (i, entry) in entries.iter().enumerate() {
+        if entries[..i].contains(entry) {
+            problems.push(format!("{name}: fixCatalogue[{i}] repeats an earlier entry: {entry}"));
+        }
+    }
+    let mut used = vec![false; entries.len()];
+    for (f, finding) in report.findings.iter().enumerate() {
+        for (x, fix) in finding.fixes.iter().enumerate() {
+            let written = &json["findings"][f]["fixes"][x];
+            let Some(index) = written["catalogue"].as_u64().map(|i| i as usize) else {
+                problems.push(format!("{name}: {} fix {} has no catalogue index", finding.code, fix.id));
+                continue;
+            };
+            let Some(entry) = entries.get(index) else {
+                problems
+                    .push(format!("{name}: {} fix {}: catalogue index {index} is out of range", finding.code, fix.id));
+                continue;
+            };
+            used[index] = true;
+            let mut expected = serde_json::json!({
+                "id": fix.id, "title": fix.title, "applicability": fix.applicability, "tradeoffs": fix.tradeoffs,
+            });
+            if !fix.introduces.is_empty() {
+                expected["introduces"] = serde_json::json!(fix.introduces);
+            }
+            if *entry != expected || written["id"] != fix.id {
+                problems.push(format!(
+                    "{name}: {} fix {}: catalogue entry {entry} is not {expected}",
+                    finding.code, fix.id
+                ));
+            }
+        }
+    }
+    if let Some(unused) = used.iter().position(|u| !u) {
+        problems.push(format!("{name}: fixCatalogue[{unused}] is used by no fix"));
     }
     problems
 }
@@ -124,7 +172,7 @@ pub fn spans_inside_text(name: &str, text: &str, report: &Report) -> Vec<String>
             spans.extend(x.edits.iter().map(|e| (format!("{} fix {} edit", f.code, x.id), e.span)));
         }
     }
-    spans.extend(report.diagnostics.iter().map(|d| (format!("diagnostic `{}`", d.message), d.span)));
+    spans.extend(report.diagnostics.iter().map(|d| (format!("diagnostic `{}`", d.message), d.location.span)));
 
     let inside = |span: Span| {
         span.start <= span.end
@@ -147,20 +195,14 @@ pub fn spans_inside_text(name: &str, text: &str, report: &Report) -> Vec<String>
             problems.extend(location_agrees(name, &what, text, &lines, location));
         }
     }
-    for d in report.diagnostics.iter().filter(|d| inside(d.span)) {
-        let line = lines.line_of(d.span.start) + 1;
-        if d.start.line != line {
-            problems.push(format!(
-                "{name}: diagnostic `{}` says line {} but its span starts on line {line}",
-                d.message, d.start.line
-            ));
-        }
+    for d in report.diagnostics.iter().filter(|d| inside(d.location.span)) {
+        problems.extend(location_agrees(name, &format!("diagnostic `{}`", d.message), text, &lines, &d.location));
     }
     problems
 }
 
 /// Line and column (in characters) computed independently from the byte span.
-fn location_agrees(name: &str, what: &str, text: &str, lines: &LineIndex, loc: &Location) -> Vec<String> {
+fn location_agrees<D>(name: &str, what: &str, text: &str, lines: &LineIndex, loc: &Location<D>) -> Vec<String> {
     let mut problems = Vec::new();
     for (label, offset, pos) in [("start", loc.span.start, loc.start), ("end", loc.span.end, loc.end)] {
         let line = lines.line_of(offset);
@@ -535,8 +577,8 @@ pub fn render_report(report: &Report, code: &str) -> String {
             out,
             "\ndiagnostic {kind} {} {}:{}: {}",
             d.severity.as_str(),
-            d.start.line,
-            d.start.column,
+            d.location.start.line,
+            d.location.start.column,
             d.message
         );
     }

@@ -9,6 +9,7 @@ import { drawPicture } from "./picture.js";
 import { decodeState, MAX_FRAGMENT } from "./state.js";
 import { FOUNDING_EXAMPLE } from "./example.js";
 import { loadRules } from "./rule-docs.js";
+import { withDescription } from "./report.js";
 
 const $ = (id) => document.getElementById(id);
 const MAX_FILE_BYTES = 32 * 1024 * 1024;
@@ -71,14 +72,18 @@ function options() {
 
 // --- reads of the report's fix texts and diagnostic positions (one place each) ---
 
-/** The texts of a fix option: title, applicability, trade-offs, and the codes it may introduce. */
+/**
+ * The texts of a fix option of the report being shown: title, applicability, trade-offs and
+ * the codes it may introduce, from the report's `fixCatalogue` (README.md#json-report).
+ */
 function fixText(fix) {
-  return { title: fix.title, applicability: fix.applicability, tradeoffs: fix.tradeoffs, introduces: fix.introduces ?? [] };
+  const { title, applicability, tradeoffs, introduces } = withDescription(report, fix);
+  return { title, applicability, tradeoffs, introduces: introduces ?? [] };
 }
 
 /** Where a diagnostic of the input is: its start and end positions. */
 function diagnosticRange(d) {
-  return { start: d.start, end: d.end };
+  return { start: d.location.start, end: d.location.end };
 }
 
 // --- checking: on every edit, the newest edit wins ------------------------------

@@ -391,10 +391,9 @@ fn json_is_the_report_contract_with_a_file_field() {
     let report = json(&r);
     assert_eq!(report.as_object().unwrap().keys().next().unwrap(), "file", "file comes first");
     assert_eq!(report["file"], "founding-gateway.yaml");
-    assert_eq!(report["version"], 1);
-    for key in ["findings", "diagnostics", "resources", "summary"] {
-        assert!(report.get(key).is_some(), "{key} missing");
-    }
+    assert_eq!(report["version"], 2);
+    let keys: Vec<&str> = report.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["file", "version", "findings", "fixCatalogue", "diagnostics", "resources", "summary"]);
     let f = lb001(&report)[0];
     assert_eq!(f["severity"], "warning");
     assert_eq!(f["resource"]["kind"], "IstioGateway");
@@ -404,10 +403,17 @@ fn json_is_the_report_contract_with_a_file_field() {
     assert_eq!(&fixture("founding-gateway.yaml")[start as usize..end as usize], "Local");
     assert_eq!(f["location"]["start"], serde_json::json!({"line": 8, "column": 26}));
     let fix = f["fixes"].as_array().unwrap().iter().find(|x| x["id"] == "set-cluster-policy").unwrap();
-    assert_eq!(fix["applicability"], "unsafe");
+    // Version 2: what the fix is lives in the catalogue; the finding keeps what it changes.
+    let keys: Vec<&str> = fix.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["id", "catalogue", "patch", "edits"]);
+    let entry = &report["fixCatalogue"][fix["catalogue"].as_u64().unwrap() as usize];
+    assert_eq!(entry["id"], "set-cluster-policy");
+    assert_eq!(entry["title"], "set externalTrafficPolicy: Cluster");
+    assert_eq!(entry["applicability"], "unsafe");
+    assert!(!entry["tradeoffs"].as_array().unwrap().is_empty(), "{entry}");
+    assert_eq!(entry["introduces"], serde_json::json!(["ASM-LB-005"]));
     assert_eq!(fix["patch"][0]["op"], "replace");
     assert_eq!(fix["edits"][0]["text"], "Cluster");
-    assert!(!fix["tradeoffs"].as_array().unwrap().is_empty());
 
     let several = json(&run(&["check", "founding-gateway.yaml", "clean-service.yaml", "--format", "json"]));
     let files: Vec<_> = several.as_array().unwrap().iter().map(|r| r["file"].as_str().unwrap()).collect();

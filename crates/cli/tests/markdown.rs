@@ -33,7 +33,7 @@ fn an_explicit_markdown_file_is_checked_in_its_own_lines() {
     assert_eq!(finding["location"]["start"]["line"], 13);
     assert_eq!(finding["location"]["start"]["column"], 26);
     let elision = report["diagnostics"].as_array().unwrap().iter().find(|d| d["kind"] == "elision").expect("elision");
-    assert_eq!(elision["start"]["line"], 11);
+    assert_eq!(elision["location"]["start"]["line"], 11);
 
     let (_, text, _) = run(&["check", "docs/faq.md"]);
     assert!(text.contains("docs/faq.md:13:26"), "{text}");

@@ -54,7 +54,7 @@ test("loads with the ABI 1.2 version globals and lists its entrypoints", () => {
 
 test("the founding manifest finds ASM-LB-001", () => {
   const report = resultOf(founding, FINDINGS);
-  assert.equal(report.version, 1);
+  assert.equal(report.version, 2);
   assert.ok(codes(report).includes("ASM-LB-001"));
   const finding = report.findings.find((f) => f.code === "ASM-LB-001");
   assert.equal(finding.severity, "warning");

@@ -64,14 +64,22 @@ export interface ResourceRef {
   name?: string;
 }
 
+/**
+ * Where a finding, a related location or an input diagnostic is: one shape for all three.
+ * `document` is absent only on a diagnostic about the whole input or about text outside every
+ * document; `path` is absent on a diagnostic, and on a finding only when it is the document root ("").
+ */
 export interface Location {
-  document: number;
+  document?: number;
   /** JSON Pointer from the document root. */
-  path: string;
+  path?: string;
   span: Span;
   start: Position;
   end: Position;
 }
+
+/** A finding's location always names its document. */
+export interface FindingLocation extends Location { document: number }
 
 export type PatchOp =
   | { op: "add" | "replace"; path: string; value: unknown }
@@ -81,14 +89,22 @@ export type PatchOp =
 
 export interface TextEdit { span: Span; text: string }
 
-export interface FixOption {
+/** What a fix is, written once in `Report.fixCatalogue` for every fix that shares it. */
+export interface FixDescription {
   id: string;
   title: string;
   applicability: "safe" | "unsafe" | "display-only";
-  recommended?: boolean;
   tradeoffs: string[];
   /** Rule codes of warnings or infos the fixed manifest may newly carry. */
   introduces?: string[];
+}
+
+/** A fix of one finding: what it changes here; its description is `fixCatalogue[catalogue]`. */
+export interface FixOption {
+  id: string;
+  /** Index into `Report.fixCatalogue`. */
+  catalogue: number;
+  recommended?: boolean;
   /** RFC 6902, relative to the resource. */
   patch: PatchOp[];
   /** The same change as edits of the input text. */
@@ -103,27 +119,27 @@ export interface Finding {
   severity: Severity;
   message: string;
   resource: ResourceRef;
-  location: Location;
+  location: FindingLocation;
   label?: string;
   /** What the severity assumes about the cluster. */
   notes: string[];
   fixes: FixOption[];
-  related?: { message: string; location: Location }[];
+  related?: { message: string; location: FindingLocation }[];
 }
 
 export interface InputDiagnostic {
   kind: "syntax" | "duplicate-key" | "alias-limit" | "limit" | "not-a-resource" | "elision" | "indentation" | "template" | "schema-unavailable";
   severity: Severity;
   message: string;
-  document?: number;
-  span: Span;
-  start: Position;
-  end: Position;
+  location: Location;
 }
 
 export interface Report {
+  /** 2: fix descriptions in `fixCatalogue`, diagnostics' positions under `location`. */
   version: number;
   findings: Finding[];
+  /** Each distinct fix description once, in order of first use. */
+  fixCatalogue: FixDescription[];
   diagnostics: InputDiagnostic[];
   resources: (ResourceRef & { gateway?: string })[];
   summary: { documents: number; resources: number; error: number; warning: number; info: number; suppressed: number };

@@ -35,7 +35,7 @@ fn check(text: &str, options: Value) -> Value {
 #[wasm_bindgen_test]
 fn check_reports_the_founding_finding_with_utf16_columns() {
     let report = check(FOUNDING, json!({}));
-    assert_eq!(report["version"], 1);
+    assert_eq!(report["version"], 2);
     let finding = lb001(&report);
     assert_eq!(finding["severity"], "warning");
     assert_eq!(finding["location"]["path"], "/spec/externalTrafficPolicy");
@@ -123,7 +123,7 @@ fn hostile_input_gives_diagnostics_not_traps() {
             .as_array()
             .expect("diagnostics")
             .iter()
-            .map(|d| (d["kind"].as_str().unwrap(), d["start"]["line"].as_u64().unwrap()))
+            .map(|d| (d["kind"].as_str().unwrap(), d["location"]["start"]["line"].as_u64().unwrap()))
             .collect();
         let start: String = text.chars().take(40).collect();
         assert_eq!(got, want, "{start:?}: {report}");
