@@ -101,7 +101,8 @@ test("each fix shows its diff, and the download is the whole corrected manifest"
     const downloaded = readFileSync(await download.path(), "utf8");
     assert.equal(downloaded, output, `${id}: the download is the corrected manifest`);
     assert.equal(download.suggestedFilename(), "manifest.fixed.yaml");
-    const kind = (await option.locator(".applicability").innerText()).trim();
+    // textContent: the card may be scrolled out of view, where content-visibility skips its rendering.
+    const kind = (await option.locator(".applicability").textContent()).trim();
     if (id === "set-cluster-policy") {
       assert.equal(kind, "(changes behaviour)", id);
       assert.equal(output, FOUNDING.replace("externalTrafficPolicy: Local", "externalTrafficPolicy: Cluster"));
