@@ -145,29 +145,23 @@ impl<'a> Lowering<'a> {
 
     /// The edit that turns the document into the document with the bytes of
     /// `scope` replaced by `text`: what lies between the longest common prefix
-    /// and suffix of the two documents, found without building the new one.
+    /// and suffix of the two documents.
     fn edit_for(&self, scope: Span, text: &str) -> TextEdit {
-        let original = self.text.get(self.document.start..self.document.end).unwrap_or_default().as_bytes();
-        let scope = scope.shifted_back(self.document.start);
-        let (before, after) =
-            (original.get(..scope.start).unwrap_or_default(), original.get(scope.end..).unwrap_or_default());
-        let current = Spliced([before, text.as_bytes(), after]);
-        // Up to the scope the two documents are the same bytes.
-        let rest = original.get(scope.start..).unwrap_or_default();
-        let mut prefix =
-            scope.start + rest.iter().zip(current.from(scope.start).iter()).take_while(|(x, y)| x == y).count();
-        while !(is_char_boundary(original, prefix) && current.is_char_boundary(prefix)) {
-            prefix -= 1;
+        let original = self.text.get(scope.start..scope.end).unwrap_or_default();
+        let prefix = common_prefix(original, text);
+        // Outside the scope the documents are the same bytes, so where the two
+        // scopes differ inside both, the documents differ at the same place.
+        // When one scope starts the other, the documents' common prefix may run
+        // on past the scope: compare the whole documents.
+        if scope != self.document && prefix == original.len().min(text.len()) {
+            let before = self.text.get(self.document.start..scope.start).unwrap_or_default();
+            let after = self.text.get(scope.end..self.document.end).unwrap_or_default();
+            return self.edit_for(self.document, &format!("{before}{text}{after}"));
         }
-        let (original, current) = (original.get(prefix..).unwrap_or_default(), current.from(prefix));
-        let mut suffix = original.iter().rev().zip(current.iter().rev()).take_while(|(x, y)| x == y).count();
-        while !(is_char_boundary(original, original.len() - suffix) && current.is_char_boundary(current.len() - suffix))
-        {
-            suffix -= 1;
-        }
+        let suffix = common_suffix(original.get(prefix..).unwrap_or_default(), text.get(prefix..).unwrap_or_default());
         TextEdit {
-            span: Span::new(self.document.start + prefix, self.document.end - suffix),
-            text: current.to(current.len() - suffix).to_string(),
+            span: Span::new(scope.start + prefix, scope.end - suffix),
+            text: text.get(prefix..text.len() - suffix).unwrap_or_default().to_owned(),
         }
     }
 
@@ -698,56 +692,21 @@ fn reroot(op: &Op, base: &str, new_base: &str) -> Option<Op> {
     })
 }
 
-/// Whether `at` starts a character of UTF-8 `bytes` (or is its end).
-fn is_char_boundary(bytes: &[u8], at: usize) -> bool {
-    bytes.get(at).is_none_or(|&b| (b as i8) >= -0x40)
+/// Bytes two strings share at the start, cut back to a character boundary.
+fn common_prefix(a: &str, b: &str) -> usize {
+    let mut n = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    while !(a.is_char_boundary(n) && b.is_char_boundary(n)) {
+        n -= 1;
+    }
+    n
 }
 
-/// A text made of three byte slices, read without joining them.
-#[derive(Clone, Copy)]
-struct Spliced<'a>([&'a [u8]; 3]);
-
-impl<'a> Spliced<'a> {
-    fn len(&self) -> usize {
-        self.0.iter().map(|part| part.len()).sum()
+fn common_suffix(a: &str, b: &str) -> usize {
+    let mut n = a.bytes().rev().zip(b.bytes().rev()).take_while(|(x, y)| x == y).count();
+    while !(a.is_char_boundary(a.len() - n) && b.is_char_boundary(b.len() - n)) {
+        n -= 1;
     }
-
-    fn iter(self) -> impl DoubleEndedIterator<Item = &'a u8> {
-        self.0.into_iter().flatten()
-    }
-
-    /// The bytes from `at` on.
-    fn from(self, mut at: usize) -> Self {
-        let mut parts = self.0;
-        for part in &mut parts {
-            let cut = at.min(part.len());
-            *part = part.get(cut..).unwrap_or_default();
-            at -= cut;
-        }
-        Self(parts)
-    }
-
-    /// The bytes before `at`.
-    fn to(self, mut at: usize) -> Self {
-        let mut parts = self.0;
-        for part in &mut parts {
-            let keep = at.min(part.len());
-            *part = part.get(..keep).unwrap_or_default();
-            at -= keep;
-        }
-        Self(parts)
-    }
-
-    fn is_char_boundary(&self, at: usize) -> bool {
-        self.from(at).iter().next().is_none_or(|&b| (b as i8) >= -0x40)
-    }
-}
-
-impl std::fmt::Display for Spliced<'_> {
-    /// The bytes as text; every cut is at a character boundary.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.iter().try_for_each(|part| f.write_str(&String::from_utf8_lossy(part)))
-    }
+    n
 }
 
 /// Whether a key anywhere under `node` is a collection or empty.

@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
+use gateway_doctor::yaml::{Node, Value};
 use gateway_doctor::{check, fix, FixRequest, Options};
 use saphyr_parser::{Event, Parser};
 
@@ -216,6 +217,15 @@ fn memory(name: &str, text: &str, options: &Options) {
     let (loaded, peak) =
         alloc::peak_during(|| gateway_doctor::yaml::load_stream(text, options.format, &options.limits));
     row("load (YAML trees)", peak, alloc::live() - before, format!("{} documents", loaded.documents.len()));
+    let mut shape = Shape::default();
+    loaded.documents.iter().filter_map(|d| d.root.as_ref()).for_each(|root| shape.add(root));
+    let tree = |count: usize, each: usize| format!("{count} × {each} B = {:.1} MB", mb(count * each));
+    println!(
+        "| {name} | tree: mapping entries | | | | | {} |",
+        tree(shape.entries, std::mem::size_of::<gateway_doctor::yaml::Entry>())
+    );
+    println!("| {name} | tree: sequence items | | | | | {} |", tree(shape.items, std::mem::size_of::<Node>()));
+    println!("| {name} | tree: scalar text | | | | | {} scalars, {:.1} MB of text |", shape.scalars, mb(shape.text));
     drop(loaded);
     let before = alloc::live();
     let (report, peak) = alloc::peak_during(|| check(text, options));
@@ -237,6 +247,37 @@ fn memory(name: &str, text: &str, options: &Options) {
     let (rendered, peak) =
         alloc::peak_during(|| gateway_doctor::report::text::render(&report, text, name, &text_options));
     row("text output", peak, 0, format!("{} bytes", rendered.len()));
+}
+
+/// What a YAML tree is made of.
+#[derive(Default)]
+struct Shape {
+    entries: usize,
+    items: usize,
+    scalars: usize,
+    text: usize,
+}
+
+impl Shape {
+    fn add(&mut self, node: &Node) {
+        match &node.value {
+            Value::Scalar(s) => {
+                self.scalars += 1;
+                self.text += s.text.len();
+            }
+            Value::Sequence(s) => {
+                self.items += s.items.len();
+                s.items.iter().for_each(|item| self.add(item));
+            }
+            Value::Mapping(m) => {
+                self.entries += m.entries.len();
+                m.entries.iter().for_each(|e| {
+                    self.add(&e.key);
+                    self.add(&e.value);
+                });
+            }
+        }
+    }
 }
 
 fn mb(bytes: usize) -> f64 {
