@@ -1,13 +1,15 @@
 //! Criterion benchmarks of `check` and `fix` against the parse-only floor
 //! (saphyr-parser's events, nothing built), on the inputs BENCHMARKS.md
 //! names: the founding manifest, the net-istio corpus file (when present),
-//! and two generated 10 MB streams.
+//! two generated 10 MB streams, and a 10 MB cluster dump (`kind: List`).
 //!
 //! ```text
 //! cargo bench --bench check                 # everything
 //! cargo bench --bench check -- founding     # one input
 //! ```
 
+#[path = "support/dump.rs"]
+mod dump;
 #[path = "support/streams.rs"]
 mod streams;
 
@@ -49,6 +51,7 @@ fn inputs() -> Vec<(&'static str, String)> {
     }
     out.push(("gateways-10MB", streams::gateway_stream(TEN_MB)));
     out.push(("no-gateways-10MB", streams::plain_stream(TEN_MB)));
+    out.push(("dump-10MB", dump::dump_stream(TEN_MB)));
     out
 }
 

@@ -86,8 +86,8 @@ impl Resolver<'_> {
                 let style = self
                     .styles
                     .get(resource.document)
-                    .map(|cell| *cell.get_or_init(|| DocumentStyle::of(self.text, document.span)));
-                let style = style.unwrap_or_else(|| DocumentStyle::of(self.text, document.span));
+                    .map(|cell| *cell.get_or_init(|| DocumentStyle::of(self.text, root, document.span)));
+                let style = style.unwrap_or_else(|| DocumentStyle::of(self.text, root, document.span));
                 Lowering::with_style(self.text, root, document.span, style).lower(&ops)
             }
             None => Err(crate::patch::LowerError("the document did not parse".into())),

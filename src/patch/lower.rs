@@ -35,6 +35,8 @@ pub struct Lowering<'a> {
     newline: &'static str,
     /// The document's bytes within `text`.
     document: Span,
+    /// A key somewhere in the document is a collection or empty.
+    collection_key: bool,
 }
 
 /// How a document is written, which decides how new text is written into it.
@@ -43,13 +45,16 @@ pub struct DocumentStyle {
     /// The document is JSON: write JSON.
     pub json: bool,
     pub newline: &'static str,
+    /// A key somewhere in the document is a collection or empty: Kubernetes
+    /// cannot read it, so no fix is lowered into it.
+    pub collection_key: bool,
 }
 
 impl DocumentStyle {
-    /// Looks at the document's start and its first line break: a scan of the
-    /// document when it is one line, so callers lowering many fixes into one
+    /// Looks at the document's start, its first line break and every key: a
+    /// walk of the whole document, so callers lowering many fixes into one
     /// document compute it once.
-    pub fn of(text: &str, document: Span) -> Self {
+    pub fn of(text: &str, root: &Node, document: Span) -> Self {
         let own = text.get(document.start..document.end).unwrap_or("");
         let json = own.trim_start_matches('\u{feff}').trim_start().starts_with(['{', '[']);
         // The document's first line break says which kind it uses.
@@ -58,19 +63,19 @@ impl DocumentStyle {
             Some([b'\r', ..]) => "\r",
             _ => "\n",
         };
-        Self { json, newline }
+        Self { json, newline, collection_key: has_collection_key(root) }
     }
 }
 
 impl<'a> Lowering<'a> {
     #[cfg(test)]
     pub fn new(text: &'a str, root: &'a Node, document: Span) -> Self {
-        Self::with_style(text, root, document, DocumentStyle::of(text, document))
+        Self::with_style(text, root, document, DocumentStyle::of(text, root, document))
     }
 
     /// With the document's style already known (see [`DocumentStyle::of`]).
     pub fn with_style(text: &'a str, root: &'a Node, document: Span, style: DocumentStyle) -> Self {
-        Self { text, root, json: style.json, newline: style.newline, document }
+        Self { text, root, json: style.json, newline: style.newline, document, collection_key: style.collection_key }
     }
 
     /// Whether to write JSON. A build without the `yaml` feature reads JSON
@@ -86,7 +91,7 @@ impl<'a> Lowering<'a> {
     pub fn lower(&self, ops: &[Op]) -> Result<Vec<TextEdit>> {
         // A collection as a key (`? spec:`, `{a: b}: c`) has no JSON form, so
         // Kubernetes cannot read the document, and its layout is not ours to guess.
-        if !ops.is_empty() && has_collection_key(self.root) {
+        if !ops.is_empty() && self.collection_key {
             return fail("the document has a key that is not a string; Kubernetes cannot read it, edit it by hand");
         }
         match ops {
@@ -97,24 +102,25 @@ impl<'a> Lowering<'a> {
     }
 
     fn lower_in_sequence(&self, ops: &[Op]) -> Result<TextEdit> {
-        let original = self.text.get(self.document.start..self.document.end).unwrap_or_default();
-        let current = match self.lower_independent(ops) {
-            Some(text) => text,
-            None => self.apply_in_sequence(original, ops)?,
-        };
-        let prefix = common_prefix(original, &current);
-        let suffix =
-            common_suffix(original.get(prefix..).unwrap_or_default(), current.get(prefix..).unwrap_or_default());
-        Ok(TextEdit {
-            span: Span::new(self.document.start + prefix, self.document.end - suffix),
-            text: current.get(prefix..current.len() - suffix).unwrap_or_default().to_owned(),
-        })
+        if let Some((scope, text)) = self.lower_independent(ops) {
+            return Ok(self.edit_for(scope, &text));
+        }
+        // One item of a `kind: List` is re-read after each operation, not the
+        // whole List: a cluster dump is one document of thousands of items.
+        // Whatever fails there is tried on the whole document, as before.
+        if let Some((scope, rebased)) = self.list_item_scope(ops) {
+            if let Ok(text) = self.apply_in_sequence(scope, &rebased) {
+                return Ok(self.edit_for(scope, &text));
+            }
+        }
+        let text = self.apply_in_sequence(self.document, ops)?;
+        Ok(self.edit_for(self.document, &text))
     }
 
-    /// The document after each operation in turn, each lowered against the
-    /// document as the previous one left it (re-read from its text).
-    fn apply_in_sequence(&self, original: &str, ops: &[Op]) -> Result<String> {
-        let mut current = original.to_owned();
+    /// The text of `scope` after each operation in turn, each lowered against
+    /// that text as the previous one left it (re-read).
+    fn apply_in_sequence(&self, scope: Span, ops: &[Op]) -> Result<String> {
+        let mut current = self.text.get(scope.start..scope.end).unwrap_or_default().to_owned();
         for op in ops {
             let format = if self.json() { crate::InputFormat::Json } else { crate::InputFormat::Yaml };
             let loaded = crate::yaml::load_stream(&current, format, &crate::yaml::Limits::default());
@@ -128,11 +134,57 @@ impl<'a> Lowering<'a> {
                 json: self.json,
                 newline: self.newline,
                 document: Span::new(0, current.len()),
+                // `lower` checked the whole document; the steps call `lower_op`.
+                collection_key: false,
             };
             let edit = step.lower_op(op)?;
             current = super::splice(&current, &[&edit]);
         }
         Ok(current)
+    }
+
+    /// The edit that turns the document into the document with the bytes of
+    /// `scope` replaced by `text`: what lies between the longest common prefix
+    /// and suffix of the two documents.
+    fn edit_for(&self, scope: Span, text: &str) -> TextEdit {
+        let original = self.text.get(scope.start..scope.end).unwrap_or_default();
+        let prefix = common_prefix(original, text);
+        // Outside the scope the documents are the same bytes, so where the two
+        // scopes differ inside both, the documents differ at the same place.
+        // When one scope starts the other, the documents' common prefix may run
+        // on past the scope: compare the whole documents.
+        if scope != self.document && prefix == original.len().min(text.len()) {
+            let before = self.text.get(self.document.start..scope.start).unwrap_or_default();
+            let after = self.text.get(scope.end..self.document.end).unwrap_or_default();
+            return self.edit_for(self.document, &format!("{before}{text}{after}"));
+        }
+        let suffix = common_suffix(original.get(prefix..).unwrap_or_default(), text.get(prefix..).unwrap_or_default());
+        TextEdit {
+            span: Span::new(scope.start + prefix, scope.end - suffix),
+            text: text.get(prefix..text.len() - suffix).unwrap_or_default().to_owned(),
+        }
+    }
+
+    /// When every operation edits inside one item of a block `items:`
+    /// sequence (`/items/3/spec/...`): the item's lines, and the operations
+    /// with paths into them read as a one-item sequence (`/0/spec/...`). The
+    /// lines keep their indentation and the item's `- `, so each operation is
+    /// lowered as it is in the whole document.
+    fn list_item_scope(&self, ops: &[Op]) -> Option<(Span, Vec<Op>)> {
+        if self.json() {
+            return None;
+        }
+        let index = list_item(ops.first()?.path())?;
+        let base = format!("/items/{index}/");
+        let rebased = ops.iter().map(|op| reroot(op, &base, "/0/")).collect::<Option<Vec<_>>>()?;
+        let items = self.root.get("items")?.as_sequence().filter(|s| !s.flow)?;
+        let item = items.items.get(index.parse::<usize>().ok()?)?;
+        let start = self.line_start_of(item.span.start);
+        if self.text.get(start..item.span.start)?.trim_start_matches(' ') != "- " {
+            return None;
+        }
+        let end = crate::source::next_line_start(self.text, item.span.end).unwrap_or(self.document.end);
+        Some((Span::new(start, end.min(self.document.end)), rebased))
     }
 
     /// Operations that cannot change what another one reads: replacements of
@@ -141,7 +193,7 @@ impl<'a> Lowering<'a> {
     /// give the text the sequence gives, without re-reading the document
     /// after each (the common "set the policy and add an annotation" fix).
     /// `None` when that does not hold, or an edit fails or clashes.
-    fn lower_independent(&self, ops: &[Op]) -> Option<String> {
+    fn lower_independent(&self, ops: &[Op]) -> Option<(Span, String)> {
         let scalar_replace = |op: &Op| match op {
             Op::Replace { path, value, .. } => {
                 !value.is_object()
@@ -185,11 +237,13 @@ impl<'a> Lowering<'a> {
         if clash || !inside {
             return None;
         }
+        // The text from the first edit to the last, with the edits made.
+        let scope = Span::new(edits.first()?.span.start, edits.last()?.span.end.max(edits.first()?.span.end));
         for edit in &mut edits {
-            edit.span = edit.span.shifted_back(self.document.start);
+            edit.span = edit.span.shifted_back(scope.start);
         }
-        let original = self.text.get(self.document.start..self.document.end)?;
-        Some(super::splice(original, &edits.iter().collect::<Vec<_>>()))
+        let original = self.text.get(scope.start..scope.end)?;
+        Some((scope, super::splice(original, &edits.iter().collect::<Vec<_>>())))
     }
 
     fn lower_op(&self, op: &Op) -> Result<TextEdit> {
@@ -620,6 +674,24 @@ fn not_aliased(node: &Node, path: &str) -> Result<()> {
     Ok(())
 }
 
+/// The index of the `items` entry a path points into (`/items/3/...`).
+fn list_item(path: &str) -> Option<&str> {
+    let (index, rest) = path.strip_prefix("/items/")?.split_once('/')?;
+    (!index.is_empty() && index.bytes().all(|b| b.is_ascii_digit()) && !rest.is_empty()).then_some(index)
+}
+
+/// `op` with `base` at the start of its paths replaced by `new_base`; `None`
+/// when a path does not start with `base`.
+fn reroot(op: &Op, base: &str, new_base: &str) -> Option<Op> {
+    let path = |p: &str| Some(format!("{new_base}{}", p.strip_prefix(base)?));
+    Some(match op {
+        Op::Add { path: p, value, quoted } => Op::Add { path: path(p)?, value: value.clone(), quoted: *quoted },
+        Op::Replace { path: p, value, quoted } => Op::Replace { path: path(p)?, value: value.clone(), quoted: *quoted },
+        Op::Remove { path: p } => Op::Remove { path: path(p)? },
+        Op::Move { from, path: p } => Op::Move { from: path(from)?, path: path(p)? },
+    })
+}
+
 /// Bytes two strings share at the start, cut back to a character boundary.
 fn common_prefix(a: &str, b: &str) -> usize {
     let mut n = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
@@ -935,9 +1007,10 @@ mod properties {
             Op::replace("/spec/externalTrafficPolicy", "Cluster"),
             Op::add("/metadata/annotations/service.beta.kubernetes.io~1backend-type", "eni").quoted(),
         ];
-        let lowering = Lowering::new(text, root, loaded.documents[0].span);
-        let at_once = lowering.lower_independent(&ops).expect("independent");
-        assert_eq!(Ok(at_once.clone()), lowering.apply_in_sequence(text, &ops));
+        let document = loaded.documents[0].span;
+        let lowering = Lowering::new(text, root, document);
+        let at_once = in_document(text, document, lowering.lower_independent(&ops).expect("independent"));
+        assert_eq!(Ok(at_once.clone()), lowering.apply_in_sequence(document, &ops));
         assert!(at_once.contains("externalTrafficPolicy: Cluster   # keep"), "{at_once}");
         assert!(at_once.contains("service.beta.kubernetes.io/backend-type: \"eni\""), "{at_once}");
         // Two additions to one mapping insert at one point: one after the other instead.
@@ -1021,9 +1094,50 @@ mod properties {
             let ops = normalize(root, &ops);
             let lowering = Lowering::new(text, root, document.span);
             let Some(at_once) = lowering.lower_independent(&ops) else { return Ok(false) };
-            let sequence = lowering.apply_in_sequence(text, &ops);
-            prop_assert_eq!(Ok(at_once), sequence, "{:?}", ops);
+            let sequence = lowering.apply_in_sequence(document.span, &ops);
+            prop_assert_eq!(Ok(in_document(text, document.span, at_once)), sequence, "{:?}", ops);
             Ok(true)
         });
+    }
+
+    /// The document's text with the bytes of `scope` replaced.
+    fn in_document(text: &str, document: Span, (scope, new): (Span, String)) -> String {
+        format!("{}{new}{}", &text[document.start..scope.start], &text[scope.end..document.end])
+    }
+
+    /// Operations into one item of a `kind: List`, re-read item by item, give
+    /// the text and the edit that re-reading the whole List gives.
+    #[test]
+    fn list_items_are_lowered_as_in_the_whole_list() {
+        run_counted(
+            "list_items_are_lowered_as_in_the_whole_list",
+            proptest::collection::vec(op(), 2..3),
+            |doc, ops| {
+                // Block and flow YAML: a JSON List keeps the whole-document path, and
+                // the CRLF document would mix line breaks with the List around it.
+                let item = DOCUMENTS[[0, 1, 4][doc % 3]].trim_end().replace('\n', "\n  ");
+                let text = format!(
+                "apiVersion: v1\nitems:\n- {{kind: ConfigMap, metadata: {{name: a}}}}\n- {item}\n# between\n- kind: ConfigMap\n  data: {{}}\nkind: List\n"
+            );
+                let loaded = load(&text, &Limits::default());
+                let document = &loaded.documents[0];
+                let Some(root) = document.root.as_ref() else { return Ok(false) };
+                let mut ops = normalize(root.pointer("/items/1").unwrap(), &ops);
+                ops.iter_mut().for_each(|op| op.rebase("/items/1"));
+                let lowering = Lowering::new(&text, root, document.span);
+                let Some((scope, rebased)) = lowering.list_item_scope(&ops) else { return Ok(false) };
+                let whole = lowering.apply_in_sequence(document.span, &ops);
+                // A failure in the item is tried on the whole List (`lower_in_sequence`).
+                let Ok(item) = lowering.apply_in_sequence(scope, &rebased) else { return Ok(false) };
+                let whole =
+                    whole.map_err(|e| TestCaseError::fail(format!("{ops:?}: only the whole List failed: {e}")))?;
+                prop_assert_eq!(in_document(&text, document.span, (scope, item)), whole.clone(), "{:?}", ops);
+                // The edit as the List lowering finds it, and as the full texts give it.
+                let edit = lowering.lower(&ops).unwrap();
+                let (out, _) = apply_groups(&text, std::slice::from_ref(&edit));
+                prop_assert_eq!(out, format!("{}{whole}{}", &text[..document.span.start], &text[document.span.end..]));
+                Ok(true)
+            },
+        );
     }
 }

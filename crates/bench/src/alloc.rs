@@ -59,3 +59,8 @@ pub fn peak_during<T>(f: impl FnOnce() -> T) -> (T, usize) {
     let out = f();
     (out, PEAK.load(Ordering::Relaxed).saturating_sub(base))
 }
+
+/// Bytes allocated and not yet freed.
+pub fn live() -> usize {
+    LIVE.load(Ordering::Relaxed)
+}

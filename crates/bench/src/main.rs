@@ -2,14 +2,21 @@
 //! saphyr-parser's event parser reading the same text and doing nothing else.
 //!
 //! ```text
-//! cargo run --release -p gateway-doctor-bench -- [--runs N] [--size-mb N] [--only NAME] [--mode all|parse|load|check|fix] [--write-streams DIR] [FILE...]
+//! cargo run --release -p gateway-doctor-bench -- [--runs N] [--size-mb N] [--only NAME] [--mode all|parse|load|check|fix|memory] [--write-streams DIR] [FILE...]
 //! ```
 //!
 //! Times are CPU time of this process (so that other work on a shared machine
 //! does not count), the fastest of `--runs` runs; peaks are of heap bytes
-//! allocated during one run, counted by the global allocator.
+//! allocated during one run, counted by the global allocator. `--mode memory`
+//! gives the heap of each step a host goes through (load, check, the JSON and
+//! text output) per input byte.
+//!
+//! The check's input limit is raised to the input's size, so that a dump over
+//! the default limit (64 MB) is measured rather than refused.
 
 mod alloc;
+#[path = "../../../benches/support/dump.rs"]
+mod dump;
 #[path = "../../../benches/support/streams.rs"]
 mod streams;
 
@@ -17,6 +24,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
+use gateway_doctor::yaml::{Node, Value};
 use gateway_doctor::{check, fix, FixRequest, Options};
 use saphyr_parser::{Event, Parser};
 
@@ -35,12 +43,13 @@ enum Mode {
     Load,
     Check,
     Fix,
+    Memory,
 }
 
 struct Args {
     runs: usize,
-    /// Size of the generated streams.
-    size_mb: usize,
+    /// Size of the generated streams, in MB (a fraction is fine: `5.5`).
+    size_mb: f64,
     only: Option<String>,
     mode: Mode,
     files: Vec<PathBuf>,
@@ -49,7 +58,7 @@ struct Args {
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args { runs: 3, size_mb: 10, only: None, mode: Mode::All, files: Vec::new(), write_streams: None };
+    let mut args = Args { runs: 3, size_mb: 10.0, only: None, mode: Mode::All, files: Vec::new(), write_streams: None };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -58,7 +67,7 @@ fn parse_args() -> Result<Args, String> {
             }
             "--size-mb" => {
                 args.size_mb =
-                    it.next().and_then(|n| n.parse().ok()).filter(|n| *n > 0).ok_or("--size-mb needs a number")?
+                    it.next().and_then(|n| n.parse().ok()).filter(|n| *n > 0.0).ok_or("--size-mb needs a number")?
             }
             "--write-streams" => args.write_streams = Some(it.next().ok_or("--write-streams needs a directory")?.into()),
             "--only" => args.only = Some(it.next().ok_or("--only needs a name")?),
@@ -69,11 +78,12 @@ fn parse_args() -> Result<Args, String> {
                     Some("load") => Mode::Load,
                     Some("check") => Mode::Check,
                     Some("fix") => Mode::Fix,
-                    _ => return Err("--mode is one of all, parse, load, check, fix".into()),
+                    Some("memory") => Mode::Memory,
+                    _ => return Err("--mode is one of all, parse, load, check, fix, memory".into()),
                 }
             }
             "-h" | "--help" => {
-                return Err("usage: gateway-doctor-bench [--runs N] [--size-mb N] [--only NAME] [--mode all|parse|load|check|fix] [--write-streams DIR] [FILE...]"
+                return Err("usage: gateway-doctor-bench [--runs N] [--size-mb N] [--only NAME] [--mode all|parse|load|check|fix|memory] [--write-streams DIR] [FILE...]"
                     .into())
             }
             file => args.files.push(PathBuf::from(file)),
@@ -91,15 +101,26 @@ fn find_net_istio() -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
+/// Makes about this many bytes of one kind of input.
+type Generator = fn(usize) -> String;
+
 fn inputs(args: &Args) -> Result<Vec<(String, String)>, String> {
     let mut out = vec![("founding".to_string(), streams::FOUNDING.to_string())];
     match find_net_istio() {
         Some(path) => out.push(("net-istio".into(), read(&path)?)),
         None => eprintln!("note: {NET_ISTIO} not found; skipped"),
     }
-    let size = args.size_mb * MB;
-    out.push((format!("gateways-{}MB", args.size_mb), streams::gateway_stream(size)));
-    out.push((format!("no-gateways-{}MB", args.size_mb), streams::plain_stream(size)));
+    let size = (args.size_mb * MB as f64) as usize;
+    let only = |name: &str| args.only.as_deref().is_none_or(|only| only == name);
+    let generated: [(&str, Generator); 3] =
+        [("gateways", streams::gateway_stream), ("no-gateways", streams::plain_stream), ("dump", dump::dump_stream)];
+    for (kind, generate) in generated {
+        let name = format!("{kind}-{}MB", args.size_mb);
+        // Generating a 200 MB input only to drop it would double the peak RSS.
+        if only(&name) {
+            out.push((name, generate(size)));
+        }
+    }
     for file in &args.files {
         out.push((file.display().to_string(), read(file)?));
     }
@@ -173,6 +194,92 @@ fn measure<T>(runs: usize, mut f: impl FnMut() -> T) -> Measured<T> {
     Measured { best, peak, out: last.expect("runs > 0") }
 }
 
+/// The heap of each step a host goes through, one at a time: what a step
+/// keeps (live after it, still held when the next step runs) and its peak
+/// above what was live before it, per byte of input.
+fn memory(name: &str, text: &str, options: &Options) {
+    let size = text.len() as f64;
+    let per_byte = |bytes: usize| bytes as f64 / size;
+    let row = |step: &str, peak: usize, kept: usize, note: String| {
+        println!(
+            "| {name} | {step} | {:.1} MB | {:.2} | {:.1} MB | {:.2} | {note} |",
+            mb(peak),
+            per_byte(peak),
+            mb(kept),
+            per_byte(kept)
+        );
+    };
+    println!("| input | step | peak heap | peak / input byte | kept | kept / input byte | note |");
+    println!("|---|---|---:|---:|---:|---:|---|");
+    let (events, peak) = alloc::peak_during(|| parse_only(text));
+    row("parse only (saphyr-parser events)", peak, 0, format!("{events} events"));
+    let before = alloc::live();
+    let (loaded, peak) =
+        alloc::peak_during(|| gateway_doctor::yaml::load_stream(text, options.format, &options.limits));
+    row("load (YAML trees)", peak, alloc::live() - before, format!("{} documents", loaded.documents.len()));
+    let mut shape = Shape::default();
+    loaded.documents.iter().filter_map(|d| d.root.as_ref()).for_each(|root| shape.add(root));
+    let tree = |count: usize, each: usize| format!("{count} × {each} B = {:.1} MB", mb(count * each));
+    println!(
+        "| {name} | tree: mapping entries | | | | | {} |",
+        tree(shape.entries, std::mem::size_of::<gateway_doctor::yaml::Entry>())
+    );
+    println!("| {name} | tree: sequence items | | | | | {} |", tree(shape.items, std::mem::size_of::<Node>()));
+    println!("| {name} | tree: scalar text | | | | | {} scalars, {:.1} MB of text |", shape.scalars, mb(shape.text));
+    drop(loaded);
+    let before = alloc::live();
+    let (report, peak) = alloc::peak_during(|| check(text, options));
+    let findings = report.findings.len();
+    row("check (load, model, rules, report)", peak, alloc::live() - before, format!("{findings} findings"));
+    // As the CLI writes `--format json`: a `serde_json::Value` with `file`
+    // first, then pretty-printed.
+    let (json, peak) = alloc::peak_during(|| {
+        let mut object = serde_json::Map::new();
+        object.insert("file".into(), serde_json::Value::String(name.into()));
+        if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(&report) {
+            object.extend(fields);
+        }
+        serde_json::to_string_pretty(&serde_json::Value::Object(object)).unwrap_or_default()
+    });
+    row("JSON output (as the CLI writes it)", peak, 0, format!("{} bytes", json.len()));
+    drop(json);
+    let text_options = gateway_doctor::report::text::TextOptions { colored: false, lang: options.lang };
+    let (rendered, peak) =
+        alloc::peak_during(|| gateway_doctor::report::text::render(&report, text, name, &text_options));
+    row("text output", peak, 0, format!("{} bytes", rendered.len()));
+}
+
+/// What a YAML tree is made of.
+#[derive(Default)]
+struct Shape {
+    entries: usize,
+    items: usize,
+    scalars: usize,
+    text: usize,
+}
+
+impl Shape {
+    fn add(&mut self, node: &Node) {
+        match &node.value {
+            Value::Scalar(s) => {
+                self.scalars += 1;
+                self.text += s.text.len();
+            }
+            Value::Sequence(s) => {
+                self.items += s.items.len();
+                s.items.iter().for_each(|item| self.add(item));
+            }
+            Value::Mapping(m) => {
+                self.entries += m.entries.len();
+                m.entries.iter().for_each(|e| {
+                    self.add(&e.key);
+                    self.add(&e.value);
+                });
+            }
+        }
+    }
+}
+
 fn mb(bytes: usize) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
 }
@@ -195,7 +302,15 @@ fn main() -> ExitCode {
     if let Some(dir) = &args.write_streams {
         return write_streams(dir, &inputs);
     }
-    let options = Options::default();
+    let largest = inputs.iter().map(|(_, text)| text.len()).max().unwrap_or(0);
+    let mut options = Options::default();
+    options.limits.max_input_bytes = options.limits.max_input_bytes.max(largest);
+    if args.mode == Mode::Memory {
+        for (name, text) in &inputs {
+            memory(name, text, &options);
+        }
+        return ExitCode::SUCCESS;
+    }
     if args.mode != Mode::All {
         // One run of one step, for profilers (callgrind, heaptrack).
         for (name, text) in &inputs {
@@ -206,7 +321,7 @@ fn main() -> ExitCode {
                 }
                 Mode::Check => println!("{name}: {} findings", check(text, &options).findings.len()),
                 Mode::Fix => println!("{name}: {} applied", fix(text, &FixRequest::default(), &options).applied.len()),
-                Mode::All => {}
+                Mode::All | Mode::Memory => {}
             }
         }
         return ExitCode::SUCCESS;
