@@ -243,7 +243,8 @@ fn memory(name: &str, text: &str, options: &Options) {
     });
     row("JSON output (as the CLI writes it)", peak, 0, format!("{} bytes", json.len()));
     drop(json);
-    let text_options = gateway_doctor::report::text::TextOptions { colored: false, lang: options.lang };
+    let text_options =
+        gateway_doctor::report::text::TextOptions { colored: false, lang: options.lang, ..Default::default() };
     let (rendered, peak) =
         alloc::peak_during(|| gateway_doctor::report::text::render(&report, text, name, &text_options));
     row("text output", peak, 0, format!("{} bytes", rendered.len()));
