@@ -9,37 +9,19 @@
 
 use std::fmt::Write as _;
 
-/// xorshift, as in `streams.rs`: the same text on every run.
-struct Rng(u64);
+use super::streams::Rng;
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    fn pick<'a>(&mut self, options: &[&'a str]) -> &'a str {
-        options[self.below(options.len() as u64) as usize]
-    }
-
-    /// A Kubernetes object uid (a version 4 UUID).
-    fn uid(&mut self) -> String {
-        let (a, b) = (self.next(), self.next());
-        format!(
-            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-            a >> 32,
-            (a >> 16) & 0xffff,
-            a & 0xfff,
-            0x8000 | (b >> 48) & 0x3fff,
-            b & 0xffff_ffff_ffff
-        )
-    }
+/// A Kubernetes object uid (a version 4 UUID).
+fn uid(rng: &mut Rng) -> String {
+    let (a, b) = (rng.next(), rng.next());
+    format!(
+        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0xfff,
+        0x8000 | (b >> 48) & 0x3fff,
+        b & 0xffff_ffff_ffff
+    )
 }
 
 const NAMESPACES: &[&str] = &["apps", "payments", "orders", "search", "billing", "catalog", "monitoring", "default"];
@@ -171,7 +153,7 @@ fn metadata(out: &mut String, rng: &mut Rng, meta: &Meta, api: &str, annotations
         name = meta.name,
         namespace = meta.namespace,
         version = meta.version,
-        uid = rng.uid(),
+        uid = uid(rng),
     );
 }
 
@@ -673,7 +655,7 @@ fn istio_gateway(out: &mut String, rng: &mut Rng, meta: &Meta) {
         created = meta.created,
         name = meta.name,
         version = meta.version,
-        uid = rng.uid(),
+        uid = uid(rng),
         cluster = rng.next(),
     );
 }

@@ -27,19 +27,24 @@ spec:
   serviceType: LoadBalancer
 ";
 
-/// A small deterministic generator (xorshift), so every run sees the same text.
-struct Rng(u64);
+/// A small deterministic generator (xorshift), so every run sees the same
+/// text; `dump.rs` uses it too.
+pub struct Rng(pub u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub fn next(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
         self.0
     }
 
-    fn pick<'a>(&mut self, options: &[&'a str]) -> &'a str {
-        options[(self.next() % options.len() as u64) as usize]
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    pub fn pick<'a>(&mut self, options: &[&'a str]) -> &'a str {
+        options[self.below(options.len() as u64) as usize]
     }
 }
 
