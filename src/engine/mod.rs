@@ -333,7 +333,10 @@ mod tests {
                 .diagnostics
                 .iter()
                 .all(|d| d.severity == Severity::Error && d.kind == DiagnosticKind::Syntax));
-            assert_eq!((report.diagnostics[0].location.start.line, report.diagnostics[0].location.start.column), (1, 1));
+            assert_eq!(
+                (report.diagnostics[0].location.start.line, report.diagnostics[0].location.start.column),
+                (1, 1)
+            );
         }
         // Blank input is not YAML either: the JSON error alone says it is empty.
         let report = check("\n", &Options::default());
