@@ -19,7 +19,7 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     for diagnostic in &report.diagnostics {
-        assert!(diagnostic.span.end <= text.len());
+        assert!(diagnostic.location.span.end <= text.len());
     }
     serde_json::to_string(&report).expect("the report serialises");
     json_reader(text);
