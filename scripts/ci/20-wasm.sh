@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CI stage: the browser build. Installs what it needs (idempotently), runs the
 # wasm-bindgen API tests in Node, builds pkg/ and the page bundle, checks the
-# gzipped wasm against its 250 KB budget, runs the page's end-to-end tests in
+# gzipped wasm against its 250 KB budget, tests the npm package made from pkg/
+# (tests/npm/), runs the page's end-to-end tests in
 # headless Chromium, and prints the browser timings (tests/e2e/bench.mjs).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -35,6 +36,9 @@ if [ "$gzipped" -gt "$budget" ]; then
   echo "the gzipped wasm is over its 250 KB budget" >&2
   exit 1
 fi
+
+echo "--- the npm package: npm pack, installed into a fresh project, from Node, esbuild and a page"
+node --test tests/npm/
 
 echo "--- end-to-end tests in headless Chromium"
 npm run --silent test:e2e
