@@ -1,13 +1,13 @@
 // The npm package `gateway-doctor` as its users get it: `npm pack pkg/` (built by
-// scripts/build-wasm), installed from the tarball into a fresh project, then used the three
-// documented ways (README "The npm package"): from Node as ESM, through esbuild into a browser
-// bundle, and from a plain <script type="module"> page with an import map. Each checks the
+// scripts/build-wasm), installed from the tarball into a fresh project, then used the ways
+// README "The npm package" documents: from Node as ESM, through esbuild and through Vite into
+// a browser bundle, and from a plain <script type="module"> page with an import map. Each checks the
 // founding manifest and must report ASM-LB-001 with the field tables loaded (no
 // `schema-unavailable` diagnostic). The pages run in Debian's headless Chromium, served by
 // scripts/static-server.mjs.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -19,6 +19,7 @@ const repo = fileURLToPath(new URL("../../", import.meta.url));
 const founding = join(repo, "examples/founding-istio-gateway.yaml");
 const esbuild = join(repo, "node_modules/.bin/esbuild");
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const VITE = "8.4.0";
 
 const work = mkdtempSync(join(tmpdir(), "gd-npm-"));
 const project = join(work, "consumer");
@@ -102,7 +103,7 @@ window.report = check(text);
 
 browserTests();
 
-/** The two pages share one server (of the consumer project) and one browser. */
+/** The pages share one server (of the consumer project) and one browser. */
 function browserTests() {
   let server, browser, origin;
   before(async () => {
@@ -163,6 +164,22 @@ await init({ wasm, schema });`),
     const bundle = readFileSync(join(project, "bundled/app.js"), "utf8");
     assert.doesNotMatch(bundle, /node:fs/, "the browser bundle took the web entry");
     assertFounding(await reportOf("/bundled.html"));
+  });
+
+  test("Vite: a production build finds the module and the tables by itself", async () => {
+    // Vite from npm (the registry, or npm's cache once it has been fetched), pinned.
+    run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", `vite@${VITE}`], project);
+    mkdirSync(join(project, "vite/public"), { recursive: true });
+    cpSync(founding, join(project, "vite/public/founding.yaml"));
+    writeFileSync(
+      join(project, "vite/index.html"),
+      `<!doctype html><link rel="icon" href="data:,"><script type="module" src="./main.js"></script>`,
+    );
+    writeFileSync(join(project, "vite/main.js"), pageScript(`import init, { check } from "gateway-doctor";\nawait init();`));
+    run(join(project, "node_modules/.bin/vite"), ["build", "vite", "--base=./", "--outDir=../vite-dist", "--logLevel=warn"], project);
+    const assets = readdirSync(join(project, "vite-dist/assets"));
+    assert.ok(assets.some((a) => a.endsWith(".wasm")) && assets.some((a) => a.endsWith(".txt")), `${assets}`);
+    assertFounding(await reportOf("/vite-dist/index.html"));
   });
 
   test("a plain <script type=\"module\"> page with an import map", async () => {
