@@ -596,9 +596,10 @@ mod tests {
         assert_eq!(within("no sentence ends here at all", 14), "no sentence");
         assert_eq!(within("First. Paragraph:\n\n| a | table |\n| b | row |\n", 30), "First. Paragraph:");
         // Some rules say more under "What it does" than GitHub takes.
-        let long = crate::rules().iter().map(|r| r.meta().docs_text()).find(|d| {
-            what_it_does(d).is_some_and(|w| w.chars().count() > DESCRIPTION_LIMIT)
-        });
+        let long = crate::rules()
+            .iter()
+            .map(|r| r.meta().docs_text())
+            .find(|d| what_it_does(d).is_some_and(|w| w.chars().count() > DESCRIPTION_LIMIT));
         let long = what_it_does(long.as_deref().expect("a rule whose description is cut")).unwrap();
         let cut = within(long, DESCRIPTION_LIMIT);
         assert!(cut.len() < long.len() && long.starts_with(cut), "{cut}");
