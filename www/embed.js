@@ -241,6 +241,23 @@ function start() {
   return started;
 }
 
+/**
+ * Whether a DOM change may add, remove or edit a YAML block: our own findings boxes and
+ * changes elsewhere on the page (menus, search, clocks) are no reason to look again.
+ */
+function touchesBlocks(record) {
+  const target = record.target.nodeType === Node.ELEMENT_NODE ? record.target : record.target.parentElement;
+  if (!target || target.closest(".gd-embed")) return false;
+  if (record.type === "characterData") return [...annotated.keys()].some((code) => code.contains(target));
+  const elements = (nodes) => [...nodes].filter((n) => n.nodeType === Node.ELEMENT_NODE && !n.classList.contains("gd-embed"));
+  if (elements(record.addedNodes).some((n) => n.matches(SELECTOR) || n.querySelector(SELECTOR) || n.closest(SELECTOR))) return true;
+  // A checked block taken out, or its findings box (re-rendered away by the page's framework).
+  const removed = [...record.removedNodes].filter((n) => n.nodeType === Node.ELEMENT_NODE);
+  if (removed.some((n) => [...annotated].some(([code, { box }]) => n.contains(code) || n.contains(box)))) return true;
+  // Text put into or taken out of a checked block (a generator re-rendering its lines).
+  return [...annotated.keys()].some((code) => code.contains(target));
+}
+
 /** Checks the page's YAML blocks now, then again whenever the page puts new ones in. */
 export async function run(root = document) {
   if (findBlocks(root).length) {
@@ -248,8 +265,8 @@ export async function run(root = document) {
     annotateChanged(root);
   }
   let queued = false;
-  new MutationObserver(() => {
-    if (queued) return;
+  new MutationObserver((records) => {
+    if (queued || !records.some(touchesBlocks)) return;
     queued = true;
     requestAnimationFrame(async () => {
       queued = false;

@@ -133,8 +133,22 @@ test("Docusaurus: the embed waits for React's hydration, which keeps the page an
   });
 });
 
-test("MkDocs Material: a block the page puts in later (instant navigation) is checked, a removed one forgotten", async () => {
+test("MkDocs Material: a block the page puts in later (instant navigation) is checked, a removed one forgotten, a removed box put back", async () => {
   await onSite(SITES["MkDocs Material"], async (p) => {
+    // A findings box that the page's scripts take away comes back, once.
+    await p.evaluate(() => {
+      window.__checks = 0;
+      const box = document.querySelector(".gd-embed");
+      new MutationObserver((records) => {
+        if (records.some((r) => [...r.addedNodes].some((n) => n.classList?.contains("gd-embed")))) window.__checks++;
+      }).observe(document.body, { childList: true, subtree: true });
+      document.querySelector("article").append(Object.assign(document.createElement("p"), { textContent: "Another paragraph" }));
+      box.remove();
+    });
+    await p.waitForFunction(() => document.querySelectorAll(".gd-embed").length === 2);
+    await p.waitForTimeout(300);
+    assert.equal(await p.evaluate(() => window.__checks), 1, "one box put back");
+
     // As instant navigation does: the article's content replaced by a new page's.
     await p.evaluate(() => {
       const article = document.querySelector("article");
