@@ -22,16 +22,20 @@ const types = {
   ".txt": "text/plain; charset=utf-8",
 };
 
-/** Starts the server; resolves to the listening server. Port 0 picks a free one. */
-export function serve(port = 8080, host = "127.0.0.1") {
+/**
+ * Starts the server; resolves to the listening server. Port 0 picks a free one; `dir` is the
+ * directory served (the repository root by default; tests/npm serves a consumer project).
+ */
+export function serve(port = 8080, host = "127.0.0.1", dir = root) {
+  dir = resolve(dir);
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, "http://localhost").pathname);
     if (path === "/") {
       res.writeHead(302, { Location: "/www/" }).end();
       return;
     }
-    let file = normalize(join(root, path));
-    if (file !== root && !file.startsWith(root + sep)) {
+    let file = normalize(join(dir, path));
+    if (file !== dir && !file.startsWith(dir + sep)) {
       res.writeHead(403).end("forbidden");
       return;
     }

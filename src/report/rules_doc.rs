@@ -18,7 +18,7 @@ pub fn rules_markdown(rules: &[&dyn Rule]) -> String {
             out,
             "| [{code}](#{anchor}) | `{name}` | {sev} | {fix} | {title} |",
             code = m.code,
-            anchor = m.code.to_ascii_lowercase(),
+            anchor = anchor(m),
             name = m.name,
             sev = m.severity.as_str(),
             fix = fix_word(m),
@@ -30,6 +30,12 @@ pub fn rules_markdown(rules: &[&dyn Rule]) -> String {
         out.push_str(&explain(rule.meta()));
     }
     out
+}
+
+/// The fragment of a rule's section in `docs/rules.md`: its `## CODE` heading as GitHub's
+/// Markdown renderer names it (lower case; SARIF's `helpUri` links to it too).
+pub fn anchor(m: &RuleMeta) -> String {
+    m.code.to_ascii_lowercase()
 }
 
 /// One rule's documentation as Markdown.

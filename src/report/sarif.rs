@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::diagnostic::{DiagnosticKind, Severity};
-use crate::report::{Finding, FixOut, Report};
+use crate::report::{rules_doc, Finding, FixOut, Report};
 use crate::rule::{Rule, RuleMeta};
 use crate::source::{ColumnUnit, LineIndex, Span};
 
@@ -111,7 +111,7 @@ pub fn log(inputs: &[SarifInput<'_>], rules: &[&dyn Rule], tool: &Tool<'_>, srcr
                     version: tool.version.to_owned(),
                     semantic_version: tool.version.to_owned(),
                     information_uri: tool.information_uri.map(str::to_owned),
-                    rules: rules.iter().map(|r| descriptor(r.meta())).collect(),
+                    rules: rules.iter().map(|r| descriptor(r.meta(), tool.information_uri)).collect(),
                 },
             },
             original_uri_base_ids,
@@ -170,13 +170,21 @@ fn fingerprint(f: &Finding) -> BTreeMap<&'static str, String> {
     BTreeMap::from([("gatewayDoctor/v1", value)])
 }
 
-fn descriptor(m: &RuleMeta) -> ReportingDescriptor {
+/// GitHub code scanning takes at most this many characters of a rule's `shortDescription` and
+/// `fullDescription` (https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning#reportingdescriptor-object).
+const DESCRIPTION_LIMIT: usize = 1024;
+
+/// `repository` is the tool's `informationUri`: each rule's `helpUri` is its section of
+/// `docs/rules.md` there.
+fn descriptor(m: &RuleMeta, repository: Option<&str>) -> ReportingDescriptor {
     let docs = m.docs_text();
+    let full = what_it_does(&docs).unwrap_or(m.title);
     ReportingDescriptor {
         id: m.code,
         name: m.name,
         short_description: Message::new(m.title.to_owned()),
-        full_description: Message::new(what_it_does(&docs).unwrap_or(m.title).to_owned()),
+        full_description: Message::new(within(full, DESCRIPTION_LIMIT).to_owned()),
+        help_uri: repository.map(|repo| format!("{repo}/blob/main/docs/rules.md#{}", rules_doc::anchor(m))),
         help: MultiformatMessage { text: docs.clone(), markdown: docs },
         default_configuration: Configuration { level: level(m.severity) },
         properties: RuleProperties { title_zh: m.title_zh, sources: m.sources },
@@ -189,6 +197,20 @@ fn what_it_does(docs: &str) -> Option<&str> {
     let rest = &docs[start..];
     let end = rest.find("\n## ").unwrap_or(rest.len());
     Some(rest[..end].trim())
+}
+
+/// `text` if it has at most `limit` characters, else its longest run of whole paragraphs that
+/// does (a table is one paragraph), else of whole sentences, else of whole words (the whole
+/// text is in `help`).
+fn within(text: &str, limit: usize) -> &str {
+    let Some((cut, _)) = text.char_indices().nth(limit) else { return text };
+    let head = &text[..cut];
+    // A sentence ends at ". " (or ".\n"); the cut may itself fall just after one.
+    let sentence_end = |i: usize| text[i + 1..].starts_with([' ', '\n']);
+    let paragraphs = head.rfind("\n\n").map(|i| text[..i].trim_end());
+    let sentences = || head.rmatch_indices('.').map(|(i, _)| i).find(|&i| sentence_end(i)).map(|i| &text[..=i]);
+    let words = || head.rfind(char::is_whitespace).map(|i| text[..i].trim_end());
+    paragraphs.or_else(sentences).or_else(words).unwrap_or(head)
 }
 
 fn level(severity: Severity) -> &'static str {
@@ -242,6 +264,8 @@ struct ReportingDescriptor {
     name: &'static str,
     short_description: Message,
     full_description: Message,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help_uri: Option<String>,
     help: MultiformatMessage,
     default_configuration: Configuration,
     properties: RuleProperties,
@@ -522,6 +546,64 @@ mod tests {
         assert_eq!(rule["defaultConfiguration"]["level"], "warning");
         assert!(rule["fullDescription"]["text"].as_str().unwrap().starts_with("Flags a `LoadBalancer` Service"));
         assert!(rule["help"]["markdown"].as_str().unwrap().contains("## Why is this bad?"));
+    }
+
+    /// What GitHub code scanning requires of an uploaded log
+    /// (https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning):
+    /// every rule has a short and a full description of at most 1,024 characters and a help
+    /// text, every result a message, a location with its region and partial fingerprints
+    /// (codeql-action's upload-sarif adds its `primaryLocationLineHash` beside ours).
+    #[test]
+    fn what_github_code_scanning_requires() {
+        let report = check(FOUNDING, &Options::default());
+        let input = SarifInput { uri: "gw.yaml", relative: true, source: FOUNDING, report: &report };
+        let repo = "https://github.com/gateway-doctor/gateway-doctor";
+        let tool = Tool { name: "gateway-doctor", version: "0.1.0", information_uri: Some(repo) };
+        let log = serde_json::to_value(log(&[input], crate::rules(), &tool, Some("file:///repo/"))).unwrap();
+        let run = &log["runs"][0];
+        let text = |v: &Value| v["text"].as_str().unwrap_or_default().to_owned();
+        for rule in run["tool"]["driver"]["rules"].as_array().unwrap() {
+            let code = rule["id"].as_str().unwrap();
+            for field in ["shortDescription", "fullDescription"] {
+                let chars = text(&rule[field]).chars().count();
+                assert!((1..=DESCRIPTION_LIMIT).contains(&chars), "{code} {field}: {chars} characters");
+            }
+            assert!(!text(&rule["help"]).is_empty(), "{code} help.text");
+            assert!(rule["name"].as_str().unwrap().len() <= 255, "{code} name");
+            let anchor = code.to_ascii_lowercase();
+            assert_eq!(rule["helpUri"], format!("{repo}/blob/main/docs/rules.md#{anchor}"));
+            assert!(crate::report::rules_doc::rules_markdown(crate::rules()).contains(&format!("\n## {code}\n")));
+        }
+        let results = run["results"].as_array().unwrap();
+        assert!(!results.is_empty());
+        for result in results {
+            assert!(!text(&result["message"]).is_empty());
+            let location = &result["locations"][0]["physicalLocation"];
+            assert_eq!(location["artifactLocation"]["uri"], "gw.yaml");
+            for key in ["startLine", "startColumn", "endLine", "endColumn"] {
+                assert!(location["region"][key].as_u64().is_some_and(|n| n > 0), "{key}");
+            }
+            assert!(!result["partialFingerprints"].as_object().unwrap().is_empty());
+        }
+    }
+
+    #[test]
+    fn long_descriptions_end_at_a_sentence_within_the_limit() {
+        let text = "One two. Three four five. Six";
+        assert_eq!(within(text, 100), text);
+        assert_eq!(within(text, 20), "One two.");
+        assert_eq!(within(text, 25), "One two. Three four five.");
+        assert_eq!(within("no sentence ends here at all", 14), "no sentence");
+        assert_eq!(within("First. Paragraph:\n\n| a | table |\n| b | row |\n", 30), "First. Paragraph:");
+        // Some rules say more under "What it does" than GitHub takes.
+        let long = crate::rules()
+            .iter()
+            .map(|r| r.meta().docs_text())
+            .find(|d| what_it_does(d).is_some_and(|w| w.chars().count() > DESCRIPTION_LIMIT));
+        let long = what_it_does(long.as_deref().expect("a rule whose description is cut")).unwrap();
+        let cut = within(long, DESCRIPTION_LIMIT);
+        assert!(cut.len() < long.len() && long.starts_with(cut), "{cut}");
+        assert!(cut.ends_with(['.', ':']), "ends at a sentence or paragraph: {cut}");
     }
 
     #[test]

@@ -11,8 +11,9 @@ import { serve } from "../../scripts/static-server.mjs";
 
 export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 
-export async function startBrowser() {
-  const server = await serve(0);
+/** `server`: a listening HTTP server on 127.0.0.1 to use instead of the repository's static server. */
+export async function startBrowser({ server: given } = {}) {
+  const server = given ?? (await serve(0));
   const origin = `http://127.0.0.1:${server.address().port}`;
   const profile = await mkdtemp(join(tmpdir(), "gd-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {

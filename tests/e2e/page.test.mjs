@@ -230,9 +230,12 @@ test("the embed script annotates the YAML blocks of a docs page", async () => {
   assert.equal(await lb.count(), 1);
   assert.equal(await lb.getAttribute("data-line"), "8");
   assert.match(await lb.innerText(), /没有网关 Pod/, "the page is Chinese, so are the messages");
-  // The warning lines: ASM-HA-042 at `spec:` and ASM-LB-001 at the policy.
-  const warned = p.locator("pre").nth(0).locator(".gd-line-warning");
-  assert.deepEqual(await warned.allInnerTexts(), ["spec:\n", "  externalTrafficPolicy: Local\n"]);
+  // The warning lines: ASM-HA-042 at `spec:` and ASM-LB-001 at the policy, marked through
+  // the CSS Custom Highlight API (the block's markup is left as it was).
+  const warned = await p.evaluate(() => [...CSS.highlights.get("gd-line-warning")].filter((r) => document.querySelector("pre").contains(r.commonAncestorContainer)).map((r) => r.toString()));
+  assert.deepEqual(warned, ["spec:", "  externalTrafficPolicy: Local"]);
+  assert.equal(await blocks.nth(0).getAttribute("data-gd-lines"), "7:warning 8:warning");
+  assert.equal(await blocks.nth(0).locator("code").evaluate((code) => code.children.length), 0, "the block's markup is untouched");
   // The second block says Cluster: no ASM-LB-001, and its `....` lines are no syntax error.
   assert.equal(await p.locator('pre:nth-of-type(2) + .gd-embed [data-testid="embed-finding"][data-code="ASM-LB-001"]').count(), 0);
   assert.equal(await blocks.nth(1).getAttribute("data-gd-checked") !== null, true);

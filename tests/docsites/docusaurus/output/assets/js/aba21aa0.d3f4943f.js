@@ -1,0 +1,1 @@
+"use strict";(Array.isArray(self.webpackChunkgateway_doctor_docsite_docusaurus)?self.webpackChunkgateway_doctor_docsite_docusaurus:self.webpackChunkgateway_doctor_docsite_docusaurus=[]).push([[742],{7093(s){s.exports=JSON.parse('{"name":"docusaurus-plugin-content-docs","id":"default"}')}}]);
