@@ -87,9 +87,14 @@ fn finding_diagnostic(finding: &Finding, ranges: &Ranges<'_>, uri: &Uri) -> Diag
     }
 }
 
-/// The rule's section of docs/rules.md, as SARIF's `helpUri` links it.
+/// The rule's section of docs/rules.md, as SARIF's `helpUri` links it; the
+/// reference itself for a code that names no rule.
 pub fn docs_url(code: &str) -> String {
-    rules_doc::docs_url(env!("CARGO_PKG_REPOSITORY"), code)
+    let repository = env!("CARGO_PKG_REPOSITORY");
+    match gateway_doctor::find_rule(code) {
+        Some(rule) => rules_doc::docs_url(repository, rule.meta()),
+        None => format!("{}/blob/main/docs/rules.md", repository.trim_end_matches('/')),
+    }
 }
 
 fn severity(severity: Severity) -> DiagnosticSeverity {
