@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Stage 10: formatting, lints and tests of the default workspace members
-# (the core library `gateway-doctor` and the CLI). Wasm and host crates are
+# (the core library `gateway-doctor`, the CLI and its language server), and
+# the language server driven by Neovim. Wasm and host crates are
 # not default members; their own stages build and test them.
 set -euo pipefail
 
@@ -28,6 +29,18 @@ cargo clippy --all-targets --locked -- -D warnings
 
 step "cargo test (default members)"
 cargo test --locked --no-fail-fast
+
+# A real editor drives the language server over stdio: Neovim's built-in LSP
+# client (Debian's neovim package) runs tests/editor/neovim.lua against the
+# binary the tests above built. It takes well under a second.
+if ! command -v nvim >/dev/null 2>&1; then
+    step "apt-get install neovim"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq neovim
+fi
+step "Neovim drives gateway-doctor server (tests/editor/neovim.lua)"
+GATEWAY_DOCTOR="${CARGO_TARGET_DIR:-target}/debug/gateway-doctor" \
+    timeout 120 nvim --headless -u NONE -c 'luafile tests/editor/neovim.lua'
 
 # The core without the `yaml` feature, as the policy hosts build it: JSON only.
 step "cargo clippy --no-default-features -- -D warnings (core library, JSON only)"

@@ -38,6 +38,12 @@ pub fn anchor(m: &RuleMeta) -> String {
     m.code.to_ascii_lowercase()
 }
 
+/// A rule's section of `docs/rules.md` on the web, under the repository's URL
+/// (`CARGO_PKG_REPOSITORY`): SARIF's `helpUri` and the language server's `codeDescription`.
+pub fn docs_url(repository: &str, m: &RuleMeta) -> String {
+    format!("{}/blob/main/docs/rules.md#{}", repository.trim_end_matches('/'), anchor(m))
+}
+
 /// One rule's documentation as Markdown.
 pub fn explain(m: &RuleMeta) -> String {
     let mut out = String::new();

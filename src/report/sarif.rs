@@ -184,7 +184,7 @@ fn descriptor(m: &RuleMeta, repository: Option<&str>) -> ReportingDescriptor {
         name: m.name,
         short_description: Message::new(m.title.to_owned()),
         full_description: Message::new(within(full, DESCRIPTION_LIMIT).to_owned()),
-        help_uri: repository.map(|repo| format!("{repo}/blob/main/docs/rules.md#{}", rules_doc::anchor(m))),
+        help_uri: repository.map(|repo| rules_doc::docs_url(repo, m)),
         help: MultiformatMessage { text: docs.clone(), markdown: docs },
         default_configuration: Configuration { level: level(m.severity) },
         properties: RuleProperties { title_zh: m.title_zh, sources: m.sources },

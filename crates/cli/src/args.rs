@@ -34,6 +34,9 @@ pub enum Command {
     Rules(RulesArgs),
     /// Print the documentation of one rule
     Explain(ExplainArgs),
+    /// Run a language server (LSP) on standard input and output, for editors
+    #[command(after_long_help = SERVER_HELP)]
+    Server(ServerArgs),
 }
 
 pub(crate) const CHECK_HELP: &str = "\
@@ -84,6 +87,13 @@ Exit status:
      finding
   2  a usage error, an unreadable input, or an input with syntax errors (its fixable documents
      are still fixed and the text is still printed)";
+
+const SERVER_HELP: &str = "\
+The server checks the YAML, JSON and Markdown documents an editor opens (by language id: yaml, json,
+jsonc, markdown; else by the file's extension) on every change, and offers the fixes as code actions
+and the rules' docs on hover. The cluster context flags are its defaults; the client's
+initializationOptions and its `gateway-doctor` configuration section (workspace/configuration)
+take the same keys as JSON (README.md, \"In your editor\").";
 
 /// What the user knows about the cluster: one flag per key of the core's
 /// `CONTEXT_KEYS` (docs/architecture.md#cluster-context), with its values and
@@ -213,6 +223,17 @@ pub struct FixArgs {
     /// A fix parameter, e.g. hostname=gw.example.com for the lb-hostname fix
     #[arg(long = "param", value_name = "KEY=VALUE")]
     pub params: Vec<String>,
+
+    #[command(flatten)]
+    pub context: ContextArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ServerArgs {
+    /// Accepted and ignored: standard input and output is the only transport
+    /// (vscode-languageclient passes it to a stdio server)
+    #[arg(long, hide = true)]
+    pub stdio: bool,
 
     #[command(flatten)]
     pub context: ContextArgs,

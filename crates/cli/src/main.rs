@@ -29,6 +29,7 @@ fn main() -> ExitCode {
         Command::Fix(args) => fix::run(args, &options(&args.context, &args.params, &ui), &ui),
         Command::Rules(args) => rules::list(args, &ui),
         Command::Explain(args) => rules::explain(args, &ui),
+        Command::Server(args) => gateway_doctor_lsp::run_stdio(options(&args.context, &[], &ui)),
     };
     ExitCode::from(status)
 }
